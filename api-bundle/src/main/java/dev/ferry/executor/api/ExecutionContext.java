@@ -1,0 +1,59 @@
+package dev.ferry.executor.api;
+
+import java.time.Duration;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * The deadline and cancellation of one execution, given to {@link Executor#execute}. Provided by
+ * the registry; thread-safe.
+ *
+ * <pre>
+ * Process process = builder.start();
+ * try (ExecutionContext.Hook hook = context.onCancel(process::destroyForcibly)) {
+ *     if (!process.waitFor(context.remaining().toNanos(), TimeUnit.NANOSECONDS)) {
+ *         process.destroyForcibly();
+ *     }
+ * }
+ * </pre>
+ */
+@ProviderType
+public interface ExecutionContext {
+
+    /** @return the id of the task being executed */
+    String taskId();
+
+    /**
+     * @return time left until the effective deadline (the smallest of the request's timeout,
+     *     the caller's deadline and the executor's maximum); zero or negative once it has passed
+     */
+    Duration remaining();
+
+    /** @return the deadline on the {@link System#nanoTime()} clock */
+    long deadlineNanos();
+
+    /** @return {@code true} once the task was cancelled or its deadline passed */
+    boolean isCancelled();
+
+    /**
+     * @return {@link Status#TIMED_OUT} or {@link Status#CANCELLED} once the execution was stopped,
+     *     {@code null} while it may go on
+     */
+    Status stopReason();
+
+    /**
+     * Registers a hook to run when the task is cancelled or times out. Runs at once, on the calling
+     * thread, when that has already happened. Hooks run on a registry thread and must be quick
+     * and must not throw (a thrown exception is logged and ignored).
+     *
+     * @param hook what to do: kill the process, abort the request, cancel the statement
+     * @return a handle that removes the hook when closed (close it when the work is done)
+     */
+    Hook onCancel(Runnable hook);
+
+    /** A registered cancellation hook; closing it removes the hook. */
+    @ProviderType
+    interface Hook extends AutoCloseable {
+        @Override
+        void close();
+    }
+}

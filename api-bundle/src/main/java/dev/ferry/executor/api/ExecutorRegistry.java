@@ -1,0 +1,68 @@
+package dev.ferry.executor.api;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Runs tasks on the executor services registered now. Provided by the Ferry runtime as an OSGi
+ * service; callers never hold an {@link Executor} themselves.
+ *
+ * <p>Every execution is: validate the payload, select the service (highest ranking, then lowest
+ * service id), take a concurrency permit of the type, run with the effective deadline (the smallest
+ * of the given timeout, the registry's maximum and the executor's {@value Executor#MAX_TIMEOUT_SECONDS}),
+ * and return a {@link Result} with the status and timing metadata. Nothing here throws for a bad
+ * task: an unknown type, an invalid payload or a full type is a {@link Status#REJECTED} result
+ * whose {@link Result#rejection()} says which.
+ *
+ * <pre>
+ * TaskHandle handle = registry.submit(Task.of("command", "{\"command\":\"echo\",\"args\":[\"hi\"]}"),
+ *         Duration.ofSeconds(10));
+ * Result result = handle.result().toCompletableFuture().join();
+ * </pre>
+ */
+@ProviderType
+public interface ExecutorRegistry {
+
+    /**
+     * @return every registered executor service, by type; the active service of a type first
+     */
+    List<ExecutorInfo> capabilities();
+
+    /**
+     * @return the health of every type's active service, by type (calls each executor)
+     */
+    Map<String, Health> health();
+
+    /**
+     * Validates a payload without running it.
+     *
+     * @param type the task type
+     * @param payload the payload
+     * @return valid, or the reason
+     */
+    Validation validate(String type, byte[] payload);
+
+    /**
+     * Runs a task on the calling thread and returns its outcome. The deadline is signalled to the
+     * executor (hooks, interrupt) on time, but an executor that ignores it holds this thread until
+     * it returns; use {@link #submit} where the caller must get its answer on time whatever the
+     * executor does.
+     *
+     * @param task the task
+     * @param timeout the longest the task may run; {@code null} for the registry's default
+     * @return the outcome, never {@code null}
+     */
+    Result execute(Task task, Duration timeout);
+
+    /**
+     * Runs a task on a worker thread. The returned handle's result completes by the deadline
+     * even if the executor ignores it.
+     *
+     * @param task the task
+     * @param timeout the longest the task may run; {@code null} for the registry's default
+     * @return the handle, to wait for the result or cancel
+     */
+    TaskHandle submit(Task task, Duration timeout);
+}

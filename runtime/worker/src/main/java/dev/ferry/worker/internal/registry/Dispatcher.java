@@ -1,0 +1,404 @@
+package dev.ferry.worker.internal.registry;
+
+import dev.ferry.executor.api.Executor;
+import dev.ferry.executor.api.ExecutorInfo;
+import dev.ferry.executor.api.ExecutorRegistry;
+import dev.ferry.executor.api.Health;
+import dev.ferry.executor.api.InvalidPayloadException;
+import dev.ferry.executor.api.Rejection;
+import dev.ferry.executor.api.Result;
+import dev.ferry.executor.api.Status;
+import dev.ferry.executor.api.Task;
+import dev.ferry.executor.api.TaskHandle;
+import dev.ferry.executor.api.Validation;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The registry's engine, free of OSGi: the services by type, selection, validation, concurrency
+ * permits, deadlines, drain and statistics. {@link OsgiExecutorRegistry} feeds it the services
+ * the framework registers.
+ */
+final class Dispatcher implements ExecutorRegistry {
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+
+    private final Map<String, TypeSlot> slots = new ConcurrentHashMap<>();
+    private final Object arrivals = new Object();
+    private final Deadlines deadlines = new Deadlines("ferry-deadlines");
+    private final ThreadPoolExecutor pool;
+    private volatile RegistrySettings settings;
+    private volatile boolean closed;
+
+    Dispatcher(RegistrySettings settings) {
+        this.settings = settings;
+        AtomicInteger n = new AtomicInteger();
+        // Unbounded in threads but not in work: every task holds a permit of its type before it
+        // is handed over, so the pool never holds more tasks than the sum of the type limits.
+        this.pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "ferry-task-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    void update(RegistrySettings next) {
+        settings = next;
+        for (TypeSlot slot : slots.values()) {
+            slot.setLimit(next.concurrencyOf(slot.type));
+        }
+    }
+
+    RegistrySettings settings() {
+        return settings;
+    }
+
+    // -- services coming and going
+
+    void add(ServiceEntry entry) {
+        slot(entry.type).add(entry);
+        synchronized (arrivals) {
+            arrivals.notifyAll();
+        }
+        LOG.info("Executor for type '{}' is available: {}", entry.type, entry);
+    }
+
+    void modified(ServiceEntry entry) {
+        slot(entry.type).resort();
+    }
+
+    /**
+     * Removes a service: new tasks go elsewhere (or wait for the type to come back), running tasks
+     * get a bounded drain before the service object is released.
+     */
+    void remove(ServiceEntry entry) {
+        TypeSlot slot = slot(entry.type);
+        slot.drainStarted();
+        try {
+            slot.remove(entry);
+            int left = entry.drain(settings.drainTimeoutNanos());
+            if (left > 0) {
+                LOG.warn("Executor {} went away with {} task(s) still running after the drain timeout;"
+                        + " raise drain_timeout_ms in {} to let long tasks finish", entry, left, RegistryConfig.PID);
+            } else {
+                LOG.info("Executor for type '{}' removed: {}", entry.type, entry);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            slot.drainEnded();
+        }
+    }
+
+    private TypeSlot slot(String type) {
+        return slots.computeIfAbsent(type, t -> new TypeSlot(t, settings.concurrencyOf(t)));
+    }
+
+    // -- ExecutorRegistry
+
+    @Override
+    public Result execute(Task task, Duration timeout) {
+        long start = System.nanoTime();
+        Object prepared = prepare(task, timeout, start);
+        if (prepared instanceof Result) {
+            return (Result) prepared;
+        }
+        Prepared p = (Prepared) prepared;
+        Execution execution = new Execution(task.id(), start, p.deadlineNanos, false);
+        deadlines.add(execution);
+        return run(p, task, execution);
+    }
+
+    @Override
+    public TaskHandle submit(Task task, Duration timeout) {
+        long start = System.nanoTime();
+        Object prepared = prepare(task, timeout, start);
+        if (prepared instanceof Result) {
+            Execution done = new Execution(task.id(), start, start, true);
+            done.finish();
+            done.future.complete((Result) prepared);
+            return done;
+        }
+        Prepared p = (Prepared) prepared;
+        Execution execution = new Execution(task.id(), start, p.deadlineNanos, true);
+        deadlines.add(execution);
+        try {
+            pool.execute(() -> execution.future.complete(run(p, task, execution)));
+        } catch (RejectedExecutionException e) {
+            deadlines.remove(execution);
+            p.release();
+            execution.finish();
+            execution.future.complete(finish(p.slot, null, Result.rejected(Rejection.SHUTTING_DOWN,
+                    "the worker is shutting down; send the task to another worker"), start));
+        }
+        return execution;
+    }
+
+    @Override
+    public Validation validate(String type, byte[] payload) {
+        TypeSlot slot = slots.get(type);
+        ServiceEntry entry = slot == null ? null : enter(slot, settings, System.nanoTime() + settings.absentGraceNanos());
+        if (entry == null) {
+            return Validation.invalid(Rejection.UNKNOWN_TYPE, unknownType(type));
+        }
+        try {
+            Executor executor = entry.service();
+            if (executor == null) {
+                return Validation.invalid(Rejection.UNKNOWN_TYPE, notActivated(entry));
+            }
+            executor.validate(payload);
+            return Validation.valid();
+        } catch (InvalidPayloadException e) {
+            return Validation.invalid(Rejection.INVALID_PAYLOAD, e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("Executor {} failed to validate a payload", entry, e);
+            return Validation.invalid(Rejection.INVALID_PAYLOAD, "the executor failed to validate the payload: " + e);
+        } finally {
+            entry.exit();
+        }
+    }
+
+    @Override
+    public List<ExecutorInfo> capabilities() {
+        List<ExecutorInfo> out = new ArrayList<>();
+        for (TypeSlot slot : new TreeMap<>(slots).values()) {
+            ServiceEntry[] entries = slot.entries();
+            for (int i = 0; i < entries.length; i++) {
+                ServiceEntry e = entries[i];
+                Health health = i == 0 ? healthOf(e) : null;
+                out.add(new ExecutorInfo(e.type, e.bundleName, e.bundleVersion, e.serviceId, e.ranking, i == 0, health,
+                        e.inFlight(), slot.stats()));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Map<String, Health> health() {
+        Map<String, Health> out = new TreeMap<>();
+        for (TypeSlot slot : slots.values()) {
+            ServiceEntry[] entries = slot.entries();
+            if (entries.length > 0) {
+                out.put(slot.type, healthOf(entries[0]));
+            }
+        }
+        return out;
+    }
+
+    /** Counters of every type seen since start, including types that have no service now. */
+    Map<String, dev.ferry.executor.api.ExecutorStats> stats() {
+        Map<String, dev.ferry.executor.api.ExecutorStats> out = new TreeMap<>();
+        slots.values().forEach(s -> out.put(s.type, s.stats()));
+        return out;
+    }
+
+    /** The limit of each type seen since start. */
+    Map<String, Integer> limits() {
+        Map<String, Integer> out = new TreeMap<>();
+        slots.values().forEach(s -> out.put(s.type, s.limit));
+        return out;
+    }
+
+    void close() {
+        closed = true;
+        pool.shutdown();
+        deadlines.close();
+    }
+
+    // -- the task path
+
+    /** What a task needs to run once admitted: its service, its permit and its deadline. */
+    private static final class Prepared {
+        final TypeSlot slot;
+        final ServiceEntry entry;
+        final Executor executor;
+        final Semaphore permits;
+        final long deadlineNanos;
+
+        Prepared(TypeSlot slot, ServiceEntry entry, Executor executor, Semaphore permits, long deadlineNanos) {
+            this.slot = slot;
+            this.entry = entry;
+            this.executor = executor;
+            this.permits = permits;
+            this.deadlineNanos = deadlineNanos;
+        }
+
+        void release() {
+            permits.release();
+            entry.exit();
+        }
+    }
+
+    /** Admits a task: a {@link Prepared} holding a permit and an entry, or a {@link Result} saying why not. */
+    private Object prepare(Task task, Duration timeout, long start) {
+        RegistrySettings s = settings;
+        if (closed) {
+            return Result.rejected(Rejection.SHUTTING_DOWN, "the worker is shutting down; send the task to another worker");
+        }
+        long timeoutNanos;
+        if (timeout == null || timeout.isZero()) {
+            timeoutNanos = s.defaultTimeoutNanos();
+        } else if (timeout.isNegative()) {
+            return Result.rejected(Rejection.INVALID_PAYLOAD, "timeout: must be positive, got " + timeout);
+        } else {
+            timeoutNanos = timeout.toNanos();
+        }
+        TypeSlot slot = slots.get(task.type());
+        if (slot == null) {
+            return Result.rejected(Rejection.UNKNOWN_TYPE, unknownType(task.type()));
+        }
+        ServiceEntry entry = enter(slot, s, start + Math.min(timeoutNanos, s.absentGraceNanos()));
+        if (entry == null) {
+            return finish(slot, null, Result.rejected(Rejection.UNKNOWN_TYPE, unknownType(task.type())), start);
+        }
+        boolean admitted = false;
+        try {
+            Executor executor = entry.service();
+            if (executor == null) {
+                return finish(slot, entry, Result.error(notActivated(entry)), start);
+            }
+            try {
+                executor.validate(task.payload());
+            } catch (InvalidPayloadException e) {
+                return finish(slot, entry, Result.rejected(Rejection.INVALID_PAYLOAD, e.getMessage()), start);
+            } catch (RuntimeException e) {
+                LOG.warn("Executor {} failed to validate the payload of task {}", entry, task.id(), e);
+                return finish(slot, entry, Result.rejected(Rejection.INVALID_PAYLOAD,
+                        "the executor failed to validate the payload: " + e), start);
+            }
+            Semaphore permits = slot.permits;
+            if (!permits.tryAcquire() && !(s.queueWaitNanos() > 0 && acquire(permits, s.queueWaitNanos()))) {
+                return finish(slot, entry, Result.rejected(Rejection.OVER_CAPACITY, String.format(
+                        "type '%s' is over capacity: %d task(s) running, its limit; retry later, or raise"
+                                + " max_concurrency / type_concurrency in %s", task.type(), slot.limit, RegistryConfig.PID)),
+                        start);
+            }
+            long effective = Math.min(timeoutNanos, Math.min(s.maxTimeoutNanos(), entry.maxTimeoutNanos));
+            admitted = true;
+            return new Prepared(slot, entry, executor, permits, start + effective);
+        } finally {
+            if (!admitted) {
+                entry.exit();
+            }
+        }
+    }
+
+    private static boolean acquire(Semaphore permits, long nanos) {
+        try {
+            return permits.tryAcquire(nanos, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private Result run(Prepared p, Task task, Execution execution) {
+        Result result;
+        boolean normal;
+        execution.enter(Thread.currentThread());
+        try {
+            result = p.executor.execute(task, execution);
+            if (result == null) {
+                result = Result.error("executor " + p.entry.executedBy + " returned no result (a bug in that bundle)");
+            }
+        } catch (Exception | LinkageError e) {
+            // LinkageError: the executor's bundle was refreshed under it; the task is reported, the worker goes on.
+            if (execution.state() == Execution.RUNNING) {
+                LOG.warn("Executor {} failed on task {}", p.entry, task.id(), e);
+            }
+            result = Result.error("executor " + p.entry.executedBy + " failed: " + e);
+        } finally {
+            normal = execution.finish();
+            deadlines.remove(execution);
+            p.release();
+        }
+        if (!normal) {
+            result = result.toBuilder()
+                    .status(execution.stopReason())
+                    .exitCode(result.exitCode() == 0 ? -1 : result.exitCode())
+                    .error(execution.stopMessage)
+                    .build();
+        }
+        return finish(p.slot, p.entry, result, execution.startNanos);
+    }
+
+    /** Stamps timing and origin onto a result and counts it. */
+    private static Result finish(TypeSlot slot, ServiceEntry entry, Result result, long start) {
+        long micros = (System.nanoTime() - start) / 1000;
+        slot.record(result.status(), micros);
+        Result.Builder b = result.toBuilder().metadata(Result.DURATION_MICROS, Long.toString(micros));
+        if (entry != null) {
+            b.metadata(Result.EXECUTED_BY, entry.executedBy);
+        }
+        return b.build();
+    }
+
+    /**
+     * Enters the type's first live service. When the type has just lost its last service (an
+     * update in progress), waits for one to arrive until {@code waitUntil}.
+     */
+    private ServiceEntry enter(TypeSlot slot, RegistrySettings s, long waitUntil) {
+        boolean mayWait = false;
+        for (boolean first = true;; first = false) {
+            for (ServiceEntry e : slot.entries()) {
+                if (e.enter()) {
+                    return e;
+                }
+            }
+            long now = System.nanoTime();
+            if (first) {
+                mayWait = slot.draining > 0 || (slot.departed && now - slot.departedAt < s.absentGraceNanos());
+            }
+            long left = waitUntil - now;
+            if (!mayWait || left <= 0) {
+                return null;
+            }
+            synchronized (arrivals) {
+                if (slot.entries().length == 0) {
+                    try {
+                        arrivals.wait(Math.max(1, left / 1_000_000));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return null;
+                    }
+                }
+            }
+        }
+    }
+
+    private static Health healthOf(ServiceEntry e) {
+        Executor executor = e.service();
+        if (executor == null) {
+            return Health.unhealthy(notActivated(e));
+        }
+        try {
+            Health h = executor.health();
+            return h == null ? Health.unhealthy("the health check returned nothing") : h;
+        } catch (RuntimeException ex) {
+            return Health.unhealthy("the health check failed: " + ex);
+        }
+    }
+
+    private String unknownType(String type) {
+        String served = slots.values().stream().filter(s -> s.entries().length > 0).map(s -> s.type).sorted()
+                .collect(Collectors.joining(", "));
+        return "no executor serves type '" + type + "'; types served now: " + (served.isEmpty() ? "none" : served)
+                + ". Install the bundle that provides it, or fix the type.";
+    }
+
+    private static String notActivated(ServiceEntry e) {
+        return "executor " + e + " could not be activated; see the worker log for its error";
+    }
+}

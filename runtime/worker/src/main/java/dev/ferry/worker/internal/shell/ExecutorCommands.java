@@ -1,0 +1,216 @@
+package dev.ferry.worker.internal.shell;
+
+import dev.ferry.executor.api.ExecutorInfo;
+import dev.ferry.executor.api.ExecutorStats;
+import dev.ferry.executor.api.Health;
+import dev.ferry.executor.api.Result;
+import dev.ferry.executor.api.Status;
+import dev.ferry.executor.api.Task;
+import dev.ferry.executor.api.Validation;
+import dev.ferry.worker.internal.registry.RegistryView;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * The {@code executor:*} shell commands. Every command returns text for a person; a mistake is one
+ * line saying what to fix, never a stack trace.
+ */
+@Component(service = ExecutorCommands.class)
+@GogoCommand(scope = "executor", function = {"list", "run", "validate", "health", "stats"})
+public class ExecutorCommands {
+    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)?");
+
+    private final RegistryView registry;
+
+    @Activate
+    public ExecutorCommands(@Reference RegistryView registry) {
+        this.registry = registry;
+    }
+
+    /** executor:list — every executor service: type, bundle, version, state, health, in-flight, counts. */
+    public String list() {
+        List<ExecutorInfo> infos = registry.capabilities();
+        if (infos.isEmpty()) {
+            return "No executors are installed. Drop an executor bundle into deploy/ or install one.";
+        }
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"TYPE", "BUNDLE", "VERSION", "STATE", "HEALTH", "IN-FLIGHT", "OK", "FAILED", "OTHER"});
+        for (ExecutorInfo i : infos) {
+            ExecutorStats s = i.stats();
+            long ok = s.count(Status.SUCCEEDED);
+            long failed = s.count(Status.FAILED);
+            rows.add(new String[] {i.type(), i.bundleSymbolicName(), i.bundleVersion(),
+                i.isActive() ? "active" : "standby (ranking " + i.ranking() + ")",
+                i.health() == null ? "-" : healthText(i.health()), Integer.toString(i.inFlight()),
+                Long.toString(ok), Long.toString(failed), Long.toString(s.total() - ok - failed)});
+        }
+        return table(rows);
+    }
+
+    /** executor:run TYPE JSON — runs a task with the registry's default timeout. */
+    public String run(String type, String json) {
+        return run(type, json, null);
+    }
+
+    /** executor:run TYPE JSON TIMEOUT — runs a task; TIMEOUT is like 30, 30s, 500ms, 2m. */
+    public String run(String type, String json, String timeout) {
+        Duration limit;
+        try {
+            limit = timeout == null ? null : parseDuration(timeout);
+        } catch (IllegalArgumentException e) {
+            return "error: " + e.getMessage();
+        }
+        Task task = new Task(Task.nextId(), type, json.getBytes(StandardCharsets.UTF_8), Map.of("origin", "shell"));
+        Result r;
+        try {
+            // submit, not execute: the shell gets its answer at the deadline whatever the executor does
+            r = registry.submit(task, limit).result().toCompletableFuture().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "error: interrupted while waiting for task " + task.id();
+        } catch (ExecutionException e) {
+            return "error: " + e.getCause();
+        }
+        return describe(task, r);
+    }
+
+    /** executor:validate TYPE JSON — checks a payload without running it. */
+    public String validate(String type, String json) {
+        Validation v = registry.validate(type, json.getBytes(StandardCharsets.UTF_8));
+        return v.isValid() ? "valid" : "invalid (" + v.rejection().name().toLowerCase().replace('_', ' ') + "): " + v.message();
+    }
+
+    /** executor:health — the health of every type. */
+    public String health() {
+        Map<String, Health> all = registry.health();
+        if (all.isEmpty()) {
+            return "No executors are installed.";
+        }
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"TYPE", "HEALTH", "DETAIL"});
+        all.forEach((type, h) -> rows.add(new String[] {type, h.isHealthy() ? "UP" : "DOWN", h.message()}));
+        return table(rows);
+    }
+
+    /** executor:stats — counters and latency of every type seen since the worker started. */
+    public String stats() {
+        Map<String, ExecutorStats> all = new TreeMap<>(registry.stats());
+        if (all.isEmpty()) {
+            return "No tasks yet.";
+        }
+        Map<String, Integer> limits = registry.limits();
+        List<String[]> rows = new ArrayList<>();
+        List<String> header = new ArrayList<>(List.of("TYPE", "LIMIT"));
+        for (Status s : Status.values()) {
+            header.add(s.name());
+        }
+        header.addAll(List.of("P50", "P99", "MAX"));
+        rows.add(header.toArray(new String[0]));
+        all.forEach((type, s) -> {
+            List<String> row = new ArrayList<>(List.of(type, String.valueOf(limits.getOrDefault(type, 0))));
+            for (Status st : Status.values()) {
+                row.add(Long.toString(s.count(st)));
+            }
+            row.addAll(List.of(micros(s.p50Micros()), micros(s.p99Micros()), micros(s.maxMicros())));
+            rows.add(row.toArray(new String[0]));
+        });
+        return table(rows);
+    }
+
+    static String describe(Task task, Result r) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(r.status());
+        if (r.rejection() != null) {
+            sb.append(" (").append(r.rejection().name().toLowerCase().replace('_', ' ')).append(')');
+        }
+        sb.append("  exit=").append(r.exitCode());
+        String us = r.metadata().get(Result.DURATION_MICROS);
+        if (us != null) {
+            sb.append("  time=").append(micros(Long.parseLong(us)));
+        }
+        String by = r.metadata().get(Result.EXECUTED_BY);
+        if (by != null) {
+            sb.append("  by=").append(by);
+        }
+        sb.append("  task=").append(task.id()).append('\n');
+        if (!r.error().isEmpty()) {
+            sb.append("error: ").append(r.error()).append('\n');
+        }
+        new TreeMap<>(r.metadata()).forEach((k, v) -> {
+            if (!k.startsWith("ferry.")) {
+                sb.append(k).append(": ").append(v.replace("\n", "\n  ")).append('\n');
+            }
+        });
+        String out = r.outputAsString();
+        if (!out.isEmpty()) {
+            sb.append("--- output ---\n").append(out);
+            if (!out.endsWith("\n")) {
+                sb.append('\n');
+            }
+        }
+        return sb.toString().stripTrailing();
+    }
+
+    static Duration parseDuration(String text) {
+        Matcher m = DURATION.matcher(text.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("timeout '" + text + "' is not a duration; write 30, 30s, 500ms, 2m or 1h");
+        }
+        double n = Double.parseDouble(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        double nanos = n * switch (unit) {
+            case "ms" -> 1e6;
+            case "m" -> 60e9;
+            case "h" -> 3600e9;
+            default -> 1e9;
+        };
+        if (nanos < 1e6) {
+            throw new IllegalArgumentException("timeout '" + text + "' is too short; give at least 1ms");
+        }
+        return Duration.ofNanos((long) nanos);
+    }
+
+    private static String micros(long us) {
+        if (us < 1000) {
+            return us + "µs";
+        }
+        if (us < 1_000_000) {
+            return String.format("%.1fms", us / 1000.0);
+        }
+        return String.format("%.2fs", us / 1e6);
+    }
+
+    private static String healthText(Health h) {
+        return h.isHealthy() ? "UP" : "DOWN: " + h.message();
+    }
+
+    static String table(List<String[]> rows) {
+        int cols = rows.get(0).length;
+        int[] width = new int[cols];
+        for (String[] row : rows) {
+            for (int c = 0; c < cols; c++) {
+                width[c] = Math.max(width[c], row[c].length());
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String[] row : rows) {
+            for (int c = 0; c < cols; c++) {
+                sb.append(c == cols - 1 ? row[c] : String.format("%-" + (width[c] + 2) + "s", row[c]));
+            }
+            sb.append('\n');
+        }
+        return sb.toString().stripTrailing();
+    }
+}
