@@ -1,0 +1,266 @@
+package dev.ferry.executor.command.internal;
+
+import dev.ferry.executor.api.ExecutionContext;
+import dev.ferry.executor.api.Executor;
+import dev.ferry.executor.api.Health;
+import dev.ferry.executor.api.InvalidPayloadException;
+import dev.ferry.executor.api.Rejection;
+import dev.ferry.executor.api.Result;
+import dev.ferry.executor.api.Status;
+import dev.ferry.executor.api.Task;
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code command} executor: runs a program from argv (never through a shell unless the shell
+ * is the program), with a filtered environment, capped output, and the whole process tree killed
+ * on timeout or cancel.
+ */
+@Designate(ocd = CommandConfig.class)
+@Component(configurationPid = CommandConfig.PID, property = Executor.TYPE + "=command")
+public final class CommandExecutor implements Executor {
+    private static final Logger LOG = LoggerFactory.getLogger(CommandExecutor.class);
+    private static final Set<String> CLEAN_BASE = Set.of("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "LOGNAME");
+    /** How long output may stay open after the program exited before its leftovers are killed. */
+    private static final long LINGER_MILLIS = 200;
+    private static final File DEV_NULL = new File("/dev/null");
+
+    private final SecureRandom random = new SecureRandom();
+    private final ExecutorService io;
+    private volatile CommandSettings settings;
+    private volatile Semaphore permits;
+
+    @Activate
+    public CommandExecutor(CommandConfig config) {
+        this(CommandSettings.from(config));
+    }
+
+    CommandExecutor(CommandSettings settings) {
+        this.settings = settings;
+        this.permits = new Semaphore(settings.maxConcurrency);
+        AtomicInteger n = new AtomicInteger();
+        this.io = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "ferry-command-io-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Modified
+    void modified(CommandConfig config) {
+        CommandSettings next;
+        try {
+            next = CommandSettings.from(config);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("Ignoring the new configuration, keeping the previous one: {}", e.getMessage());
+            return;
+        }
+        if (next.maxConcurrency != settings.maxConcurrency) {
+            permits = new Semaphore(next.maxConcurrency);
+        }
+        settings = next;
+        LOG.info("Command executor reconfigured");
+    }
+
+    @Deactivate
+    void deactivate() {
+        io.shutdownNow();
+    }
+
+    @Override
+    public void validate(byte[] payload) throws InvalidPayloadException {
+        CommandPayload.parse(payload, settings);
+    }
+
+    @Override
+    public Health health() {
+        CommandSettings s = settings;
+        try {
+            Process p = new ProcessBuilder("true").redirectInput(DEV_NULL).start();
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                return Health.unhealthy("cannot run 'true': it did not exit 0 within 10 s");
+            }
+        } catch (IOException e) {
+            return Health.unhealthy("cannot run 'true': " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Health.unhealthy("interrupted");
+        }
+        if (s.sandbox == CommandSettings.SandboxMode.BWRAP) {
+            String problem = Sandbox.problem();
+            return problem == null ? Health.healthy("ok; sandbox: bwrap") : Health.unhealthy(problem);
+        }
+        return Health.healthy("ok; sandbox: none" + (Sandbox.bwrap() != null ? " (bwrap is available: set sandbox=bwrap)" : ""));
+    }
+
+    @Override
+    public Result execute(Task task, ExecutionContext context) throws InvalidPayloadException {
+        CommandSettings s = settings;
+        CommandPayload payload = CommandPayload.parse(task.payload(), s);
+        Semaphore sem = permits;
+        if (!sem.tryAcquire()) {
+            return Result.rejected(Rejection.OVER_CAPACITY, "the command executor runs at most " + s.maxConcurrency
+                    + " commands at once (max_concurrency of " + CommandConfig.PID + "); retry later");
+        }
+        try {
+            return run(task, payload, s, context);
+        } finally {
+            sem.release();
+        }
+    }
+
+    private Result run(Task task, CommandPayload payload, CommandSettings s, ExecutionContext context) {
+        ProgramPolicy.Program program;
+        try {
+            program = ProgramResolver.resolve(payload.command, payload.workingDir);
+        } catch (ProgramResolver.NotFound e) {
+            return Result.error(e.getMessage());
+        }
+        String denial = s.policy.check(program);
+        if (denial != null) {
+            return Result.rejected(Rejection.POLICY_DENIED, denial);
+        }
+        List<String> argv = new ArrayList<>(payload.args.size() + 1);
+        argv.add(program.path.toString());
+        argv.addAll(payload.args);
+        if (s.sandbox == CommandSettings.SandboxMode.BWRAP) {
+            Path bwrap = Sandbox.bwrap();
+            if (bwrap == null) {
+                return Result.error("sandbox=bwrap is configured but bwrap is not installed on this worker;"
+                        + " install bubblewrap or set sandbox=none in " + CommandConfig.PID);
+            }
+            argv = Sandbox.wrap(bwrap, argv, payload.workingDir, s.sandboxNetwork);
+        }
+
+        String marker = cookie();
+        ProcessBuilder pb = new ProcessBuilder(argv);
+        if (payload.workingDir != null) {
+            pb.directory(payload.workingDir.toFile());
+        }
+        environment(pb.environment(), payload.env, s, marker);
+        if (payload.stdin == null) {
+            pb.redirectInput(DEV_NULL);
+        }
+
+        long started = System.nanoTime();
+        Process process;
+        try {
+            process = pb.start();
+        } catch (IOException e) {
+            return Result.error("cannot start '" + payload.command + "': " + e.getMessage());
+        }
+        AtomicBoolean outputDone = new AtomicBoolean();
+        try (ExecutionContext.Hook hook = context.onCancel(() -> killAsync(process, marker, s.killGraceMillis))) {
+            Future<Capture> stderr = io.submit(() -> Capture.read(process.getErrorStream(), s.maxOutputBytes));
+            Future<?> stdin = payload.stdin == null ? null : io.submit(() -> feed(process.getOutputStream(), payload.stdin));
+            // Output still open after the program exited means it left processes behind: they
+            // belong to the task, and go when it ends.
+            process.onExit().thenRun(() -> {
+                if (!outputDone.get()) {
+                    CompletableFuture.delayedExecutor(LINGER_MILLIS, TimeUnit.MILLISECONDS, io).execute(() -> {
+                        if (!outputDone.get()) {
+                            ProcessTree.kill(process.toHandle(), marker, s.killGraceMillis);
+                        }
+                    });
+                }
+            });
+            Capture out = Capture.read(process.getInputStream(), s.maxOutputBytes);
+            Capture err = stderr.get();
+            outputDone.set(true);
+            int code = process.waitFor();
+            if (stdin != null) {
+                stdin.cancel(true);
+            }
+            long micros = (System.nanoTime() - started) / 1000;
+            Result.Builder b = Result.builder(code == 0 ? Status.SUCCEEDED : Status.FAILED)
+                    .output(out.bytes)
+                    .exitCode(code)
+                    .metadata("stderr", new String(err.bytes, StandardCharsets.UTF_8))
+                    .metadata("pid", Long.toString(process.pid()))
+                    .metadata("duration_ms", String.format("%.3f", micros / 1000.0))
+                    .metadata("program", program.path.toString());
+            if (code != 0) {
+                b.error("exit code " + code);
+            }
+            if (out.truncated()) {
+                b.metadata("stdout_truncated", "true").metadata("stdout_bytes", Long.toString(out.total));
+            }
+            if (err.truncated()) {
+                b.metadata("stderr_truncated", "true").metadata("stderr_bytes", Long.toString(err.total));
+            }
+            if (s.sandbox == CommandSettings.SandboxMode.BWRAP) {
+                b.metadata("sandbox", "bwrap");
+            }
+            return b.build();
+        } catch (IOException | ExecutionException e) {
+            ProcessTree.kill(process.toHandle(), marker, 0);
+            return Result.error("reading the output of '" + payload.command + "' failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            // the registry interrupts on timeout/cancel after the hook started the kill
+            Thread.currentThread().interrupt();
+            killAsync(process, marker, s.killGraceMillis);
+            return Result.builder(Status.CANCELLED).exitCode(-1).error("interrupted").build();
+        } finally {
+            outputDone.set(true);
+        }
+    }
+
+    private void killAsync(Process process, String marker, long grace) {
+        try {
+            io.execute(() -> ProcessTree.kill(process.toHandle(), marker, grace));
+        } catch (RuntimeException e) {
+            ProcessTree.kill(process.toHandle(), marker, 0);
+        }
+    }
+
+    private static Void feed(OutputStream stdin, String text) throws IOException {
+        try (OutputStream out = stdin) {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            // the program closed its stdin early (e.g. head): not an error of the task
+        }
+        return null;
+    }
+
+    private static void environment(Map<String, String> env, Map<String, String> extra, CommandSettings s, String marker) {
+        if (s.envMode == CommandSettings.EnvMode.CLEAN) {
+            env.keySet().retainAll(CLEAN_BASE);
+        }
+        env.keySet().removeIf(s::envDenied);
+        env.putAll(extra);
+        env.put(ProcessTree.MARKER_VARIABLE, marker);
+    }
+
+    private String cookie() {
+        byte[] b = new byte[12];
+        random.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+}

@@ -1,0 +1,84 @@
+package dev.ferry.executor.command.internal;
+
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/** The command executor's configuration as checked plain values. */
+final class CommandSettings {
+    enum EnvMode { FILTERED, CLEAN }
+
+    enum SandboxMode { NONE, BWRAP }
+
+    final ProgramPolicy policy;
+    final EnvMode envMode;
+    final List<String> envDeny;
+    private final Pattern envDenyPattern;
+    final int maxOutputBytes;
+    final long killGraceMillis;
+    final int maxConcurrency;
+    final SandboxMode sandbox;
+    final boolean sandboxNetwork;
+
+    CommandSettings(ProgramPolicy policy, EnvMode envMode, List<String> envDeny, int maxOutputBytes,
+            long killGraceMillis, int maxConcurrency, SandboxMode sandbox, boolean sandboxNetwork) {
+        this.policy = policy;
+        this.envMode = envMode;
+        this.envDeny = List.copyOf(envDeny);
+        this.envDenyPattern = globs(envDeny);
+        this.maxOutputBytes = maxOutputBytes;
+        this.killGraceMillis = killGraceMillis;
+        this.maxConcurrency = maxConcurrency;
+        this.sandbox = sandbox;
+        this.sandboxNetwork = sandboxNetwork;
+    }
+
+    static CommandSettings from(CommandConfig c) {
+        EnvMode env = switch (c.environment().trim().toLowerCase()) {
+            case "filtered" -> EnvMode.FILTERED;
+            case "clean" -> EnvMode.CLEAN;
+            default -> throw bad("environment", "must be 'filtered' or 'clean', got '" + c.environment() + "'");
+        };
+        SandboxMode sandbox = switch (c.sandbox().trim().toLowerCase()) {
+            case "none", "", "off" -> SandboxMode.NONE;
+            case "bwrap", "bubblewrap" -> SandboxMode.BWRAP;
+            default -> throw bad("sandbox", "must be 'none' or 'bwrap', got '" + c.sandbox() + "'");
+        };
+        if (c.max__output__bytes() < 0) {
+            throw bad("max_output_bytes", "must be >= 0, got " + c.max__output__bytes());
+        }
+        if (c.kill__grace__ms() < 0) {
+            throw bad("kill_grace_ms", "must be >= 0, got " + c.kill__grace__ms());
+        }
+        if (c.max__concurrency() < 1) {
+            throw bad("max_concurrency", "must be >= 1, got " + c.max__concurrency());
+        }
+        if (!(c.executor_timeout_max_seconds() > 0)) {
+            throw bad("executor.timeout.max.seconds", "must be > 0, got " + c.executor_timeout_max_seconds());
+        }
+        ProgramPolicy policy;
+        try {
+            policy = ProgramPolicy.of(List.of(c.allowed__commands()), List.of(c.blocked__commands()));
+        } catch (IllegalArgumentException e) {
+            throw bad("allowed_commands/blocked_commands", e.getMessage());
+        }
+        return new CommandSettings(policy, env, List.of(c.env__deny()), c.max__output__bytes(), c.kill__grace__ms(),
+                c.max__concurrency(), sandbox, c.sandbox__network());
+    }
+
+    boolean envDenied(String name) {
+        return envDenyPattern.matcher(name).matches();
+    }
+
+    private static Pattern globs(List<String> globs) {
+        String alternatives = globs.stream().map(String::trim).filter(g -> !g.isEmpty())
+                .map(g -> Stream.of(g.split("\\*", -1)).map(Pattern::quote).collect(Collectors.joining(".*")))
+                .collect(Collectors.joining("|"));
+        return Pattern.compile(alternatives.isEmpty() ? "(?!)" : alternatives, Pattern.CASE_INSENSITIVE);
+    }
+
+    private static IllegalArgumentException bad(String key, String problem) {
+        return new IllegalArgumentException("configuration " + CommandConfig.PID + ", " + key + ": " + problem);
+    }
+}

@@ -1,0 +1,120 @@
+package dev.ferry.executor.command.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Kills everything a task started. The process's descendants are found through the process
+ * table, and processes that left the tree (a daemon that double-forked, re-parented to init) by
+ * the task's marker: an environment variable with a token unique to the task, which a child
+ * inherits (the approach of Jenkins' ProcessTreeKiller).
+ */
+final class ProcessTree {
+    static final String MARKER_VARIABLE = "FERRY_TASK_COOKIE";
+    private static final Path PROC = Path.of("/proc");
+
+    private ProcessTree() {
+    }
+
+    /**
+     * SIGTERM to the tree (deepest first, so parents can reap their children), then SIGKILL to
+     * whatever is left after {@code graceMillis}. Blocks for up to the grace period plus a little.
+     */
+    static void kill(ProcessHandle root, String marker, long graceMillis) {
+        Set<ProcessHandle> targets = members(root, marker);
+        if (targets.isEmpty()) {
+            return;
+        }
+        List<ProcessHandle> order = new ArrayList<>(targets);
+        java.util.Collections.reverse(order); // descendants were added after their ancestors
+        for (ProcessHandle p : order) {
+            p.destroy();
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
+        while (System.nanoTime() - deadline < 0 && targets.stream().anyMatch(ProcessHandle::isAlive)) {
+            sleep(10);
+        }
+        // anything started during the grace period is found again
+        Set<ProcessHandle> left = members(root, marker);
+        left.addAll(targets);
+        for (ProcessHandle p : left) {
+            if (p.isAlive()) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    /** The root, its descendants and every process carrying the marker that is still alive. */
+    static Set<ProcessHandle> members(ProcessHandle root, String marker) {
+        Set<ProcessHandle> out = new LinkedHashSet<>();
+        if (root.isAlive()) {
+            out.add(root);
+        }
+        root.descendants().forEach(out::add);
+        for (long pid : marked(marker)) {
+            ProcessHandle.of(pid).ifPresent(out::add);
+        }
+        out.removeIf(p -> !p.isAlive() || p.pid() == ProcessHandle.current().pid());
+        return out;
+    }
+
+    /** Pids of live processes whose environment holds {@code MARKER_VARIABLE=marker}. */
+    static List<Long> marked(String marker) {
+        byte[] needle = (MARKER_VARIABLE + "=" + marker).getBytes(StandardCharsets.US_ASCII);
+        List<Long> out = new ArrayList<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC)) {
+            for (Path dir : dirs) {
+                String name = dir.getFileName().toString();
+                if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
+                    continue;
+                }
+                try {
+                    byte[] env = Files.readAllBytes(dir.resolve("environ"));
+                    if (contains(env, needle)) {
+                        out.add(Long.parseLong(name));
+                    }
+                } catch (IOException | NumberFormatException e) {
+                    // gone meanwhile, or not ours to read
+                }
+            }
+        } catch (IOException e) {
+            // no /proc (not Linux): the process tree alone is used
+        }
+        return out;
+    }
+
+    private static boolean contains(byte[] env, byte[] needle) {
+        // entries are NUL-separated; match a whole entry
+        outer:
+        for (int i = 0; i + needle.length <= env.length; i++) {
+            if (i > 0 && env[i - 1] != 0) {
+                continue;
+            }
+            for (int j = 0; j < needle.length; j++) {
+                if (env[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            if (i + needle.length == env.length || env[i + needle.length] == 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

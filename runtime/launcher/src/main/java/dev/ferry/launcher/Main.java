@@ -1,0 +1,316 @@
+package dev.ferry.launcher;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.ServiceLoader;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.launch.FrameworkFactory;
+
+/**
+ * {@code java -jar ferry-worker.jar [--home DIR] [--no-shell]}: starts a Felix framework with the
+ * bundles packed in this jar, watching {@code HOME/etc} for configuration and {@code HOME/deploy}
+ * for bundles.
+ */
+public final class Main {
+    static final String READY = "ferry worker ready";
+    private static final String REGISTRY = "dev.ferry.executor.api.ExecutorRegistry";
+    private static final String SHELL_BSN = "org.apache.felix.gogo.shell";
+    private static final String USAGE = String.join("\n",
+            "usage: java -jar ferry-worker.jar [--home DIR] [--no-shell]",
+            "  --home DIR   the worker's folder: etc/ (configuration, watched), deploy/ (bundles, watched),",
+            "               data/ (framework storage); default: the current folder",
+            "  --no-shell   run as a daemon without the interactive shell; SIGTERM stops it cleanly",
+            "  --help       print this and exit");
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        long started = System.nanoTime();
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("ferry: " + e.getMessage());
+            System.err.println(USAGE);
+            System.exit(2);
+            return;
+        }
+        if (options.help) {
+            System.out.println(USAGE);
+            return;
+        }
+        try {
+            run(options, started);
+        } catch (StartupException e) {
+            System.err.println("ferry: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    static void run(Options options, long started) throws StartupException {
+        Home home = Home.prepare(options.home);
+        Map<String, String> props = new HashMap<>();
+        props.put(Constants.FRAMEWORK_STORAGE, home.data.resolve("framework").toString());
+        // Bundles come from this jar and deploy/ on every start, configuration from etc/: a clean
+        // cache means no stale bundle revision survives a restart.
+        props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        props.put("felix.fileinstall.dir", home.etc + "," + home.deploy);
+        props.put("felix.fileinstall.poll", System.getProperty("felix.fileinstall.poll", "250"));
+        props.put("felix.fileinstall.noInitialDelay", "true");
+        props.put("felix.fileinstall.log.level", "2");
+        props.put("felix.fileinstall.enableConfigSave", "false");
+        props.put("ferry.home", home.root.toString());
+        props.put("gosh.home", home.root.toString());
+        // System properties given with -D pass through, so an operator can tune any bundle.
+        System.getProperties().stringPropertyNames().stream()
+                .filter(k -> k.startsWith("felix.") || k.startsWith("ferry.") || k.startsWith("gosh.") || k.startsWith("org.osgi."))
+                .forEach(k -> props.put(k, System.getProperty(k)));
+
+        FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).iterator().next();
+        Framework framework = factory.newFramework(props);
+        Bundle shell = null;
+        try {
+            framework.init();
+            BundleContext context = framework.getBundleContext();
+            List<Bundle> toStart = new ArrayList<>();
+            for (Map.Entry<String, byte[]> jar : embeddedBundles().entrySet()) {
+                Bundle b = context.installBundle("ferry:" + jar.getKey(), new java.io.ByteArrayInputStream(jar.getValue()));
+                if (b.getHeaders().get(Constants.FRAGMENT_HOST) != null) {
+                    continue;
+                }
+                if (SHELL_BSN.equals(b.getSymbolicName())) {
+                    shell = b;
+                } else {
+                    toStart.add(b);
+                }
+            }
+            framework.start();
+            for (Bundle b : toStart) {
+                b.start();
+            }
+        } catch (BundleException | IOException e) {
+            throw new StartupException("the framework did not start: " + e.getMessage()
+                    + "; the jar may be damaged, rebuild it with 'mvn -q install -DskipTests'");
+        }
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(framework, stopped), "ferry-shutdown"));
+
+        if (!awaitRegistry(framework.getBundleContext(), 30_000)) {
+            stop(framework, stopped);
+            throw new StartupException("the executor registry did not start within 30 s; see the log above");
+        }
+        PrintStream out = System.out;
+        out.printf("%s home=%s startup=%.2fs%n", READY, home.root, (System.nanoTime() - started) / 1e9);
+        out.flush();
+
+        if (!options.noShell && shell != null) {
+            try {
+                shell.start();
+            } catch (BundleException e) {
+                System.err.println("ferry: the shell did not start (" + e.getMessage() + "); the worker goes on without it");
+            }
+        }
+        try {
+            FrameworkEvent event = framework.waitForStop(0);
+            if (event.getType() == FrameworkEvent.ERROR) {
+                System.err.println("ferry: the framework stopped on an error: " + event.getThrowable());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        stopped.countDown();
+        // The shell and the file watchers run non-daemon threads of their own; the framework is
+        // down, so nothing is left to finish.
+        Runtime.getRuntime().halt(0);
+    }
+
+    private static void stop(Framework framework, CountDownLatch stopped) {
+        try {
+            if ((framework.getState() & (Bundle.ACTIVE | Bundle.STARTING)) != 0) {
+                framework.stop();
+            }
+            // the registry drains running tasks while the executor bundles stop
+            framework.waitForStop(TimeUnit.SECONDS.toMillis(60));
+            stopped.await(5, TimeUnit.SECONDS);
+        } catch (BundleException | InterruptedException e) {
+            System.err.println("ferry: could not stop cleanly: " + e);
+        }
+    }
+
+    private static boolean awaitRegistry(BundleContext context, long timeoutMillis) {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (System.currentTimeMillis() < deadline) {
+            ServiceReference<?> ref = context.getServiceReference(REGISTRY);
+            if (ref != null) {
+                return true;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** The bundles packed under {@code bundles/} in this jar (or classes folder), by name, sorted. */
+    static Map<String, byte[]> embeddedBundles() throws IOException {
+        Map<String, byte[]> out = new java.util.TreeMap<>();
+        Path location;
+        try {
+            location = Paths.get(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IOException(e);
+        }
+        if (Files.isDirectory(location)) {
+            try (Stream<Path> files = Files.list(location.resolve("bundles"))) {
+                for (Path p : (Iterable<Path>) files::iterator) {
+                    if (p.toString().endsWith(".jar")) {
+                        out.put("bundles/" + p.getFileName(), Files.readAllBytes(p));
+                    }
+                }
+            }
+        } else {
+            try (JarFile jar = new JarFile(location.toFile())) {
+                Enumeration<JarEntry> entries = jar.entries();
+                while (entries.hasMoreElements()) {
+                    JarEntry e = entries.nextElement();
+                    if (e.getName().startsWith("bundles/") && e.getName().endsWith(".jar")) {
+                        try (InputStream in = jar.getInputStream(e)) {
+                            out.put(e.getName(), in.readAllBytes());
+                        }
+                    }
+                }
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IOException("no bundles packed in " + location);
+        }
+        return out;
+    }
+
+    static final class StartupException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        StartupException(String message) {
+            super(message);
+        }
+    }
+
+    static final class Options {
+        Path home = Paths.get("").toAbsolutePath();
+        boolean noShell;
+        boolean help;
+
+        static Options parse(String[] args) {
+            Options o = new Options();
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                switch (a) {
+                    case "--home":
+                        if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
+                            throw new IllegalArgumentException("--home needs a folder, e.g. --home /var/lib/ferry");
+                        }
+                        o.home = Paths.get(args[++i]).toAbsolutePath().normalize();
+                        break;
+                    case "--no-shell":
+                        o.noShell = true;
+                        break;
+                    case "--help":
+                    case "-h":
+                        o.help = true;
+                        break;
+                    default:
+                        if (a.startsWith("--home=")) {
+                            o.home = Paths.get(a.substring(7)).toAbsolutePath().normalize();
+                            break;
+                        }
+                        throw new IllegalArgumentException("unknown argument '" + a + "'");
+                }
+            }
+            return o;
+        }
+    }
+
+    /** The worker's folder, checked before anything starts. */
+    static final class Home {
+        final Path root;
+        final Path etc;
+        final Path deploy;
+        final Path data;
+
+        private Home(Path root) {
+            this.root = root;
+            this.etc = root.resolve("etc");
+            this.deploy = root.resolve("deploy");
+            this.data = root.resolve("data");
+        }
+
+        static Home prepare(Path root) throws StartupException {
+            if (Files.exists(root) && !Files.isDirectory(root)) {
+                throw new StartupException("--home " + root + " is a file, not a folder; give a folder");
+            }
+            Home h = new Home(root);
+            for (Path dir : List.of(root, h.etc, h.deploy, h.data)) {
+                try {
+                    Files.createDirectories(dir);
+                } catch (IOException e) {
+                    throw new StartupException("cannot create " + dir + " (" + e.getClass().getSimpleName() + ": "
+                            + e.getMessage() + "); choose a --home you can write to");
+                }
+                if (!Files.isWritable(dir) || !Files.isReadable(dir)) {
+                    throw new StartupException(dir + " is not readable and writable by this user; fix its"
+                            + " permissions or choose another --home");
+                }
+            }
+            h.checkConfiguration();
+            return h;
+        }
+
+        /** Every etc/*.cfg must be a readable properties file; a broken one stops the start. */
+        private void checkConfiguration() throws StartupException {
+            try (Stream<Path> files = Files.list(etc)) {
+                for (Path p : (Iterable<Path>) files::iterator) {
+                    if (!p.getFileName().toString().endsWith(".cfg")) {
+                        continue;
+                    }
+                    try (Reader r = Files.newBufferedReader(p, StandardCharsets.ISO_8859_1)) {
+                        new Properties().load(r);
+                    } catch (IOException | IllegalArgumentException e) {
+                        throw new StartupException("cannot read configuration " + p + ": " + e.getMessage()
+                                + "; fix the file (key = value lines) or remove it");
+                    }
+                }
+            } catch (IOException e) {
+                throw new StartupException("cannot list " + etc + ": " + e.getMessage());
+            }
+        }
+    }
+}
