@@ -1,0 +1,30 @@
+package com.example.hello;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.ferry.executor.api.InvalidPayloadException;
+import dev.ferry.executor.api.Result;
+import dev.ferry.executor.api.Status;
+import dev.ferry.executor.api.Task;
+import org.junit.jupiter.api.Test;
+
+class HelloExecutorTest {
+    private final HelloExecutor executor = new HelloExecutor();
+
+    @Test
+    void greetsByName() throws Exception {
+        Result r = executor.execute(Task.of("hello", "{\"name\":\"Ada\"}"), null);
+        assertEquals(Status.SUCCEEDED, r.status());
+        assertEquals("hello, Ada\n", r.outputAsString());
+    }
+
+    @Test
+    void namesTheBadField() {
+        InvalidPayloadException e = assertThrows(InvalidPayloadException.class,
+                () -> executor.validate("{\"nmae\":\"Ada\"}".getBytes()));
+        assertEquals("nmae", e.field());
+        assertThrows(InvalidPayloadException.class, () -> executor.validate("{\"name\":3}".getBytes()));
+        assertThrows(InvalidPayloadException.class, () -> executor.validate("[]".getBytes()));
+    }
+}

@@ -1,0 +1,26 @@
+package dev.ferry.test.misc;
+
+import dev.ferry.executor.api.ExecutionContext;
+import dev.ferry.executor.api.Executor;
+import dev.ferry.executor.api.Result;
+import dev.ferry.executor.api.Task;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+
+/** Type {@code broken}: its activation throws, as a buggy executor's would. */
+@Component(property = Executor.TYPE + "=broken")
+public class BrokenExecutor implements Executor {
+    @Activate
+    public BrokenExecutor() {
+        throw new IllegalStateException("broken on purpose");
+    }
+
+    @Override
+    public void validate(byte[] payload) {
+    }
+
+    @Override
+    public Result execute(Task task, ExecutionContext context) {
+        return Result.succeeded("unreachable");
+    }
+}
