@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Dispatcher implements ExecutorRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+    /** How long a service that yields no object may take to show it is leaving (an update). */
+    private static final long REMOVAL_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
     private final Map<String, TypeSlot> slots = new ConcurrentHashMap<>();
     private final Object arrivals = new Object();
@@ -259,16 +261,27 @@ final class Dispatcher implements ExecutorRegistry {
         if (slot == null) {
             return Result.rejected(Rejection.UNKNOWN_TYPE, unknownType(task.type()));
         }
-        ServiceEntry entry = enter(slot, s, start + Math.min(timeoutNanos, s.absentGraceNanos()));
-        if (entry == null) {
-            return finish(slot, null, Result.rejected(Rejection.UNKNOWN_TYPE, unknownType(task.type())), start);
+        long waitUntil = start + Math.min(timeoutNanos, s.absentGraceNanos());
+        ServiceEntry entry;
+        Executor executor;
+        for (;;) {
+            entry = enter(slot, s, waitUntil);
+            if (entry == null) {
+                return finish(slot, null, Result.rejected(Rejection.UNKNOWN_TYPE, unknownType(task.type())), start);
+            }
+            executor = entry.service();
+            if (executor != null) {
+                break;
+            }
+            // No service object: its component failed to activate, or it is being disposed
+            // right now (an update). In the second case the entry is about to be removed: select again.
+            entry.exit();
+            if (!entry.awaitRemoval(REMOVAL_WAIT_NANOS)) {
+                return finish(slot, entry, Result.error(notActivated(entry)), start);
+            }
         }
         boolean admitted = false;
         try {
-            Executor executor = entry.service();
-            if (executor == null) {
-                return finish(slot, entry, Result.error(notActivated(entry)), start);
-            }
             try {
                 executor.validate(task.payload());
             } catch (InvalidPayloadException e) {

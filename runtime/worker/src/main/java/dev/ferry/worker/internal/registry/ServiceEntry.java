@@ -60,6 +60,18 @@ final class ServiceEntry {
         }
     }
 
+    /** Waits, bounded, until this entry is being removed; true if it is. */
+    boolean awaitRemoval(long timeoutNanos) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (!removed) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+        return true;
+    }
+
     int inFlight() {
         return inFlight.get();
     }
