@@ -1,0 +1,64 @@
+package dev.ferry.executor.command.internal;
+
+import static dev.ferry.executor.command.internal.Fixtures.executor;
+import static dev.ferry.executor.command.internal.Fixtures.run;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.ferry.executor.api.InvalidPayloadException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The child's environment. The build starts this test's JVM with secrets and loader variables in
+ * its environment (see the surefire configuration), as a worker's might have.
+ */
+class EnvironmentTest {
+
+    @Test
+    void secretsAndLoaderVariablesOfTheWorkerNeverReachAChild() throws Exception {
+        assumeTrue(System.getenv("FERRY_TEST_TOKEN") != null, "run through Maven, which sets the variables");
+        Set<String> names = childVariables(executor(Map.of()), "{\"command\":\"env\"}");
+        assertThat(names).contains("PATH", "FERRY_TEST_VISIBLE")
+                .doesNotContain("FERRY_TEST_TOKEN", "AWS_SECRET_ACCESS_KEY", "LD_LIBRARY_PATH", "DB_PASSWORD",
+                        "GITHUB_TOKEN", "JAVA_TOOL_OPTIONS");
+    }
+
+    @Test
+    void aCleanEnvironmentHoldsOnlyTheBasicsAndThePayloadsVariables() throws Exception {
+        Set<String> names = childVariables(executor(Map.of("environment", "clean")),
+                "{\"command\":\"env\",\"env\":{\"GREETING\":\"hi\"}}");
+        assertThat(names).contains("PATH", "GREETING").doesNotContain("FERRY_TEST_VISIBLE");
+        assertThat(names).allMatch(n -> Set.of("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "LOGNAME",
+                "GREETING", ProcessTree.MARKER_VARIABLE).contains(n), "only the basics");
+    }
+
+    @Test
+    void aPayloadCannotSetADeniedVariable() {
+        CommandExecutor executor = executor(Map.of());
+        for (String name : new String[] {"LD_PRELOAD", "LD_LIBRARY_PATH", "MY_TOKEN", "aws_access_key_id", "PGPASSWORD",
+            "BASH_ENV", "NODE_OPTIONS"}) {
+            assertThatThrownBy(() -> executor.validate(("{\"command\":\"env\",\"env\":{\"" + name + "\":\"x\"}}")
+                    .getBytes(StandardCharsets.UTF_8)))
+                    .isInstanceOf(InvalidPayloadException.class)
+                    .hasMessageStartingWith("env." + name + ": may not be set");
+        }
+    }
+
+    @Test
+    void theDenyListIsConfigurable() throws Exception {
+        Set<String> names = childVariables(executor(Map.of("env_deny", new String[] {"FERRY_TEST_*"})),
+                "{\"command\":\"env\",\"env\":{\"MY_TOKEN\":\"allowed now\"}}");
+        assertThat(names).contains("MY_TOKEN").doesNotContain("FERRY_TEST_VISIBLE");
+    }
+
+    private static Set<String> childVariables(CommandExecutor executor, String payload) throws Exception {
+        String env = run(executor, payload).outputAsString();
+        return Arrays.stream(env.split("\n")).map(l -> l.split("=", 2)[0]).collect(Collectors.toSet());
+    }
+}

@@ -1,0 +1,65 @@
+package dev.ferry.executor.command.internal;
+
+import dev.ferry.executor.api.ExecutionContext;
+import dev.ferry.executor.api.Result;
+import dev.ferry.executor.api.Status;
+import dev.ferry.executor.api.Task;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.osgi.util.converter.Converters;
+
+/** Builds executors from configuration maps, and runs tasks on them directly. */
+final class Fixtures {
+    private Fixtures() {
+    }
+
+    static CommandConfig config(Map<String, Object> values) {
+        return Converters.standardConverter().convert(new HashMap<>(values)).to(CommandConfig.class);
+    }
+
+    static CommandExecutor executor(Map<String, Object> values) {
+        return new CommandExecutor(config(values));
+    }
+
+    static Result run(CommandExecutor executor, String json) throws Exception {
+        Task task = Task.of("command", json);
+        executor.validate(task.payload());
+        return executor.execute(task, NeverCancelled.INSTANCE);
+    }
+
+    /** The context of a task that is never cancelled; deadlines are the registry's job and tested there. */
+    enum NeverCancelled implements ExecutionContext {
+        INSTANCE;
+
+        @Override
+        public String taskId() {
+            return "unit";
+        }
+
+        @Override
+        public Duration remaining() {
+            return Duration.ofHours(1);
+        }
+
+        @Override
+        public long deadlineNanos() {
+            return System.nanoTime() + Duration.ofHours(1).toNanos();
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return false;
+        }
+
+        @Override
+        public Status stopReason() {
+            return null;
+        }
+
+        @Override
+        public Hook onCancel(Runnable hook) {
+            return () -> {};
+        }
+    }
+}
