@@ -74,6 +74,7 @@ public final class Main {
 
     static void run(Options options, long started) throws StartupException {
         Home home = Home.prepare(options.home);
+        useFastProcessLaunch();
         Map<String, String> props = new HashMap<>();
         props.put(Constants.FRAMEWORK_STORAGE, home.data.resolve("framework").toString());
         // Bundles come from this jar and deploy/ on every start, configuration from etc/: a clean
@@ -148,6 +149,21 @@ public final class Main {
         // The shell and the file watchers run non-daemon threads of their own; the framework is
         // down, so nothing is left to finish.
         Runtime.getRuntime().halt(0);
+    }
+
+    /**
+     * Command tasks start a process each. On JDK 17 to 21 the default launch mechanism
+     * (posix_spawn of a helper that then execs the program) costs about twice as much as vfork,
+     * which is what the JDK used by default before 12 and is safe for the JDK's own use here.
+     * Later JDKs deprecate VFORK, so it is left alone there; -Djdk.lang.Process.launchMechanism
+     * given by the operator always wins.
+     */
+    static void useFastProcessLaunch() {
+        String key = "jdk.lang.Process.launchMechanism";
+        if (System.getProperty(key) == null && Runtime.version().feature() <= 21
+                && System.getProperty("os.name", "").toLowerCase().contains("linux")) {
+            System.setProperty(key, "VFORK");
+        }
     }
 
     private static void stop(Framework framework, CountDownLatch stopped) {

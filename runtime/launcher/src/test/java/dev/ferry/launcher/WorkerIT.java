@@ -1,0 +1,125 @@
+package dev.ferry.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** ferry-worker.jar as a user runs it: the shell, deploy/, etc/, bad arguments, SIGTERM. */
+class WorkerIT {
+    private static final Duration START = Duration.ofSeconds(60);
+    private static final Path BUNDLES = Path.of("target/it-bundles");
+
+    @TempDir
+    Path home;
+
+    @Test
+    void theShellListsAndRunsExecutors() throws Exception {
+        try (WorkerProcess w = WorkerProcess.start("--home", home.toString())) {
+            String ready = w.await("the ready line", START, l -> l.startsWith("ferry worker ready"));
+            assertThat(ready).contains("home=" + home);
+            w.send("executor:list");
+            w.await("the command executor listed", START, l -> l.startsWith("command") && l.contains("dev.ferry.executor.command"));
+            w.send("executor:run command '{\"command\":\"echo\",\"args\":[\"hello\"]}'");
+            w.await("echo's output", START, l -> l.equals("hello"));
+            w.send("executor:run command '{\"command\":\"echo\",\"argz\":[]}'");
+            w.await("a one-line error", START, l -> l.startsWith("error: argz: unknown field"));
+            w.send("executor:run command '{\"command\":\"sleep\",\"args\":[\"5\"]}' 300ms");
+            w.await("the timeout", START, l -> l.startsWith("TIMED_OUT"));
+            w.send("executor:health");
+            w.await("health", START, l -> l.matches("command\\s+UP.*"));
+        }
+        assertThat(home.resolve("etc")).isDirectory();
+        assertThat(home.resolve("deploy")).isDirectory();
+        assertThat(home.resolve("data")).isDirectory();
+    }
+
+    @Test
+    void bundlesDroppedReplacedAndDeletedInDeployComeAndGo() throws Exception {
+        try (WorkerProcess w = WorkerProcess.start("--home", home.toString())) {
+            w.await("the ready line", START, l -> l.startsWith("ferry worker ready"));
+            Path deployed = home.resolve("deploy/swap.jar");
+
+            Files.copy(BUNDLES.resolve("swap-v1.jar"), deployed);
+            Duration install = w.poll("executor:list", "swap 1.0.0", START, has("swap\\s+dev.ferry.test.swap\\s+1\\.0\\.0.*"));
+
+            Files.copy(BUNDLES.resolve("swap-v2.jar"), deployed, StandardCopyOption.REPLACE_EXISTING);
+            Duration update = w.poll("executor:list", "swap 2.0.0", START, has("swap\\s+dev.ferry.test.swap\\s+2\\.0\\.0.*"));
+            w.send("executor:run swap ''");
+            w.await("v2's reply", START, l -> l.equals("v2"));
+
+            Files.delete(deployed);
+            Duration remove = w.poll("executor:list", "swap gone", START,
+                    lines -> has("command\\s.*").test(lines) && !has("swap\\s.*").test(lines));
+            System.out.printf("deploy/: install seen after %d ms, update %d ms, delete %d ms%n",
+                    install.toMillis(), update.toMillis(), remove.toMillis());
+        }
+    }
+
+    @Test
+    void aDaemonStopsCleanlyOnSigterm() throws Exception {
+        try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell")) {
+            w.await("the ready line", START, l -> l.startsWith("ferry worker ready"));
+            w.process.toHandle().destroy(); // SIGTERM; Process.destroy() would also close our end of its output
+            assertThat(w.process.waitFor(30, TimeUnit.SECONDS)).as("stopped within 30 s").isTrue();
+            w.await("the registry draining on the way out", START, l -> l.contains("Executor for type 'command' removed"));
+        }
+    }
+
+    private static java.util.function.Predicate<List<String>> has(String regex) {
+        return lines -> lines.stream().anyMatch(l -> l.matches(regex));
+    }
+
+    @Test
+    void badArgumentsExitWithUsage() throws Exception {
+        try (WorkerProcess w = WorkerProcess.start("--frobnicate")) {
+            assertThat(w.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(w.process.exitValue()).isEqualTo(2);
+            w.await("the error", START, l -> l.equals("ferry: unknown argument '--frobnicate'"));
+            w.await("the usage", START, l -> l.startsWith("usage: java -jar ferry-worker.jar"));
+        }
+        try (WorkerProcess w = WorkerProcess.start("--home")) {
+            assertThat(w.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(w.process.exitValue()).isEqualTo(2);
+            w.await("the error", START, l -> l.contains("--home needs a folder"));
+        }
+    }
+
+    @Test
+    void anUnusableHomeExitsSayingWhatToFix() throws Exception {
+        Path file = Files.writeString(home.resolve("not-a-folder"), "x");
+        try (WorkerProcess w = WorkerProcess.start("--home", file.toString())) {
+            assertThat(w.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(w.process.exitValue()).isEqualTo(1);
+            w.await("the error", START, l -> l.contains("is a file, not a folder"));
+        }
+    }
+
+    @Test
+    void unreadableConfigurationExitsNamingTheFile() throws Exception {
+        Files.createDirectories(home.resolve("etc"));
+        Files.writeString(home.resolve("etc/dev.ferry.registry.cfg"), "max_concurrency = \\uZZZZ\n");
+        try (WorkerProcess w = WorkerProcess.start("--home", home.toString())) {
+            assertThat(w.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(w.process.exitValue()).isEqualTo(1);
+            w.await("the error", START, l -> l.contains("cannot read configuration") && l.contains("dev.ferry.registry.cfg"));
+        }
+    }
+
+    @Test
+    void configurationInEtcApplies() throws Exception {
+        Files.createDirectories(home.resolve("etc"));
+        Files.writeString(home.resolve("etc/dev.ferry.executor.command.cfg"), "blocked_commands = echo\n");
+        try (WorkerProcess w = WorkerProcess.start("--home", home.toString())) {
+            w.await("the ready line", START, l -> l.startsWith("ferry worker ready"));
+            w.poll("executor:run command '{\"command\":\"echo\"}'", "the policy denial", START,
+                    lines -> lines.stream().anyMatch(l -> l.startsWith("error: command 'echo'") && l.contains("blocked_commands")));
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package dev.ferry.launcher;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/** The real ferry-worker.jar in a child JVM, driven through its shell like a person would. */
+final class WorkerProcess implements AutoCloseable {
+    static final Path JAR = Path.of(System.getProperty("ferry.worker.jar", "target/ferry-worker.jar"));
+
+    final Process process;
+    private final List<String> lines = new ArrayList<>();
+    private final OutputStream stdin;
+
+    private WorkerProcess(Process process) {
+        this.process = process;
+        this.stdin = process.getOutputStream();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    while (line.startsWith("g! ")) {
+                        line = line.substring(3); // the shell's prompt, printed before the next output
+                    }
+                    synchronized (lines) {
+                        lines.add(line);
+                        lines.notifyAll();
+                    }
+                }
+            } catch (IOException e) {
+                // the worker ended
+            }
+        }, "worker-output");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    static WorkerProcess start(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dfelix.fileinstall.poll=100", "-jar", JAR.toString()));
+        cmd.addAll(List.of(args));
+        return new WorkerProcess(new ProcessBuilder(cmd).redirectErrorStream(true).start());
+    }
+
+    void send(String command) throws IOException {
+        stdin.write((command + "\n").getBytes(StandardCharsets.UTF_8));
+        stdin.flush();
+    }
+
+    /** Waits, bounded, for a line of output matching; returns it. */
+    String await(String what, Duration timeout, Predicate<String> match) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (lines) {
+            int seen = 0;
+            while (true) {
+                for (; seen < lines.size(); seen++) {
+                    if (match.test(lines.get(seen))) {
+                        return lines.get(seen);
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("no output line with " + what + " within " + timeout + "; output:\n"
+                            + String.join("\n", lines));
+                }
+                lines.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            }
+        }
+    }
+
+    /** Runs a shell command and returns the lines it printed. */
+    List<String> ask(String command) throws Exception {
+        String mark = "--- end " + (++asked) + " ---";
+        int from;
+        synchronized (lines) {
+            from = lines.size();
+        }
+        send(command);
+        send("echo '" + mark + "'");
+        await(mark, Duration.ofSeconds(30), mark::equals);
+        synchronized (lines) {
+            List<String> out = new ArrayList<>(lines.subList(from, lines.indexOf(mark)));
+            return out;
+        }
+    }
+
+    private int asked;
+
+    /** Asks until the answer satisfies the condition; returns the time it took. */
+    Duration poll(String command, String what, Duration timeout, Predicate<List<String>> answered) throws Exception {
+        long start = System.nanoTime();
+        while (true) {
+            if (answered.test(ask(command))) {
+                return Duration.ofNanos(System.nanoTime() - start);
+            }
+            if (System.nanoTime() - start > timeout.toNanos()) {
+                throw new AssertionError("'" + command + "' never showed " + what + " within " + timeout + "; output:\n"
+                        + output());
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    String output() {
+        synchronized (lines) {
+            return String.join("\n", lines);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+}
