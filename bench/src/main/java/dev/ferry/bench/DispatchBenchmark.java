@@ -1,0 +1,111 @@
+package dev.ferry.bench;
+
+import dev.ferry.executor.api.ExecutionContext;
+import dev.ferry.executor.api.Executor;
+import dev.ferry.executor.api.ExecutorRegistry;
+import dev.ferry.executor.api.Result;
+import dev.ferry.executor.api.Status;
+import dev.ferry.executor.api.Task;
+import dev.ferry.worker.internal.registry.Registries;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * A no-op task through the registry (validate, select, permit, deadline, stats, timing metadata)
+ * against calling the same executor's validate and execute directly.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class DispatchBenchmark {
+    static final Result DONE = Result.succeeded(new byte[0]);
+
+    static final class Noop implements Executor {
+        @Override
+        public void validate(byte[] payload) {
+        }
+
+        @Override
+        public Result execute(Task task, ExecutionContext context) {
+            return DONE;
+        }
+    }
+
+    /** What a caller without the registry would hand the executor: a context that never fires. */
+    static final class Plain implements ExecutionContext {
+        @Override
+        public String taskId() {
+            return "direct";
+        }
+
+        @Override
+        public Duration remaining() {
+            return Duration.ofHours(1);
+        }
+
+        @Override
+        public long deadlineNanos() {
+            return Long.MAX_VALUE;
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return false;
+        }
+
+        @Override
+        public Status stopReason() {
+            return null;
+        }
+
+        @Override
+        public Hook onCancel(Runnable hook) {
+            return () -> {};
+        }
+    }
+
+    private final Executor noop = new Noop();
+    private final ExecutionContext plain = new Plain();
+    private final Task task = Task.of("noop", "{}");
+    private ExecutorRegistry registry;
+
+    @Setup
+    public void setUp() {
+        registry = Registries.with("noop", noop);
+    }
+
+    @TearDown
+    public void tearDown() {
+        Registries.close(registry);
+    }
+
+    @Benchmark
+    public Result direct() throws Exception {
+        noop.validate(task.payload());
+        return noop.execute(task, plain);
+    }
+
+    @Benchmark
+    public Result registry() {
+        return registry.execute(task, null);
+    }
+
+    @Benchmark
+    public Result registrySubmit() throws Exception {
+        return registry.submit(task, null).result().toCompletableFuture().get();
+    }
+}

@@ -1,0 +1,102 @@
+package dev.ferry.bench;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+/**
+ * {@code java -jar bench/target/ferry-bench.jar [dispatch|command|all] [--runs N]}: runs the
+ * benchmarks N times (default 3) and prints, per run and as the median of the runs, each Ferry
+ * path beside its plain baseline as a ratio.
+ */
+public final class Report {
+    private Report() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String which = "all";
+        int runs = 3;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--runs")) {
+                runs = Integer.parseInt(args[++i]);
+            } else {
+                which = args[i];
+            }
+        }
+        if (which.equals("all") || which.equals("dispatch")) {
+            dispatch(runs);
+        }
+        if (which.equals("all") || which.equals("command")) {
+            command(runs, 1);
+            command(runs, 2);
+        }
+    }
+
+    static void dispatch(int runs) throws Exception {
+        List<Map<String, Double>> p50s = new ArrayList<>();
+        for (int r = 0; r < runs; r++) {
+            Map<String, Double> p50 = new LinkedHashMap<>();
+            for (RunResult rr : run(DispatchBenchmark.class.getName() + "\\.", 1)) {
+                p50.put(label(rr), rr.getPrimaryResult().getStatistics().getPercentile(50));
+            }
+            p50s.add(p50);
+            System.out.printf(Locale.ROOT, "dispatch run %d: p50 direct %.0f ns, registry %.0f ns (+%.0f ns, %.2fx), submit %.0f ns%n",
+                    r + 1, p50.get("direct"), p50.get("registry"), p50.get("registry") - p50.get("direct"),
+                    p50.get("registry") / p50.get("direct"), p50.get("registrySubmit"));
+        }
+        double direct = median(p50s, "direct");
+        double registry = median(p50s, "registry");
+        System.out.printf(Locale.ROOT, "DISPATCH (median of %d runs, p50): direct %.0f ns, registry %.0f ns, added %.0f ns"
+                + " (%.2fx), submit to another thread %.0f ns%n", runs, direct, registry, registry - direct,
+                registry / direct, median(p50s, "registrySubmit"));
+    }
+
+    static void command(int runs, int threads) throws Exception {
+        List<Map<String, Double>> all = new ArrayList<>();
+        for (int r = 0; r < runs; r++) {
+            Map<String, Double> tps = new LinkedHashMap<>();
+            for (RunResult rr : run(CommandBenchmark.class.getName() + "\\.", threads)) {
+                tps.put(label(rr), rr.getPrimaryResult().getScore());
+            }
+            all.add(tps);
+            System.out.printf(Locale.ROOT, "command run %d, %d thread(s): %s%n", r + 1, threads, fmt(tps));
+        }
+        double reg = median(all, "registryVfork");
+        double plainDefault = median(all, "plainDefault");
+        double plainVfork = median(all, "plainVfork");
+        System.out.printf(Locale.ROOT, "COMMAND %d thread(s) (median of %d runs, tasks/s): registry (VFORK, as the worker runs)"
+                + " %.0f, registry (default launch) %.0f, plain default %.0f, plain VFORK %.0f; registry/plain default"
+                + " %.2fx, registry/plain VFORK %.2fx%n", threads, runs, reg, median(all, "registryDefault"), plainDefault,
+                plainVfork, reg / plainDefault, reg / plainVfork);
+    }
+
+    private static Collection<RunResult> run(String include, int threads) throws Exception {
+        Options opt = new OptionsBuilder().include(include).threads(threads).verbosity(VerboseMode.SILENT).build();
+        return new Runner(opt).run();
+    }
+
+    private static String label(RunResult rr) {
+        String name = rr.getParams().getBenchmark();
+        return name.substring(name.lastIndexOf('.') + 1);
+    }
+
+    private static String fmt(Map<String, Double> m) {
+        StringBuilder sb = new StringBuilder();
+        m.forEach((k, v) -> sb.append(String.format(Locale.ROOT, "%s %.0f  ", k, v)));
+        return sb.toString().trim();
+    }
+
+    private static double median(List<Map<String, Double>> runs, String key) {
+        double[] v = runs.stream().mapToDouble(m -> m.getOrDefault(key, Double.NaN)).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+}
