@@ -79,7 +79,8 @@ public final class Report {
     }
 
     private static Collection<RunResult> run(String include, int threads) throws Exception {
-        Options opt = new OptionsBuilder().include(include).threads(threads).verbosity(VerboseMode.SILENT).build();
+        Options opt = new OptionsBuilder().include(include).threads(threads).verbosity(VerboseMode.SILENT)
+                .jvmArgsPrepend("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn").build();
         return new Runner(opt).run();
     }
 
