@@ -18,8 +18,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -27,7 +25,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -46,13 +43,15 @@ import org.slf4j.LoggerFactory;
 @Component(configurationPid = CommandConfig.PID, property = Executor.TYPE + "=command")
 public final class CommandExecutor implements Executor {
     private static final Logger LOG = LoggerFactory.getLogger(CommandExecutor.class);
-    private static final Set<String> CLEAN_BASE = Set.of("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "LOGNAME");
     /** How long output may stay open after the program exited before its leftovers are killed. */
     private static final long LINGER_MILLIS = 200;
     private static final File DEV_NULL = new File("/dev/null");
 
     private final SecureRandom random = new SecureRandom();
     private final ExecutorService io;
+    // Output still open after the program exited means it left processes behind: they belong to
+    // the task, and go when it ends.
+    private final Leftovers leftovers;
     private volatile CommandSettings settings;
     private volatile Semaphore permits;
 
@@ -70,6 +69,7 @@ public final class CommandExecutor implements Executor {
             t.setDaemon(true);
             return t;
         });
+        this.leftovers = new Leftovers(LINGER_MILLIS, w -> killAsync(w.process, w.marker, this.settings.killGraceMillis));
     }
 
     @Modified
@@ -90,6 +90,7 @@ public final class CommandExecutor implements Executor {
 
     @Deactivate
     void deactivate() {
+        leftovers.close();
         io.shutdownNow();
     }
 
@@ -176,24 +177,13 @@ public final class CommandExecutor implements Executor {
         } catch (IOException e) {
             return Result.error("cannot start '" + payload.command + "': " + e.getMessage());
         }
-        AtomicBoolean outputDone = new AtomicBoolean();
+        Leftovers.Watched watched = leftovers.watch(process, marker);
         try (ExecutionContext.Hook hook = context.onCancel(() -> killAsync(process, marker, s.killGraceMillis))) {
             Future<Capture> stderr = io.submit(() -> Capture.read(process.getErrorStream(), s.maxOutputBytes));
             Future<?> stdin = payload.stdin == null ? null : io.submit(() -> feed(process.getOutputStream(), payload.stdin));
-            // Output still open after the program exited means it left processes behind: they
-            // belong to the task, and go when it ends.
-            process.onExit().thenRun(() -> {
-                if (!outputDone.get()) {
-                    CompletableFuture.delayedExecutor(LINGER_MILLIS, TimeUnit.MILLISECONDS, io).execute(() -> {
-                        if (!outputDone.get()) {
-                            ProcessTree.kill(process.toHandle(), marker, s.killGraceMillis);
-                        }
-                    });
-                }
-            });
             Capture out = Capture.read(process.getInputStream(), s.maxOutputBytes);
             Capture err = stderr.get();
-            outputDone.set(true);
+            leftovers.done(watched);
             int code = process.waitFor();
             if (stdin != null) {
                 stdin.cancel(true);
@@ -228,7 +218,7 @@ public final class CommandExecutor implements Executor {
             killAsync(process, marker, s.killGraceMillis);
             return Result.builder(Status.CANCELLED).exitCode(-1).error("interrupted").build();
         } finally {
-            outputDone.set(true);
+            leftovers.done(watched);
         }
     }
 
@@ -250,10 +240,8 @@ public final class CommandExecutor implements Executor {
     }
 
     private static void environment(Map<String, String> env, Map<String, String> extra, CommandSettings s, String marker) {
-        if (s.envMode == CommandSettings.EnvMode.CLEAN) {
-            env.keySet().retainAll(CLEAN_BASE);
-        }
-        env.keySet().removeIf(s::envDenied);
+        env.clear();
+        env.putAll(s.baseEnvironment);
         env.putAll(extra);
         env.put(ProcessTree.MARKER_VARIABLE, marker);
     }

@@ -1,6 +1,9 @@
 package dev.ferry.executor.command.internal;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -20,6 +23,8 @@ final class CommandSettings {
     final int maxConcurrency;
     final SandboxMode sandbox;
     final boolean sandboxNetwork;
+    /** The worker's environment after the mode and the deny list: computed once, it never changes. */
+    final Map<String, String> baseEnvironment;
 
     CommandSettings(ProgramPolicy policy, EnvMode envMode, List<String> envDeny, int maxOutputBytes,
             long killGraceMillis, int maxConcurrency, SandboxMode sandbox, boolean sandboxNetwork) {
@@ -32,7 +37,16 @@ final class CommandSettings {
         this.maxConcurrency = maxConcurrency;
         this.sandbox = sandbox;
         this.sandboxNetwork = sandboxNetwork;
+        Map<String, String> base = new HashMap<>(System.getenv());
+        if (envMode == EnvMode.CLEAN) {
+            base.keySet().retainAll(CLEAN_BASE);
+        }
+        base.keySet().removeIf(this::envDenied);
+        this.baseEnvironment = Map.copyOf(base);
     }
+
+    /** What a clean environment keeps of the worker's. */
+    static final Set<String> CLEAN_BASE = Set.of("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "LOGNAME");
 
     static CommandSettings from(CommandConfig c) {
         EnvMode env = switch (c.environment().trim().toLowerCase()) {

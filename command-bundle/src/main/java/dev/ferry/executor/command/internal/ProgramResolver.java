@@ -21,7 +21,42 @@ final class ProgramResolver {
         }
     }
 
+    /**
+     * Names looked up on PATH, remembered for a second as a shell's command hash is: a lookup
+     * stats every PATH folder and follows every symlink, which is a measurable part of a short
+     * command's cost. A program installed or replaced is seen within that second.
+     */
+    private static final long CACHE_NANOS = 1_000_000_000L;
+    private static final java.util.concurrent.ConcurrentHashMap<String, Cached> BY_NAME = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static final class Cached {
+        final ProgramPolicy.Program program;
+        final long at;
+
+        Cached(ProgramPolicy.Program program, long at) {
+            this.program = program;
+            this.at = at;
+        }
+    }
+
     static ProgramPolicy.Program resolve(String command, Path workingDir) throws NotFound {
+        if (command.indexOf('/') < 0) {
+            long now = System.nanoTime();
+            Cached c = BY_NAME.get(command);
+            if (c != null && now - c.at < CACHE_NANOS) {
+                return c.program;
+            }
+            ProgramPolicy.Program p = lookUp(command, workingDir);
+            if (BY_NAME.size() > 1024) {
+                BY_NAME.clear();
+            }
+            BY_NAME.put(command, new Cached(p, now));
+            return p;
+        }
+        return lookUp(command, workingDir);
+    }
+
+    private static ProgramPolicy.Program lookUp(String command, Path workingDir) throws NotFound {
         Path path;
         if (command.indexOf('/') >= 0) {
             Path given = Path.of(command);

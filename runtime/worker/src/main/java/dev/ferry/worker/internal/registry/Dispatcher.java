@@ -137,7 +137,16 @@ final class Dispatcher implements ExecutorRegistry {
         Execution execution = new Execution(task.id(), start, p.deadlineNanos, true);
         deadlines.add(execution);
         try {
-            pool.execute(() -> execution.future.complete(run(p, task, execution)));
+            pool.execute(() -> {
+                try {
+                    execution.future.complete(run(p, task, execution));
+                } catch (Throwable t) {
+                    // run() reports every exception as a result; this is an Error (out of memory…):
+                    // the caller still gets an answer, then the error goes on its way
+                    execution.future.complete(Result.error("the task failed with " + t));
+                    throw t;
+                }
+            });
         } catch (RejectedExecutionException e) {
             deadlines.remove(execution);
             p.release();

@@ -6,6 +6,7 @@ import dev.ferry.executor.api.Health;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Status;
 import dev.ferry.executor.api.Task;
+import dev.ferry.executor.api.TaskHandle;
 import dev.ferry.executor.api.Validation;
 import dev.ferry.worker.internal.registry.RegistryView;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.osgi.service.component.annotations.Activate;
@@ -74,12 +73,14 @@ public class ExecutorCommands {
         }
         Task task = new Task(Task.nextId(), type, json.getBytes(StandardCharsets.UTF_8), Map.of("origin", "shell"));
         Result r;
+        // submit, not execute: the shell gets its answer at the deadline whatever the executor does
+        TaskHandle handle = registry.submit(task, limit);
         try {
-            // submit, not execute: the shell gets its answer at the deadline whatever the executor does
-            r = registry.submit(task, limit).result().toCompletableFuture().get();
+            r = handle.result().toCompletableFuture().get();
         } catch (InterruptedException e) {
+            handle.cancel(); // Ctrl-C in the shell cancels the task
             Thread.currentThread().interrupt();
-            return "error: interrupted while waiting for task " + task.id();
+            return "cancelled task " + task.id();
         } catch (ExecutionException e) {
             return "error: " + e.getCause();
         }
@@ -149,7 +150,7 @@ public class ExecutorCommands {
             sb.append("error: ").append(r.error()).append('\n');
         }
         new TreeMap<>(r.metadata()).forEach((k, v) -> {
-            if (!k.startsWith("ferry.")) {
+            if (!k.startsWith("ferry.") && !v.isEmpty()) {
                 sb.append(k).append(": ").append(v.replace("\n", "\n  ")).append('\n');
             }
         });
