@@ -13,7 +13,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
- * {@code java -jar bench/target/ferry-bench.jar [dispatch|command|all] [--runs N]}: runs the
+ * {@code java -jar bench/target/ferry-bench.jar [dispatch|command|http|all] [--runs N]}: runs the
  * benchmarks N times (default 3) and prints, per run and as the median of the runs, each Ferry
  * path beside its plain baseline as a ratio.
  */
@@ -37,6 +37,11 @@ public final class Report {
         if (which.equals("all") || which.equals("command")) {
             command(runs, 1);
             command(runs, 2);
+        }
+        if (which.equals("all") || which.equals("http")) {
+            for (int threads : new int[] {1, 8, 32}) {
+                http(runs, threads);
+            }
         }
     }
 
@@ -76,6 +81,23 @@ public final class Report {
                 + " %.0f, registry (default launch) %.0f, plain default %.0f, plain VFORK %.0f; registry/plain default"
                 + " %.2fx, registry/plain VFORK %.2fx%n", threads, runs, reg, median(all, "registryDefault"), plainDefault,
                 plainVfork, reg / plainDefault, reg / plainVfork);
+    }
+
+    static void http(int runs, int threads) throws Exception {
+        List<Map<String, Double>> all = new ArrayList<>();
+        for (int r = 0; r < runs; r++) {
+            Map<String, Double> rps = new LinkedHashMap<>();
+            for (RunResult rr : run(HttpBenchmark.class.getName() + "\\.", threads)) {
+                rps.put(label(rr), rr.getPrimaryResult().getScore());
+            }
+            all.add(rps);
+            System.out.printf(Locale.ROOT, "http run %d, %d thread(s): %s (%.2fx)%n", r + 1, threads, fmt(rps),
+                    rps.get("registry") / rps.get("plain"));
+        }
+        double reg = median(all, "registry");
+        double plain = median(all, "plain");
+        System.out.printf(Locale.ROOT, "HTTP %d thread(s) (median of %d runs, requests/s): registry %.0f, plain HttpClient"
+                + " %.0f; registry/plain %.2fx%n", threads, runs, reg, plain, reg / plain);
     }
 
     private static Collection<RunResult> run(String include, int threads) throws Exception {

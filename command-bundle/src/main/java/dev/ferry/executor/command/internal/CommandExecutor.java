@@ -69,7 +69,8 @@ public final class CommandExecutor implements Executor {
             t.setDaemon(true);
             return t;
         });
-        this.leftovers = new Leftovers(LINGER_MILLIS, w -> killAsync(w.process, w.marker, this.settings.killGraceMillis));
+        this.leftovers = new Leftovers(LINGER_MILLIS, w -> killAsync(w.process, w.marker, this.settings.killGraceMillis),
+                w -> pumpStderr(w, this.settings.maxOutputBytes));
     }
 
     @Modified
@@ -179,10 +180,11 @@ public final class CommandExecutor implements Executor {
         }
         Leftovers.Watched watched = leftovers.watch(process, marker);
         try (ExecutionContext.Hook hook = context.onCancel(() -> killAsync(process, marker, s.killGraceMillis))) {
-            Future<Capture> stderr = io.submit(() -> Capture.read(process.getErrorStream(), s.maxOutputBytes));
             Future<?> stdin = payload.stdin == null ? null : io.submit(() -> feed(process.getOutputStream(), payload.stdin));
             Capture out = Capture.read(process.getInputStream(), s.maxOutputBytes);
-            Capture err = stderr.get();
+            Capture err = watched.stderrClaimed.compareAndSet(false, true)
+                    ? Capture.read(process.getErrorStream(), s.maxOutputBytes)
+                    : watched.stderr.get();
             leftovers.done(watched);
             int code = process.waitFor();
             if (stdin != null) {
@@ -227,6 +229,20 @@ public final class CommandExecutor implements Executor {
             io.execute(() -> ProcessTree.kill(process.toHandle(), marker, grace));
         } catch (RuntimeException e) {
             ProcessTree.kill(process.toHandle(), marker, 0);
+        }
+    }
+
+    private void pumpStderr(Leftovers.Watched w, int cap) {
+        try {
+            io.execute(() -> {
+                try {
+                    w.stderr.complete(Capture.read(w.process.getErrorStream(), cap));
+                } catch (IOException | RuntimeException e) {
+                    w.stderr.completeExceptionally(e);
+                }
+            });
+        } catch (RuntimeException e) {
+            w.stderr.completeExceptionally(e); // shutting down
         }
     }
 

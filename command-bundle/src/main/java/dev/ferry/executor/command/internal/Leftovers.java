@@ -1,24 +1,37 @@
 package dev.ferry.executor.command.internal;
 
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
- * Watches running commands for one case: the program exited but its output is still open, held by
- * processes it left behind (a {@code sleep 300 &}). After a linger period those leftovers are
- * killed, so the task ends. One thread looks at all commands every {@link #TICK_MILLIS} ms; a
- * per-process exit callback would cost every task a thread hand-off.
+ * One thread that looks after every running command, so that a short command costs no thread
+ * hand-off at all:
+ * <ul>
+ * <li>stderr is read by the task's own thread after stdout ends, unless the command is still
+ *     running after {@link #PUMP_AFTER_MILLIS}: then a helper drains stderr meanwhile, so a
+ *     program that fills the stderr pipe before closing stdout cannot deadlock;</li>
+ * <li>when the program exited but its output is still open, held by processes it left behind (a
+ *     {@code sleep 300 &}), those leftovers are killed after a linger period, so the task ends.</li>
+ * </ul>
  */
 final class Leftovers implements Runnable {
-    static final long TICK_MILLIS = 100;
+    static final long TICK_MILLIS = 10;
+    static final long IDLE_TICK_MILLIS = 100;
+    static final long PUMP_AFTER_MILLIS = 20;
 
     /** A running command as the watch sees it. */
     static final class Watched {
         final Process process;
         final String marker;
+        final long startedAt = System.nanoTime();
+        /** Whoever sets this reads stderr: the task's thread, or a helper the watch starts. */
+        final AtomicBoolean stderrClaimed = new AtomicBoolean();
+        final CompletableFuture<Capture> stderr = new CompletableFuture<>();
         volatile boolean outputDone;
         long exitSeenAt;
 
@@ -31,12 +44,14 @@ final class Leftovers implements Runnable {
     private final Set<Watched> running = ConcurrentHashMap.newKeySet();
     private final long lingerNanos;
     private final Consumer<Watched> killer;
+    private final Consumer<Watched> pump;
     private final Thread thread;
     private volatile boolean stopped;
 
-    Leftovers(long lingerMillis, Consumer<Watched> killer) {
+    Leftovers(long lingerMillis, Consumer<Watched> killer, Consumer<Watched> pump) {
         this.lingerNanos = TimeUnit.MILLISECONDS.toNanos(lingerMillis);
         this.killer = killer;
+        this.pump = pump;
         this.thread = new Thread(this, "ferry-command-leftovers");
         thread.setDaemon(true);
         thread.start();
@@ -55,13 +70,19 @@ final class Leftovers implements Runnable {
 
     @Override
     public void run() {
+        long pumpAfter = TimeUnit.MILLISECONDS.toNanos(PUMP_AFTER_MILLIS);
         while (!stopped) {
-            LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS));
+            LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(running.isEmpty() ? IDLE_TICK_MILLIS : TICK_MILLIS));
             long now = System.nanoTime();
             for (Watched w : running) {
                 if (w.outputDone) {
                     running.remove(w);
-                } else if (!w.process.isAlive()) {
+                    continue;
+                }
+                if (now - w.startedAt >= pumpAfter && w.stderrClaimed.compareAndSet(false, true)) {
+                    pump.accept(w);
+                }
+                if (!w.process.isAlive()) {
                     if (w.exitSeenAt == 0) {
                         w.exitSeenAt = now;
                     } else if (now - w.exitSeenAt >= lingerNanos) {

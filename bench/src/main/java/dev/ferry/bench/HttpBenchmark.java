@@ -1,0 +1,97 @@
+package dev.ferry.bench;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.ferry.executor.api.ExecutorRegistry;
+import dev.ferry.executor.api.Result;
+import dev.ferry.executor.api.Status;
+import dev.ferry.executor.api.Task;
+import dev.ferry.executor.http.internal.Https;
+import dev.ferry.worker.internal.registry.Registries;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * GET of a small body from a loopback server (the JDK's, in the same JVM for both): through the
+ * registry's http executor against a plain HttpClient.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 4, time = 2)
+@Fork(1)
+public class HttpBenchmark {
+    private static final byte[] BODY = "{\"ok\":true,\"service\":\"bench\"}".getBytes();
+
+    private HttpServer server;
+    private ExecutorService serverThreads;
+    private HttpClient plain;
+    private HttpRequest request;
+    private ExecutorRegistry registry;
+    private Task task;
+
+    @Setup
+    public void setUp() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
+        serverThreads = Executors.newFixedThreadPool(8);
+        server.setExecutor(serverThreads);
+        server.createContext("/", ex -> {
+            ex.getRequestBody().readAllBytes();
+            ex.sendResponseHeaders(200, BODY.length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(BODY);
+            }
+        });
+        server.start();
+        String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/small";
+        plain = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+        request = HttpRequest.newBuilder(URI.create(url)).build();
+        registry = Registries.with("http", Https.withDefaults());
+        task = Task.of("http", "{\"url\":\"" + url + "\"}");
+    }
+
+    @TearDown
+    public void tearDown() {
+        Registries.close(registry);
+        server.stop(0);
+        serverThreads.shutdownNow();
+    }
+
+    @Benchmark
+    public byte[] plain() throws Exception {
+        HttpResponse<byte[]> r = plain.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("status " + r.statusCode());
+        }
+        return r.body();
+    }
+
+    @Benchmark
+    public Result registry() {
+        Result r = registry.execute(task, null);
+        if (r.status() != Status.SUCCEEDED) {
+            throw new IllegalStateException("task failed: " + r);
+        }
+        return r;
+    }
+}

@@ -1,0 +1,318 @@
+package dev.ferry.executor.http.internal;
+
+import dev.ferry.executor.api.ExecutionContext;
+import dev.ferry.executor.api.Executor;
+import dev.ferry.executor.api.Health;
+import dev.ferry.executor.api.InvalidPayloadException;
+import dev.ferry.executor.api.Rejection;
+import dev.ferry.executor.api.Result;
+import dev.ferry.executor.api.Status;
+import dev.ferry.executor.api.Task;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLException;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code http} executor: one request per task on the JDK's HttpClient, redirects followed by
+ * hand so every hop passes the egress policy, the body capped while it is read.
+ */
+@Designate(ocd = HttpConfig.class)
+@Component(configurationPid = HttpConfig.PID, property = Executor.TYPE + "=http")
+public final class HttpExecutor implements Executor {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpExecutor.class);
+
+    /** A client and the threads it runs on, made for one configuration. */
+    private static final class Client {
+        final HttpSettings settings;
+        final HttpClient http;
+        final ExecutorService threads;
+        final Semaphore permits;
+
+        Client(HttpSettings settings) {
+            this.settings = settings;
+            AtomicInteger n = new AtomicInteger();
+            this.threads = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+                Thread t = new Thread(r, "ferry-http-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+            this.http = HttpClient.newBuilder()
+                    .followRedirects(HttpClient.Redirect.NEVER) // followed by hand, each hop checked
+                    .version(settings.version)
+                    .connectTimeout(Duration.ofNanos(settings.timeoutNanos))
+                    .executor(threads)
+                    .build();
+            this.permits = new Semaphore(settings.maxConcurrency);
+        }
+    }
+
+    private volatile Client client;
+
+    @Activate
+    public HttpExecutor(HttpConfig config) {
+        this(HttpSettings.from(config));
+    }
+
+    HttpExecutor(HttpSettings settings) {
+        this.client = new Client(settings);
+    }
+
+    @Modified
+    void modified(HttpConfig config) {
+        try {
+            // the old client's threads finish their requests, then end after 30 s idle
+            client = new Client(HttpSettings.from(config));
+            LOG.info("HTTP executor reconfigured");
+        } catch (IllegalArgumentException e) {
+            LOG.warn("Ignoring the new configuration, keeping the previous one: {}", e.getMessage());
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        client.threads.shutdownNow();
+    }
+
+    @Override
+    public void validate(byte[] payload) throws InvalidPayloadException {
+        HttpPayload.parse(payload, client.settings);
+    }
+
+    @Override
+    public Health health() {
+        Client c = client;
+        return Health.healthy("ok; " + (c.settings.maxConcurrency - c.permits.availablePermits()) + " request(s) in flight");
+    }
+
+    @Override
+    public Result execute(Task task, ExecutionContext context) throws InvalidPayloadException, InterruptedException {
+        Client c = client;
+        HttpPayload payload = HttpPayload.parse(task.payload(), c.settings);
+        if (!c.permits.tryAcquire()) {
+            return Result.rejected(Rejection.OVER_CAPACITY, "the http executor runs at most " + c.settings.maxConcurrency
+                    + " requests at once (max_concurrency of " + HttpConfig.PID + "); retry later");
+        }
+        try {
+            return send(c, payload, context);
+        } finally {
+            c.permits.release();
+        }
+    }
+
+    private Result send(Client c, HttpPayload payload, ExecutionContext context) throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = Math.min(start + payload.timeoutNanos, context.deadlineNanos());
+        URI url = payload.url;
+        String method = payload.method;
+        byte[] body = payload.body;
+        List<Map.Entry<String, String>> headers = payload.headers;
+        List<String> hops = new ArrayList<>();
+        long dnsNanos = 0;
+        for (int hop = 0;; hop++) {
+            long dnsStart = System.nanoTime();
+            String denial;
+            try {
+                denial = c.settings.policy.check(url.getHost());
+            } catch (EgressPolicy.Unresolvable e) {
+                return Result.error(e.getMessage());
+            }
+            dnsNanos += System.nanoTime() - dnsStart;
+            if (denial != null) {
+                return Result.rejected(Rejection.POLICY_DENIED, (hop == 0 ? "" : "redirect " + hops + " → " + url + ": ")
+                        + denial + "; nothing was sent");
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return timedOut(c, start);
+            }
+            HttpRequest request = request(c, url, method, headers, body, left);
+            AtomicReference<CappedBody> reading = new AtomicReference<>();
+            CompletableFuture<HttpResponse<CappedBody.Body>> future = c.http.sendAsync(request, info -> {
+                CappedBody b = new CappedBody(c.settings.maxBodySize);
+                reading.set(b);
+                return b;
+            });
+            HttpResponse<CappedBody.Body> response;
+            try (ExecutionContext.Hook hook = context.onCancel(() -> abort(future, reading))) {
+                response = future.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                abort(future, reading);
+                return timedOut(c, start);
+            } catch (CancellationException e) {
+                return Result.builder(Status.CANCELLED).exitCode(-1).error("cancelled").build();
+            } catch (InterruptedException e) {
+                abort(future, reading);
+                throw e;
+            } catch (ExecutionException e) {
+                return failure(e.getCause(), url, c, start);
+            }
+
+            int status = response.statusCode();
+            Optional<String> location = response.headers().firstValue("location");
+            if (status >= 300 && status < 400 && status != 304 && location.isPresent() && c.settings.maxRedirects > 0) {
+                if (hop >= c.settings.maxRedirects) {
+                    return Result.builder(Status.ERROR).exitCode(-1)
+                            .error("stopped after " + c.settings.maxRedirects + " redirects (max_redirects of "
+                                    + HttpConfig.PID + "): " + hops + " → " + url)
+                            .build();
+                }
+                URI next;
+                try {
+                    next = HttpPayload.url(url.resolve(location.get()).toString());
+                } catch (InvalidPayloadException | IllegalArgumentException e) {
+                    return Result.error("redirect from " + url + " to an unusable location '" + location.get() + "': "
+                            + e.getMessage());
+                }
+                hops.add(status + " " + url);
+                if (status == 303 || ((status == 301 || status == 302) && method.equals("POST"))) {
+                    method = "GET";
+                    body = null;
+                }
+                if (!sameOrigin(url, next)) {
+                    headers = withoutCredentials(headers); // never hand credentials to another host
+                }
+                url = next;
+                continue;
+            }
+            return result(response, url, hops, start, dnsNanos, reading.get(), c.settings);
+        }
+    }
+
+    private static HttpRequest request(Client c, URI url, String method, List<Map.Entry<String, String>> headers,
+            byte[] body, long timeoutNanos) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(Duration.ofNanos(timeoutNanos));
+        boolean agent = false;
+        for (Map.Entry<String, String> h : headers) {
+            b.header(h.getKey(), h.getValue());
+            agent |= h.getKey().equalsIgnoreCase("user-agent");
+        }
+        if (!agent) {
+            b.header("User-Agent", c.settings.userAgent);
+        }
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        return b.build();
+    }
+
+    private static Result result(HttpResponse<CappedBody.Body> response, URI url, List<String> hops, long start,
+            long dnsNanos, CappedBody reading, HttpSettings settings) {
+        int status = response.statusCode();
+        CappedBody.Body body = response.body();
+        boolean failed = status >= 400 || (body.truncated && settings.failOnOverflow);
+        Result.Builder b = Result.builder(failed ? Status.FAILED : Status.SUCCEEDED)
+                .output(body.bytes)
+                .exitCode(status)
+                .metadata("status_line", (response.version() == HttpClient.Version.HTTP_2 ? "HTTP/2 " : "HTTP/1.1 ") + status)
+                .metadata("url", url.toString())
+                .metadata("dns_ms", millis(dnsNanos))
+                .metadata("total_ms", millis(System.nanoTime() - start));
+        if (reading != null) {
+            b.metadata("first_byte_ms", millis(reading.firstByteNanos - start));
+        }
+        if (!hops.isEmpty()) {
+            b.metadata("redirects", String.join(" → ", hops));
+        }
+        response.headers().map().forEach((name, values) -> {
+            if (!name.startsWith(":")) {
+                b.metadata("header." + name.toLowerCase(Locale.ROOT), String.join(", ", values));
+            }
+        });
+        if (body.truncated) {
+            b.metadata("body_truncated", "true");
+            if (settings.failOnOverflow) {
+                b.error("the response body is larger than max_body_size (" + settings.maxBodySize + " bytes)");
+            }
+        }
+        if (status >= 400) {
+            b.error("HTTP " + status);
+        }
+        return b.build();
+    }
+
+    private static Result failure(Throwable cause, URI url, Client c, long start) {
+        if (cause instanceof HttpConnectTimeoutException || cause instanceof HttpTimeoutException) {
+            return timedOut(c, start);
+        }
+        if (cause instanceof CancellationException) {
+            return Result.builder(Status.CANCELLED).exitCode(-1).error("cancelled").build();
+        }
+        String what;
+        if (cause instanceof ConnectException) {
+            what = "connection refused by " + url.getHost() + ":" + port(url);
+        } else if (cause instanceof SSLException) {
+            what = "TLS with " + url.getHost() + " failed: " + cause.getMessage();
+        } else if (cause instanceof IOException) {
+            what = "request to " + url + " failed: " + cause;
+        } else {
+            what = "request to " + url + " failed: " + cause;
+        }
+        return Result.error(what);
+    }
+
+    private static Result timedOut(Client c, long start) {
+        return Result.builder(Status.TIMED_OUT).exitCode(-1)
+                .error("no complete response within " + millis(System.nanoTime() - start) + " ms")
+                .build();
+    }
+
+    private static void abort(CompletableFuture<?> future, AtomicReference<CappedBody> reading) {
+        future.cancel(true);
+        CappedBody b = reading.get();
+        if (b != null) {
+            b.abort();
+        }
+    }
+
+    private static boolean sameOrigin(URI a, URI b) {
+        return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost().equalsIgnoreCase(b.getHost())
+                && port(a) == port(b);
+    }
+
+    private static int port(URI u) {
+        return u.getPort() != -1 ? u.getPort() : u.getScheme().equalsIgnoreCase("https") ? 443 : 80;
+    }
+
+    private static List<Map.Entry<String, String>> withoutCredentials(List<Map.Entry<String, String>> headers) {
+        List<Map.Entry<String, String>> out = new ArrayList<>();
+        for (Map.Entry<String, String> h : headers) {
+            String n = h.getKey().toLowerCase(Locale.ROOT);
+            if (!n.equals("authorization") && !n.equals("cookie") && !n.equals("proxy-authorization")) {
+                out.add(h);
+            }
+        }
+        return out;
+    }
+
+    private static String millis(long nanos) {
+        return String.format(Locale.ROOT, "%.3f", nanos / 1e6);
+    }
+}

@@ -1,0 +1,304 @@
+package dev.ferry.executor.http.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.executor.api.InvalidPayloadException;
+import dev.ferry.executor.api.Rejection;
+import dev.ferry.executor.api.Result;
+import dev.ferry.executor.api.Status;
+import dev.ferry.executor.api.Task;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.osgi.util.converter.Converters;
+
+class HttpExecutorTest {
+    private final TestServer server = new TestServer();
+    private final HttpExecutor http = executor(Map.of());
+
+    HttpExecutorTest() throws Exception {
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        http.deactivate();
+    }
+
+    static HttpExecutor executor(Map<String, Object> config) {
+        return new HttpExecutor(Converters.standardConverter().convert(new HashMap<>(config)).to(HttpConfig.class));
+    }
+
+    Result run(HttpExecutor executor, String json) throws Exception {
+        Task task = Task.of("http", json);
+        executor.validate(task.payload());
+        return executor.execute(task, new Contexts());
+    }
+
+    Result get(String path) throws Exception {
+        return run(http, "{\"url\":\"" + server.url(path) + "\"}");
+    }
+
+    @Test
+    void aGetReturnsBodyStatusAndHeaders() throws Exception {
+        Result r = get("/hello");
+        assertThat(r.status()).isEqualTo(Status.SUCCEEDED);
+        assertThat(r.exitCode()).isEqualTo(200);
+        assertThat(r.outputAsString()).isEqualTo("hello from the test server\n");
+        assertThat(r.metadata()).containsEntry("status_line", "HTTP/1.1 200").containsEntry("header.x-test", "yes")
+                .containsKeys("total_ms", "first_byte_ms", "dns_ms");
+    }
+
+    @Test
+    void methodsHeadersAndBodiesGoThrough() throws Exception {
+        Result post = run(http, "{\"method\":\"POST\",\"url\":\"" + server.url("/echo")
+                + "\",\"headers\":{\"X-Thing\":\"42\"},\"body\":\"payload\"}");
+        assertThat(post.outputAsString()).isEqualTo("POST payload ua=ferry-worker x=42");
+        assertThat(run(http, "{\"method\":\"put\",\"url\":\"" + server.url("/echo") + "\",\"body\":\"p\"}").outputAsString())
+                .startsWith("PUT p");
+        assertThat(run(http, "{\"method\":\"DELETE\",\"url\":\"" + server.url("/echo") + "\"}").outputAsString())
+                .startsWith("DELETE ");
+        Result head = run(http, "{\"method\":\"HEAD\",\"url\":\"" + server.url("/hello") + "\"}");
+        assertThat(head.status()).isEqualTo(Status.SUCCEEDED);
+        assertThat(head.output()).isEmpty();
+        assertThat(run(http, "{\"method\":\"POST\",\"url\":\"" + server.url("/echo")
+                + "\",\"headers\":{\"User-Agent\":\"mine\"},\"body\":\"\"}").outputAsString()).contains("ua=mine");
+    }
+
+    @Test
+    void binaryBodiesTravelAsBase64() throws Exception {
+        byte[] bytes = {0, 1, 2, (byte) 0xff, 10, 13};
+        Result r = run(http, "{\"method\":\"POST\",\"url\":\"" + server.url("/binary") + "\",\"body_base64\":\""
+                + Base64.getEncoder().encodeToString(bytes) + "\"}");
+        assertThat(r.output()).isEqualTo(bytes);
+    }
+
+    @Test
+    void clientAndServerErrorsFail() throws Exception {
+        Result missing = get("/missing");
+        assertThat(missing.status()).isEqualTo(Status.FAILED);
+        assertThat(missing.exitCode()).isEqualTo(404);
+        assertThat(missing.error()).isEqualTo("HTTP 404");
+        assertThat(missing.outputAsString()).isEqualTo("not here\n");
+        assertThat(get("/broken").exitCode()).isEqualTo(500);
+    }
+
+    @Test
+    void aRefusedConnectionIsAnError() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Result r = run(http, "{\"url\":\"http://127.0.0.1:" + port + "/\"}");
+        assertThat(r.status()).isEqualTo(Status.ERROR);
+        assertThat(r.exitCode()).isEqualTo(-1);
+        assertThat(r.error()).contains("connection refused");
+        Result dns = run(http, "{\"url\":\"http://no-such-host.invalid/\"}");
+        assertThat(dns.status()).isEqualTo(Status.ERROR);
+        assertThat(dns.error()).contains("cannot resolve host");
+    }
+
+    @Test
+    void redirectChainsAreFollowedAndRecorded() throws Exception {
+        Result r = get("/redirect?n=3");
+        assertThat(r.status()).isEqualTo(Status.SUCCEEDED);
+        assertThat(r.outputAsString()).isEqualTo("hello from the test server\n");
+        assertThat(r.metadata().get("redirects")).contains("302 " + server.url("/redirect?n=3"));
+        assertThat(r.metadata()).containsEntry("url", server.url("/hello"));
+        Result seeOther = run(http, "{\"method\":\"POST\",\"url\":\"" + server.url("/see-other") + "\",\"body\":\"x\"}");
+        assertThat(seeOther.outputAsString()).startsWith("GET ");
+    }
+
+    @Test
+    void aRedirectLoopStops() throws Exception {
+        Result r = get("/loop");
+        assertThat(r.status()).isEqualTo(Status.ERROR);
+        assertThat(r.error()).contains("stopped after 5 redirects");
+        assertThat(server.requests.stream().filter(q -> q.equals("GET /loop")).count()).isEqualTo(6);
+    }
+
+    @Test
+    void aRedirectToADeniedAddressIsRejectedBeforeItIsFollowed() throws Exception {
+        Result r = get("/to?u=http://169.254.169.254/latest/meta-data/");
+        assertThat(r.status()).isEqualTo(Status.REJECTED);
+        assertThat(r.rejection()).isEqualTo(Rejection.POLICY_DENIED);
+        assertThat(r.error()).contains("169.254.0.0/16").contains("redirect");
+    }
+
+    @Test
+    void credentialsAreNotForwardedToAnotherOrigin() throws Exception {
+        try (TestServer other = new TestServer()) {
+            Result r = run(http, "{\"url\":\"" + server.url("/to?u=" + other.url("/hello"))
+                    + "\",\"headers\":{\"Authorization\":\"Bearer secret\"}}");
+            assertThat(r.status()).isEqualTo(Status.SUCCEEDED);
+            assertThat(server.lastAuthorization.get("/to")).isEqualTo("Bearer secret");
+            assertThat(other.lastAuthorization.get("/hello")).isEqualTo("<none>");
+        }
+    }
+
+    @Test
+    void aSlowServerTimesOut() throws Exception {
+        long start = System.nanoTime();
+        Result r = run(http, "{\"url\":\"" + server.url("/slow") + "\",\"timeout_seconds\":0.3}");
+        assertThat(r.status()).isEqualTo(Status.TIMED_OUT);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(4000);
+    }
+
+    @Test
+    void aHugeBodyIsCutAtTheCapWhileReading() throws Exception {
+        HttpExecutor capped = executor(Map.of("max_body_size", 1024 * 1024L));
+        try {
+            Result r = run(capped, "{\"url\":\"" + server.url("/huge") + "\"}");
+            assertThat(r.status()).isEqualTo(Status.SUCCEEDED);
+            assertThat(r.output()).hasSize(1024 * 1024);
+            assertThat(r.metadata()).containsEntry("body_truncated", "true");
+        } finally {
+            capped.deactivate();
+        }
+        HttpExecutor strict = executor(Map.of("max_body_size", 1024L, "body_overflow", "fail"));
+        try {
+            Result r = run(strict, "{\"url\":\"" + server.url("/huge") + "\"}");
+            assertThat(r.status()).isEqualTo(Status.FAILED);
+            assertThat(r.error()).contains("max_body_size");
+        } finally {
+            strict.deactivate();
+        }
+    }
+
+    @Test
+    void aCancelAbortsTheRequestInFlight() throws Exception {
+        Contexts context = new Contexts();
+        Task task = Task.of("http", "{\"url\":\"" + server.url("/trickle") + "\"}");
+        CompletableFuture<Result> running = CompletableFuture.supplyAsync(() -> {
+            try {
+                return http.execute(task, context);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!server.requests.contains("GET /trickle") && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        Thread.sleep(300); // some bytes are on their way
+        context.cancel();
+        Result r = running.get(5, TimeUnit.SECONDS);
+        assertThat(r.status()).isEqualTo(Status.CANCELLED);
+    }
+
+    @Test
+    void overCapacityIsRejected() throws Exception {
+        HttpExecutor one = executor(Map.of("max_concurrency", 1));
+        try {
+            CompletableFuture<Result> slow = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return run(one, "{\"url\":\"" + server.url("/slow") + "\",\"timeout_seconds\":2}");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!server.requests.contains("GET /slow") && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            Result second = run(one, "{\"url\":\"" + server.url("/hello") + "\"}");
+            assertThat(second.rejection()).isEqualTo(Rejection.OVER_CAPACITY);
+            assertThat(slow.get(10, TimeUnit.SECONDS).status()).isEqualTo(Status.TIMED_OUT);
+        } finally {
+            one.deactivate();
+        }
+    }
+
+    @Test
+    void invalidPayloadsNameTheField() {
+        invalid("{}", "url", "is required");
+        invalid("{\"url\":\"ftp://example.com/\"}", "url", "http:// or https://");
+        invalid("{\"url\":\"/relative\"}", "url", "absolute");
+        invalid("{\"url\":\"http://user:pw@example.com/\"}", "url", "credentials");
+        invalid("{\"url\":\"http://exa mple.com/\"}", "url", "not a valid URL");
+        invalid("{\"url\":\"http://example.com/\",\"method\":\"BREW\"}", "method", "is not one of");
+        invalid("{\"url\":\"http://example.com/\",\"headers\":{\"X-A\":\"1\\r\\nX-Injected: 1\"}}", "headers.X-A", "control character");
+        invalid("{\"url\":\"http://example.com/\",\"headers\":{\"Bad Name\":\"1\"}}", "headers.Bad Name", "legal header name");
+        invalid("{\"url\":\"http://example.com/\",\"headers\":{\"Host\":\"evil\"}}", "headers.Host", "may not be given");
+        invalid("{\"url\":\"http://example.com/\",\"headers\":{\"X-A\":5}}", "headers.X-A", "string");
+        invalid("{\"url\":\"http://example.com/\",\"timeout_seconds\":0}", "timeout_seconds", "must be > 0");
+        invalid("{\"url\":\"http://example.com/\",\"timeout_seconds\":9999}", "timeout_seconds", "at most 30");
+        invalid("{\"url\":\"http://example.com/\",\"timeout_seconds\":\"5\"}", "timeout_seconds", "number");
+        invalid("{\"url\":\"http://example.com/\",\"method\":\"POST\",\"body\":\"a\",\"body_base64\":\"YQ==\"}", "body_base64", "not both");
+        invalid("{\"url\":\"http://example.com/\",\"method\":\"POST\",\"body_base64\":\"***\"}", "body_base64", "not valid base64");
+        invalid("{\"url\":\"http://example.com/\",\"body\":\"x\"}", "body", "GET requests carry no body");
+        invalid("{\"url\":\"http://example.com/\",\"metod\":\"GET\"}", "metod", "unknown field");
+        invalid("[1]", null, "JSON object");
+    }
+
+    private void invalid(String payload, String field, String problem) {
+        assertThatThrownBy(() -> http.validate(payload.getBytes(StandardCharsets.UTF_8)))
+                .as(payload)
+                .isInstanceOfSatisfying(InvalidPayloadException.class, e -> assertThat(e.field()).isEqualTo(field))
+                .hasMessageContaining(problem);
+    }
+
+    /** Metadata addresses in every spelling a resolver might accept; none gets a byte. */
+    @ParameterizedTest
+    @ValueSource(strings = {"169.254.169.254", "2852039166", "0xa9fea9fe", "0251.0376.0251.0376", "169.254.43518",
+        "0xA9.0xFE.0xA9.0xFE", "[::ffff:169.254.169.254]", "[::ffff:a9fe:a9fe]", "[::169.254.169.254]",
+        "[64:ff9b::a9fe:a9fe]", "[fd00:ec2::254]", "[fe80::1]", "0.0.0.0", "0", "169.254.169.254."})
+    void deniedAddressesAreCaughtInAnySpelling(String host) throws Exception {
+        Task task = Task.of("http", "{\"url\":\"http://" + host + "/latest/meta-data/\"}");
+        try {
+            http.validate(task.payload());
+        } catch (InvalidPayloadException e) {
+            // spellings java.net.URI does not take as a host: refused before anything else
+            assertThat(e.field()).isEqualTo("url");
+            return;
+        }
+        Result r = http.execute(task, new Contexts());
+        assertThat(r.status()).as(host).isEqualTo(Status.REJECTED);
+        assertThat(r.rejection()).isEqualTo(Rejection.POLICY_DENIED);
+        assertThat(r.error()).contains("nothing was sent");
+    }
+
+    @Test
+    void aNameThatResolvesToADeniedAddressIsDenied() throws Exception {
+        HttpExecutor noLoopback = executor(Map.of("deny_cidrs", new String[] {"127.0.0.0/8", "::1/128"}));
+        try {
+            Result r = run(noLoopback, "{\"url\":\"http://localhost:" + server.server.getAddress().getPort() + "/hello\"}");
+            assertThat(r.rejection()).isEqualTo(Rejection.POLICY_DENIED);
+            assertThat(r.error()).contains("resolves to").contains("127.0.0.0/8");
+            assertThat(server.requests).isEmpty();
+        } finally {
+            noLoopback.deactivate();
+        }
+    }
+
+    @Test
+    void anAllowlistAdmitsOnlyItsHostsAndNetworks() throws Exception {
+        HttpExecutor onlyExample = executor(Map.of("allow_hosts", new String[] {"*.example.com"}));
+        HttpExecutor onlyLoopback = executor(Map.of("allow_cidrs", new String[] {"127.0.0.0/8"}));
+        try {
+            Result denied = run(onlyExample, "{\"url\":\"" + server.url("/hello") + "\"}");
+            assertThat(denied.rejection()).isEqualTo(Rejection.POLICY_DENIED);
+            assertThat(denied.error()).contains("allow_hosts");
+            assertThat(run(onlyLoopback, "{\"url\":\"" + server.url("/hello") + "\"}").status()).isEqualTo(Status.SUCCEEDED);
+        } finally {
+            onlyExample.deactivate();
+            onlyLoopback.deactivate();
+        }
+    }
+
+    @Test
+    void badConfigurationNamesTheKey() {
+        assertThatThrownBy(() -> executor(Map.of("deny_cidrs", new String[] {"10.0.0.0/33"}))).hasMessageContaining("deny_cidrs");
+        assertThatThrownBy(() -> executor(Map.of("http_version", "HTTP_3"))).hasMessageContaining("http_version");
+        assertThatThrownBy(() -> executor(Map.of("body_overflow", "explode"))).hasMessageContaining("body_overflow");
+        assertThatThrownBy(() -> executor(Map.of("timeout_seconds", 0.0))).hasMessageContaining("timeout_seconds");
+    }
+}
