@@ -2,6 +2,11 @@ package dev.ferry.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -38,6 +43,32 @@ class WorkerIT {
         assertThat(home.resolve("etc")).isDirectory();
         assertThat(home.resolve("deploy")).isDirectory();
         assertThat(home.resolve("data")).isDirectory();
+    }
+
+    @Test
+    void theShellMakesAnHttpRequest() throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/hello", ex -> {
+            byte[] body = "hi from the test server".getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, body.length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        server.start();
+        try (WorkerProcess w = WorkerProcess.start("--home", home.toString())) {
+            w.await("the ready line", START, l -> l.startsWith("ferry worker ready"));
+            String url = "http://127.0.0.1:" + server.getAddress().getPort();
+            List<String> ok = w.ask("executor:run http '{\"url\":\"" + url + "/hello\"}'");
+            assertThat(ok).anyMatch(l -> l.startsWith("SUCCEEDED  exit=200"));
+            assertThat(ok).contains("hi from the test server");
+            List<String> missing = w.ask("executor:run http '{\"url\":\"" + url + "/nothing\"}'");
+            assertThat(missing).anyMatch(l -> l.startsWith("FAILED  exit=404"));
+            List<String> metadata = w.ask("executor:run http '{\"url\":\"http://169.254.169.254/\"}'");
+            assertThat(metadata).anyMatch(l -> l.startsWith("REJECTED (policy denied)"));
+        } finally {
+            server.stop(0);
+        }
     }
 
     @Test

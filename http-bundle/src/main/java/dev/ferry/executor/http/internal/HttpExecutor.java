@@ -68,6 +68,8 @@ public final class HttpExecutor implements Executor {
             });
             this.http = HttpClient.newBuilder()
                     .followRedirects(HttpClient.Redirect.NEVER) // followed by hand, each hop checked
+                    // direct connections only: the egress policy judges the address connected to
+                    .proxy(HttpClient.Builder.NO_PROXY)
                     .version(settings.version)
                     .connectTimeout(Duration.ofNanos(settings.timeoutNanos))
                     .executor(threads)
