@@ -9,7 +9,8 @@ import org.osgi.annotation.versioning.ConsumerType;
  * <h2>The whiteboard contract</h2>
  * <ul>
  * <li>The service must carry the property {@value #TYPE} (a non-empty string, e.g.
- *     {@code "command"}). Services without it are ignored, with a warning in the log.</li>
+ *     {@code "command"}); {@link ExecutorType} sets it on a DS component. Services without it are
+ *     ignored, with a warning in the log.</li>
  * <li>The registry reads only service properties until a task arrives, so a delayed component
  *     is not activated until its first task, validation or health check.</li>
  * <li>When several services have the same type, the one with the highest {@code service.ranking}
@@ -36,7 +37,8 @@ import org.osgi.annotation.versioning.ConsumerType;
  *
  * <h2>A complete executor</h2>
  * <pre>
- * &#64;Component(property = Executor.TYPE + "=hello")
+ * &#64;Component
+ * &#64;ExecutorType("hello")
  * public class HelloExecutor implements Executor {
  *     private final ObjectMapper json = new ObjectMapper();
  *

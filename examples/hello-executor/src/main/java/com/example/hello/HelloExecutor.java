@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.executor.api.ExecutionContext;
 import dev.ferry.executor.api.Executor;
+import dev.ferry.executor.api.ExecutorType;
 import dev.ferry.executor.api.InvalidPayloadException;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Task;
@@ -17,7 +18,8 @@ import org.osgi.service.component.annotations.Component;
  * <p>Everything an executor needs: the {@code executor.type} service property, a validate that
  * names the bad field and rejects unknown ones, and an execute that returns a Result.
  */
-@Component(property = Executor.TYPE + "=hello")
+@Component
+@ExecutorType("hello")
 public class HelloExecutor implements Executor {
     // Each bundle has its own mapper, so no class of this bundle is cached outside it.
     private final ObjectMapper json = new ObjectMapper();

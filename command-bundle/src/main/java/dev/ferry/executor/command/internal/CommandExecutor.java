@@ -2,6 +2,7 @@ package dev.ferry.executor.command.internal;
 
 import dev.ferry.executor.api.ExecutionContext;
 import dev.ferry.executor.api.Executor;
+import dev.ferry.executor.api.ExecutorType;
 import dev.ferry.executor.api.Health;
 import dev.ferry.executor.api.InvalidPayloadException;
 import dev.ferry.executor.api.Rejection;
@@ -40,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * on timeout or cancel.
  */
 @Designate(ocd = CommandConfig.class)
-@Component(configurationPid = CommandConfig.PID, property = Executor.TYPE + "=command")
+@Component(configurationPid = CommandConfig.PID)
+@ExecutorType("command")
 public final class CommandExecutor implements Executor {
     private static final Logger LOG = LoggerFactory.getLogger(CommandExecutor.class);
     /** How long output may stay open after the program exited before its leftovers are killed. */

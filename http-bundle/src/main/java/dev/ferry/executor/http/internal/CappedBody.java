@@ -76,8 +76,20 @@ final class CappedBody implements HttpResponse.BodySubscriber<CappedBody.Body> {
         result.complete(new Body(kept.toByteArray(), false));
     }
 
-    /** Aborts reading (the task was cancelled or timed out). */
-    void abort() {
+    /** Thrown out of the client when reading was aborted. */
+    static final class Aborted extends java.io.IOException {
+        private static final long serialVersionUID = 1L;
+        final boolean timedOut;
+
+        Aborted(boolean timedOut) {
+            super(timedOut ? "the response did not complete in time" : "cancelled");
+            this.timedOut = timedOut;
+        }
+    }
+
+    /** Aborts reading (the task was cancelled or timed out): the client's send() fails at once. */
+    void abort(boolean timedOut) {
+        result.completeExceptionally(new Aborted(timedOut));
         Flow.Subscription s = subscription;
         if (s != null) {
             s.cancel();

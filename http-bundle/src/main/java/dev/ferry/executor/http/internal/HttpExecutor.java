@@ -2,6 +2,7 @@ package dev.ferry.executor.http.internal;
 
 import dev.ferry.executor.api.ExecutionContext;
 import dev.ferry.executor.api.Executor;
+import dev.ferry.executor.api.ExecutorType;
 import dev.ferry.executor.api.Health;
 import dev.ferry.executor.api.InvalidPayloadException;
 import dev.ferry.executor.api.Rejection;
@@ -22,15 +23,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLException;
@@ -47,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * hand so every hop passes the egress policy, the body capped while it is read.
  */
 @Designate(ocd = HttpConfig.class)
-@Component(configurationPid = HttpConfig.PID, property = Executor.TYPE + "=http")
+@Component(configurationPid = HttpConfig.PID)
+@ExecutorType("http")
 public final class HttpExecutor implements Executor {
     private static final Logger LOG = LoggerFactory.getLogger(HttpExecutor.class);
 
@@ -78,6 +76,9 @@ public final class HttpExecutor implements Executor {
         }
     }
 
+    /** A request's own timeout while its body is read; ended on deactivate. */
+    private final BodyDeadlines bodyDeadlines = new BodyDeadlines();
+
     private volatile Client client;
 
     @Activate
@@ -102,6 +103,7 @@ public final class HttpExecutor implements Executor {
 
     @Deactivate
     void deactivate() {
+        bodyDeadlines.close();
         client.threads.shutdownNow();
     }
 
@@ -159,24 +161,28 @@ public final class HttpExecutor implements Executor {
             }
             HttpRequest request = request(c, url, method, headers, body, left);
             AtomicReference<CappedBody> reading = new AtomicReference<>();
-            CompletableFuture<HttpResponse<CappedBody.Body>> future = c.http.sendAsync(request, info -> {
-                CappedBody b = new CappedBody(c.settings.maxBodySize);
-                reading.set(b);
-                return b;
-            });
             HttpResponse<CappedBody.Body> response;
-            try (ExecutionContext.Hook hook = context.onCancel(() -> abort(future, reading))) {
-                response = future.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                abort(future, reading);
-                return timedOut(c, start);
-            } catch (CancellationException e) {
-                return Result.builder(Status.CANCELLED).exitCode(-1).error("cancelled").build();
+            // The request timeout bounds the wait for the response head; the timer bounds the
+            // body. send() rather than sendAsync(): it runs the exchange with fewer hand-offs.
+            BodyDeadlines.Watched bodyTimeout = deadline - context.deadlineNanos() < 0
+                    ? bodyDeadlines.watch(deadline, () -> abort(reading, true))
+                    : null;
+            try (ExecutionContext.Hook hook = context.onCancel(() -> abort(reading, false))) {
+                response = c.http.send(request, info -> {
+                    CappedBody b = new CappedBody(c.settings.maxBodySize);
+                    reading.set(b);
+                    return b;
+                });
             } catch (InterruptedException e) {
-                abort(future, reading);
+                // the registry stopped the task (it reports TIMED_OUT or CANCELLED itself)
+                abort(reading, false);
                 throw e;
-            } catch (ExecutionException e) {
-                return failure(e.getCause(), url, c, start);
+            } catch (IOException e) {
+                return failure(e, url, c, start);
+            } finally {
+                if (bodyTimeout != null) {
+                    bodyDeadlines.done(bodyTimeout);
+                }
             }
 
             int status = response.statusCode();
@@ -260,22 +266,26 @@ public final class HttpExecutor implements Executor {
         return b.build();
     }
 
-    private static Result failure(Throwable cause, URI url, Client c, long start) {
-        if (cause instanceof HttpConnectTimeoutException || cause instanceof HttpTimeoutException) {
+    private static Result failure(IOException e, URI url, Client c, long start) {
+        Throwable cause = e;
+        while (cause != null && !(cause instanceof CappedBody.Aborted) && cause.getCause() != null
+                && cause.getCause() != cause && !(cause instanceof ConnectException) && !(cause instanceof SSLException)) {
+            cause = cause.getCause();
+        }
+        if (e instanceof HttpConnectTimeoutException || e instanceof HttpTimeoutException) {
             return timedOut(c, start);
         }
-        if (cause instanceof CancellationException) {
-            return Result.builder(Status.CANCELLED).exitCode(-1).error("cancelled").build();
+        if (cause instanceof CappedBody.Aborted) {
+            return ((CappedBody.Aborted) cause).timedOut ? timedOut(c, start)
+                    : Result.builder(Status.CANCELLED).exitCode(-1).error("cancelled").build();
         }
         String what;
-        if (cause instanceof ConnectException) {
+        if (cause instanceof ConnectException || e instanceof ConnectException) {
             what = "connection refused by " + url.getHost() + ":" + port(url);
         } else if (cause instanceof SSLException) {
             what = "TLS with " + url.getHost() + " failed: " + cause.getMessage();
-        } else if (cause instanceof IOException) {
-            what = "request to " + url + " failed: " + cause;
         } else {
-            what = "request to " + url + " failed: " + cause;
+            what = "request to " + url + " failed: " + e;
         }
         return Result.error(what);
     }
@@ -286,11 +296,10 @@ public final class HttpExecutor implements Executor {
                 .build();
     }
 
-    private static void abort(CompletableFuture<?> future, AtomicReference<CappedBody> reading) {
-        future.cancel(true);
+    private static void abort(AtomicReference<CappedBody> reading, boolean timedOut) {
         CappedBody b = reading.get();
         if (b != null) {
-            b.abort();
+            b.abort(timedOut);
         }
     }
 

@@ -2,16 +2,20 @@ package dev.ferry.test.misc;
 
 import dev.ferry.executor.api.ExecutionContext;
 import dev.ferry.executor.api.Executor;
+import dev.ferry.executor.api.ExecutorType;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Task;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.propertytypes.ServiceRanking;
 
 /** Type {@code ranked}, twice: the registry must pick the higher service.ranking. */
 public final class RankedExecutors {
     private RankedExecutors() {
     }
 
-    @Component(property = {Executor.TYPE + "=ranked", "service.ranking:Integer=1"})
+    @Component
+    @ExecutorType("ranked")
+    @ServiceRanking(1)
     public static class Low implements Executor {
         @Override
         public void validate(byte[] payload) {
@@ -23,7 +27,9 @@ public final class RankedExecutors {
         }
     }
 
-    @Component(property = {Executor.TYPE + "=ranked", "service.ranking:Integer=5"})
+    @Component
+    @ExecutorType("ranked")
+    @ServiceRanking(5)
     public static class High implements Executor {
         @Override
         public void validate(byte[] payload) {

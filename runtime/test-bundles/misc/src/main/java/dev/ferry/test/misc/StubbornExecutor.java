@@ -2,12 +2,14 @@ package dev.ferry.test.misc;
 
 import dev.ferry.executor.api.ExecutionContext;
 import dev.ferry.executor.api.Executor;
+import dev.ferry.executor.api.ExecutorType;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Task;
 import org.osgi.service.component.annotations.Component;
 
 /** Type {@code stubborn}: spins for 3 s ignoring its deadline, hooks and interrupts. */
-@Component(property = Executor.TYPE + "=stubborn")
+@Component
+@ExecutorType("stubborn")
 public class StubbornExecutor implements Executor {
     @Override
     public void validate(byte[] payload) {

@@ -2,6 +2,7 @@ package dev.ferry.test.swap;
 
 import dev.ferry.executor.api.ExecutionContext;
 import dev.ferry.executor.api.Executor;
+import dev.ferry.executor.api.ExecutorType;
 import dev.ferry.executor.api.InvalidPayloadException;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Task;
@@ -14,7 +15,8 @@ import org.osgi.service.component.annotations.Component;
  * Type {@code swap}: replies with its bundle's {@code Swap-Reply} header after sleeping the
  * payload's number of milliseconds (the payload is that number, or empty). Honours cancellation.
  */
-@Component(property = Executor.TYPE + "=swap")
+@Component
+@ExecutorType("swap")
 public class SwapExecutor implements Executor {
     private final String reply;
 
