@@ -1,10 +1,10 @@
 package dev.ferry.bench;
 
+import dev.ferry.executor.api.DirectExecutionContext;
 import dev.ferry.executor.api.ExecutionContext;
 import dev.ferry.executor.api.Executor;
 import dev.ferry.executor.api.ExecutorRegistry;
 import dev.ferry.executor.api.Result;
-import dev.ferry.executor.api.Status;
 import dev.ferry.executor.api.Task;
 import dev.ferry.worker.internal.registry.Registries;
 import java.time.Duration;
@@ -45,41 +45,9 @@ public class DispatchBenchmark {
         }
     }
 
-    /** What a caller without the registry would hand the executor: a context that never fires. */
-    static final class Plain implements ExecutionContext {
-        @Override
-        public String taskId() {
-            return "direct";
-        }
-
-        @Override
-        public Duration remaining() {
-            return Duration.ofHours(1);
-        }
-
-        @Override
-        public long deadlineNanos() {
-            return Long.MAX_VALUE;
-        }
-
-        @Override
-        public boolean isCancelled() {
-            return false;
-        }
-
-        @Override
-        public Status stopReason() {
-            return null;
-        }
-
-        @Override
-        public Hook onCancel(Runnable hook) {
-            return () -> {};
-        }
-    }
-
     private final Executor noop = new Noop();
-    private final ExecutionContext plain = new Plain();
+    /** What a caller without the registry would hand the executor. */
+    private final ExecutionContext plain = DirectExecutionContext.withTimeout(Duration.ofDays(1));
     private final Task task = Task.of("noop", "{}");
     private ExecutorRegistry registry;
 

@@ -3,10 +3,12 @@ package com.example.hello;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.ferry.executor.api.DirectExecutionContext;
 import dev.ferry.executor.api.InvalidPayloadException;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Status;
 import dev.ferry.executor.api.Task;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class HelloExecutorTest {
@@ -14,7 +16,8 @@ class HelloExecutorTest {
 
     @Test
     void greetsByName() throws Exception {
-        Result r = executor.execute(Task.of("hello", "{\"name\":\"Ada\"}"), null);
+        Result r = executor.execute(Task.of("hello", "{\"name\":\"Ada\"}"),
+                DirectExecutionContext.withTimeout(Duration.ofSeconds(5)));
         assertEquals(Status.SUCCEEDED, r.status());
         assertEquals("hello, Ada\n", r.outputAsString());
     }

@@ -1,8 +1,7 @@
 package dev.ferry.executor.command.internal;
 
-import dev.ferry.executor.api.ExecutionContext;
+import dev.ferry.executor.api.DirectExecutionContext;
 import dev.ferry.executor.api.Result;
-import dev.ferry.executor.api.Status;
 import dev.ferry.executor.api.Task;
 import java.time.Duration;
 import java.util.HashMap;
@@ -25,41 +24,6 @@ final class Fixtures {
     static Result run(CommandExecutor executor, String json) throws Exception {
         Task task = Task.of("command", json);
         executor.validate(task.payload());
-        return executor.execute(task, NeverCancelled.INSTANCE);
-    }
-
-    /** The context of a task that is never cancelled; deadlines are the registry's job and tested there. */
-    enum NeverCancelled implements ExecutionContext {
-        INSTANCE;
-
-        @Override
-        public String taskId() {
-            return "unit";
-        }
-
-        @Override
-        public Duration remaining() {
-            return Duration.ofHours(1);
-        }
-
-        @Override
-        public long deadlineNanos() {
-            return System.nanoTime() + Duration.ofHours(1).toNanos();
-        }
-
-        @Override
-        public boolean isCancelled() {
-            return false;
-        }
-
-        @Override
-        public Status stopReason() {
-            return null;
-        }
-
-        @Override
-        public Hook onCancel(Runnable hook) {
-            return () -> {};
-        }
+        return executor.execute(task, DirectExecutionContext.withTimeout(Duration.ofMinutes(5)));
     }
 }

@@ -3,6 +3,7 @@ package dev.ferry.executor.http.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.executor.api.DirectExecutionContext;
 import dev.ferry.executor.api.InvalidPayloadException;
 import dev.ferry.executor.api.Rejection;
 import dev.ferry.executor.api.Result;
@@ -40,7 +41,7 @@ class HttpExecutorTest {
     Result run(HttpExecutor executor, String json) throws Exception {
         Task task = Task.of("http", json);
         executor.validate(task.payload());
-        return executor.execute(task, new Contexts());
+        return executor.execute(task, DirectExecutionContext.withTimeout(java.time.Duration.ofMinutes(5)));
     }
 
     Result get(String path) throws Exception {
@@ -175,7 +176,7 @@ class HttpExecutorTest {
 
     @Test
     void aCancelAbortsTheRequestInFlight() throws Exception {
-        Contexts context = new Contexts();
+        DirectExecutionContext context = DirectExecutionContext.withTimeout(java.time.Duration.ofMinutes(5));
         Task task = Task.of("http", "{\"url\":\"" + server.url("/trickle") + "\"}");
         CompletableFuture<Result> running = CompletableFuture.supplyAsync(() -> {
             try {
@@ -260,7 +261,7 @@ class HttpExecutorTest {
             assertThat(e.field()).isEqualTo("url");
             return;
         }
-        Result r = http.execute(task, new Contexts());
+        Result r = http.execute(task, DirectExecutionContext.withTimeout(java.time.Duration.ofMinutes(5)));
         assertThat(r.status()).as(host).isEqualTo(Status.REJECTED);
         assertThat(r.rejection()).isEqualTo(Rejection.POLICY_DENIED);
         assertThat(r.error()).contains("nothing was sent");

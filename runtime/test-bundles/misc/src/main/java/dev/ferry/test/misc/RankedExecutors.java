@@ -6,16 +6,14 @@ import dev.ferry.executor.api.ExecutorType;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Task;
 import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.propertytypes.ServiceRanking;
 
 /** Type {@code ranked}, twice: the registry must pick the higher service.ranking. */
 public final class RankedExecutors {
     private RankedExecutors() {
     }
 
-    @Component
     @ExecutorType("ranked")
-    @ServiceRanking(1)
+    @Component(property = "service.ranking:Integer=1")
     public static class Low implements Executor {
         @Override
         public void validate(byte[] payload) {
@@ -27,9 +25,8 @@ public final class RankedExecutors {
         }
     }
 
-    @Component
     @ExecutorType("ranked")
-    @ServiceRanking(5)
+    @Component(property = "service.ranking:Integer=5")
     public static class High implements Executor {
         @Override
         public void validate(byte[] payload) {
