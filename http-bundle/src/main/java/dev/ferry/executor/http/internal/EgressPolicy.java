@@ -126,8 +126,14 @@ final class EgressPolicy {
      * or null when the host is not such a number.
      */
     static byte[] numericHost(String host) {
-        if (host.isEmpty() || !host.matches("[0-9a-fA-FxX.]+") || !Character.isDigit(host.charAt(0))) {
+        if (host.isEmpty() || !Character.isDigit(host.charAt(0))) {
             return null;
+        }
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (!(c == '.' || c == 'x' || c == 'X' || Character.digit(c, 16) >= 0)) {
+                return null;
+            }
         }
         String[] parts = host.split("\\.", -1);
         if (parts.length > 4) {

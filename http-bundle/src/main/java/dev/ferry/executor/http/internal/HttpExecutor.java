@@ -10,6 +10,7 @@ import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Status;
 import dev.ferry.executor.api.Task;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -160,24 +161,37 @@ public final class HttpExecutor implements Executor {
                 return timedOut(c, start);
             }
             HttpRequest request = request(c, url, method, headers, body, left);
-            AtomicReference<CappedBody> reading = new AtomicReference<>();
-            HttpResponse<CappedBody.Body> response;
-            // The request timeout bounds the wait for the response head; the timer bounds the
-            // body. send() rather than sendAsync(): it runs the exchange with fewer hand-offs.
+            HttpResponse<InputStream> response;
+            CappedBody received;
+            long head;
+            AtomicReference<CappedBody.Stop> stop = new AtomicReference<>();
+            AtomicReference<InputStream> reading = new AtomicReference<>();
+            // The request timeout bounds the wait for the response head; the body deadline watch
+            // bounds the body. send() with an input stream read here: the client's path with the
+            // fewest thread hand-offs.
             BodyDeadlines.Watched bodyTimeout = deadline - context.deadlineNanos() < 0
-                    ? bodyDeadlines.watch(deadline, () -> abort(reading, true))
+                    ? bodyDeadlines.watch(deadline, () -> abort(reading, stop, CappedBody.Stop.TIMED_OUT))
                     : null;
-            try (ExecutionContext.Hook hook = context.onCancel(() -> abort(reading, false))) {
-                response = c.http.send(request, info -> {
-                    CappedBody b = new CappedBody(c.settings.maxBodySize);
-                    reading.set(b);
-                    return b;
-                });
+            try (ExecutionContext.Hook hook = context.onCancel(() -> abort(reading, stop, CappedBody.Stop.CANCELLED))) {
+                response = c.http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+                head = System.nanoTime();
+                reading.set(response.body());
+                if (stop.get() != null) {
+                    response.body().close();
+                }
+                received = CappedBody.read(response.body(), c.settings.maxBodySize);
             } catch (InterruptedException e) {
                 // the registry stopped the task (it reports TIMED_OUT or CANCELLED itself)
-                abort(reading, false);
+                abort(reading, stop, CappedBody.Stop.CANCELLED);
                 throw e;
             } catch (IOException e) {
+                CappedBody.Stop why = stop.get();
+                if (why == CappedBody.Stop.TIMED_OUT) {
+                    return timedOut(c, start);
+                }
+                if (why == CappedBody.Stop.CANCELLED) {
+                    return Result.builder(Status.CANCELLED).exitCode(-1).error("cancelled").build();
+                }
                 return failure(e, url, c, start);
             } finally {
                 if (bodyTimeout != null) {
@@ -212,7 +226,7 @@ public final class HttpExecutor implements Executor {
                 url = next;
                 continue;
             }
-            return result(response, url, hops, start, dnsNanos, reading.get(), c.settings);
+            return result(response, received, url, hops, start, head, dnsNanos, c.settings);
         }
     }
 
@@ -231,10 +245,9 @@ public final class HttpExecutor implements Executor {
         return b.build();
     }
 
-    private static Result result(HttpResponse<CappedBody.Body> response, URI url, List<String> hops, long start,
-            long dnsNanos, CappedBody reading, HttpSettings settings) {
+    private static Result result(HttpResponse<?> response, CappedBody body, URI url, List<String> hops, long start,
+            long head, long dnsNanos, HttpSettings settings) {
         int status = response.statusCode();
-        CappedBody.Body body = response.body();
         boolean failed = status >= 400 || (body.truncated && settings.failOnOverflow);
         Result.Builder b = Result.builder(failed ? Status.FAILED : Status.SUCCEEDED)
                 .output(body.bytes)
@@ -243,9 +256,7 @@ public final class HttpExecutor implements Executor {
                 .metadata("url", url.toString())
                 .metadata("dns_ms", millis(dnsNanos))
                 .metadata("total_ms", millis(System.nanoTime() - start));
-        if (reading != null) {
-            b.metadata("first_byte_ms", millis(reading.firstByteNanos - start));
-        }
+        b.metadata("first_byte_ms", millis(head - start));
         if (!hops.isEmpty()) {
             b.metadata("redirects", String.join(" → ", hops));
         }
@@ -267,17 +278,13 @@ public final class HttpExecutor implements Executor {
     }
 
     private static Result failure(IOException e, URI url, Client c, long start) {
-        Throwable cause = e;
-        while (cause != null && !(cause instanceof CappedBody.Aborted) && cause.getCause() != null
-                && cause.getCause() != cause && !(cause instanceof ConnectException) && !(cause instanceof SSLException)) {
-            cause = cause.getCause();
-        }
         if (e instanceof HttpConnectTimeoutException || e instanceof HttpTimeoutException) {
             return timedOut(c, start);
         }
-        if (cause instanceof CappedBody.Aborted) {
-            return ((CappedBody.Aborted) cause).timedOut ? timedOut(c, start)
-                    : Result.builder(Status.CANCELLED).exitCode(-1).error("cancelled").build();
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause
+                && !(cause instanceof ConnectException) && !(cause instanceof SSLException)) {
+            cause = cause.getCause();
         }
         String what;
         if (cause instanceof ConnectException || e instanceof ConnectException) {
@@ -296,10 +303,17 @@ public final class HttpExecutor implements Executor {
                 .build();
     }
 
-    private static void abort(AtomicReference<CappedBody> reading, boolean timedOut) {
-        CappedBody b = reading.get();
-        if (b != null) {
-            b.abort(timedOut);
+    /** Stops a request: closing the body stream aborts it, and wakes the thread reading it. */
+    private static void abort(AtomicReference<InputStream> reading, AtomicReference<CappedBody.Stop> stop,
+            CappedBody.Stop why) {
+        stop.compareAndSet(null, why);
+        InputStream in = reading.get();
+        if (in != null) {
+            try {
+                in.close();
+            } catch (IOException e) {
+                // closing is all we can do
+            }
         }
     }
 
@@ -323,7 +337,10 @@ public final class HttpExecutor implements Executor {
         return out;
     }
 
-    private static String millis(long nanos) {
-        return String.format(Locale.ROOT, "%.3f", nanos / 1e6);
+    /** Milliseconds with three decimals, e.g. "12.345" (String.format costs more than the rest of a result). */
+    static String millis(long nanos) {
+        long micros = Math.max(0, nanos / 1000);
+        String frac = Long.toString(1000 + micros % 1000).substring(1);
+        return micros / 1000 + "." + frac;
     }
 }
