@@ -13,7 +13,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
- * {@code java -jar bench/target/ferry-bench.jar [dispatch|command|http|all] [--runs N]}: runs the
+ * {@code java -jar bench/target/ferry-bench.jar [dispatch|command|http|http-jmh|all] [--runs N]}: runs the
  * benchmarks N times (default 3) and prints, per run and as the median of the runs, each Ferry
  * path beside its plain baseline as a ratio.
  */
@@ -39,6 +39,11 @@ public final class Report {
             command(runs, 2);
         }
         if (which.equals("all") || which.equals("http")) {
+            for (int threads : new int[] {1, 8, 32}) {
+                httpLoad(runs, threads);
+            }
+        }
+        if (which.equals("http-jmh")) {
             for (int threads : new int[] {1, 8, 32}) {
                 http(runs, threads);
             }
@@ -81,6 +86,19 @@ public final class Report {
                 + " %.0f, registry (default launch) %.0f, plain default %.0f, plain VFORK %.0f; registry/plain default"
                 + " %.2fx, registry/plain VFORK %.2fx%n", threads, runs, reg, median(all, "registryDefault"), plainDefault,
                 plainVfork, reg / plainDefault, reg / plainVfork);
+    }
+
+    /** The interleaved load driver: plain and registry alternate on every client thread. */
+    static void httpLoad(int runs, int threads) throws Exception {
+        List<Map<String, Double>> all = new ArrayList<>();
+        for (int r = 0; r < runs; r++) {
+            double[] result = HttpLoad.run(threads, 5000, 10_000);
+            System.out.println("http run " + (r + 1) + ", " + HttpLoad.describe(threads, result));
+            all.add(Map.of("plain", result[0], "registry", result[1], "ratio", result[1] / result[0]));
+        }
+        System.out.printf(Locale.ROOT, "HTTP %d thread(s) (median of %d runs, requests/s): registry %.0f, plain HttpClient"
+                + " %.0f; registry/plain %.2fx (median of the per-run ratios)%n", threads, runs, median(all, "registry"),
+                median(all, "plain"), median(all, "ratio"));
     }
 
     static void http(int runs, int threads) throws Exception {
