@@ -331,7 +331,10 @@ final class Dispatcher implements ExecutorRegistry {
         boolean normal;
         execution.enter(Thread.currentThread());
         try {
-            result = p.executor.execute(task, execution);
+            // a submitted task cancelled (or timed out) before a thread picked it up never starts
+            result = execution.state() != Execution.RUNNING
+                    ? Result.builder(Status.CANCELLED).exitCode(-1).build()
+                    : p.executor.execute(task, execution);
             if (result == null) {
                 result = Result.error("executor " + p.entry.executedBy + " returned no result (a bug in that bundle)");
             }
