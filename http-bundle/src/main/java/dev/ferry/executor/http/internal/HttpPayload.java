@@ -111,8 +111,8 @@ final class HttpPayload {
                     for (int i = 0; i < value.length(); i++) {
                         char c = value.charAt(i);
                         if (c == '\r' || c == '\n' || c == 0 || (c < 0x20 && c != '\t') || c == 0x7f || c > 0xff) {
-                            throw new InvalidPayloadException(field, "contains a control character (CR, LF, NUL…); header"
-                                    + " injection is refused");
+                            throw new InvalidPayloadException(field, "contains a control character (CR, LF, NUL…) or a"
+                                    + " character outside Latin-1; header injection is refused");
                         }
                     }
                     headers.add(Map.entry(name, value));
