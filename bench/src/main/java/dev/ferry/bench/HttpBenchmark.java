@@ -1,6 +1,5 @@
 package dev.ferry.bench;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.ferry.executor.api.ExecutorRegistry;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Status;
@@ -8,15 +7,10 @@ import dev.ferry.executor.api.Task;
 import dev.ferry.executor.http.internal.Https;
 import dev.ferry.worker.internal.registry.Registries;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -41,10 +35,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 4, time = 2)
 @Fork(1)
 public class HttpBenchmark {
-    private static final byte[] BODY = "{\"ok\":true,\"service\":\"bench\"}".getBytes();
-
-    private HttpServer server;
-    private ExecutorService serverThreads;
+    private LoopbackServer server;
     private HttpClient plain;
     private HttpRequest request;
     private ExecutorRegistry registry;
@@ -52,18 +43,8 @@ public class HttpBenchmark {
 
     @Setup
     public void setUp() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
-        serverThreads = Executors.newFixedThreadPool(8);
-        server.setExecutor(serverThreads);
-        server.createContext("/", ex -> {
-            ex.getRequestBody().readAllBytes();
-            ex.sendResponseHeaders(200, BODY.length);
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(BODY);
-            }
-        });
-        server.start();
-        String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/small";
+        server = new LoopbackServer(8);
+        String url = server.url("/small");
         plain = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
         request = HttpRequest.newBuilder(URI.create(url)).build();
         registry = Registries.with("http", Https.withDefaults());
@@ -73,8 +54,7 @@ public class HttpBenchmark {
     @TearDown
     public void tearDown() {
         Registries.close(registry);
-        server.stop(0);
-        serverThreads.shutdownNow();
+        server.close();
     }
 
     @Benchmark

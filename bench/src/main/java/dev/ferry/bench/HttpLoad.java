@@ -1,15 +1,11 @@
 package dev.ferry.bench;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.ferry.executor.api.ExecutorRegistry;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Status;
 import dev.ferry.executor.api.Task;
 import dev.ferry.executor.http.internal.Https;
 import dev.ferry.worker.internal.registry.Registries;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,7 +25,6 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * benchmarks run one after the other.
  */
 final class HttpLoad {
-    private static final byte[] BODY = "{\"ok\":true,\"service\":\"bench\"}".getBytes();
     private static final int BLOCK = 50;
 
     private HttpLoad() {
@@ -37,19 +32,8 @@ final class HttpLoad {
 
     /** @return {plain requests/s, registry requests/s} */
     static double[] run(int threads, long warmupMillis, long measureMillis) throws Exception {
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
-        ExecutorService serverThreads = Executors.newFixedThreadPool(Math.max(8, threads));
-        server.setExecutor(serverThreads);
-        server.createContext("/", ex -> {
-            ex.getRequestBody().readAllBytes();
-            ex.sendResponseHeaders(200, BODY.length);
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(BODY);
-            }
-        });
-        server.start();
-        String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/small";
+        LoopbackServer server = new LoopbackServer(Math.max(8, threads));
+        String url = server.url("/small");
         HttpClient plain = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
         HttpRequest request = HttpRequest.newBuilder(URI.create(url)).build();
         ExecutorRegistry registry = Registries.with("http", Https.withDefaults());
@@ -96,8 +80,7 @@ final class HttpLoad {
         }
         clients.shutdown();
         Registries.close(registry);
-        server.stop(0);
-        serverThreads.shutdownNow();
+        server.close();
         // per-thread time spent in each mode: requests/s of the whole load = count / (nanos / threads)
         double plainRps = totals.get(1) / (totals.get(0) / 1e9 / threads);
         double registryRps = totals.get(3) / (totals.get(2) / 1e9 / threads);
