@@ -39,6 +39,7 @@ public final class Report {
             command(runs, 2);
         }
         if (which.equals("all") || which.equals("http")) {
+            HttpLoad.run(4, 10_000, 1); // warms the JIT for both paths; not reported
             for (int threads : new int[] {1, 8, 32}) {
                 httpLoad(runs, threads);
             }
