@@ -307,7 +307,49 @@ public final class Main {
                 }
             }
             h.checkConfiguration();
+            h.embeddedDatabase();
             return h;
+        }
+
+        /**
+         * On the first start, the embedded default datasource: an H2 database in data/h2/. Tasks use a
+         * user without admin rights (H2's admin can read files and run Java code); the admin account,
+         * with its own random password, only creates that user. Delete the file to drop the
+         * datasource: it is written once, when data/h2 does not exist yet.
+         */
+        private void embeddedDatabase() throws StartupException {
+            Path cfg = etc.resolve("dev.ferry.datasource-default.cfg");
+            Path dir = data.resolve("h2");
+            if (Files.exists(cfg) || Files.exists(dir)) {
+                return;
+            }
+            String taskPassword = secret();
+            String text = String.join("\n",
+                    "# The embedded default datasource, written at the first start. Its data lives in",
+                    "# " + dir + ". Tasks connect as 'ferry', which has no admin rights.",
+                    "name = default",
+                    "driver = org.h2.Driver",
+                    "url = jdbc:h2:" + dir.resolve("default") + ";DATABASE_TO_LOWER=TRUE",
+                    "user = ferry",
+                    "password = " + taskPassword,
+                    "admin_user = sa",
+                    "admin_password = " + secret(),
+                    "init_sql = CREATE USER IF NOT EXISTS ferry PASSWORD '" + taskPassword + "'; GRANT ALTER ANY SCHEMA TO ferry",
+                    "read_only = false",
+                    "");
+            try {
+                Files.createDirectories(dir);
+                Files.writeString(cfg, text);
+                Files.setPosixFilePermissions(cfg, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            } catch (IOException | UnsupportedOperationException e) {
+                throw new StartupException("cannot write " + cfg + ": " + e.getMessage() + "; fix the permissions of " + etc);
+            }
+        }
+
+        private static String secret() {
+            byte[] b = new byte[18];
+            new java.security.SecureRandom().nextBytes(b);
+            return java.util.HexFormat.of().formatHex(b);
         }
 
         /** Every etc/*.cfg must be a readable properties file; a broken one stops the start. */

@@ -1,0 +1,283 @@
+package dev.ferry.executor.jdbc.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.executor.api.ExecutionContext;
+import dev.ferry.executor.api.Executor;
+import dev.ferry.executor.api.ExecutorType;
+import dev.ferry.executor.api.Health;
+import dev.ferry.executor.api.InvalidPayloadException;
+import dev.ferry.executor.api.Rejection;
+import dev.ferry.executor.api.Result;
+import dev.ferry.executor.api.Status;
+import dev.ferry.executor.api.Task;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.SQLTimeoutException;
+import java.sql.Types;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.jdbc.DataSourceFactory;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code jdbc} executor: one statement on a named datasource, parameters bound (never spliced),
+ * rows as JSON. Read-only datasources run queries only.
+ */
+@Designate(ocd = JdbcConfig.class)
+@Component(configurationPid = JdbcConfig.PID)
+@ExecutorType("jdbc")
+public final class JdbcExecutor implements Executor {
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcExecutor.class);
+
+    private final Map<String, ManagedDataSource> datasources = new ConcurrentHashMap<>();
+    private final List<DataSourceFactory> drivers = new CopyOnWriteArrayList<>();
+    private volatile JdbcSettings settings;
+    private volatile Semaphore permits;
+
+    @Activate
+    public JdbcExecutor(JdbcConfig config) {
+        this(JdbcSettings.from(config));
+    }
+
+    JdbcExecutor(JdbcSettings settings) {
+        this.settings = settings;
+        this.permits = new Semaphore(settings.maxConcurrency);
+    }
+
+    @Modified
+    void modified(JdbcConfig config) {
+        try {
+            JdbcSettings next = JdbcSettings.from(config);
+            if (next.maxConcurrency != settings.maxConcurrency) {
+                permits = new Semaphore(next.maxConcurrency);
+            }
+            settings = next;
+        } catch (IllegalArgumentException e) {
+            LOG.warn("Ignoring the new configuration, keeping the previous one: {}", e.getMessage());
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addDatasource(ManagedDataSource ds) {
+        ManagedDataSource previous = datasources.put(ds.name(), ds);
+        if (previous != null && previous != ds) {
+            LOG.warn("Two datasources are named '{}'; tasks now use {}. Give each configuration its own name.",
+                    ds.name(), ds.settings.url);
+        }
+    }
+
+    void removeDatasource(ManagedDataSource ds) {
+        datasources.remove(ds.name(), ds);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addDriver(DataSourceFactory driver) {
+        drivers.add(driver);
+    }
+
+    void removeDriver(DataSourceFactory driver) {
+        drivers.remove(driver);
+    }
+
+    @Override
+    public void validate(byte[] payload) throws InvalidPayloadException {
+        check(JdbcPayload.parse(payload));
+    }
+
+    private void check(JdbcPayload p) throws InvalidPayloadException {
+        if (p.datasource != null && !datasources.containsKey(p.datasource)) {
+            throw new InvalidPayloadException("datasource", "no datasource named '" + p.datasource + "'; configured: "
+                    + new TreeMap<>(datasources).keySet() + " (add one with a " + DataSourceConfig.FACTORY_PID
+                    + " configuration)");
+        }
+        if (p.dsn != null) {
+            JdbcSettings s = settings;
+            if (!s.allowRawDsn) {
+                throw new InvalidPayloadException("dsn", "raw DSNs are disabled; name a configured datasource instead"
+                        + " (the operator can set allow_raw_dsn in " + JdbcConfig.PID + ")");
+            }
+            if (s.rawDsnPrefixes.stream().noneMatch(p.dsn::startsWith)) {
+                throw new InvalidPayloadException("dsn", "does not start with one of raw_dsn_prefixes " + s.rawDsnPrefixes);
+            }
+        }
+    }
+
+    @Override
+    public Health health() {
+        if (datasources.isEmpty()) {
+            return Health.unhealthy("no datasource is configured; add a " + DataSourceConfig.FACTORY_PID + " configuration");
+        }
+        StringBuilder detail = new StringBuilder();
+        boolean up = true;
+        for (Map.Entry<String, ManagedDataSource> e : new TreeMap<>(datasources).entrySet()) {
+            Health h = e.getValue().health();
+            up &= h.isHealthy();
+            detail.append(detail.length() == 0 ? "" : "; ").append(e.getKey()).append(": ")
+                    .append(h.isHealthy() ? "up" : h.message());
+        }
+        return up ? Health.healthy(detail.toString()) : Health.unhealthy(detail.toString());
+    }
+
+    @Override
+    public Result execute(Task task, ExecutionContext context) throws InvalidPayloadException {
+        JdbcPayload p = JdbcPayload.parse(task.payload());
+        check(p);
+        Semaphore sem = permits;
+        if (!sem.tryAcquire()) {
+            return Result.rejected(Rejection.OVER_CAPACITY, "the jdbc executor runs at most " + settings.maxConcurrency
+                    + " statements at once (max_concurrency of " + JdbcConfig.PID + "); retry later");
+        }
+        try {
+            if (p.dsn != null) {
+                return raw(p, context);
+            }
+            ManagedDataSource ds = datasources.get(p.datasource);
+            if (ds == null) {
+                return Result.error("datasource '" + p.datasource + "' went away");
+            }
+            DataSourceSettings s = ds.settings;
+            try (Connection c = ds.connection()) {
+                return run(c, p, s.readOnly, s.statementTimeoutSeconds, Math.min(p.maxRows, s.maxRows), s.maxResultBytes,
+                        p.datasource, context);
+            } catch (SQLException e) {
+                return Result.error("cannot get a connection from datasource '" + p.datasource + "': " + e.getMessage());
+            }
+        } finally {
+            sem.release();
+        }
+    }
+
+    /** The seed's {"dsn","query"}: an unpooled, read-only connection through a matching driver. */
+    private Result raw(JdbcPayload p, ExecutionContext context) {
+        for (DataSourceFactory f : drivers) {
+            try {
+                Driver d = f.createDriver(null);
+                if (d.acceptsURL(p.dsn)) {
+                    try (Connection c = d.connect(p.dsn, new Properties())) {
+                        c.setAutoCommit(false);
+                        c.setReadOnly(true);
+                        return run(c, p, true, 30, Math.min(p.maxRows, 1000), 10 * 1024 * 1024, "dsn", context);
+                    }
+                }
+            } catch (SQLException e) {
+                return Result.error("cannot connect to " + p.dsn + ": " + e.getMessage());
+            }
+        }
+        return Result.error("no installed driver accepts " + p.dsn);
+    }
+
+    private Result run(Connection c, JdbcPayload p, boolean readOnly, int timeoutSeconds, int maxRows, int maxBytes,
+            String source, ExecutionContext context) throws SQLException {
+        long start = System.nanoTime();
+        try (PreparedStatement ps = c.prepareStatement(p.query)) {
+            if (readOnly && ps.getMetaData() == null) {
+                c.rollback();
+                return Result.rejected(Rejection.POLICY_DENIED, "datasource '" + source + "' is read-only (read_only=true"
+                        + " in its " + DataSourceConfig.FACTORY_PID + " configuration): only queries run");
+            }
+            bind(ps, p.params);
+            double wanted = p.timeoutSeconds > 0 ? Math.min(p.timeoutSeconds, timeoutSeconds) : timeoutSeconds;
+            double left = context.remaining().toNanos() / 1e9;
+            ps.setQueryTimeout((int) Math.max(1, Math.ceil(Math.min(wanted, left))));
+            ps.setMaxRows(maxRows == Integer.MAX_VALUE ? 0 : maxRows + 1);
+            ps.setFetchSize(Math.min(maxRows + 1, 500));
+            Result result;
+            try (ExecutionContext.Hook hook = context.onCancel(() -> cancel(ps))) {
+                if (ps.execute()) {
+                    Rows rows;
+                    try (java.sql.ResultSet rs = ps.getResultSet()) {
+                        rows = Rows.read(rs, maxRows, maxBytes);
+                    }
+                    Result.Builder b = Result.builder(Status.SUCCEEDED).output(rows.json)
+                            .metadata("row_count", Integer.toString(rows.count))
+                            .metadata("columns", rows.columns)
+                            .metadata("column_types", rows.types);
+                    if (rows.truncated) {
+                        b.metadata("truncated", "true");
+                    }
+                    result = b.build();
+                } else {
+                    int count = ps.getUpdateCount();
+                    result = Result.builder(Status.SUCCEEDED).output("{\"update_count\":" + count + "}")
+                            .metadata("update_count", Integer.toString(count)).build();
+                }
+            }
+            if (readOnly) {
+                c.rollback();
+            } else {
+                c.commit();
+            }
+            return result.toBuilder().metadata("duration_ms", Double.toString((System.nanoTime() - start) / 1000 / 1000.0))
+                    .build();
+        } catch (SQLException e) {
+            rollbackQuietly(c);
+            if (context.isCancelled()) { // the statement was cancelled through the context's hook
+                return Result.builder(context.stopReason()).exitCode(-1).error("statement cancelled: " + e.getMessage()).build();
+            }
+            if (e instanceof SQLTimeoutException || "57014".equals(e.getSQLState())) { // query timeout (57014: PostgreSQL's)
+                return Result.builder(Status.TIMED_OUT).exitCode(-1).error("the statement timed out: " + e.getMessage()).build();
+            }
+            return Result.builder(Status.FAILED).exitCode(e.getErrorCode() == 0 ? 1 : e.getErrorCode())
+                    .error(e.getMessage())
+                    .metadata("sqlstate", e.getSQLState() == null ? "" : e.getSQLState())
+                    .build();
+        } catch (IOException e) {
+            rollbackQuietly(c);
+            return Result.error("writing the rows failed: " + e.getMessage());
+        }
+    }
+
+    /** Binds JSON values with fitting SQL types; never splices them into the SQL text. */
+    static void bind(PreparedStatement ps, List<JsonNode> params) throws SQLException {
+        for (int i = 0; i < params.size(); i++) {
+            JsonNode v = params.get(i);
+            int at = i + 1;
+            if (v.isNull()) {
+                ps.setNull(at, Types.NULL);
+            } else if (v.isBoolean()) {
+                ps.setBoolean(at, v.asBoolean());
+            } else if (v.isIntegralNumber() && v.canConvertToLong()) {
+                ps.setLong(at, v.asLong());
+            } else if (v.isNumber()) {
+                ps.setBigDecimal(at, v.decimalValue());
+            } else {
+                ps.setString(at, v.asText());
+            }
+        }
+    }
+
+    private static void cancel(PreparedStatement ps) {
+        try {
+            ps.cancel();
+        } catch (SQLException e) {
+            LOG.debug("Statement cancel failed", e);
+        }
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            // the connection is broken; the pool discards it
+        }
+    }
+}

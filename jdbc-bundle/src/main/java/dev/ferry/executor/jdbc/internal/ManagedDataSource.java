@@ -1,0 +1,175 @@
+package dev.ferry.executor.jdbc.internal;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.ferry.executor.api.Health;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import javax.sql.DataSource;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.jdbc.DataSourceFactory;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.util.tracker.ServiceTracker;
+import org.osgi.util.tracker.ServiceTrackerCustomizer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One configured datasource: waits for its driver's {@link DataSourceFactory}, then keeps a
+ * HikariCP pool over it until the configuration or the driver goes away. A changed configuration
+ * makes a new instance (and a new pool).
+ */
+@Designate(ocd = DataSourceConfig.class, factory = true)
+@Component(configurationPid = DataSourceConfig.FACTORY_PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
+        service = ManagedDataSource.class)
+public final class ManagedDataSource {
+    private static final Logger LOG = LoggerFactory.getLogger(ManagedDataSource.class);
+
+    final DataSourceSettings settings;
+    private final ServiceTracker<DataSourceFactory, DataSourceFactory> tracker;
+    private volatile HikariDataSource pool;
+    private volatile String problem = "waiting for the driver";
+
+    @Activate
+    public ManagedDataSource(BundleContext context, DataSourceConfig config) throws InvalidSyntaxException {
+        this.settings = DataSourceSettings.from(config);
+        String filter = "(&(objectClass=" + DataSourceFactory.class.getName() + ")(" + DataSourceFactory.OSGI_JDBC_DRIVER_CLASS
+                + "=" + settings.driver + "))";
+        this.problem = "driver " + settings.driver + " is not installed: no DataSourceFactory for it is registered";
+        this.tracker = new ServiceTracker<>(context, context.createFilter(filter), new Customizer(context));
+        tracker.open();
+    }
+
+    /** Plain values, no framework: the pool over a given DataSource (tests, benchmarks). */
+    ManagedDataSource(DataSourceSettings settings, DataSource raw) {
+        this.settings = settings;
+        this.tracker = null;
+        start(raw);
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (tracker != null) {
+            tracker.close();
+        }
+        stop();
+    }
+
+    String name() {
+        return settings.name;
+    }
+
+    /** A pooled connection, or an SQLException saying why there is none. */
+    Connection connection() throws SQLException {
+        HikariDataSource p = pool;
+        if (p == null) {
+            throw new SQLException("datasource '" + settings.name + "' is not available: " + problem);
+        }
+        return p.getConnection();
+    }
+
+    Health health() {
+        HikariDataSource p = pool;
+        if (p == null) {
+            return Health.unhealthy(problem);
+        }
+        try (Connection c = p.getConnection()) {
+            return c.isValid(2) ? Health.healthy() : Health.unhealthy("a connection did not answer within 2 s");
+        } catch (SQLException e) {
+            return Health.unhealthy("cannot connect: " + e.getMessage());
+        }
+    }
+
+    DataSource pool() {
+        return pool;
+    }
+
+    private synchronized void start(DataSource raw) {
+        try {
+            if (!settings.adminUser.isEmpty() && !settings.initSql.isEmpty()) {
+                try (Connection admin = raw.getConnection(settings.adminUser, settings.adminPassword);
+                        Statement st = admin.createStatement()) {
+                    for (String sql : settings.initSql.split(";")) {
+                        if (!sql.isBlank()) {
+                            st.execute(sql);
+                        }
+                    }
+                }
+            }
+            HikariConfig c = new HikariConfig();
+            c.setPoolName("ferry-" + settings.name);
+            c.setDataSource(raw);
+            if (!settings.user.isEmpty()) {
+                c.setUsername(settings.user);
+                c.setPassword(settings.password());
+            }
+            c.setMaximumPoolSize(settings.poolSize);
+            c.setMinimumIdle(Math.min(1, settings.poolSize));
+            c.setAutoCommit(false);
+            c.setReadOnly(settings.readOnly);
+            c.setConnectionTimeout(5000);
+            c.setInitializationFailTimeout(-1); // a database that is down now must not stop the worker
+            c.setRegisterMbeans(false);
+            pool = new HikariDataSource(c);
+            problem = null;
+            LOG.info("Datasource '{}' ready ({})", settings.name, settings.url);
+        } catch (SQLException | IOException | RuntimeException e) {
+            problem = "cannot start the pool: " + e.getMessage();
+            LOG.warn("Datasource '{}' ({}): {}; fix the configuration {}", settings.name, settings.url, problem,
+                    DataSourceConfig.FACTORY_PID);
+        }
+    }
+
+    private synchronized void stop() {
+        HikariDataSource p = pool;
+        pool = null;
+        if (p != null) {
+            p.close();
+        }
+    }
+
+    private final class Customizer implements ServiceTrackerCustomizer<DataSourceFactory, DataSourceFactory> {
+        private final BundleContext context;
+
+        Customizer(BundleContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public DataSourceFactory addingService(ServiceReference<DataSourceFactory> ref) {
+            DataSourceFactory factory = context.getService(ref);
+            if (factory == null || pool != null) {
+                return factory;
+            }
+            Properties props = new Properties();
+            props.setProperty(DataSourceFactory.JDBC_URL, settings.url);
+            try {
+                start(factory.createDataSource(props));
+            } catch (SQLException e) {
+                problem = "the driver refused the URL: " + e.getMessage();
+                LOG.warn("Datasource '{}': {}", settings.name, problem);
+            }
+            return factory;
+        }
+
+        @Override
+        public void modifiedService(ServiceReference<DataSourceFactory> ref, DataSourceFactory f) {
+        }
+
+        @Override
+        public void removedService(ServiceReference<DataSourceFactory> ref, DataSourceFactory f) {
+            stop();
+            problem = "driver " + settings.driver + " went away";
+            context.ungetService(ref);
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package dev.ferry.executor.jdbc.internal;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.OffsetTime;
+
+/**
+ * A result set as a JSON array of objects, column label to value, with the types kept: numbers
+ * stay numbers (decimals exact), booleans booleans, times ISO-8601, binary base64, NULL null.
+ */
+final class Rows {
+    private static final JsonFactory JSON = new JsonFactory();
+
+    final byte[] json;
+    final int count;
+    final boolean truncated;
+    final String columns;
+    final String types;
+
+    private Rows(byte[] json, int count, boolean truncated, String columns, String types) {
+        this.json = json;
+        this.count = count;
+        this.truncated = truncated;
+        this.columns = columns;
+        this.types = types;
+    }
+
+    /** Reads at most {@code maxRows} rows and about {@code maxBytes} of JSON; says when it stopped early. */
+    static Rows read(ResultSet rs, int maxRows, int maxBytes) throws SQLException, IOException {
+        ResultSetMetaData md = rs.getMetaData();
+        int n = md.getColumnCount();
+        String[] labels = new String[n];
+        int[] types = new int[n];
+        ByteArrayOutputStream names = new ByteArrayOutputStream();
+        ByteArrayOutputStream typeNames = new ByteArrayOutputStream();
+        try (JsonGenerator cols = JSON.createGenerator(names); JsonGenerator tys = JSON.createGenerator(typeNames)) {
+            cols.writeStartArray();
+            tys.writeStartArray();
+            for (int i = 0; i < n; i++) {
+                labels[i] = md.getColumnLabel(i + 1);
+                types[i] = md.getColumnType(i + 1);
+                cols.writeString(labels[i]);
+                tys.writeString(md.getColumnTypeName(i + 1));
+            }
+            cols.writeEndArray();
+            tys.writeEndArray();
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int count = 0;
+        boolean truncated = false;
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartArray();
+            while (rs.next()) {
+                if (count >= maxRows) {
+                    truncated = true;
+                    break;
+                }
+                g.writeStartObject();
+                for (int i = 0; i < n; i++) {
+                    g.writeFieldName(labels[i]);
+                    value(g, rs, i + 1, types[i]);
+                }
+                g.writeEndObject();
+                count++;
+                g.flush();
+                if (out.size() >= maxBytes) {
+                    truncated = rs.next();
+                    break;
+                }
+            }
+            g.writeEndArray();
+        }
+        return new Rows(out.toByteArray(), count, truncated, names.toString("UTF-8"), typeNames.toString("UTF-8"));
+    }
+
+    private static void value(JsonGenerator g, ResultSet rs, int i, int type) throws SQLException, IOException {
+        switch (type) {
+            case Types.BIT, Types.BOOLEAN -> {
+                boolean b = rs.getBoolean(i);
+                writeOrNull(g, rs, () -> g.writeBoolean(b));
+            }
+            case Types.TINYINT, Types.SMALLINT, Types.INTEGER -> {
+                int v = rs.getInt(i);
+                writeOrNull(g, rs, () -> g.writeNumber(v));
+            }
+            case Types.BIGINT -> {
+                long v = rs.getLong(i);
+                writeOrNull(g, rs, () -> g.writeNumber(v));
+            }
+            case Types.REAL, Types.FLOAT, Types.DOUBLE -> {
+                double v = rs.getDouble(i);
+                writeOrNull(g, rs, () -> {
+                    if (Double.isFinite(v)) {
+                        g.writeNumber(v);
+                    } else {
+                        g.writeString(Double.toString(v)); // JSON has no NaN or Infinity
+                    }
+                });
+            }
+            case Types.NUMERIC, Types.DECIMAL -> {
+                BigDecimal v = rs.getBigDecimal(i);
+                if (v == null) {
+                    g.writeNull();
+                } else {
+                    g.writeNumber(v);
+                }
+            }
+            case Types.CLOB, Types.NCLOB, Types.CHAR, Types.VARCHAR, Types.LONGVARCHAR, Types.NCHAR, Types.NVARCHAR,
+                    Types.LONGNVARCHAR -> text(g, rs.getString(i));
+            case Types.DATE -> text(g, rs.getObject(i, LocalDate.class));
+            case Types.TIME -> text(g, rs.getObject(i, LocalTime.class));
+            case Types.TIME_WITH_TIMEZONE -> text(g, rs.getObject(i, OffsetTime.class));
+            case Types.TIMESTAMP -> text(g, rs.getObject(i, LocalDateTime.class));
+            case Types.TIMESTAMP_WITH_TIMEZONE -> text(g, rs.getObject(i, OffsetDateTime.class));
+            case Types.BINARY, Types.VARBINARY, Types.LONGVARBINARY, Types.BLOB -> {
+                byte[] b = rs.getBytes(i);
+                if (b == null) {
+                    g.writeNull();
+                } else {
+                    g.writeBinary(b); // base64
+                }
+            }
+            case Types.ARRAY -> {
+                Array a = rs.getArray(i);
+                if (a == null) {
+                    g.writeNull();
+                } else {
+                    try (ResultSet elements = a.getResultSet()) {
+                        int elementType = elements.getMetaData().getColumnType(2);
+                        g.writeStartArray();
+                        while (elements.next()) {
+                            value(g, elements, 2, elementType);
+                        }
+                        g.writeEndArray();
+                    } finally {
+                        a.free();
+                    }
+                }
+            }
+            default -> {
+                Object o = rs.getObject(i);
+                if (o == null) {
+                    g.writeNull();
+                } else if (o instanceof Number) {
+                    g.writeNumber(o.toString());
+                } else if (o instanceof Boolean) {
+                    g.writeBoolean((Boolean) o);
+                } else {
+                    g.writeString(o.toString());
+                }
+            }
+        }
+    }
+
+    private interface Write {
+        void run() throws IOException;
+    }
+
+    private static void writeOrNull(JsonGenerator g, ResultSet rs, Write w) throws SQLException, IOException {
+        if (rs.wasNull()) {
+            g.writeNull();
+        } else {
+            w.run();
+        }
+    }
+
+    private static void text(JsonGenerator g, Object o) throws IOException {
+        if (o == null) {
+            g.writeNull();
+        } else {
+            g.writeString(o.toString());
+        }
+    }
+}

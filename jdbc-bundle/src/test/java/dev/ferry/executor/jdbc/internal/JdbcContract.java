@@ -1,0 +1,206 @@
+package dev.ferry.executor.jdbc.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.executor.api.DirectExecutionContext;
+import dev.ferry.executor.api.InvalidPayloadException;
+import dev.ferry.executor.api.Rejection;
+import dev.ferry.executor.api.Result;
+import dev.ferry.executor.api.Status;
+import dev.ferry.executor.api.Task;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What every database must do through the jdbc executor; run against H2 and PostgreSQL. */
+abstract class JdbcContract {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    JdbcExecutor jdbc;
+    ManagedDataSource writable;
+    ManagedDataSource readOnly;
+
+    /** A fresh raw DataSource of the database under test. */
+    abstract DataSource raw() throws Exception;
+
+    abstract String binaryType();
+
+    /** A query returning one column "n" with the numbers 1..count. */
+    abstract String range(int count);
+
+    /** A query that runs for many seconds. */
+    abstract String slowQuery();
+
+    @BeforeEach
+    void datasources() throws Exception {
+        jdbc = new JdbcExecutor(new JdbcSettings(false, List.of(), 64));
+        writable = new ManagedDataSource(settings("rw", false), raw());
+        readOnly = new ManagedDataSource(settings("ro", true), raw());
+        jdbc.addDatasource(writable);
+        jdbc.addDatasource(readOnly);
+        run("{\"datasource\":\"rw\",\"query\":\"drop table if exists t\"}");
+    }
+
+    @AfterEach
+    void close() {
+        writable.deactivate();
+        readOnly.deactivate();
+    }
+
+    static DataSourceSettings settings(String name, boolean readOnly) {
+        return new DataSourceSettings(name, "test", "jdbc:test", "", "", "", 4, readOnly, 30, 1000, 1024 * 1024, "", "", "");
+    }
+
+    Result run(String payload) throws Exception {
+        return run(payload, DirectExecutionContext.withTimeout(Duration.ofMinutes(1)));
+    }
+
+    Result run(String payload, DirectExecutionContext context) throws Exception {
+        Task task = Task.of("jdbc", payload);
+        jdbc.validate(task.payload());
+        return jdbc.execute(task, context);
+    }
+
+    static JsonNode rows(Result r) throws Exception {
+        assertThat(r.status()).as(r.error()).isEqualTo(Status.SUCCEEDED);
+        return JSON.readTree(r.output());
+    }
+
+    @Test
+    void selectOneAnswersOne() throws Exception {
+        Result r = run("{\"datasource\":\"ro\",\"query\":\"select 1 as answer\"}");
+        JsonNode rows = rows(r);
+        assertThat(rows.size()).isEqualTo(1);
+        assertThat(rows.get(0).get("answer").isIntegralNumber()).isTrue();
+        assertThat(rows.get(0).get("answer").asInt()).isEqualTo(1);
+        assertThat(r.metadata()).containsEntry("row_count", "1").containsEntry("columns", "[\"answer\"]");
+    }
+
+    @Test
+    void typesSurviveTheRoundTrip() throws Exception {
+        Result create = run("{\"datasource\":\"rw\",\"query\":\"create table t (i integer, b bigint, d numeric(30,10),"
+                + " f double precision, ok boolean, s varchar(100), dt date, ts timestamp, bin " + binaryType()
+                + ", nothing varchar(10))\"}");
+        assertThat(create.status()).as(create.error()).isEqualTo(Status.SUCCEEDED);
+        Result insert = run("{\"datasource\":\"rw\",\"query\":\"insert into t values (?, ?, ?, ?, ?, ?, cast(? as date),"
+                + " cast(? as timestamp), ?, ?)\",\"params\":[42, 9007199254740993, 12345678901234567890.0123456789, 2.5,"
+                + " true, \"héllo\", \"2024-02-29\", \"2024-02-29 13:45:01.5\", null, null]}");
+        assertThat(insert.metadata()).as(insert.error()).containsEntry("update_count", "1");
+        assertThat(insert.outputAsString()).isEqualTo("{\"update_count\":1}");
+
+        Result r = run("{\"datasource\":\"ro\",\"query\":\"select * from t\"}");
+        JsonNode row = rows(r).get(0);
+        assertThat(row.get("i").asInt()).isEqualTo(42);
+        assertThat(row.get("b").asLong()).isEqualTo(9007199254740993L);
+        assertThat(r.outputAsString()).contains("12345678901234567890.0123456789"); // exact, not a double
+        assertThat(row.get("f").asDouble()).isEqualTo(2.5);
+        assertThat(row.get("ok").isBoolean()).isTrue();
+        assertThat(row.get("s").asText()).isEqualTo("héllo");
+        assertThat(row.get("dt").asText()).isEqualTo("2024-02-29");
+        assertThat(row.get("ts").asText()).isEqualTo("2024-02-29T13:45:01.500");
+        assertThat(row.get("nothing").isNull()).isTrue();
+        assertThat(row.get("bin").isNull()).isTrue();
+        assertThat(r.metadata().get("column_types")).isNotEmpty();
+    }
+
+    @Test
+    void binaryComesBackAsBase64() throws Exception {
+        run("{\"datasource\":\"rw\",\"query\":\"create table t (bin " + binaryType() + ")\"}");
+        // bound as text: each database casts it from its own hex or escape form
+        run("{\"datasource\":\"rw\",\"query\":\"insert into t values (" + binaryLiteral() + ")\"}");
+        JsonNode row = rows(run("{\"datasource\":\"ro\",\"query\":\"select bin from t\"}")).get(0);
+        assertThat(row.get("bin").asText()).isEqualTo("AQID"); // 01 02 03
+    }
+
+    abstract String binaryLiteral();
+
+    @Test
+    void anInjectionThroughAParameterStaysData() throws Exception {
+        run("{\"datasource\":\"rw\",\"query\":\"create table t (s varchar(200))\"}");
+        String evil = "x'); drop table t; --";
+        run("{\"datasource\":\"rw\",\"query\":\"insert into t values (?)\",\"params\":[\"" + evil + "\"]}");
+        JsonNode rows = rows(run("{\"datasource\":\"ro\",\"query\":\"select s from t where s = ?\",\"params\":[\"" + evil + "\"]}"));
+        assertThat(rows.get(0).get("s").asText()).isEqualTo(evil);
+    }
+
+    @Test
+    void maxRowsCapsALargeResult() throws Exception {
+        Result r = run("{\"datasource\":\"ro\",\"query\":\"" + range(200_000) + "\",\"max_rows\":10}");
+        assertThat(rows(r).size()).isEqualTo(10);
+        assertThat(r.metadata()).containsEntry("truncated", "true").containsEntry("row_count", "10");
+        Result capped = run("{\"datasource\":\"ro\",\"query\":\"" + range(200_000) + "\"}");
+        assertThat(rows(capped).size()).isEqualTo(1000); // the datasource's max_rows
+    }
+
+    @Test
+    void aSlowQueryTimesOut() throws Exception {
+        long start = System.nanoTime();
+        Result r = run("{\"datasource\":\"ro\",\"query\":\"" + slowQuery() + "\",\"timeout_seconds\":1}");
+        assertThat(r.status()).as(r.error()).isEqualTo(Status.TIMED_OUT);
+        assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).isLessThan(20);
+    }
+
+    @Test
+    void aCancelStopsTheStatement() throws Exception {
+        DirectExecutionContext context = DirectExecutionContext.withTimeout(Duration.ofMinutes(1));
+        CompletableFuture<Result> running = CompletableFuture.supplyAsync(() -> {
+            try {
+                return run("{\"datasource\":\"ro\",\"query\":\"" + slowQuery() + "\"}", context);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(500);
+        context.cancel();
+        Result r = running.get(20, TimeUnit.SECONDS);
+        assertThat(r.status()).as(r.error()).isEqualTo(Status.CANCELLED);
+    }
+
+    @Test
+    void aReadOnlyDatasourceRefusesWrites() throws Exception {
+        run("{\"datasource\":\"rw\",\"query\":\"create table t (i integer)\"}");
+        Result r = run("{\"datasource\":\"ro\",\"query\":\"insert into t values (1)\"}");
+        assertThat(r.status()).isEqualTo(Status.REJECTED);
+        assertThat(r.rejection()).isEqualTo(Rejection.POLICY_DENIED);
+        assertThat(r.error()).contains("read-only").contains("read_only");
+        assertThat(run("{\"datasource\":\"ro\",\"query\":\"drop table t\"}").status()).isEqualTo(Status.REJECTED);
+        assertThat(rows(run("{\"datasource\":\"ro\",\"query\":\"select count(*) as c from t\"}")).get(0).get("c").asInt()).isZero();
+    }
+
+    @Test
+    void anSqlErrorFailsWithItsState() throws Exception {
+        Result r = run("{\"datasource\":\"ro\",\"query\":\"select * from no_such_table\"}");
+        assertThat(r.status()).isEqualTo(Status.FAILED);
+        assertThat(r.metadata().get("sqlstate")).startsWith("42"); // syntax error or access rule violation class
+        assertThat(r.error()).containsIgnoringCase("no_such_table");
+    }
+
+    @Test
+    void badPayloadsNameTheField() {
+        invalid("{}", "datasource", "is required");
+        invalid("{\"datasource\":\"ro\"}", "query", "is required");
+        invalid("{\"datasource\":\"nope\",\"query\":\"select 1\"}", "datasource", "no datasource named 'nope'");
+        invalid("{\"datasource\":\"ro\",\"query\":\"select ?\",\"params\":{\"a\":1}}", "params", "array");
+        invalid("{\"datasource\":\"ro\",\"query\":\"select ?\",\"params\":[[1]]}", "params[0]", "string, number");
+        invalid("{\"datasource\":\"ro\",\"query\":\"select 1\",\"max_rows\":0}", "max_rows", ">= 1");
+        invalid("{\"datasource\":\"ro\",\"query\":\"select 1\",\"timeout_seconds\":-1}", "timeout_seconds", "> 0");
+        invalid("{\"datasource\":\"ro\",\"query\":\"select 1\",\"qurey\":1}", "qurey", "unknown field");
+        invalid("{\"dsn\":\"jdbc:h2:mem:x\",\"query\":\"select 1\"}", "dsn", "raw DSNs are disabled");
+    }
+
+    private void invalid(String payload, String field, String problem) {
+        assertThatThrownBy(() -> jdbc.validate(payload.getBytes(StandardCharsets.UTF_8)))
+                .as(payload)
+                .isInstanceOfSatisfying(InvalidPayloadException.class, e -> assertThat(e.field()).isEqualTo(field))
+                .hasMessageContaining(problem);
+    }
+}
