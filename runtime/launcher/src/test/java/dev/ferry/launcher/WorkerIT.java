@@ -39,6 +39,12 @@ class WorkerIT {
             w.await("the timeout", START, l -> l.startsWith("TIMED_OUT"));
             w.send("executor:health");
             w.await("health", START, l -> l.matches("command\\s+UP.*"));
+            List<String> answer = w.ask("executor:run jdbc '{\"datasource\":\"default\",\"query\":\"select 1 as answer\"}'");
+            assertThat(answer).contains("[{\"answer\":1}]");
+            // the embedded database's task user has no admin rights: no reading the worker's files
+            List<String> fileRead = w.ask("executor:run jdbc '{\"datasource\":\"default\",\"query\":\"select file_read(?) as f\","
+                    + "\"params\":[\"/etc/hostname\"]}'");
+            assertThat(fileRead).anyMatch(l -> l.startsWith("FAILED")).anyMatch(l -> l.contains("Admin rights are required"));
         }
         assertThat(home.resolve("etc")).isDirectory();
         assertThat(home.resolve("deploy")).isDirectory();
