@@ -13,7 +13,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
- * {@code java -jar bench/target/ferry-bench.jar [dispatch|command|http|http-jmh|all] [--runs N]}: runs the
+ * {@code java -jar bench/target/ferry-bench.jar [dispatch|command|http|http-jmh|jdbc|all] [--runs N]}: runs the
  * benchmarks N times (default 3) and prints, per run and as the median of the runs, each Ferry
  * path beside its plain baseline as a ratio.
  */
@@ -43,6 +43,9 @@ public final class Report {
             for (int threads : new int[] {1, 8, 32}) {
                 httpLoad(runs, threads);
             }
+        }
+        if (which.equals("all") || which.equals("jdbc")) {
+            jdbc(runs);
         }
         if (which.equals("http-jmh")) {
             for (int threads : new int[] {1, 8, 32}) {
@@ -100,6 +103,36 @@ public final class Report {
         System.out.printf(Locale.ROOT, "HTTP %d thread(s) (median of %d runs, requests/s): registry %.0f, plain HttpClient"
                 + " %.0f; registry/plain %.2fx (median of the per-run ratios)%n", threads, runs, median(all, "registry"),
                 median(all, "plain"), median(all, "ratio"));
+    }
+
+    /** H2 (in memory) and, when FERRY_BENCH_PG_URL or FERRY_TEST_PG_URL names one, PostgreSQL. */
+    static void jdbc(int runs) throws Exception {
+        Map<String, javax.sql.DataSource> dbs = new LinkedHashMap<>();
+        org.h2.jdbcx.JdbcDataSource h2 = new org.h2.jdbcx.JdbcDataSource();
+        h2.setURL("jdbc:h2:mem:bench;DB_CLOSE_DELAY=-1");
+        dbs.put("H2", h2);
+        String pg = System.getenv().getOrDefault("FERRY_BENCH_PG_URL", System.getenv("FERRY_TEST_PG_URL"));
+        if (pg != null) {
+            org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+            ds.setURL(pg);
+            dbs.put("PostgreSQL", ds);
+        } else {
+            System.out.println("jdbc: PostgreSQL skipped; set FERRY_BENCH_PG_URL=jdbc:postgresql://host:port/db?user=… to include it");
+        }
+        for (Map.Entry<String, javax.sql.DataSource> db : dbs.entrySet()) {
+            JdbcLoad.run(db.getValue(), 4, 8000, 1); // warms the JIT for both paths; not reported
+            for (int threads : new int[] {1, 8}) {
+                List<Map<String, Double>> all = new ArrayList<>();
+                for (int r = 0; r < runs; r++) {
+                    double[] result = JdbcLoad.run(db.getValue(), threads, 3000, 8000);
+                    System.out.println("jdbc run " + (r + 1) + ", " + JdbcLoad.describe(db.getKey(), threads, result));
+                    all.add(Map.of("plain", result[0], "registry", result[1], "ratio", result[1] / result[0]));
+                }
+                System.out.printf(Locale.ROOT, "JDBC %s %d thread(s) (median of %d runs, queries/s): registry %.0f, plain JDBC"
+                        + " %.0f; registry/plain %.2fx (median of the per-run ratios)%n", db.getKey(), threads, runs,
+                        median(all, "registry"), median(all, "plain"), median(all, "ratio"));
+            }
+        }
     }
 
     static void http(int runs, int threads) throws Exception {

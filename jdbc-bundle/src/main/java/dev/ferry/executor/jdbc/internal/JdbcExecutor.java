@@ -189,22 +189,26 @@ public final class JdbcExecutor implements Executor {
             String source, ExecutionContext context) throws SQLException {
         long start = System.nanoTime();
         try (PreparedStatement ps = c.prepareStatement(p.query)) {
-            if (readOnly && ps.getMetaData() == null) {
-                c.rollback();
-                return Result.rejected(Rejection.POLICY_DENIED, "datasource '" + source + "' is read-only (read_only=true"
-                        + " in its " + DataSourceConfig.FACTORY_PID + " configuration): only queries run");
-            }
             bind(ps, p.params);
             double wanted = p.timeoutSeconds > 0 ? Math.min(p.timeoutSeconds, timeoutSeconds) : timeoutSeconds;
-            double left = context.remaining().toNanos() / 1e9;
-            ps.setQueryTimeout((int) Math.max(1, Math.ceil(Math.min(wanted, left))));
+            if (wanted < context.remaining().toNanos() / 1e9) {
+                // a limit shorter than the task's deadline: the driver enforces it (a timer per statement, which
+                // costs); the deadline itself is enforced by the registry, through the cancel hook below
+                ps.setQueryTimeout((int) Math.max(1, Math.ceil(wanted)));
+            }
             ps.setMaxRows(maxRows == Integer.MAX_VALUE ? 0 : maxRows + 1);
-            ps.setFetchSize(Math.min(maxRows + 1, 500));
+            if (maxRows > FETCH_SIZE) {
+                // past this many rows, fetch in pages (PostgreSQL uses a cursor): a huge result never lands in memory
+                ps.setFetchSize(FETCH_SIZE);
+            }
             Result result;
             try (ExecutionContext.Hook hook = context.onCancel(() -> cancel(ps))) {
-                if (ps.execute()) {
+                // read-only: executeQuery, which drivers refuse for anything but a query (H2 before running it),
+                // inside a read-only transaction (PostgreSQL refuses writes hidden in a query) that is rolled back
+                java.sql.ResultSet results = readOnly ? ps.executeQuery() : ps.execute() ? ps.getResultSet() : null;
+                if (results != null) {
                     Rows rows;
-                    try (java.sql.ResultSet rs = ps.getResultSet()) {
+                    try (java.sql.ResultSet rs = results) {
                         rows = Rows.read(rs, maxRows, maxBytes);
                     }
                     Result.Builder b = Result.builder(Status.SUCCEEDED).output(rows.json)
@@ -230,6 +234,13 @@ public final class JdbcExecutor implements Executor {
                     .build();
         } catch (SQLException e) {
             rollbackQuietly(c);
+            if (readOnly && ("25006".equals(e.getSQLState()) || e.getErrorCode() == 90002 || "02000".equals(e.getSQLState()))) {
+                // 25006: PostgreSQL's read_only_sql_transaction; 90002: H2's "only allowed for a query";
+                // 02000: "no results were returned" (a non-query that a read-only transaction let through)
+                return Result.rejected(Rejection.POLICY_DENIED, "datasource '" + source + "' is read-only (read_only=true"
+                        + " in its " + DataSourceConfig.FACTORY_PID + " configuration): only queries run; the database said: "
+                        + e.getMessage());
+            }
             if (context.isCancelled()) { // the statement was cancelled through the context's hook
                 return Result.builder(context.stopReason()).exitCode(-1).error("statement cancelled: " + e.getMessage()).build();
             }
@@ -245,6 +256,8 @@ public final class JdbcExecutor implements Executor {
             return Result.error("writing the rows failed: " + e.getMessage());
         }
     }
+
+    private static final int FETCH_SIZE = 1000;
 
     /** Binds JSON values with fitting SQL types; never splices them into the SQL text. */
     static void bind(PreparedStatement ps, List<JsonNode> params) throws SQLException {
