@@ -33,8 +33,8 @@ final class JdbcLoad {
     }
 
     /** @return {plain queries/s, registry queries/s} */
-    static double[] run(DataSource raw, int threads, long warmupMillis, long measureMillis) throws Exception {
-        Object datasource = Jdbcs.datasource("bench", raw, Math.max(4, threads));
+    static double[] run(DataSource raw, String driver, int threads, long warmupMillis, long measureMillis) throws Exception {
+        Object datasource = Jdbcs.datasource("bench", driver, raw, Math.max(4, threads));
         DataSource pool = Jdbcs.pool(datasource);
         try (Connection c = raw.getConnection(); Statement st = c.createStatement()) {
             c.setAutoCommit(true);

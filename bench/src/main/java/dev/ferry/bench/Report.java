@@ -120,11 +120,12 @@ public final class Report {
             System.out.println("jdbc: PostgreSQL skipped; set FERRY_BENCH_PG_URL=jdbc:postgresql://host:port/db?user=… to include it");
         }
         for (Map.Entry<String, javax.sql.DataSource> db : dbs.entrySet()) {
-            JdbcLoad.run(db.getValue(), 4, 8000, 1); // warms the JIT for both paths; not reported
+            String driver = db.getKey().equals("H2") ? "org.h2.Driver" : "org.postgresql.Driver";
+            JdbcLoad.run(db.getValue(), driver, 4, 8000, 1); // warms the JIT for both paths; not reported
             for (int threads : new int[] {1, 8}) {
                 List<Map<String, Double>> all = new ArrayList<>();
                 for (int r = 0; r < runs; r++) {
-                    double[] result = JdbcLoad.run(db.getValue(), threads, 3000, 8000);
+                    double[] result = JdbcLoad.run(db.getValue(), driver, threads, 3000, 8000);
                     System.out.println("jdbc run " + (r + 1) + ", " + JdbcLoad.describe(db.getKey(), threads, result));
                     all.add(Map.of("plain", result[0], "registry", result[1], "ratio", result[1] / result[0]));
                 }

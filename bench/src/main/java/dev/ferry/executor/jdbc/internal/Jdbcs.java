@@ -9,9 +9,12 @@ public final class Jdbcs {
     private Jdbcs() {
     }
 
-    /** A read-only pooled datasource named {@code name} over {@code raw}; close it with {@link #close}. */
-    public static Object datasource(String name, DataSource raw, int poolSize) {
-        return new ManagedDataSource(new DataSourceSettings(name, "bench", "jdbc:bench", "", "", "", poolSize, true, 30,
+    /**
+     * A read-only pooled datasource named {@code name} over {@code raw}, configured as the worker
+     * configures one for that driver class; close it with {@link #close}.
+     */
+    public static Object datasource(String name, String driver, DataSource raw, int poolSize) {
+        return new ManagedDataSource(new DataSourceSettings(name, driver, "jdbc:bench", "", "", "", poolSize, true, 30,
                 1000, 10 * 1024 * 1024, "", "", ""), raw);
     }
 

@@ -72,6 +72,23 @@ final class DataSourceSettings {
                 c.admin__password(), c.init__sql());
     }
 
+    /**
+     * SQL that makes the server itself enforce statement_timeout_seconds on every statement of a
+     * connection, for the drivers Ferry knows; null for others (then each statement gets a JDBC
+     * query timeout, which drivers implement with a client-side timer per statement).
+     */
+    String sessionTimeoutSql() {
+        long millis = statementTimeoutSeconds * 1000L;
+        switch (driver) {
+            case "org.postgresql.Driver":
+                return "SET statement_timeout = " + millis;
+            case "org.h2.Driver":
+                return "SET QUERY_TIMEOUT " + millis;
+            default:
+                return null;
+        }
+    }
+
     /** The password, read from password_file when one is set (so a rotated secret is picked up by a new pool). */
     String password() throws IOException {
         if (passwordFile.isEmpty()) {

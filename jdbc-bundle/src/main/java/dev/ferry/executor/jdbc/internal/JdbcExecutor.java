@@ -156,8 +156,8 @@ public final class JdbcExecutor implements Executor {
             }
             DataSourceSettings s = ds.settings;
             try (Connection c = ds.connection()) {
-                return run(c, p, s.readOnly, s.statementTimeoutSeconds, Math.min(p.maxRows, s.maxRows), s.maxResultBytes,
-                        p.datasource, context);
+                return run(c, p, s.readOnly, s.statementTimeoutSeconds, s.sessionTimeoutSql() != null,
+                        Math.min(p.maxRows, s.maxRows), s.maxResultBytes, p.datasource, context);
             } catch (SQLException e) {
                 return Result.error("cannot get a connection from datasource '" + p.datasource + "': " + e.getMessage());
             }
@@ -175,7 +175,7 @@ public final class JdbcExecutor implements Executor {
                     try (Connection c = d.connect(p.dsn, new Properties())) {
                         c.setAutoCommit(false);
                         c.setReadOnly(true);
-                        return run(c, p, true, 30, Math.min(p.maxRows, 1000), 10 * 1024 * 1024, "dsn", context);
+                        return run(c, p, true, 30, false, Math.min(p.maxRows, 1000), 10 * 1024 * 1024, "dsn", context);
                     }
                 }
             } catch (SQLException e) {
@@ -185,15 +185,17 @@ public final class JdbcExecutor implements Executor {
         return Result.error("no installed driver accepts " + p.dsn);
     }
 
-    private Result run(Connection c, JdbcPayload p, boolean readOnly, int timeoutSeconds, int maxRows, int maxBytes,
-            String source, ExecutionContext context) throws SQLException {
+    private Result run(Connection c, JdbcPayload p, boolean readOnly, int timeoutSeconds, boolean serverTimeout,
+            int maxRows, int maxBytes, String source, ExecutionContext context) throws SQLException {
         long start = System.nanoTime();
         try (PreparedStatement ps = c.prepareStatement(p.query)) {
             bind(ps, p.params);
+            // The datasource's own limit is the server's where it can be (set on each connection, see
+            // DataSourceSettings.sessionTimeoutSql); a shorter limit asked by the task is the driver's (a timer per
+            // statement, which costs); the task's deadline is the registry's, through the cancel hook below.
             double wanted = p.timeoutSeconds > 0 ? Math.min(p.timeoutSeconds, timeoutSeconds) : timeoutSeconds;
-            if (wanted < context.remaining().toNanos() / 1e9) {
-                // a limit shorter than the task's deadline: the driver enforces it (a timer per statement, which
-                // costs); the deadline itself is enforced by the registry, through the cancel hook below
+            boolean serverEnforces = serverTimeout && wanted >= timeoutSeconds;
+            if (!serverEnforces && wanted < context.remaining().toNanos() / 1e9) {
                 ps.setQueryTimeout((int) Math.max(1, Math.ceil(wanted)));
             }
             ps.setMaxRows(maxRows == Integer.MAX_VALUE ? 0 : maxRows + 1);

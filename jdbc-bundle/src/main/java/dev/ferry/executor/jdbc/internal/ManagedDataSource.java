@@ -119,6 +119,9 @@ public final class ManagedDataSource {
             c.setConnectionTimeout(5000);
             c.setInitializationFailTimeout(-1); // a database that is down now must not stop the worker
             c.setRegisterMbeans(false);
+            if (settings.sessionTimeoutSql() != null) {
+                c.setConnectionInitSql(settings.sessionTimeoutSql());
+            }
             pool = new HikariDataSource(c);
             problem = null;
             LOG.info("Datasource '{}' ready ({})", settings.name, settings.url);

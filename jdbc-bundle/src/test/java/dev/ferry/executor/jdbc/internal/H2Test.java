@@ -10,9 +10,14 @@ class H2Test extends JdbcContract {
     DataSource raw() {
         JdbcDataSource ds = new JdbcDataSource();
         // one in-memory database per test, kept while connections are open
-        ds.setURL("jdbc:h2:mem:test" + (databases / 2) + ";DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=10");
+        ds.setURL("jdbc:h2:mem:test" + (databases / 3) + ";DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=10"); // rw, ro, quick
         databases++;
         return ds;
+    }
+
+    @Override
+    String driver() {
+        return "org.h2.Driver";
     }
 
     @Override

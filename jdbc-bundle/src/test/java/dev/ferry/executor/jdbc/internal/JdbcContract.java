@@ -28,11 +28,15 @@ abstract class JdbcContract {
     JdbcExecutor jdbc;
     ManagedDataSource writable;
     ManagedDataSource readOnly;
+    ManagedDataSource quick;
 
     /** A fresh raw DataSource of the database under test. */
     abstract DataSource raw() throws Exception;
 
     abstract String binaryType();
+
+    /** The driver class, so the datasource is set up as the worker sets up one of that database. */
+    abstract String driver();
 
     /** A query returning one column "n" with the numbers 1..count. */
     abstract String range(int count);
@@ -43,10 +47,12 @@ abstract class JdbcContract {
     @BeforeEach
     void datasources() throws Exception {
         jdbc = new JdbcExecutor(new JdbcSettings(false, List.of(), 64));
-        writable = new ManagedDataSource(settings("rw", false), raw());
-        readOnly = new ManagedDataSource(settings("ro", true), raw());
+        writable = new ManagedDataSource(settings("rw", false, 30), raw());
+        readOnly = new ManagedDataSource(settings("ro", true, 30), raw());
+        quick = new ManagedDataSource(settings("quick", true, 1), raw());
         jdbc.addDatasource(writable);
         jdbc.addDatasource(readOnly);
+        jdbc.addDatasource(quick);
         run("{\"datasource\":\"rw\",\"query\":\"drop table if exists t\"}");
     }
 
@@ -54,10 +60,12 @@ abstract class JdbcContract {
     void close() {
         writable.deactivate();
         readOnly.deactivate();
+        quick.deactivate();
     }
 
-    static DataSourceSettings settings(String name, boolean readOnly) {
-        return new DataSourceSettings(name, "test", "jdbc:test", "", "", "", 4, readOnly, 30, 1000, 1024 * 1024, "", "", "");
+    DataSourceSettings settings(String name, boolean readOnly, int statementTimeoutSeconds) {
+        return new DataSourceSettings(name, driver(), "jdbc:test", "", "", "", 4, readOnly, statementTimeoutSeconds, 1000,
+                1024 * 1024, "", "", "");
     }
 
     Result run(String payload) throws Exception {
@@ -145,6 +153,14 @@ abstract class JdbcContract {
     void aSlowQueryTimesOut() throws Exception {
         long start = System.nanoTime();
         Result r = run("{\"datasource\":\"ro\",\"query\":\"" + slowQuery() + "\",\"timeout_seconds\":1}");
+        assertThat(r.status()).as(r.error()).isEqualTo(Status.TIMED_OUT);
+        assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).isLessThan(20);
+    }
+
+    @Test
+    void theDatasourcesStatementTimeoutIsEnforcedByTheServer() throws Exception {
+        long start = System.nanoTime();
+        Result r = run("{\"datasource\":\"quick\",\"query\":\"" + slowQuery() + "\"}");
         assertThat(r.status()).as(r.error()).isEqualTo(Status.TIMED_OUT);
         assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).isLessThan(20);
     }

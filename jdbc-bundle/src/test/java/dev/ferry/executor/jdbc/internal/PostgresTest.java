@@ -43,6 +43,11 @@ class PostgresTest extends JdbcContract {
     }
 
     @Override
+    String driver() {
+        return "org.postgresql.Driver";
+    }
+
+    @Override
     String binaryType() {
         return "bytea";
     }
