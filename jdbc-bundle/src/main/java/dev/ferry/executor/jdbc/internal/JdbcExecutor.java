@@ -203,7 +203,7 @@ public final class JdbcExecutor implements Executor {
                 // past this many rows, fetch in pages (PostgreSQL uses a cursor): a huge result never lands in memory
                 ps.setFetchSize(FETCH_SIZE);
             }
-            Result result;
+            Result.Builder result;
             try (ExecutionContext.Hook hook = context.onCancel(() -> cancel(ps))) {
                 // read-only: executeQuery, which drivers refuse for anything but a query (H2 before running it),
                 // inside a read-only transaction (PostgreSQL refuses writes hidden in a query) that is rolled back
@@ -213,18 +213,17 @@ public final class JdbcExecutor implements Executor {
                     try (java.sql.ResultSet rs = results) {
                         rows = Rows.read(rs, maxRows, maxBytes);
                     }
-                    Result.Builder b = Result.builder(Status.SUCCEEDED).output(rows.json)
+                    result = Result.builder(Status.SUCCEEDED).output(rows.json)
                             .metadata("row_count", Integer.toString(rows.count))
                             .metadata("columns", rows.columns)
                             .metadata("column_types", rows.types);
                     if (rows.truncated) {
-                        b.metadata("truncated", "true");
+                        result.metadata("truncated", "true");
                     }
-                    result = b.build();
                 } else {
                     int count = ps.getUpdateCount();
                     result = Result.builder(Status.SUCCEEDED).output("{\"update_count\":" + count + "}")
-                            .metadata("update_count", Integer.toString(count)).build();
+                            .metadata("update_count", Integer.toString(count));
                 }
             }
             if (readOnly) {
@@ -232,8 +231,7 @@ public final class JdbcExecutor implements Executor {
             } else {
                 c.commit();
             }
-            return result.toBuilder().metadata("duration_ms", Double.toString((System.nanoTime() - start) / 1000 / 1000.0))
-                    .build();
+            return result.metadata("duration_ms", Double.toString((System.nanoTime() - start) / 1000 / 1000.0)).build();
         } catch (SQLException e) {
             rollbackQuietly(c);
             if (readOnly && ("25006".equals(e.getSQLState()) || e.getErrorCode() == 90002 || "02000".equals(e.getSQLState()))) {

@@ -2,6 +2,7 @@ package dev.ferry.executor.jdbc.internal;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -43,20 +44,17 @@ final class Rows {
         int n = md.getColumnCount();
         String[] labels = new String[n];
         int[] types = new int[n];
-        ByteArrayOutputStream names = new ByteArrayOutputStream();
-        ByteArrayOutputStream typeNames = new ByteArrayOutputStream();
-        try (JsonGenerator cols = JSON.createGenerator(names); JsonGenerator tys = JSON.createGenerator(typeNames)) {
-            cols.writeStartArray();
-            tys.writeStartArray();
-            for (int i = 0; i < n; i++) {
-                labels[i] = md.getColumnLabel(i + 1);
-                types[i] = md.getColumnType(i + 1);
-                cols.writeString(labels[i]);
-                tys.writeString(md.getColumnTypeName(i + 1));
-            }
-            cols.writeEndArray();
-            tys.writeEndArray();
+        // two short JSON arrays of strings: written by hand, a generator each would cost more than the row
+        StringBuilder names = new StringBuilder("[");
+        StringBuilder typeNames = new StringBuilder("[");
+        for (int i = 0; i < n; i++) {
+            labels[i] = md.getColumnLabel(i + 1);
+            types[i] = md.getColumnType(i + 1);
+            quote(names.append(i == 0 ? "" : ","), labels[i]);
+            quote(typeNames.append(i == 0 ? "" : ","), md.getColumnTypeName(i + 1));
         }
+        names.append(']');
+        typeNames.append(']');
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int count = 0;
         boolean truncated = false;
@@ -74,15 +72,14 @@ final class Rows {
                 }
                 g.writeEndObject();
                 count++;
-                g.flush();
-                if (out.size() >= maxBytes) {
+                if (out.size() + g.getOutputBuffered() >= maxBytes) {
                     truncated = rs.next();
                     break;
                 }
             }
             g.writeEndArray();
         }
-        return new Rows(out.toByteArray(), count, truncated, names.toString("UTF-8"), typeNames.toString("UTF-8"));
+        return new Rows(out.toByteArray(), count, truncated, names.toString(), typeNames.toString());
     }
 
     private static void value(JsonGenerator g, ResultSet rs, int i, int type) throws SQLException, IOException {
@@ -162,6 +159,10 @@ final class Rows {
                 }
             }
         }
+    }
+
+    private static void quote(StringBuilder sb, String text) {
+        sb.append('"').append(JsonStringEncoder.getInstance().quoteAsString(text == null ? "" : text)).append('"');
     }
 
     private interface Write {
