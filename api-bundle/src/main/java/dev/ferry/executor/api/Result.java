@@ -1,6 +1,7 @@
 package dev.ferry.executor.api;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -38,7 +39,9 @@ public final class Result {
         this.output = b.output;
         this.exitCode = b.exitCode;
         this.error = b.error;
-        this.metadata = b.metadata == null ? Map.of() : Map.copyOf(b.metadata);
+        // the builder's map is handed over, not copied: the builder copies it first if it is changed again
+        this.metadata = b.metadata == null ? Map.of() : Collections.unmodifiableMap(b.metadata);
+        b.shared = true;
         this.rejection = b.rejection;
     }
 
@@ -138,6 +141,7 @@ public final class Result {
         private int exitCode;
         private String error = "";
         private Map<String, String> metadata;
+        private boolean shared;
         private Rejection rejection;
 
         private Builder(Status status) {
@@ -183,6 +187,9 @@ public final class Result {
         public Builder metadata(String key, String value) {
             if (metadata == null) {
                 metadata = new HashMap<>();
+            } else if (shared) {
+                metadata = new HashMap<>(metadata);
+                shared = false;
             }
             if (value == null) {
                 metadata.remove(key);

@@ -98,9 +98,35 @@ public final class JdbcExecutor implements Executor {
         drivers.remove(driver);
     }
 
+    /**
+     * The payload validate() parsed last, by identity: the registry validates a task and then
+     * executes it, and payload arrays are never modified, so execute() need not parse it again.
+     */
+    private volatile Parsed lastParsed;
+
+    private static final class Parsed {
+        final byte[] payload;
+        final JdbcPayload parsed;
+
+        Parsed(byte[] payload, JdbcPayload parsed) {
+            this.payload = payload;
+            this.parsed = parsed;
+        }
+    }
+
+    private JdbcPayload parse(byte[] payload) throws InvalidPayloadException {
+        Parsed last = lastParsed;
+        if (last != null && last.payload == payload) {
+            return last.parsed;
+        }
+        return JdbcPayload.parse(payload);
+    }
+
     @Override
     public void validate(byte[] payload) throws InvalidPayloadException {
-        check(JdbcPayload.parse(payload));
+        JdbcPayload parsed = JdbcPayload.parse(payload);
+        check(parsed);
+        lastParsed = new Parsed(payload, parsed);
     }
 
     private void check(JdbcPayload p) throws InvalidPayloadException {
@@ -139,7 +165,7 @@ public final class JdbcExecutor implements Executor {
 
     @Override
     public Result execute(Task task, ExecutionContext context) throws InvalidPayloadException {
-        JdbcPayload p = JdbcPayload.parse(task.payload());
+        JdbcPayload p = parse(task.payload());
         check(p);
         Semaphore sem = permits;
         if (!sem.tryAcquire()) {
