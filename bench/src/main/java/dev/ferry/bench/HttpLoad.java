@@ -10,23 +10,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLongArray;
 
-/**
- * A load driver for the HTTP comparison: each client thread alternates blocks of plain
- * HttpClient requests and registry tasks against the same loopback server, so both see the same
- * machine at the same moments. On a shared, noisy machine this compares far better than two
- * benchmarks run one after the other.
- */
+/** The HTTP comparison as an {@link Interleaved} load: plain HttpClient against registry tasks, same server. */
 final class HttpLoad {
-    private static final int BLOCK = 50;
-
     private HttpLoad() {
     }
 
@@ -39,52 +26,22 @@ final class HttpLoad {
         ExecutorRegistry registry = Registries.with("http", Https.withDefaults());
         Task task = Task.of("http", "{\"url\":\"" + url + "\"}");
 
-        // [0] plain nanos, [1] plain count, [2] registry nanos, [3] registry count
-        AtomicLongArray totals = new AtomicLongArray(4);
-        long start = System.nanoTime();
-        long measureFrom = start + warmupMillis * 1_000_000L;
-        long end = measureFrom + measureMillis * 1_000_000L;
-        ExecutorService clients = Executors.newFixedThreadPool(threads);
-        List<Future<?>> running = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            int offset = t;
-            running.add(clients.submit(() -> {
-                for (long block = offset; System.nanoTime() < end; block++) {
-                    boolean viaRegistry = block % 2 == 1;
-                    long t0 = System.nanoTime();
-                    for (int i = 0; i < BLOCK; i++) {
-                        if (viaRegistry) {
-                            Result r = registry.execute(task, null);
-                            if (r.status() != Status.SUCCEEDED) {
-                                throw new IllegalStateException("task failed: " + r);
-                            }
-                        } else {
-                            HttpResponse<byte[]> r = plain.send(request, HttpResponse.BodyHandlers.ofByteArray());
-                            if (r.statusCode() != 200) {
-                                throw new IllegalStateException("status " + r.statusCode());
-                            }
-                        }
-                    }
-                    long t1 = System.nanoTime();
-                    if (t0 >= measureFrom && t1 <= end) {
-                        int slot = viaRegistry ? 2 : 0;
-                        totals.addAndGet(slot, t1 - t0);
-                        totals.addAndGet(slot + 1, BLOCK);
-                    }
+        try {
+            return Interleaved.run(threads, warmupMillis, measureMillis, (thread, call) -> {
+                HttpResponse<byte[]> r = plain.send(request, HttpResponse.BodyHandlers.ofByteArray());
+                if (r.statusCode() != 200) {
+                    throw new IllegalStateException("status " + r.statusCode());
                 }
-                return null;
-            }));
+            }, (thread, call) -> {
+                Result r = registry.execute(task, null);
+                if (r.status() != Status.SUCCEEDED) {
+                    throw new IllegalStateException("task failed: " + r);
+                }
+            });
+        } finally {
+            Registries.close(registry);
+            server.close();
         }
-        for (Future<?> f : running) {
-            f.get();
-        }
-        clients.shutdown();
-        Registries.close(registry);
-        server.close();
-        // per-thread time spent in each mode: requests/s of the whole load = count / (nanos / threads)
-        double plainRps = totals.get(1) / (totals.get(0) / 1e9 / threads);
-        double registryRps = totals.get(3) / (totals.get(2) / 1e9 / threads);
-        return new double[] {plainRps, registryRps};
     }
 
     static String describe(int threads, double[] r) {

@@ -10,22 +10,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLongArray;
 import javax.sql.DataSource;
 
-/**
- * A primary-key SELECT through the registry's jdbc executor against plain JDBC on the same pool.
- * Like {@link HttpLoad}, each client thread alternates blocks of both, so they share the machine's
- * moments.
- */
+/** A primary-key SELECT as an {@link Interleaved} load: the registry's jdbc executor against plain JDBC on the same pool. */
 final class JdbcLoad {
-    private static final int BLOCK = 100;
     private static final int KEYS = 1000;
     private static final String QUERY = "select id, v from kv where id = ?";
 
@@ -56,46 +45,23 @@ final class JdbcLoad {
         for (int i = 0; i < KEYS; i++) {
             tasks[i] = Task.of("jdbc", "{\"datasource\":\"bench\",\"query\":\"" + QUERY + "\",\"params\":[" + (i + 1) + "]}");
         }
-        AtomicLongArray totals = new AtomicLongArray(4);
-        long measureFrom = System.nanoTime() + warmupMillis * 1_000_000L;
-        long end = measureFrom + measureMillis * 1_000_000L;
-        ExecutorService clients = Executors.newFixedThreadPool(threads);
-        List<Future<?>> running = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            int offset = t;
-            running.add(clients.submit(() -> {
-                int key = offset * 97;
-                for (long block = offset; System.nanoTime() < end; block++) {
-                    boolean viaRegistry = block % 2 == 1;
-                    long t0 = System.nanoTime();
-                    for (int i = 0; i < BLOCK; i++) {
-                        key = (key + 1) % KEYS;
-                        if (viaRegistry) {
-                            Result r = registry.execute(tasks[key], null);
-                            if (r.status() != Status.SUCCEEDED) {
-                                throw new IllegalStateException("task failed: " + r);
-                            }
-                        } else {
-                            plain(pool, key + 1);
+        try {
+            return Interleaved.run(threads, warmupMillis, measureMillis,
+                    (thread, call) -> plain(pool, key(thread, call) + 1),
+                    (thread, call) -> {
+                        Result r = registry.execute(tasks[key(thread, call)], null);
+                        if (r.status() != Status.SUCCEEDED) {
+                            throw new IllegalStateException("task failed: " + r);
                         }
-                    }
-                    long t1 = System.nanoTime();
-                    if (t0 >= measureFrom && t1 <= end) {
-                        int slot = viaRegistry ? 2 : 0;
-                        totals.addAndGet(slot, t1 - t0);
-                        totals.addAndGet(slot + 1, BLOCK);
-                    }
-                }
-                return null;
-            }));
+                    });
+        } finally {
+            Registries.close(registry);
+            Jdbcs.close(datasource);
         }
-        for (Future<?> f : running) {
-            f.get();
-        }
-        clients.shutdown();
-        Registries.close(registry);
-        Jdbcs.close(datasource);
-        return new double[] {totals.get(1) / (totals.get(0) / 1e9 / threads), totals.get(3) / (totals.get(2) / 1e9 / threads)};
+    }
+
+    private static int key(int thread, long call) {
+        return (int) ((thread * 97L + call) % KEYS);
     }
 
     /** What a hand-written DAO does on the same pool: prepare, bind, read the row, end the transaction. */
