@@ -17,7 +17,9 @@ import org.osgi.annotation.versioning.ConsumerType;
  *     serves it; ties go to the lowest {@code service.id}. Deploy a new version beside the old one
  *     with a higher ranking to switch over.</li>
  * <li>The optional property {@value #MAX_TIMEOUT_SECONDS} (a positive number of seconds) caps the
- *     deadline of every task the service runs.</li>
+ *     deadline of every task the service runs, and {@value #MAX_CONCURRENCY} (a positive whole number)
+ *     the tasks it runs at once: the registry enforces both, so an executor need not. A DS component
+ *     gets them from its configuration by naming its attributes so.</li>
  * <li>Methods are called concurrently from many threads; the registry bounds how many tasks of a
  *     type run at once.</li>
  * <li>When the service goes away (bundle update, uninstall, configuration change) tasks already
@@ -74,6 +76,9 @@ public interface Executor {
 
     /** Optional service property: the longest deadline, in seconds, this executor accepts. */
     String MAX_TIMEOUT_SECONDS = "executor.timeout.max.seconds";
+
+    /** Optional service property: how many tasks this executor runs at once; the registry rejects more. */
+    String MAX_CONCURRENCY = "executor.concurrency.max";
 
     /**
      * Checks a payload without side effects. Must be cheap: it runs before every execution.

@@ -11,6 +11,6 @@ public final class Commands {
     public static Executor withDefaults() {
         return new CommandExecutor(new CommandSettings(ProgramPolicy.of(List.of(), List.of()),
                 CommandSettings.EnvMode.FILTERED, List.of("LD_*", "*_TOKEN", "*_SECRET", "*_PASSWORD", "AWS_*"),
-                1024 * 1024, 2000, 64, CommandSettings.SandboxMode.NONE, false));
+                1024 * 1024, 2000, CommandSettings.SandboxMode.NONE, false));
     }
 }

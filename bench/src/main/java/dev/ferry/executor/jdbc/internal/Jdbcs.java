@@ -24,7 +24,7 @@ public final class Jdbcs {
     }
 
     public static Executor executor(Object datasource) {
-        JdbcExecutor executor = new JdbcExecutor(new JdbcSettings(false, List.of(), 64));
+        JdbcExecutor executor = new JdbcExecutor(new JdbcSettings(false, List.of()));
         executor.addDatasource((ManagedDataSource) datasource);
         return executor;
     }

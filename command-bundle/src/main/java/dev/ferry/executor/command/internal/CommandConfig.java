@@ -46,8 +46,8 @@ import org.osgi.service.metatype.annotations.Option;
     long kill__grace__ms() default 2000;
 
     @AttributeDefinition(name = "Concurrency",
-            description = "Commands that may run at once; more are rejected as over capacity.", min = "1")
-    int max__concurrency() default 64;
+            description = "Commands that may run at once; the registry rejects more as over capacity.", min = "1")
+    int executor_concurrency_max() default 64;
 
     @AttributeDefinition(name = "Maximum timeout (seconds)",
             description = "No command runs longer than this.", min = "0.001")

@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -55,7 +54,6 @@ public final class CommandExecutor implements Executor {
     // the task, and go when it ends.
     private final Leftovers leftovers;
     private volatile CommandSettings settings;
-    private volatile Semaphore permits;
 
     @Activate
     public CommandExecutor(CommandConfig config) {
@@ -64,7 +62,6 @@ public final class CommandExecutor implements Executor {
 
     CommandExecutor(CommandSettings settings) {
         this.settings = settings;
-        this.permits = new Semaphore(settings.maxConcurrency);
         AtomicInteger n = new AtomicInteger();
         this.io = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
             Thread t = new Thread(r, "ferry-command-io-" + n.incrementAndGet());
@@ -83,9 +80,6 @@ public final class CommandExecutor implements Executor {
         } catch (IllegalArgumentException e) {
             LOG.warn("Ignoring the new configuration, keeping the previous one: {}", e.getMessage());
             return;
-        }
-        if (next.maxConcurrency != settings.maxConcurrency) {
-            permits = new Semaphore(next.maxConcurrency);
         }
         settings = next;
         LOG.info("Command executor reconfigured");
@@ -128,16 +122,7 @@ public final class CommandExecutor implements Executor {
     public Result execute(Task task, ExecutionContext context) throws InvalidPayloadException {
         CommandSettings s = settings;
         CommandPayload payload = CommandPayload.parse(task.payload(), s);
-        Semaphore sem = permits;
-        if (!sem.tryAcquire()) {
-            return Result.rejected(Rejection.OVER_CAPACITY, "the command executor runs at most " + s.maxConcurrency
-                    + " commands at once (max_concurrency of " + CommandConfig.PID + "); retry later");
-        }
-        try {
-            return run(task, payload, s, context);
-        } finally {
-            sem.release();
-        }
+        return run(task, payload, s, context);
     }
 
     private Result run(Task task, CommandPayload payload, CommandSettings s, ExecutionContext context) {

@@ -20,21 +20,19 @@ final class CommandSettings {
     private final Pattern envDenyPattern;
     final int maxOutputBytes;
     final long killGraceMillis;
-    final int maxConcurrency;
     final SandboxMode sandbox;
     final boolean sandboxNetwork;
     /** The worker's environment after the mode and the deny list: computed once, it never changes. */
     final Map<String, String> baseEnvironment;
 
     CommandSettings(ProgramPolicy policy, EnvMode envMode, List<String> envDeny, int maxOutputBytes,
-            long killGraceMillis, int maxConcurrency, SandboxMode sandbox, boolean sandboxNetwork) {
+            long killGraceMillis, SandboxMode sandbox, boolean sandboxNetwork) {
         this.policy = policy;
         this.envMode = envMode;
         this.envDeny = List.copyOf(envDeny);
         this.envDenyPattern = globs(envDeny);
         this.maxOutputBytes = maxOutputBytes;
         this.killGraceMillis = killGraceMillis;
-        this.maxConcurrency = maxConcurrency;
         this.sandbox = sandbox;
         this.sandboxNetwork = sandboxNetwork;
         Map<String, String> base = new HashMap<>(System.getenv());
@@ -65,8 +63,8 @@ final class CommandSettings {
         if (c.kill__grace__ms() < 0) {
             throw bad("kill_grace_ms", "must be >= 0, got " + c.kill__grace__ms());
         }
-        if (c.max__concurrency() < 1) {
-            throw bad("max_concurrency", "must be >= 1, got " + c.max__concurrency());
+        if (c.executor_concurrency_max() < 1) {
+            throw bad("executor.concurrency.max", "must be >= 1, got " + c.executor_concurrency_max());
         }
         if (!(c.executor_timeout_max_seconds() > 0)) {
             throw bad("executor.timeout.max.seconds", "must be > 0, got " + c.executor_timeout_max_seconds());
@@ -78,7 +76,7 @@ final class CommandSettings {
             throw bad("allowed_commands/blocked_commands", e.getMessage());
         }
         return new CommandSettings(policy, env, List.of(c.env__deny()), c.max__output__bytes(), c.kill__grace__ms(),
-                c.max__concurrency(), sandbox, c.sandbox__network());
+                sandbox, c.sandbox__network());
     }
 
     boolean envDenied(String name) {

@@ -42,8 +42,9 @@ import org.osgi.service.metatype.annotations.Option;
     @AttributeDefinition(name = "User agent", description = "User-Agent of requests that set none.")
     String user__agent() default "ferry-worker";
 
-    @AttributeDefinition(name = "Concurrency", description = "Requests in flight at once; more are rejected as over capacity.", min = "1")
-    int max__concurrency() default 256;
+    @AttributeDefinition(name = "Concurrency", description = "Requests in flight at once; the registry rejects more as"
+            + " over capacity.", min = "1")
+    int executor_concurrency_max() default 256;
 
     @AttributeDefinition(name = "Allowed hosts", required = false,
             description = "When this or allow_cidrs is set, only requests to these hosts (example.com, or *.example.com"

@@ -25,7 +25,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -55,7 +54,6 @@ public final class HttpExecutor implements Executor {
         final HttpSettings settings;
         final HttpClient http;
         final ExecutorService threads;
-        final Semaphore permits;
 
         Client(HttpSettings settings) {
             this.settings = settings;
@@ -73,7 +71,6 @@ public final class HttpExecutor implements Executor {
                     .connectTimeout(Duration.ofNanos(settings.timeoutNanos))
                     .executor(threads)
                     .build();
-            this.permits = new Semaphore(settings.maxConcurrency);
         }
     }
 
@@ -115,23 +112,14 @@ public final class HttpExecutor implements Executor {
 
     @Override
     public Health health() {
-        Client c = client;
-        return Health.healthy("ok; " + (c.settings.maxConcurrency - c.permits.availablePermits()) + " request(s) in flight");
+        return Health.healthy();
     }
 
     @Override
     public Result execute(Task task, ExecutionContext context) throws InvalidPayloadException, InterruptedException {
         Client c = client;
         HttpPayload payload = HttpPayload.parse(task.payload(), c.settings);
-        if (!c.permits.tryAcquire()) {
-            return Result.rejected(Rejection.OVER_CAPACITY, "the http executor runs at most " + c.settings.maxConcurrency
-                    + " requests at once (max_concurrency of " + HttpConfig.PID + "); retry later");
-        }
-        try {
-            return send(c, payload, context);
-        } finally {
-            c.permits.release();
-        }
+        return send(c, payload, context);
     }
 
     private Result send(Client c, HttpPayload payload, ExecutionContext context) throws InterruptedException {

@@ -12,11 +12,10 @@ final class HttpSettings {
     final int maxRedirects;
     final HttpClient.Version version;
     final String userAgent;
-    final int maxConcurrency;
     final EgressPolicy policy;
 
     HttpSettings(long timeoutNanos, long maxBodySize, boolean failOnOverflow, long maxRequestBodySize, int maxRedirects,
-            HttpClient.Version version, String userAgent, int maxConcurrency, EgressPolicy policy) {
+            HttpClient.Version version, String userAgent, EgressPolicy policy) {
         this.timeoutNanos = timeoutNanos;
         this.maxBodySize = maxBodySize;
         this.failOnOverflow = failOnOverflow;
@@ -24,7 +23,6 @@ final class HttpSettings {
         this.maxRedirects = maxRedirects;
         this.version = version;
         this.userAgent = userAgent;
-        this.maxConcurrency = maxConcurrency;
         this.policy = policy;
     }
 
@@ -41,8 +39,8 @@ final class HttpSettings {
         if (c.max__redirects() < 0) {
             throw bad("max_redirects", "must be >= 0, got " + c.max__redirects());
         }
-        if (c.max__concurrency() < 1) {
-            throw bad("max_concurrency", "must be >= 1, got " + c.max__concurrency());
+        if (c.executor_concurrency_max() < 1) {
+            throw bad("executor.concurrency.max", "must be >= 1, got " + c.executor_concurrency_max());
         }
         boolean fail = switch (c.body__overflow().trim().toLowerCase()) {
             case "truncate" -> false;
@@ -65,7 +63,7 @@ final class HttpSettings {
             throw bad("allow_cidrs/deny_cidrs", e.getMessage());
         }
         return new HttpSettings((long) (c.timeout__seconds() * 1e9), c.max__body__size(), fail,
-                c.max__request__body__size(), c.max__redirects(), version, c.user__agent(), c.max__concurrency(), policy);
+                c.max__request__body__size(), c.max__redirects(), version, c.user__agent(), policy);
     }
 
     private static IllegalArgumentException bad(String key, String problem) {

@@ -196,29 +196,6 @@ class HttpExecutorTest {
     }
 
     @Test
-    void overCapacityIsRejected() throws Exception {
-        HttpExecutor one = executor(Map.of("max_concurrency", 1));
-        try {
-            CompletableFuture<Result> slow = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return run(one, "{\"url\":\"" + server.url("/slow") + "\",\"timeout_seconds\":2}");
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!server.requests.contains("GET /slow") && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            Result second = run(one, "{\"url\":\"" + server.url("/hello") + "\"}");
-            assertThat(second.rejection()).isEqualTo(Rejection.OVER_CAPACITY);
-            assertThat(slow.get(10, TimeUnit.SECONDS).status()).isEqualTo(Status.TIMED_OUT);
-        } finally {
-            one.deactivate();
-        }
-    }
-
-    @Test
     void invalidPayloadsNameTheField() {
         invalid("{}", "url", "is required");
         invalid("{\"url\":\"ftp://example.com/\"}", "url", "http:// or https://");

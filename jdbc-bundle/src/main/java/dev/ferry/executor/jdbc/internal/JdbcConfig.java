@@ -16,8 +16,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             description = "With allow_raw_dsn: only URLs starting with one of these, e.g. jdbc:postgresql://reports.internal/")
     String[] raw__dsn__prefixes() default {};
 
-    @AttributeDefinition(name = "Concurrency", min = "1", description = "Statements running at once.")
-    int max__concurrency() default 64;
+    @AttributeDefinition(name = "Concurrency", min = "1",
+            description = "Statements running at once; the registry rejects more as over capacity.")
+    int executor_concurrency_max() default 64;
 
     @AttributeDefinition(name = "Maximum timeout (seconds)", min = "0.001")
     double executor_timeout_max_seconds() default 3600;

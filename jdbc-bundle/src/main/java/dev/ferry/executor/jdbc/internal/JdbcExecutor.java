@@ -23,7 +23,6 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Semaphore;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
@@ -49,7 +48,6 @@ public final class JdbcExecutor implements Executor {
     private final Map<String, ManagedDataSource> datasources = new ConcurrentHashMap<>();
     private final List<DataSourceFactory> drivers = new CopyOnWriteArrayList<>();
     private volatile JdbcSettings settings;
-    private volatile Semaphore permits;
 
     @Activate
     public JdbcExecutor(JdbcConfig config) {
@@ -58,17 +56,12 @@ public final class JdbcExecutor implements Executor {
 
     JdbcExecutor(JdbcSettings settings) {
         this.settings = settings;
-        this.permits = new Semaphore(settings.maxConcurrency);
     }
 
     @Modified
     void modified(JdbcConfig config) {
         try {
-            JdbcSettings next = JdbcSettings.from(config);
-            if (next.maxConcurrency != settings.maxConcurrency) {
-                permits = new Semaphore(next.maxConcurrency);
-            }
-            settings = next;
+            settings = JdbcSettings.from(config);
         } catch (IllegalArgumentException e) {
             LOG.warn("Ignoring the new configuration, keeping the previous one: {}", e.getMessage());
         }
@@ -167,28 +160,19 @@ public final class JdbcExecutor implements Executor {
     public Result execute(Task task, ExecutionContext context) throws InvalidPayloadException {
         JdbcPayload p = parse(task.payload());
         check(p);
-        Semaphore sem = permits;
-        if (!sem.tryAcquire()) {
-            return Result.rejected(Rejection.OVER_CAPACITY, "the jdbc executor runs at most " + settings.maxConcurrency
-                    + " statements at once (max_concurrency of " + JdbcConfig.PID + "); retry later");
+        if (p.dsn != null) {
+            return raw(p, context);
         }
-        try {
-            if (p.dsn != null) {
-                return raw(p, context);
-            }
-            ManagedDataSource ds = datasources.get(p.datasource);
-            if (ds == null) {
-                return Result.error("datasource '" + p.datasource + "' went away");
-            }
-            DataSourceSettings s = ds.settings;
-            try (Connection c = ds.connection()) {
-                return run(c, p, s.readOnly, s.statementTimeoutSeconds, s.sessionTimeoutSql() != null,
-                        Math.min(p.maxRows, s.maxRows), s.maxResultBytes, p.datasource, context);
-            } catch (SQLException e) {
-                return Result.error("cannot get a connection from datasource '" + p.datasource + "': " + e.getMessage());
-            }
-        } finally {
-            sem.release();
+        ManagedDataSource ds = datasources.get(p.datasource);
+        if (ds == null) {
+            return Result.error("datasource '" + p.datasource + "' went away");
+        }
+        DataSourceSettings s = ds.settings;
+        try (Connection c = ds.connection()) {
+            return run(c, p, s.readOnly, s.statementTimeoutSeconds, s.sessionTimeoutSql() != null,
+                    Math.min(p.maxRows, s.maxRows), s.maxResultBytes, p.datasource, context);
+        } catch (SQLException e) {
+            return Result.error("cannot get a connection from datasource '" + p.datasource + "': " + e.getMessage());
         }
     }
 

@@ -46,7 +46,7 @@ abstract class JdbcContract {
 
     @BeforeEach
     void datasources() throws Exception {
-        jdbc = new JdbcExecutor(new JdbcSettings(false, List.of(), 64));
+        jdbc = new JdbcExecutor(new JdbcSettings(false, List.of()));
         writable = new ManagedDataSource(settings("rw", false, 30), raw());
         readOnly = new ManagedDataSource(settings("ro", true, 30), raw());
         quick = new ManagedDataSource(settings("quick", true, 1), raw());

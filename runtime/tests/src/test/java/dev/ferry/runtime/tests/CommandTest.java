@@ -101,6 +101,19 @@ class CommandTest {
     }
 
     @Test
+    void theExecutorsConcurrencyLimitIsEnforcedByTheRegistry() throws Exception {
+        configure(Map.of("executor.concurrency.max", 1));
+        TaskHandle busy = registry.submit(Task.of("command", "{\"command\":\"sleep\",\"args\":[\"5\"]}"), SHORT);
+        await("the sleep running", SHORT, () -> registry.capabilities().stream()
+                .anyMatch(i -> i.type().equals("command") && i.inFlight() == 1));
+        Result second = run(registry, "command", "{\"command\":\"true\"}", SHORT);
+        busy.cancel();
+        assertThat(second.rejection()).isEqualTo(Rejection.OVER_CAPACITY);
+        assertThat(second.error()).contains("executor.concurrency.max");
+        configure(Map.of("executor.concurrency.max", 64));
+    }
+
+    @Test
     void aConfigurationChangeAppliesWithoutARestart() throws Exception {
         configure(Map.of("blocked_commands", new String[] {"echo"}));
         Result blocked = run(registry, "command", "{\"command\":\"echo\",\"args\":[\"x\"]}", SHORT);

@@ -59,8 +59,15 @@ final class Dispatcher implements ExecutorRegistry {
     void update(RegistrySettings next) {
         settings = next;
         for (TypeSlot slot : slots.values()) {
-            slot.setLimit(next.concurrencyOf(slot.type));
+            applyLimit(slot);
         }
+    }
+
+    /** A type's limit: the registry's for it, or the serving executor's own when that is lower. */
+    private void applyLimit(TypeSlot slot) {
+        ServiceEntry[] entries = slot.entries();
+        int own = entries.length > 0 ? entries[0].maxConcurrency : Integer.MAX_VALUE;
+        slot.setLimit(Math.min(settings.concurrencyOf(slot.type), own));
     }
 
     RegistrySettings settings() {
@@ -70,7 +77,9 @@ final class Dispatcher implements ExecutorRegistry {
     // -- services coming and going
 
     void add(ServiceEntry entry) {
-        slot(entry.type).add(entry);
+        TypeSlot slot = slot(entry.type);
+        slot.add(entry);
+        applyLimit(slot);
         synchronized (arrivals) {
             arrivals.notifyAll();
         }
@@ -78,7 +87,9 @@ final class Dispatcher implements ExecutorRegistry {
     }
 
     void modified(ServiceEntry entry) {
-        slot(entry.type).resort();
+        TypeSlot slot = slot(entry.type);
+        slot.resort();
+        applyLimit(slot);
     }
 
     /**
@@ -90,6 +101,7 @@ final class Dispatcher implements ExecutorRegistry {
         slot.drainStarted();
         try {
             slot.remove(entry);
+            applyLimit(slot);
             int left = entry.drain(settings.drainTimeoutNanos());
             if (left > 0) {
                 LOG.warn("Executor {} went away with {} task(s) still running after the drain timeout;"
@@ -304,7 +316,8 @@ final class Dispatcher implements ExecutorRegistry {
             if (!permits.tryAcquire() && !(s.queueWaitNanos() > 0 && acquire(permits, s.queueWaitNanos()))) {
                 return finish(slot, entry, Result.rejected(Rejection.OVER_CAPACITY, String.format(
                         "type '%s' is over capacity: %d task(s) running, its limit; retry later, or raise"
-                                + " max_concurrency / type_concurrency in %s", task.type(), slot.limit, RegistryConfig.PID)),
+                                + " max_concurrency / type_concurrency in %s or the executor's own %s", task.type(),
+                        slot.limit, RegistryConfig.PID, Executor.MAX_CONCURRENCY)),
                         start);
             }
             long effective = Math.min(timeoutNanos, Math.min(s.maxTimeoutNanos(), entry.maxTimeoutNanos));

@@ -120,6 +120,7 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
             ServiceEntry entry = new ServiceEntry((String) type, (Long) ref.getProperty(Constants.SERVICE_ID),
                     ranking(ref), maxTimeout(ref), bundle.getSymbolicName(), bundle.getVersion().toString(),
                     () -> context.getService(ref), () -> ungetQuietly(ref));
+            entry.maxConcurrency = maxConcurrency(ref);
             dispatcher.add(entry);
             return entry;
         }
@@ -128,6 +129,7 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
         public void modifiedService(ServiceReference<Executor> ref, ServiceEntry entry) {
             entry.ranking = ranking(ref);
             entry.maxTimeoutNanos = maxTimeout(ref);
+            entry.maxConcurrency = maxConcurrency(ref);
             dispatcher.modified(entry);
         }
 
@@ -148,6 +150,24 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
     private static int ranking(ServiceReference<?> ref) {
         Object r = ref.getProperty(Constants.SERVICE_RANKING);
         return r instanceof Integer ? (Integer) r : 0;
+    }
+
+    private static int maxConcurrency(ServiceReference<?> ref) {
+        Object v = ref.getProperty(Executor.MAX_CONCURRENCY);
+        if (v == null) {
+            return Integer.MAX_VALUE;
+        }
+        try {
+            int n = v instanceof Number ? ((Number) v).intValue() : Integer.parseInt(v.toString().trim());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        LOG.warn("Ignoring {}={} on executor service {}: it must be a whole number >= 1", Executor.MAX_CONCURRENCY, v,
+                ref.getProperty(Constants.SERVICE_ID));
+        return Integer.MAX_VALUE;
     }
 
     private static long maxTimeout(ServiceReference<?> ref) {

@@ -22,6 +22,8 @@ final class ServiceEntry {
     volatile int ranking;
     /** The executor's own cap on deadlines, in nanoseconds; Long.MAX_VALUE when it sets none. */
     volatile long maxTimeoutNanos;
+    /** The executor's own cap on tasks at once; Integer.MAX_VALUE when it sets none. */
+    volatile int maxConcurrency = Integer.MAX_VALUE;
 
     private final Supplier<Executor> getter;
     private final Runnable releaser;

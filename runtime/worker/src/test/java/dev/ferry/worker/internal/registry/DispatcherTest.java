@@ -205,6 +205,34 @@ class DispatcherTest {
     }
 
     @Test
+    void anExecutorsOwnConcurrencyLimitIsEnforced() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        ServiceEntry one = entry("t", 0, new Executor() {
+            @Override
+            public void validate(byte[] payload) {
+            }
+
+            @Override
+            public Result execute(Task task, ExecutionContext context) throws InterruptedException {
+                started.countDown();
+                release.await();
+                return Result.succeeded("done");
+            }
+        });
+        one.maxConcurrency = 1;
+        dispatcher.add(one);
+        var first = dispatcher.submit(Task.of("t", ""), Duration.ofSeconds(30));
+        assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+        Result second = dispatcher.execute(Task.of("t", ""), null);
+        release.countDown();
+        assertThat(second.rejection()).isEqualTo(Rejection.OVER_CAPACITY);
+        assertThat(second.error()).contains(Executor.MAX_CONCURRENCY);
+        assertThat(first.result().toCompletableFuture().get(5, TimeUnit.SECONDS).status()).isEqualTo(Status.SUCCEEDED);
+        assertThat(dispatcher.limits()).containsEntry("t", 1);
+    }
+
+    @Test
     void aTaskWaitsForATypeThatIsBrieflyAbsent() throws Exception {
         ServiceEntry old = entry("t", 0, replying("old"));
         dispatcher.add(old);
