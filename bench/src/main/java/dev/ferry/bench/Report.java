@@ -13,7 +13,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
- * {@code java -jar bench/target/ferry-bench.jar [dispatch|command|http|http-jmh|jdbc|all] [--runs N]}: runs the
+ * {@code java -jar bench/target/ferry-bench.jar [dispatch|command|command-load|http|http-jmh|jdbc|all] [--runs N]}: runs the
  * benchmarks N times (default 3) and prints, per run and as the median of the runs, each Ferry
  * path beside its plain baseline as a ratio.
  */
@@ -43,6 +43,9 @@ public final class Report {
             for (int threads : new int[] {1, 8, 32}) {
                 httpLoad(runs, threads);
             }
+        }
+        if (which.equals("command-load")) {
+            commandLoad(runs);
         }
         if (which.equals("all") || which.equals("jdbc")) {
             jdbc(runs);
@@ -90,6 +93,24 @@ public final class Report {
                 + " %.0f, registry (default launch) %.0f, plain default %.0f, plain VFORK %.0f; registry/plain default"
                 + " %.2fx, registry/plain VFORK %.2fx%n", threads, runs, reg, median(all, "registryDefault"), plainDefault,
                 plainVfork, reg / plainDefault, reg / plainVfork);
+    }
+
+    /** The command comparison interleaved, in this JVM: run with -Djdk.lang.Process.launchMechanism=VFORK. */
+    static void commandLoad(int runs) throws Exception {
+        System.out.println("command-load: launch mechanism " + System.getProperty("jdk.lang.Process.launchMechanism", "default"));
+        CommandLoad.run(2, 8000, 1); // warms the JIT for both paths; not reported
+        for (int threads : new int[] {1, 2}) {
+            List<Map<String, Double>> all = new ArrayList<>();
+            for (int r = 0; r < runs; r++) {
+                double[] result = CommandLoad.run(threads, 3000, 8000);
+                System.out.printf(Locale.ROOT, "command run %d, %d thread(s): plain %.0f/s, registry %.0f/s (%.2fx)%n", r + 1,
+                        threads, result[0], result[1], result[1] / result[0]);
+                all.add(Map.of("plain", result[0], "registry", result[1], "ratio", result[1] / result[0]));
+            }
+            System.out.printf(Locale.ROOT, "COMMAND interleaved %d thread(s) (median of %d runs, tasks/s): registry %.0f,"
+                    + " plain loop %.0f; registry/plain %.2fx (median of the per-run ratios)%n", threads, runs,
+                    median(all, "registry"), median(all, "plain"), median(all, "ratio"));
+        }
     }
 
     /** The interleaved load driver: plain and registry alternate on every client thread. */

@@ -1,0 +1,34 @@
+package dev.ferry.bench;
+
+import dev.ferry.executor.api.ExecutorRegistry;
+import dev.ferry.executor.api.Result;
+import dev.ferry.executor.api.Status;
+import dev.ferry.executor.api.Task;
+import dev.ferry.executor.command.internal.Commands;
+import dev.ferry.worker.internal.registry.Registries;
+
+/**
+ * {@code true} as an {@link Interleaved} load: command tasks against the plain ProcessBuilder loop,
+ * in this JVM, so with this JVM's launch mechanism (run it with VFORK to compare with the floor).
+ */
+final class CommandLoad {
+    private CommandLoad() {
+    }
+
+    /** @return {plain runs/s, registry tasks/s} */
+    static double[] run(int threads, long warmupMillis, long measureMillis) throws Exception {
+        ExecutorRegistry registry = Registries.with("command", Commands.withDefaults());
+        Task task = Task.of("command", "{\"command\":\"true\"}");
+        try {
+            return Interleaved.run(threads, warmupMillis, measureMillis, (thread, call) -> CommandBenchmark.plain(),
+                    (thread, call) -> {
+                        Result r = registry.execute(task, null);
+                        if (r.status() != Status.SUCCEEDED) {
+                            throw new IllegalStateException("task failed: " + r);
+                        }
+                    });
+        } finally {
+            Registries.close(registry);
+        }
+    }
+}
