@@ -41,6 +41,33 @@ class DispatcherTest {
                 () -> executor, () -> {});
     }
 
+    /** What an executor's execute does, for executors whose payloads are all valid. */
+    interface Body {
+        Result run(ExecutionContext context) throws Exception;
+    }
+
+    private static Executor executing(Body body) {
+        return new Executor() {
+            @Override
+            public void validate(byte[] payload) {
+            }
+
+            @Override
+            public Result execute(Task task, ExecutionContext context) throws Exception {
+                return body.run(context);
+            }
+        };
+    }
+
+    /** Counts {@code started} down, then holds its task until {@code release}. */
+    private static Executor blockingUntil(CountDownLatch started, CountDownLatch release) {
+        return executing(context -> {
+            started.countDown();
+            release.await();
+            return Result.succeeded("done");
+        });
+    }
+
     private static Executor replying(String reply) {
         return new Executor() {
             @Override
@@ -87,19 +114,12 @@ class DispatcherTest {
     @Test
     void theDeadlineStopsACooperativeExecutorThroughItsHookAndInterrupt() {
         AtomicBoolean hookRan = new AtomicBoolean();
-        dispatcher.add(entry("slow", 0, new Executor() {
-            @Override
-            public void validate(byte[] payload) {
+        dispatcher.add(entry("slow", 0, executing(context -> {
+            try (ExecutionContext.Hook h = context.onCancel(() -> hookRan.set(true))) {
+                Thread.sleep(10_000);
             }
-
-            @Override
-            public Result execute(Task task, ExecutionContext context) throws InterruptedException {
-                try (ExecutionContext.Hook h = context.onCancel(() -> hookRan.set(true))) {
-                    Thread.sleep(10_000);
-                }
-                return Result.succeeded("late");
-            }
-        }));
+            return Result.succeeded("late");
+        })));
         Result r = dispatcher.execute(Task.of("slow", ""), Duration.ofMillis(100));
         assertThat(r.status()).isEqualTo(Status.TIMED_OUT);
         assertThat(hookRan).isTrue();
@@ -109,23 +129,16 @@ class DispatcherTest {
     @Test
     void submitAnswersOnTimeEvenIfTheExecutorIgnoresTheDeadline() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        dispatcher.add(entry("stubborn", 0, new Executor() {
-            @Override
-            public void validate(byte[] payload) {
-            }
-
-            @Override
-            public Result execute(Task task, ExecutionContext context) {
-                while (true) {
-                    try {
-                        release.await();
-                        return Result.succeeded("finally");
-                    } catch (InterruptedException ignored) {
-                        // ignores the interrupt on purpose
-                    }
+        dispatcher.add(entry("stubborn", 0, executing(context -> {
+            while (true) {
+                try {
+                    release.await();
+                    return Result.succeeded("finally");
+                } catch (InterruptedException ignored) {
+                    // ignores the interrupt on purpose
                 }
             }
-        }));
+        })));
         long start = System.nanoTime();
         Result r = dispatcher.submit(Task.of("stubborn", ""), Duration.ofMillis(100)).result().toCompletableFuture()
                 .get(5, TimeUnit.SECONDS);
@@ -137,16 +150,9 @@ class DispatcherTest {
 
     @Test
     void theExecutorsOwnMaximumCapsTheDeadline() {
-        ServiceEntry capped = entry("slow", 0, (Executor) new Executor() {
-            @Override
-            public void validate(byte[] payload) {
-            }
-
-            @Override
-            public Result execute(Task task, ExecutionContext context) {
-                return Result.succeeded(Long.toString(context.remaining().toMillis()));
-            }
-        });
+        ServiceEntry capped = entry("slow", 0, executing(context -> {
+            return Result.succeeded(Long.toString(context.remaining().toMillis()));
+        }));
         capped.maxTimeoutNanos = TimeUnit.SECONDS.toNanos(2);
         dispatcher.add(capped);
         long remaining = Long.parseLong(dispatcher.execute(Task.of("slow", ""), Duration.ofHours(1)).outputAsString());
@@ -156,18 +162,11 @@ class DispatcherTest {
     @Test
     void cancelRunsHooksAndReportsCancelled() throws Exception {
         CountDownLatch started = new CountDownLatch(1);
-        dispatcher.add(entry("slow", 0, new Executor() {
-            @Override
-            public void validate(byte[] payload) {
-            }
-
-            @Override
-            public Result execute(Task task, ExecutionContext context) throws InterruptedException {
-                started.countDown();
-                Thread.sleep(10_000);
-                return Result.succeeded("late");
-            }
-        }));
+        dispatcher.add(entry("slow", 0, executing(context -> {
+            started.countDown();
+            Thread.sleep(10_000);
+            return Result.succeeded("late");
+        })));
         var handle = dispatcher.submit(Task.of("slow", ""), Duration.ofSeconds(30));
         assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
         assertThat(handle.cancel()).isTrue();
@@ -180,18 +179,7 @@ class DispatcherTest {
         dispatcher.update(settings(Map.of("type_concurrency", new String[] {"t=1"})));
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch started = new CountDownLatch(1);
-        dispatcher.add(entry("t", 0, new Executor() {
-            @Override
-            public void validate(byte[] payload) {
-            }
-
-            @Override
-            public Result execute(Task task, ExecutionContext context) throws InterruptedException {
-                started.countDown();
-                release.await();
-                return Result.succeeded("done");
-            }
-        }));
+        dispatcher.add(entry("t", 0, blockingUntil(started, release)));
         var first = dispatcher.submit(Task.of("t", ""), Duration.ofSeconds(30));
         assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
         Result rejected = dispatcher.execute(Task.of("t", ""), null);
@@ -208,18 +196,7 @@ class DispatcherTest {
     void anExecutorsOwnConcurrencyLimitIsEnforced() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch started = new CountDownLatch(1);
-        ServiceEntry one = entry("t", 0, new Executor() {
-            @Override
-            public void validate(byte[] payload) {
-            }
-
-            @Override
-            public Result execute(Task task, ExecutionContext context) throws InterruptedException {
-                started.countDown();
-                release.await();
-                return Result.succeeded("done");
-            }
-        });
+        ServiceEntry one = entry("t", 0, blockingUntil(started, release));
         one.maxConcurrency = 1;
         dispatcher.add(one);
         var first = dispatcher.submit(Task.of("t", ""), Duration.ofSeconds(30));
@@ -257,19 +234,12 @@ class DispatcherTest {
     void removalDrainsRunningTasks() throws Exception {
         CountDownLatch started = new CountDownLatch(1);
         AtomicBoolean finished = new AtomicBoolean();
-        ServiceEntry e = entry("t", 0, new Executor() {
-            @Override
-            public void validate(byte[] payload) {
-            }
-
-            @Override
-            public Result execute(Task task, ExecutionContext context) throws InterruptedException {
-                started.countDown();
-                Thread.sleep(300);
-                finished.set(true);
-                return Result.succeeded("finished");
-            }
-        });
+        ServiceEntry e = entry("t", 0, executing(context -> {
+            started.countDown();
+            Thread.sleep(300);
+            finished.set(true);
+            return Result.succeeded("finished");
+        }));
         dispatcher.add(e);
         var running = dispatcher.submit(Task.of("t", ""), Duration.ofSeconds(30));
         assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
@@ -280,16 +250,9 @@ class DispatcherTest {
 
     @Test
     void anExecutorThatThrowsIsAnErrorNotACrash() {
-        dispatcher.add(entry("t", 0, new Executor() {
-            @Override
-            public void validate(byte[] payload) {
-            }
-
-            @Override
-            public Result execute(Task task, ExecutionContext context) {
-                throw new IllegalStateException("boom");
-            }
-        }));
+        dispatcher.add(entry("t", 0, executing(context -> {
+            throw new IllegalStateException("boom");
+        })));
         Result r = dispatcher.execute(Task.of("t", ""), null);
         assertThat(r.status()).isEqualTo(Status.ERROR);
         assertThat(r.error()).contains("boom");
