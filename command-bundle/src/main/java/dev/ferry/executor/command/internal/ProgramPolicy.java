@@ -95,28 +95,22 @@ final class ProgramPolicy {
             this.isPath = text.startsWith("/");
         }
 
-        /** The file this entry names now: the path itself, or the name looked up on the worker's PATH. */
-        private Path target() {
-            if (isPath) {
-                return Path.of(text).normalize();
+        /**
+         * The file this entry names now, resolved as a task's command is (a name through the worker's
+         * PATH, with the resolver's short cache), or null when there is none.
+         */
+        private Program target() {
+            try {
+                return ProgramResolver.resolve(text, null);
+            } catch (ProgramResolver.NotFound e) {
+                return null;
             }
-            return ProgramResolver.searchPath(text);
         }
 
         private boolean sameFile(Program p) {
-            Path t = target();
-            if (t == null) {
-                return false;
-            }
-            if (t.equals(p.path) || t.equals(p.real)) {
-                return true;
-            }
-            try {
-                Path real = t.toRealPath();
-                return real.equals(p.real) || (p.fileKey != null && Objects.equals(fileKey(real), p.fileKey));
-            } catch (IOException e) {
-                return false;
-            }
+            Program t = target();
+            return t != null && (t.path.equals(p.path) || t.real.equals(p.real)
+                    || (p.fileKey != null && Objects.equals(t.fileKey, p.fileKey)));
         }
 
         boolean blocks(Program p) {
