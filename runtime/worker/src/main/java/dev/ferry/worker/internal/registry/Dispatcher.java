@@ -172,24 +172,18 @@ final class Dispatcher implements ExecutorRegistry {
     @Override
     public Validation validate(String type, byte[] payload) {
         TypeSlot slot = slots.get(type);
-        ServiceEntry entry = slot == null ? null : enter(slot, settings, System.nanoTime() + settings.absentGraceNanos());
-        if (entry == null) {
+        Serving serving = slot == null ? null : serving(slot, settings, System.nanoTime() + settings.absentGraceNanos());
+        if (serving == null) {
             return Validation.invalid(Rejection.UNKNOWN_TYPE, unknownType(type));
         }
+        if (serving.executor == null) {
+            return Validation.invalid(Rejection.UNKNOWN_TYPE, notActivated(serving.entry));
+        }
         try {
-            Executor executor = entry.service();
-            if (executor == null) {
-                return Validation.invalid(Rejection.UNKNOWN_TYPE, notActivated(entry));
-            }
-            executor.validate(payload);
-            return Validation.valid();
-        } catch (InvalidPayloadException e) {
-            return Validation.invalid(Rejection.INVALID_PAYLOAD, e.getMessage());
-        } catch (RuntimeException e) {
-            LOG.warn("Executor {} failed to validate a payload", entry, e);
-            return Validation.invalid(Rejection.INVALID_PAYLOAD, "the executor failed to validate the payload: " + e);
+            String problem = payloadProblem(serving, payload, "(validate only)");
+            return problem == null ? Validation.valid() : Validation.invalid(Rejection.INVALID_PAYLOAD, problem);
         } finally {
-            entry.exit();
+            serving.entry.exit();
         }
     }
 
@@ -283,34 +277,20 @@ final class Dispatcher implements ExecutorRegistry {
             return Result.rejected(Rejection.UNKNOWN_TYPE, unknownType(task.type()));
         }
         long waitUntil = start + Math.min(timeoutNanos, s.absentGraceNanos());
-        ServiceEntry entry;
-        Executor executor;
-        for (;;) {
-            entry = enter(slot, s, waitUntil);
-            if (entry == null) {
-                return finish(slot, null, Result.rejected(Rejection.UNKNOWN_TYPE, unknownType(task.type())), start);
-            }
-            executor = entry.service();
-            if (executor != null) {
-                break;
-            }
-            // No service object: its component failed to activate, or it is being disposed
-            // right now (an update). In the second case the entry is about to be removed: select again.
-            entry.exit();
-            if (!entry.awaitRemoval(REMOVAL_WAIT_NANOS)) {
-                return finish(slot, entry, Result.error(notActivated(entry)), start);
-            }
+        Serving serving = serving(slot, s, waitUntil);
+        if (serving == null) {
+            return finish(slot, null, Result.rejected(Rejection.UNKNOWN_TYPE, unknownType(task.type())), start);
         }
+        if (serving.executor == null) {
+            return finish(slot, serving.entry, Result.error(notActivated(serving.entry)), start);
+        }
+        ServiceEntry entry = serving.entry;
+        Executor executor = serving.executor;
         boolean admitted = false;
         try {
-            try {
-                executor.validate(task.payload());
-            } catch (InvalidPayloadException e) {
-                return finish(slot, entry, Result.rejected(Rejection.INVALID_PAYLOAD, e.getMessage()), start);
-            } catch (RuntimeException e) {
-                LOG.warn("Executor {} failed to validate the payload of task {}", entry, task.id(), e);
-                return finish(slot, entry, Result.rejected(Rejection.INVALID_PAYLOAD,
-                        "the executor failed to validate the payload: " + e), start);
+            String problem = payloadProblem(serving, task.payload(), task.id());
+            if (problem != null) {
+                return finish(slot, entry, Result.rejected(Rejection.INVALID_PAYLOAD, problem), start);
             }
             Semaphore permits = slot.permits;
             if (!permits.tryAcquire() && !(s.queueWaitNanos() > 0 && acquire(permits, s.queueWaitNanos()))) {
@@ -381,6 +361,52 @@ final class Dispatcher implements ExecutorRegistry {
             b.metadata(Result.EXECUTED_BY, entry.executedBy);
         }
         return b.build();
+    }
+
+    /** A type's serving service: entered (the caller exits it), or, with no executor, one that cannot be activated. */
+    private static final class Serving {
+        final ServiceEntry entry;
+        final Executor executor;
+
+        Serving(ServiceEntry entry, Executor executor) {
+            this.entry = entry;
+            this.executor = executor;
+        }
+    }
+
+    /**
+     * The type's serving service and its object, waiting as {@link #enter} does; null when the type
+     * has none. A service that yields no object is either being disposed right now (an update: the
+     * entry is about to be removed, so select again) or failed to activate (returned, not entered).
+     */
+    private Serving serving(TypeSlot slot, RegistrySettings s, long waitUntil) {
+        for (;;) {
+            ServiceEntry entry = enter(slot, s, waitUntil);
+            if (entry == null) {
+                return null;
+            }
+            Executor executor = entry.service();
+            if (executor != null) {
+                return new Serving(entry, executor);
+            }
+            entry.exit();
+            if (!entry.awaitRemoval(REMOVAL_WAIT_NANOS)) {
+                return new Serving(entry, null);
+            }
+        }
+    }
+
+    /** The executor's verdict on a payload: null when it is valid, else what is wrong. */
+    private static String payloadProblem(Serving serving, byte[] payload, String taskId) {
+        try {
+            serving.executor.validate(payload);
+            return null;
+        } catch (InvalidPayloadException e) {
+            return e.getMessage();
+        } catch (RuntimeException e) {
+            LOG.warn("Executor {} failed to validate the payload of task {}", serving.entry, taskId, e);
+            return "the executor failed to validate the payload: " + e;
+        }
     }
 
     /**
