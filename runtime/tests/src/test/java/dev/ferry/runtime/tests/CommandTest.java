@@ -106,7 +106,12 @@ class CommandTest {
         TaskHandle busy = registry.submit(Task.of("command", "{\"command\":\"sleep\",\"args\":[\"5\"]}"), SHORT);
         await("the sleep running", SHORT, () -> registry.capabilities().stream()
                 .anyMatch(i -> i.type().equals("command") && i.inFlight() == 1));
-        Result second = run(registry, "command", "{\"command\":\"true\"}", SHORT);
+        // the new limit reaches the registry through a service event: ask until it shows, bounded
+        long deadline = System.nanoTime() + SHORT.toNanos();
+        Result second;
+        do {
+            second = run(registry, "command", "{\"command\":\"true\"}", SHORT);
+        } while (second.status() == Status.SUCCEEDED && System.nanoTime() < deadline);
         busy.cancel();
         assertThat(second.rejection()).isEqualTo(Rejection.OVER_CAPACITY);
         assertThat(second.error()).contains("executor.concurrency.max");

@@ -17,8 +17,8 @@ final class TypeSlot {
     final String type;
     /** Sorted by {@link ServiceEntry#ORDER}; replaced, never mutated, so reads take no lock. */
     private volatile ServiceEntry[] entries = NONE;
-    /** Replaced when the limit changes; a task releases the permits object it acquired from. */
-    volatile Semaphore permits;
+    /** Resized, never replaced, when the limit changes: running tasks keep counting against it. */
+    final Permits permits;
     volatile int limit;
     /** System.nanoTime() when the type's last service left; valid while {@link #entries} is empty. */
     volatile long departedAt;
@@ -32,7 +32,7 @@ final class TypeSlot {
     TypeSlot(String type, int limit) {
         this.type = type;
         this.limit = limit;
-        this.permits = new Semaphore(limit);
+        this.permits = new Permits(limit);
         for (int i = 0; i < counts.length; i++) {
             counts[i] = new LongAdder();
         }
@@ -76,10 +76,26 @@ final class TypeSlot {
         draining--;
     }
 
-    void setLimit(int newLimit) {
-        if (newLimit != limit) {
-            limit = newLimit;
-            permits = new Semaphore(newLimit);
+    synchronized void setLimit(int newLimit) {
+        int delta = newLimit - limit;
+        if (delta > 0) {
+            permits.release(delta);
+        } else if (delta < 0) {
+            permits.reduce(-delta); // may go below zero while more tasks than the new limit still run
+        }
+        limit = newLimit;
+    }
+
+    /** A semaphore whose size can shrink. */
+    static final class Permits extends Semaphore {
+        private static final long serialVersionUID = 1L;
+
+        Permits(int permits) {
+            super(permits);
+        }
+
+        void reduce(int n) {
+            reducePermits(n);
         }
     }
 

@@ -210,6 +210,21 @@ class DispatcherTest {
     }
 
     @Test
+    void aLimitLoweredWhileTasksRunCountsThem() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        dispatcher.add(entry("t", 0, blockingUntil(started, release)));
+        var first = dispatcher.submit(Task.of("t", ""), Duration.ofSeconds(30));
+        assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+        dispatcher.update(settings(Map.of("type_concurrency", new String[] {"t=1"})));
+        Result second = dispatcher.execute(Task.of("t", ""), null);
+        release.countDown();
+        assertThat(second.rejection()).isEqualTo(Rejection.OVER_CAPACITY);
+        assertThat(first.result().toCompletableFuture().get(5, TimeUnit.SECONDS).status()).isEqualTo(Status.SUCCEEDED);
+        assertThat(dispatcher.execute(Task.of("t", ""), null).status()).isEqualTo(Status.SUCCEEDED);
+    }
+
+    @Test
     void aTaskWaitsForATypeThatIsBrieflyAbsent() throws Exception {
         ServiceEntry old = entry("t", 0, replying("old"));
         dispatcher.add(old);
