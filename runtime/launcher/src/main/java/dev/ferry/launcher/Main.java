@@ -40,10 +40,13 @@ public final class Main {
     private static final String REGISTRY = "dev.ferry.executor.api.ExecutorRegistry";
     private static final String SHELL_BSN = "org.apache.felix.gogo.shell";
     private static final String USAGE = String.join("\n",
-            "usage: java -jar ferry-worker.jar [--home DIR] [--no-shell]",
+            "usage: java -jar ferry-worker.jar [--home DIR] [--no-shell] [--grpc-host HOST] [--grpc-port PORT]",
             "  --home DIR   the worker's folder: etc/ (configuration, watched), deploy/ (bundles, watched),",
             "               data/ (framework storage); default: the current folder",
             "  --no-shell   run as a daemon without the interactive shell; SIGTERM stops it cleanly",
+            "  --grpc-host HOST  the address the gRPC API listens on; default 127.0.0.1 (anything else needs",
+            "               a token or mutual TLS, see etc/dev.ferry.grpc.cfg)",
+            "  --grpc-port PORT  its port; default 50051, 0 picks a free one (the ready line says which)",
             "  --help       print this and exit");
 
     private Main() {
@@ -87,6 +90,12 @@ public final class Main {
         props.put("felix.fileinstall.enableConfigSave", "false");
         props.put("ferry.home", home.root.toString());
         props.put("gosh.home", home.root.toString());
+        if (options.grpcHost != null) {
+            props.put("ferry.grpc.host", options.grpcHost);
+        }
+        if (options.grpcPort != null) {
+            props.put("ferry.grpc.port", options.grpcPort);
+        }
         // System properties given with -D pass through, so an operator can tune any bundle.
         System.getProperties().stringPropertyNames().stream()
                 .filter(k -> k.startsWith("felix.") || k.startsWith("ferry.") || k.startsWith("gosh.") || k.startsWith("org.osgi."))
@@ -100,7 +109,7 @@ public final class Main {
             BundleContext context = framework.getBundleContext();
             List<Bundle> toStart = new ArrayList<>();
             for (Map.Entry<String, byte[]> jar : embeddedBundles().entrySet()) {
-                Bundle b = context.installBundle("ferry:" + jar.getKey(), new java.io.ByteArrayInputStream(jar.getValue()));
+                Bundle b = context.installBundle(jar.getKey(), new java.io.ByteArrayInputStream(jar.getValue()));
                 if (b.getHeaders().get(Constants.FRAGMENT_HOST) != null) {
                     continue;
                 }
@@ -126,8 +135,13 @@ public final class Main {
             stop(framework, stopped);
             throw new StartupException("the executor registry did not start within 30 s; see the log above");
         }
+        String grpc = awaitGrpc(framework.getBundleContext(), 30_000);
+        if (grpc.startsWith("!")) {
+            stop(framework, stopped);
+            throw new StartupException("the gRPC API did not start: " + grpc.substring(1));
+        }
         PrintStream out = System.out;
-        out.printf("%s home=%s startup=%.2fs%n", READY, home.root, (System.nanoTime() - started) / 1e9);
+        out.printf("%s grpc=%s home=%s startup=%.2fs%n", READY, grpc, home.root, (System.nanoTime() - started) / 1e9);
         out.flush();
 
         if (!options.noShell && shell != null) {
@@ -196,7 +210,37 @@ public final class Main {
         return false;
     }
 
-    /** The bundles packed under {@code bundles/} in this jar (or classes folder), by name, sorted. */
+    /**
+     * Waits for the gRPC bundle to say where it listens ({@code ferry.grpc.address}, "off" when
+     * disabled) or why it does not ({@code ferry.grpc.failure}, returned after a "!").
+     */
+    private static String awaitGrpc(BundleContext context, long timeoutMillis) {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                ServiceReference<?>[] refs = context.getServiceReferences((String) null,
+                        "(|(ferry.grpc.address=*)(ferry.grpc.failure=*))");
+                if (refs != null && refs.length > 0) {
+                    Object failure = refs[0].getProperty("ferry.grpc.failure");
+                    return failure != null ? "!" + failure : String.valueOf(refs[0].getProperty("ferry.grpc.address"));
+                }
+            } catch (org.osgi.framework.InvalidSyntaxException e) {
+                throw new IllegalStateException(e);
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return "!it said nothing within " + timeoutMillis / 1000 + " s; see the log above";
+    }
+
+    /**
+     * The bundles packed under {@code bundles/} in this jar (or classes folder), by location, sorted.
+     * The location is a URL that opens the packed bundle, so the shell's {@code update ID} reloads it.
+     */
     static Map<String, byte[]> embeddedBundles() throws IOException {
         Map<String, byte[]> out = new java.util.TreeMap<>();
         Path location;
@@ -209,7 +253,7 @@ public final class Main {
             try (Stream<Path> files = Files.list(location.resolve("bundles"))) {
                 for (Path p : (Iterable<Path>) files::iterator) {
                     if (p.toString().endsWith(".jar")) {
-                        out.put("bundles/" + p.getFileName(), Files.readAllBytes(p));
+                        out.put(p.toUri().toString(), Files.readAllBytes(p));
                     }
                 }
             }
@@ -220,7 +264,7 @@ public final class Main {
                     JarEntry e = entries.nextElement();
                     if (e.getName().startsWith("bundles/") && e.getName().endsWith(".jar")) {
                         try (InputStream in = jar.getInputStream(e)) {
-                            out.put(e.getName(), in.readAllBytes());
+                            out.put("jar:" + location.toUri() + "!/" + e.getName(), in.readAllBytes());
                         }
                     }
                 }
@@ -244,6 +288,8 @@ public final class Main {
         Path home = Paths.get("").toAbsolutePath();
         boolean noShell;
         boolean help;
+        String grpcHost;
+        String grpcPort;
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -255,6 +301,12 @@ public final class Main {
                             throw new IllegalArgumentException("--home needs a folder, e.g. --home /var/lib/ferry");
                         }
                         o.home = Paths.get(args[++i]).toAbsolutePath().normalize();
+                        break;
+                    case "--grpc-host":
+                        o.grpcHost = value(args, i++, "an address, e.g. --grpc-host 0.0.0.0");
+                        break;
+                    case "--grpc-port":
+                        o.grpcPort = port(value(args, i++, "a port, e.g. --grpc-port 50051 (0: any free port)"));
                         break;
                     case "--no-shell":
                         o.noShell = true;
@@ -268,10 +320,37 @@ public final class Main {
                             o.home = Paths.get(a.substring(7)).toAbsolutePath().normalize();
                             break;
                         }
+                        if (a.startsWith("--grpc-host=")) {
+                            o.grpcHost = a.substring("--grpc-host=".length());
+                            break;
+                        }
+                        if (a.startsWith("--grpc-port=")) {
+                            o.grpcPort = port(a.substring("--grpc-port=".length()));
+                            break;
+                        }
                         throw new IllegalArgumentException("unknown argument '" + a + "'");
                 }
             }
             return o;
+        }
+
+        private static String value(String[] args, int i, String example) {
+            if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
+                throw new IllegalArgumentException(args[i] + " needs " + example);
+            }
+            return args[i + 1];
+        }
+
+        private static String port(String value) {
+            try {
+                int p = Integer.parseInt(value.trim());
+                if (p >= 0 && p <= 65535) {
+                    return Integer.toString(p);
+                }
+            } catch (NumberFormatException e) {
+                // said below
+            }
+            throw new IllegalArgumentException("--grpc-port '" + value + "' is not a port; give 0 (any free port) to 65535");
         }
     }
 

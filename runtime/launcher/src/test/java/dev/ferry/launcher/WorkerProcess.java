@@ -47,6 +47,10 @@ final class WorkerProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dfelix.fileinstall.poll=100", "-jar", JAR.toString()));
         cmd.addAll(List.of(args));
+        if (!cmd.contains("--grpc-port")) {
+            // workers of parallel or leftover test runs must not fight over the default port
+            cmd.addAll(List.of("--grpc-port", "0"));
+        }
         return new WorkerProcess(new ProcessBuilder(cmd).redirectErrorStream(true).start());
     }
 

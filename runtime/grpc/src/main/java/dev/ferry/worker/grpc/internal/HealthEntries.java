@@ -1,0 +1,117 @@
+package dev.ferry.worker.grpc.internal;
+
+import dev.ferry.executor.api.Executor;
+import dev.ferry.executor.api.ExecutorRegistry;
+import dev.ferry.executor.api.Health;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.protobuf.services.HealthStatusManager;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+import org.osgi.util.tracker.ServiceTracker;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps one grpc.health.v1 entry per executor type, {@code executor.<type>}: SERVING while its
+ * service reports healthy, NOT_SERVING otherwise, gone (NOT_FOUND) once no service of the type
+ * is registered. Executor services are tracked by reference only (never activated here), so an
+ * install or uninstall shows at once; health itself is asked every few seconds.
+ */
+final class HealthEntries {
+    static final String PREFIX = "executor.";
+    private static final Logger LOG = LoggerFactory.getLogger(HealthEntries.class);
+
+    private final HealthStatusManager manager;
+    private final ExecutorRegistry registry;
+    private final ScheduledExecutorService scheduler;
+    private final ServiceTracker<Executor, String> tracker;
+    private final AtomicBoolean pending = new AtomicBoolean();
+    private final Set<String> published = new HashSet<>();
+    private final ScheduledFuture<?> periodic;
+
+    HealthEntries(BundleContext context, ExecutorRegistry registry, HealthStatusManager manager,
+            ScheduledExecutorService scheduler, int refreshSeconds) {
+        this.manager = manager;
+        this.registry = registry;
+        this.scheduler = scheduler;
+        this.tracker = new ServiceTracker<>(context, Executor.class, null) {
+            @Override
+            public String addingService(ServiceReference<Executor> ref) {
+                Object type = ref.getProperty(Executor.TYPE);
+                refreshSoon();
+                return type instanceof String ? (String) type : "";
+            }
+
+            @Override
+            public void modifiedService(ServiceReference<Executor> ref, String type) {
+                refreshSoon();
+            }
+
+            @Override
+            public void removedService(ServiceReference<Executor> ref, String type) {
+                refreshSoon();
+            }
+        };
+        tracker.open();
+        periodic = scheduler.scheduleWithFixedDelay(this::refresh, refreshSeconds, refreshSeconds, TimeUnit.SECONDS);
+    }
+
+    private void refreshSoon() {
+        if (pending.compareAndSet(false, true)) {
+            scheduler.execute(() -> {
+                pending.set(false);
+                refresh();
+            });
+        }
+    }
+
+    /** The types whose services are registered now, by this bundle's own tracker. */
+    private Set<String> registeredTypes() {
+        Set<String> types = new TreeSet<>();
+        tracker.getTracked().values().forEach(t -> {
+            if (!t.isEmpty()) {
+                types.add(t);
+            }
+        });
+        return types;
+    }
+
+    synchronized void refresh() {
+        try {
+            Set<String> types = registeredTypes();
+            Map<String, Health> health = registry.health();
+            boolean behind = false;
+            for (String type : types) {
+                Health h = health.get(type);
+                // the registry sees a new service in the same event as this tracker, maybe after it
+                behind |= h == null;
+                manager.setStatus(PREFIX + type, h != null && h.isHealthy() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+            }
+            for (String gone : published) {
+                if (!types.contains(gone)) {
+                    manager.clearStatus(PREFIX + gone);
+                }
+            }
+            published.clear();
+            published.addAll(types);
+            if (behind) {
+                scheduler.schedule(this::refreshSoon, 250, TimeUnit.MILLISECONDS);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("could not refresh the gRPC health entries: {}", e.toString());
+        }
+    }
+
+    void close() {
+        periodic.cancel(false);
+        tracker.close();
+    }
+}

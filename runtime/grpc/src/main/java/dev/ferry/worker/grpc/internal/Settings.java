@@ -1,0 +1,154 @@
+package dev.ferry.worker.grpc.internal;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.function.Function;
+
+/** The gRPC server's configuration, checked: a value that cannot work stops the server with a reason. */
+final class Settings {
+    static final String HOST_PROPERTY = "ferry.grpc.host";
+    static final String PORT_PROPERTY = "ferry.grpc.port";
+    static final int MIN_TOKEN_LENGTH = 16;
+
+    final boolean enabled;
+    final String host;
+    final InetAddress address;
+    final int port;
+    /** the bearer token, or null when none is required */
+    final String token;
+    final Path certFile;
+    final Path keyFile;
+    final Path clientCaFile;
+    final int maxInboundMessageBytes;
+    final int maxInboundMetadataBytes;
+    final int maxConcurrentCallsPerConnection;
+    final int threads;
+    final int healthRefreshSeconds;
+
+    private Settings(GrpcConfig c, Function<String, String> frameworkProperty) {
+        enabled = c.enabled();
+        String h = frameworkProperty.apply(HOST_PROPERTY);
+        host = (h != null && !h.isBlank() ? h : c.host()).trim();
+        String p = frameworkProperty.apply(PORT_PROPERTY);
+        port = p != null && !p.isBlank() ? parsePort(p.trim(), "--grpc-port") : checkPort(c.port(), "port");
+        if (host.isEmpty()) {
+            throw new IllegalArgumentException("host is empty; give an address to listen on, e.g. 127.0.0.1");
+        }
+        try {
+            address = InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("host '" + host + "' is not an address this machine knows; give an IP"
+                    + " address or a name that resolves, e.g. 127.0.0.1");
+        }
+        token = token(c);
+        certFile = file(c.tls__cert__file(), "tls_cert_file");
+        keyFile = file(c.tls__key__file(), "tls_key_file");
+        clientCaFile = file(c.tls__client__ca__file(), "tls_client_ca_file");
+        if ((certFile == null) != (keyFile == null)) {
+            throw new IllegalArgumentException("TLS needs both tls_cert_file and tls_key_file; "
+                    + (certFile == null ? "tls_cert_file" : "tls_key_file") + " is missing");
+        }
+        if (clientCaFile != null && certFile == null) {
+            throw new IllegalArgumentException("tls_client_ca_file (mutual TLS) needs the server's own tls_cert_file"
+                    + " and tls_key_file too");
+        }
+        if (!address.isLoopbackAddress() && token == null && clientCaFile == null) {
+            throw new IllegalArgumentException("refusing to listen on " + host + " without authentication: anyone"
+                    + " who reaches it could run tasks. Set a token (token or token_file in etc/" + GrpcConfig.PID
+                    + ".cfg) or mutual TLS (tls_cert_file, tls_key_file and tls_client_ca_file), or listen on"
+                    + " 127.0.0.1");
+        }
+        maxInboundMessageBytes = atLeast(c.max__inbound__message__bytes(), 1024, "max_inbound_message_bytes");
+        maxInboundMetadataBytes = atLeast(c.max__inbound__metadata__bytes(), 1024, "max_inbound_metadata_bytes");
+        maxConcurrentCallsPerConnection = atLeast(c.max__concurrent__calls__per__connection(), 1,
+                "max_concurrent_calls_per_connection");
+        threads = atLeast(c.threads(), 1, "threads");
+        healthRefreshSeconds = atLeast(c.health__refresh__seconds(), 1, "health_refresh_seconds");
+    }
+
+    static Settings of(GrpcConfig config, Function<String, String> frameworkProperty) {
+        return new Settings(config, frameworkProperty);
+    }
+
+    boolean tls() {
+        return certFile != null;
+    }
+
+    boolean mutualTls() {
+        return clientCaFile != null;
+    }
+
+    /** A token sent over plain TCP beyond this machine can be read on the way. */
+    boolean tokenInClearBeyondLoopback() {
+        return token != null && !tls() && !address.isLoopbackAddress();
+    }
+
+    private static String token(GrpcConfig c) {
+        String inline = c.token().trim();
+        Path file = file(c.token__file(), "token_file");
+        if (!inline.isEmpty() && file != null) {
+            throw new IllegalArgumentException("both token and token_file are set; keep one");
+        }
+        String t = inline;
+        if (file != null) {
+            try {
+                List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+                t = lines.isEmpty() ? "" : lines.get(0).trim();
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read token_file " + file + " (" + e.getMessage()
+                        + "); make it readable by the worker's user");
+            }
+            if (t.isEmpty()) {
+                throw new IllegalArgumentException("token_file " + file + " is empty; put the token on its first line");
+            }
+        }
+        if (t.isEmpty()) {
+            return null;
+        }
+        if (t.length() < MIN_TOKEN_LENGTH) {
+            throw new IllegalArgumentException("the token has " + t.length() + " characters; use at least "
+                    + MIN_TOKEN_LENGTH + " (e.g. the output of 'openssl rand -hex 24')");
+        }
+        return t;
+    }
+
+    private static Path file(String value, String key) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        Path p = Paths.get(value.trim());
+        if (!Files.isReadable(p) || Files.isDirectory(p)) {
+            throw new IllegalArgumentException(key + " " + p + " is not a readable file; fix the path or its permissions");
+        }
+        return p;
+    }
+
+    private static int parsePort(String value, String what) {
+        try {
+            return checkPort(Integer.parseInt(value), what);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(what + " '" + value + "' is not a number; give a port from 0 to 65535");
+        }
+    }
+
+    private static int checkPort(int port, String what) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException(what + " " + port + " is out of range; give a port from 0 (any free"
+                    + " port) to 65535");
+        }
+        return port;
+    }
+
+    private static int atLeast(int value, int min, String key) {
+        if (value < min) {
+            throw new IllegalArgumentException(key + " is " + value + "; it must be at least " + min);
+        }
+        return value;
+    }
+}

@@ -1,0 +1,194 @@
+package dev.ferry.worker.grpc.internal;
+
+import com.google.protobuf.UnsafeByteOperations;
+import dev.ferry.executor.api.ExecutorInfo;
+import dev.ferry.executor.api.ExecutorRegistry;
+import dev.ferry.executor.api.Health;
+import dev.ferry.executor.api.Result;
+import dev.ferry.executor.api.Task;
+import dev.ferry.executor.api.TaskHandle;
+import dev.ferry.executor.api.Validation;
+import dev.ferry.worker.grpc.v1.CapabilitiesRequest;
+import dev.ferry.worker.grpc.v1.CapabilitiesResponse;
+import dev.ferry.worker.grpc.v1.Capability;
+import dev.ferry.worker.grpc.v1.ExecuteRequest;
+import dev.ferry.worker.grpc.v1.ExecuteResponse;
+import dev.ferry.worker.grpc.v1.Status;
+import dev.ferry.worker.grpc.v1.ValidateRequest;
+import dev.ferry.worker.grpc.v1.ValidateResponse;
+import dev.ferry.worker.grpc.v1.WorkerGrpc;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** ferry.worker.v1.Worker on the registry: every task goes through {@link ExecutorRegistry#submit}. */
+final class WorkerService extends WorkerGrpc.WorkerImplBase {
+    /** Longer than any deadline a caller means; Duration's own maximum overflows the registry's arithmetic. */
+    private static final Duration LONGEST = Duration.ofDays(365);
+
+    private final ExecutorRegistry registry;
+
+    WorkerService(ExecutorRegistry registry) {
+        this.registry = registry;
+    }
+
+    @Override
+    public void execute(ExecuteRequest request, StreamObserver<ExecuteResponse> observer) {
+        String type = request.getTaskType();
+        if (type.isBlank()) {
+            observer.onError(invalid("task_type is empty; name an executor type, e.g. \"command\" (Capabilities lists them)"));
+            return;
+        }
+        Duration timeout;
+        try {
+            timeout = timeout(request, Context.current().getDeadline());
+        } catch (IllegalArgumentException e) {
+            observer.onError(invalid(e.getMessage()));
+            return;
+        }
+        String id = request.getTaskId().isEmpty() ? Task.nextId() : request.getTaskId();
+        Task task = new Task(id, type, request.getPayload().toByteArray(), request.getMetadataMap());
+        TaskHandle handle = registry.submit(task, timeout);
+        ServerCallStreamObserver<ExecuteResponse> call = (ServerCallStreamObserver<ExecuteResponse>) observer;
+        // The client went away or its deadline passed: the task stops too (its process dies).
+        call.setOnCancelHandler(handle::cancel);
+        handle.result().whenComplete((result, failure) -> answer(call, id, result));
+    }
+
+    private static void answer(ServerCallStreamObserver<ExecuteResponse> call, String id, Result result) {
+        if (call.isCancelled()) {
+            return;
+        }
+        try {
+            if (result.status() == dev.ferry.executor.api.Status.REJECTED) {
+                call.onError(Errors.rejected(result));
+                return;
+            }
+            call.onNext(response(id, result));
+            call.onCompleted();
+        } catch (IllegalStateException | io.grpc.StatusRuntimeException e) {
+            // cancelled between the check and the answer: nobody is listening any more
+        }
+    }
+
+    static ExecuteResponse response(String id, Result result) {
+        ExecuteResponse.Builder b = ExecuteResponse.newBuilder()
+                .setTaskId(id)
+                .setStatus(status(result.status()))
+                .setExitCode(result.exitCode())
+                .putAllMetadata(result.metadata());
+        byte[] output = result.output();
+        if (output.length > 0) {
+            // Result's bytes are never written after the result is built
+            b.setOutput(UnsafeByteOperations.unsafeWrap(output));
+        }
+        if (result.error() != null) {
+            b.setError(result.error());
+        }
+        return b.build();
+    }
+
+    /**
+     * The smaller of the request's timeout and the call's deadline; {@code null} when neither is
+     * given (the registry's default applies).
+     */
+    static Duration timeout(ExecuteRequest request, Deadline deadline) {
+        Duration requested = null;
+        if (request.hasTimeout()) {
+            com.google.protobuf.Duration t = request.getTimeout();
+            if (t.getSeconds() < 0 || t.getNanos() < 0 || (t.getSeconds() == 0 && t.getNanos() == 0)) {
+                throw new IllegalArgumentException("timeout must be positive (it is " + t.getSeconds() + "s " + t.getNanos()
+                        + "ns); leave it unset for the worker's default");
+            }
+            requested = Duration.ofSeconds(t.getSeconds(), t.getNanos());
+        }
+        if (deadline == null) {
+            return requested == null ? null : min(requested, LONGEST);
+        }
+        Duration left = Duration.ofNanos(Math.max(1, deadline.timeRemaining(TimeUnit.NANOSECONDS)));
+        return requested == null ? left : min(requested, left);
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    @Override
+    public void validate(ValidateRequest request, StreamObserver<ValidateResponse> observer) {
+        if (request.getTaskType().isBlank()) {
+            observer.onError(invalid("task_type is empty; name an executor type, e.g. \"command\""));
+            return;
+        }
+        Validation v = registry.validate(request.getTaskType(), request.getPayload().toByteArray());
+        if (!v.isValid() && v.rejection() == dev.ferry.executor.api.Rejection.UNKNOWN_TYPE) {
+            observer.onError(Errors.notFound(v.message()));
+            return;
+        }
+        ValidateResponse.Builder b = ValidateResponse.newBuilder().setValid(v.isValid());
+        if (!v.isValid()) {
+            b.setError(v.message());
+        }
+        observer.onNext(b.build());
+        observer.onCompleted();
+    }
+
+    @Override
+    public void capabilities(CapabilitiesRequest request, StreamObserver<CapabilitiesResponse> observer) {
+        observer.onNext(capabilities(registry.capabilities()));
+        observer.onCompleted();
+    }
+
+    static CapabilitiesResponse capabilities(List<ExecutorInfo> infos) {
+        Map<String, Capability.Builder> byType = new LinkedHashMap<>();
+        for (ExecutorInfo info : infos) {
+            if (info.isActive()) {
+                Health h = info.health();
+                byType.put(info.type(), Capability.newBuilder()
+                        .setTaskType(info.type())
+                        .setBundle(info.bundleSymbolicName())
+                        .setVersion(info.bundleVersion())
+                        .setHealthy(h != null && h.isHealthy())
+                        .setHealth(h == null ? "" : h.message())
+                        .setInFlight(info.inFlight()));
+            }
+        }
+        for (ExecutorInfo info : infos) {
+            Capability.Builder b = byType.get(info.type());
+            if (!info.isActive() && b != null) {
+                b.setStandby(b.getStandby() + 1);
+            }
+        }
+        CapabilitiesResponse.Builder out = CapabilitiesResponse.newBuilder();
+        byType.values().forEach(out::addExecutors);
+        return out.build();
+    }
+
+    static Status status(dev.ferry.executor.api.Status s) {
+        switch (s) {
+            case SUCCEEDED:
+                return Status.SUCCEEDED;
+            case FAILED:
+                return Status.FAILED;
+            case ERROR:
+                return Status.ERROR;
+            case TIMED_OUT:
+                return Status.TIMED_OUT;
+            case CANCELLED:
+                return Status.CANCELLED;
+            case REJECTED:
+                return Status.REJECTED;
+            default:
+                return Status.STATUS_UNSPECIFIED;
+        }
+    }
+
+    private static io.grpc.StatusRuntimeException invalid(String message) {
+        return io.grpc.Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException();
+    }
+}

@@ -1,0 +1,444 @@
+package dev.ferry.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.protobuf.ByteString;
+import dev.ferry.worker.grpc.v1.CapabilitiesRequest;
+import dev.ferry.worker.grpc.v1.Capability;
+import dev.ferry.worker.grpc.v1.ExecuteRequest;
+import dev.ferry.worker.grpc.v1.ExecuteResponse;
+import dev.ferry.worker.grpc.v1.Status;
+import dev.ferry.worker.grpc.v1.ValidateRequest;
+import dev.ferry.worker.grpc.v1.ValidateResponse;
+import dev.ferry.worker.grpc.v1.WorkerGrpc;
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status.Code;
+import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The worker's gRPC API through a real client over a real socket, against the real worker jar. */
+class GrpcIT {
+    private static final Duration START = Duration.ofSeconds(60);
+    private static final Pattern READY = Pattern.compile("ferry worker ready grpc=(\\S+):(\\d+) .*");
+    private static final Path BUNDLES = Path.of("target/it-bundles");
+    private static final String TOKEN = "a-test-token-0123456789abcdef";
+
+    @TempDir
+    Path home;
+
+    @Test
+    void everyRpcAndErrorCode() throws Exception {
+        config("dev.ferry.executor.command", "blocked_commands = rm", "executor.concurrency.max = 1");
+        config("dev.ferry.grpc", "max_inbound_message_bytes = 65536");
+        try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell");
+                Client c = Client.plain(port(w, "127.0.0.1"))) {
+            WorkerGrpc.WorkerBlockingStub worker = c.worker();
+
+            ExecuteResponse echo = worker.execute(execute("command", "{\"command\":\"echo\",\"args\":[\"hello\"]}")
+                    .setTaskId("t-1").putMetadata("origin", "test").build());
+            assertThat(echo.getTaskId()).isEqualTo("t-1");
+            assertThat(echo.getStatus()).isEqualTo(Status.SUCCEEDED);
+            assertThat(echo.getOutput().toStringUtf8()).isEqualTo("hello\n");
+            assertThat(echo.getExitCode()).isZero();
+            assertThat(echo.getMetadataMap()).containsKeys("ferry.duration_us", "stderr");
+
+            // a task that ran and failed is an answer, not an error
+            ExecuteResponse exit3 = worker.execute(execute("command", "{\"command\":\"sh\",\"args\":[\"-c\",\"exit 3\"]}").build());
+            assertThat(exit3.getStatus()).isEqualTo(Status.FAILED);
+            assertThat(exit3.getExitCode()).isEqualTo(3);
+            assertThat(exit3.getTaskId()).isNotEmpty();
+            ExecuteResponse missing = worker.execute(execute("command", "{\"command\":\"no-such-program-here\"}").build());
+            assertThat(missing.getStatus()).isEqualTo(Status.ERROR);
+            assertThat(missing.getExitCode()).isEqualTo(-1);
+
+            assertCode(() -> worker.execute(execute("nope", "{}").build()), Code.NOT_FOUND, "nope");
+            assertCode(() -> worker.execute(execute("command", "{\"command\":\"echo\",\"argz\":[]}").build()),
+                    Code.INVALID_ARGUMENT, "argz");
+            assertCode(() -> worker.execute(execute("command", "not json").build()), Code.INVALID_ARGUMENT, "JSON");
+            assertCode(() -> worker.execute(execute("", "{}").build()), Code.INVALID_ARGUMENT, "task_type");
+            assertCode(() -> worker.execute(execute("command", "{\"command\":\"echo\"}")
+                    .setTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(-1)).build()), Code.INVALID_ARGUMENT, "timeout");
+            assertCode(() -> worker.execute(execute("command", "{\"command\":\"rm\",\"args\":[\"-rf\",\"/tmp/x\"]}").build()),
+                    Code.PERMISSION_DENIED, "rm");
+            String big = "{\"command\":\"echo\",\"args\":[\"" + "x".repeat(100_000) + "\"]}";
+            assertCode(() -> worker.execute(execute("command", big).build()), Code.RESOURCE_EXHAUSTED, "");
+
+            // over capacity: the command type takes one task at a time here
+            ListenableFuture<ExecuteResponse> first = c.futureWorker().execute(
+                    execute("command", "{\"command\":\"sleep\",\"args\":[\"303.5\"]}").build());
+            awaitProcess("303.5", true);
+            assertCode(() -> worker.execute(execute("command", "{\"command\":\"echo\"}").build()), Code.RESOURCE_EXHAUSTED,
+                    "capacity");
+            first.cancel(true);
+            awaitProcess("303.5", false);
+            // the cancelled task's permit comes back once its executor has returned; the timed-out one
+            // is the last command task here, as its permit is held until its process is gone
+            ExecuteResponse timedOut = whenFree(worker, execute("command", "{\"command\":\"sleep\",\"args\":[\"5\"]}")
+                    .setTimeout(com.google.protobuf.Duration.newBuilder().setNanos(300_000_000)).build());
+            assertThat(timedOut.getStatus()).isEqualTo(Status.TIMED_OUT);
+
+            ValidateResponse valid = worker.validate(validate("command", "{\"command\":\"echo\"}"));
+            assertThat(valid.getValid()).isTrue();
+            assertThat(valid.getError()).isEmpty();
+            ValidateResponse invalid = worker.validate(validate("command", "{\"command\":\"echo\",\"args\":\"x\"}"));
+            assertThat(invalid.getValid()).isFalse();
+            assertThat(invalid.getError()).contains("args");
+            assertCode(() -> worker.validate(validate("nope", "{}")), Code.NOT_FOUND, "nope");
+            assertCode(() -> worker.validate(validate("", "{}")), Code.INVALID_ARGUMENT, "task_type");
+
+            Map<String, Capability> caps = worker.capabilities(CapabilitiesRequest.getDefaultInstance()).getExecutorsList()
+                    .stream().collect(Collectors.toMap(Capability::getTaskType, x -> x));
+            assertThat(caps).containsKeys("command", "http", "jdbc");
+            assertThat(caps.get("command").getBundle()).isEqualTo("dev.ferry.executor.command");
+            assertThat(caps.get("command").getVersion()).isNotEmpty();
+            assertThat(caps.get("command").getHealthy()).isTrue();
+            assertThat(caps.get("jdbc").getHealth()).contains("default");
+
+            HealthGrpc.HealthBlockingStub health = c.health();
+            assertThat(health.check(check("")).getStatus()).isEqualTo(ServingStatus.SERVING);
+            awaitHealth(health, "executor.command", ServingStatus.SERVING);
+            awaitHealth(health, "executor.http", ServingStatus.SERVING);
+            assertCode(() -> health.check(check("executor.nope")), Code.NOT_FOUND, "");
+
+            assertThat(c.reflect(ServerReflectionRequest.newBuilder().setListServices("").build()).getListServicesResponse()
+                    .getServiceList()).extracting(s -> s.getName())
+                    .contains("ferry.worker.v1.Worker", "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection");
+            ServerReflectionResponse file = c.reflect(ServerReflectionRequest.newBuilder()
+                    .setFileContainingSymbol("ferry.worker.v1.Worker").build());
+            assertThat(file.getFileDescriptorResponse().getFileDescriptorProtoCount()).isGreaterThan(0);
+            assertThat(file.getFileDescriptorResponse().getFileDescriptorProto(0).toStringUtf8()).contains("ferry/worker/v1/worker.proto");
+        }
+    }
+
+    @Test
+    void aDeadlineOrACancelledCallKillsTheProcess() throws Exception {
+        try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell");
+                Client c = Client.plain(port(w, "127.0.0.1"))) {
+            long start = System.nanoTime();
+            assertCode(() -> WorkerGrpc.newBlockingStub(c.channel).withDeadlineAfter(1500, TimeUnit.MILLISECONDS)
+                    .execute(execute("command", "{\"command\":\"sleep\",\"args\":[\"301.5\"]}").build()),
+                    Code.DEADLINE_EXCEEDED, "");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+            awaitProcess("301.5", false);
+
+            ListenableFuture<ExecuteResponse> call = c.futureWorker().execute(
+                    execute("command", "{\"command\":\"sleep\",\"args\":[\"302.5\"]}").build());
+            awaitProcess("302.5", true);
+            call.cancel(true);
+            awaitProcess("302.5", false);
+
+            // the smaller of the call's deadline and the request's timeout wins
+            ExecuteResponse r = c.worker().execute(execute("command", "{\"command\":\"sleep\",\"args\":[\"304.5\"]}")
+                    .setTimeout(com.google.protobuf.Duration.newBuilder().setNanos(200_000_000)).build());
+            assertThat(r.getStatus()).isEqualTo(Status.TIMED_OUT);
+            awaitProcess("304.5", false);
+        }
+    }
+
+    @Test
+    void healthEntriesFollowInstallsAndUninstalls() throws Exception {
+        try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell");
+                Client c = Client.plain(port(w, "127.0.0.1"))) {
+            HealthGrpc.HealthBlockingStub health = c.health();
+            assertCode(() -> health.check(check("executor.swap")), Code.NOT_FOUND, "");
+            Path deployed = home.resolve("deploy/swap.jar");
+            Files.copy(BUNDLES.resolve("swap-v1.jar"), deployed);
+            awaitHealth(health, "executor.swap", ServingStatus.SERVING);
+            assertThat(c.worker().capabilities(CapabilitiesRequest.getDefaultInstance()).getExecutorsList())
+                    .anyMatch(x -> x.getTaskType().equals("swap") && x.getVersion().equals("1.0.0"));
+            Files.delete(deployed);
+            long deadline = System.nanoTime() + START.toNanos();
+            while (true) {
+                try {
+                    health.check(check("executor.swap"));
+                } catch (StatusRuntimeException e) {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Code.NOT_FOUND);
+                    break;
+                }
+                assertThat(System.nanoTime()).as("executor.swap still listed after its bundle left").isLessThan(deadline);
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    @Test
+    void beyondLoopbackTheWorkerRefusesToStartWithoutAuthentication() throws Exception {
+        try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell", "--grpc-host", "0.0.0.0")) {
+            w.await("the refusal", START, l -> l.startsWith("ferry: the gRPC API did not start: refusing to listen on 0.0.0.0"));
+            assertThat(w.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(w.process.exitValue()).isEqualTo(1);
+            assertThat(w.output()).doesNotContain("ferry worker ready");
+        }
+    }
+
+    @Test
+    void aBearerTokenIsRequiredWhenConfigured() throws Exception {
+        Path tokenFile = home.resolve("token");
+        Files.createDirectories(home);
+        Files.writeString(tokenFile, TOKEN + "\n");
+        config("dev.ferry.grpc", "token_file = " + tokenFile);
+        try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell", "--grpc-host", "0.0.0.0");
+                Client c = Client.plain(port(w, "0.0.0.0"))) {
+            ExecuteRequest echo = execute("command", "{\"command\":\"echo\",\"args\":[\"in\"]}").build();
+            assertCode(() -> c.worker().execute(echo), Code.UNAUTHENTICATED, "bearer token");
+            assertCode(() -> c.health().check(check("")), Code.UNAUTHENTICATED, "bearer token");
+            assertCode(() -> c.worker().withInterceptors(bearer("wrong-token-0123456789abcdef")).execute(echo),
+                    Code.UNAUTHENTICATED, "wrong");
+            assertCode(() -> c.worker().withInterceptors(bearer(TOKEN.substring(1))).execute(echo), Code.UNAUTHENTICATED, "wrong");
+            assertCode(() -> c.worker().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(header("Basic " + TOKEN)))
+                    .execute(echo), Code.UNAUTHENTICATED, "Bearer");
+            ExecuteResponse r = c.worker().withInterceptors(bearer(TOKEN)).execute(echo);
+            assertThat(r.getOutput().toStringUtf8()).isEqualTo("in\n");
+        }
+    }
+
+    @Test
+    void mutualTlsAcceptsOnlyClientsOfItsCa() throws Exception {
+        Path pki = Files.createDirectories(home.resolve("pki"));
+        Pki.make(pki);
+        config("dev.ferry.grpc", "tls_cert_file = " + pki.resolve("server.crt"), "tls_key_file = " + pki.resolve("server.key"),
+                "tls_client_ca_file = " + pki.resolve("ca.crt"));
+        try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell", "--grpc-host", "0.0.0.0")) {
+            int port = port(w, "0.0.0.0");
+            ExecuteRequest echo = execute("command", "{\"command\":\"echo\",\"args\":[\"over tls\"]}").build();
+            try (Client c = Client.with(port, TlsChannelCredentials.newBuilder().trustManager(pki.resolve("ca.crt").toFile())
+                    .keyManager(pki.resolve("client.crt").toFile(), pki.resolve("client.key").toFile()).build())) {
+                assertThat(c.worker().execute(echo).getOutput().toStringUtf8()).isEqualTo("over tls\n");
+            }
+            try (Client c = Client.with(port, TlsChannelCredentials.newBuilder().trustManager(pki.resolve("ca.crt").toFile())
+                    .build())) {
+                assertCode(() -> c.worker().execute(echo), Code.UNAVAILABLE, "");
+            }
+            try (Client c = Client.with(port, TlsChannelCredentials.newBuilder().trustManager(pki.resolve("ca.crt").toFile())
+                    .keyManager(pki.resolve("rogue.crt").toFile(), pki.resolve("rogue.key").toFile()).build())) {
+                assertCode(() -> c.worker().execute(echo), Code.UNAVAILABLE, "");
+            }
+            try (Client c = Client.plain(port)) {
+                assertCode(() -> c.worker().execute(echo), Code.UNAVAILABLE, "");
+            }
+        }
+    }
+
+    @Test
+    void theGrpcBundleRestartsAndUpdatesAtRuntime() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--grpc-port", Integer.toString(port));
+                Client c = Client.plain(port)) {
+            assertThat(port(w, "127.0.0.1")).isEqualTo(port);
+            ExecuteRequest echo = execute("command", "{\"command\":\"echo\",\"args\":[\"again\"]}").build();
+            assertThat(c.worker().execute(echo).getStatus()).isEqualTo(Status.SUCCEEDED);
+            String id = w.ask("lb -s dev.ferry.worker.grpc").stream().map(l -> l.trim().split("\\|")[0].trim())
+                    .filter(s -> s.matches("\\d+")).findFirst().orElseThrow(() -> new AssertionError(w.output()));
+            for (String step : List.of("stop " + id + "; start " + id, "update " + id, "refresh " + id)) {
+                w.ask(step);
+                awaitAnswer(c, echo);
+            }
+            assertThat(w.output()).doesNotContain("wiring is no longer valid").doesNotContain("Exception");
+        }
+    }
+
+    private static ExecuteResponse whenFree(WorkerGrpc.WorkerBlockingStub worker, ExecuteRequest request) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try {
+                return worker.execute(request);
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != Code.RESOURCE_EXHAUSTED || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    private static void awaitAnswer(Client c, ExecuteRequest request) throws InterruptedException {
+        long deadline = System.nanoTime() + START.toNanos();
+        while (true) {
+            try {
+                assertThat(c.worker().execute(request).getStatus()).isEqualTo(Status.SUCCEEDED);
+                return;
+            } catch (StatusRuntimeException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    private void config(String pid, String... lines) throws IOException {
+        Files.createDirectories(home.resolve("etc"));
+        Files.write(home.resolve("etc/" + pid + ".cfg"), List.of(lines));
+    }
+
+    private static ExecuteRequest.Builder execute(String type, String json) {
+        return ExecuteRequest.newBuilder().setTaskType(type).setPayload(ByteString.copyFromUtf8(json));
+    }
+
+    private static ValidateRequest validate(String type, String json) {
+        return ValidateRequest.newBuilder().setTaskType(type).setPayload(ByteString.copyFromUtf8(json)).build();
+    }
+
+    private static HealthCheckRequest check(String service) {
+        return HealthCheckRequest.newBuilder().setService(service).build();
+    }
+
+    private static io.grpc.ClientInterceptor bearer(String token) {
+        return MetadataUtils.newAttachHeadersInterceptor(header("Bearer " + token));
+    }
+
+    private static Metadata header(String value) {
+        Metadata m = new Metadata();
+        m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), value);
+        return m;
+    }
+
+    private static void assertCode(Supplier<?> call, Code code, String inMessage) {
+        assertThatThrownBy(call::get).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).as(e.toString()).isEqualTo(code);
+            assertThat(String.valueOf(e.getStatus().getDescription())).contains(inMessage);
+        });
+    }
+
+    private static void awaitHealth(HealthGrpc.HealthBlockingStub health, String service, ServingStatus expected)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + START.toNanos();
+        while (true) {
+            try {
+                if (health.check(check(service)).getStatus() == expected) {
+                    return;
+                }
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != Code.NOT_FOUND) {
+                    throw e;
+                }
+            }
+            assertThat(System.nanoTime()).as(service + " never became " + expected).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    /** Waits until a process whose arguments include {@code arg} runs (or has gone). */
+    private static void awaitProcess(String arg, boolean running) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (true) {
+            boolean found = ProcessHandle.allProcesses().anyMatch(p -> p.info().arguments()
+                    .map(a -> List.of(a).contains(arg)).orElse(false) && !zombie(p));
+            if (found == running) {
+                return;
+            }
+            assertThat(System.nanoTime()).as("process with " + arg + (running ? " never started" : " still runs"))
+                    .isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    private static boolean zombie(ProcessHandle p) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /** The port of the ready line, which must name the expected host. */
+    static int port(WorkerProcess w, String host) throws InterruptedException {
+        String ready = w.await("the ready line", START, l -> READY.matcher(l).matches());
+        Matcher m = READY.matcher(ready);
+        assertThat(m.matches()).isTrue();
+        assertThat(m.group(1)).isEqualTo(host);
+        return Integer.parseInt(m.group(2));
+    }
+
+    /** A channel and its stubs. */
+    static final class Client implements AutoCloseable {
+        final ManagedChannel channel;
+
+        private Client(ManagedChannel channel) {
+            this.channel = channel;
+        }
+
+        static Client plain(int port) {
+            return with(port, InsecureChannelCredentials.create());
+        }
+
+        static Client with(int port, ChannelCredentials credentials) {
+            // the server certificate names 127.0.0.1, the address dialled
+            return new Client(Grpc.newChannelBuilderForAddress("127.0.0.1", port, credentials).build());
+        }
+
+        WorkerGrpc.WorkerBlockingStub worker() {
+            return WorkerGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+        }
+
+        WorkerGrpc.WorkerFutureStub futureWorker() {
+            return WorkerGrpc.newFutureStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
+        }
+
+        HealthGrpc.HealthBlockingStub health() {
+            return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+        }
+
+        ServerReflectionResponse reflect(ServerReflectionRequest request) throws Exception {
+            CompletableFuture<ServerReflectionResponse> answer = new CompletableFuture<>();
+            StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel)
+                    .withDeadlineAfter(10, TimeUnit.SECONDS).serverReflectionInfo(new StreamObserver<>() {
+                        @Override
+                        public void onNext(ServerReflectionResponse value) {
+                            answer.complete(value);
+                        }
+
+                        @Override
+                        public void onError(Throwable t) {
+                            answer.completeExceptionally(t);
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                            answer.completeExceptionally(new AssertionError("no answer"));
+                        }
+                    });
+            requests.onNext(request);
+            requests.onCompleted();
+            return answer.get(10, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+}
