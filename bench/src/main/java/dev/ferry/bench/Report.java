@@ -13,7 +13,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
- * {@code java -jar bench/target/ferry-bench.jar [dispatch|command|command-load|http|http-jmh|jdbc|all] [--runs N]}: runs the
+ * {@code java -jar bench/target/ferry-bench.jar [dispatch|command|command-load|http|http-jmh|jdbc|grpc|all] [--runs N]}: runs the
  * benchmarks N times (default 3) and prints, per run and as the median of the runs, each Ferry
  * path beside its plain baseline as a ratio.
  */
@@ -49,6 +49,9 @@ public final class Report {
         }
         if (which.equals("all") || which.equals("jdbc")) {
             jdbc(runs);
+        }
+        if (which.equals("all") || which.equals("grpc")) {
+            grpc(runs);
         }
         if (which.equals("http-jmh")) {
             for (int threads : new int[] {1, 8, 32}) {
@@ -153,6 +156,26 @@ public final class Report {
                 System.out.printf(Locale.ROOT, "JDBC %s %d thread(s) (median of %d runs, queries/s): registry %.0f, plain JDBC"
                         + " %.0f; registry/plain %.2fx (median of the per-run ratios)%n", db.getKey(), threads, runs,
                         median(all, "registry"), median(all, "plain"), median(all, "ratio"));
+            }
+        }
+    }
+
+    /** Round trips to a real worker process: Execute of a no-op task beside the health check. */
+    static void grpc(int runs) throws Exception {
+        try (GrpcLoad load = GrpcLoad.start()) {
+            load.run(4, 10_000, 1); // warms the JIT of both processes; not reported
+            for (int threads : new int[] {1, 16}) {
+                List<Map<String, Double>> all = new ArrayList<>();
+                for (int r = 0; r < runs; r++) {
+                    double[][] result = load.run(threads, 2000, 8000);
+                    System.out.println("grpc run " + (r + 1) + ", " + GrpcLoad.describe(threads, result));
+                    all.add(Map.of("rate", result[1][0], "p50", result[1][1], "p99", result[1][2], "checkRate", result[0][0],
+                            "checkP50", result[0][1], "checkP99", result[0][2], "ratio", result[1][0] / result[0][0]));
+                }
+                System.out.printf(Locale.ROOT, "GRPC %d client thread(s) (median of %d runs): Execute(hello) %.0f calls/s,"
+                        + " p50 %.0f µs, p99 %.0f µs; Health/Check on the same server %.0f calls/s, p50 %.0f µs, p99 %.0f µs;"
+                        + " Execute/Check %.2fx%n", threads, runs, median(all, "rate"), median(all, "p50"), median(all, "p99"),
+                        median(all, "checkRate"), median(all, "checkP50"), median(all, "checkP99"), median(all, "ratio"));
             }
         }
     }
