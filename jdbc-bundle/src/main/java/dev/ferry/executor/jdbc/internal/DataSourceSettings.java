@@ -21,6 +21,8 @@ final class DataSourceSettings {
     final String adminUser;
     final String adminPassword;
     final String initSql;
+    /** whether the statement timeout is the server's own session setting (see sessionTimeoutSql) */
+    final boolean serverTimeout;
 
     DataSourceSettings(String name, String driver, String url, String user, String password, String passwordFile,
             int poolSize, boolean readOnly, int statementTimeoutSeconds, int maxRows, int maxResultBytes,
@@ -39,6 +41,7 @@ final class DataSourceSettings {
         this.adminUser = adminUser;
         this.adminPassword = adminPassword;
         this.initSql = initSql;
+        this.serverTimeout = sessionTimeoutSql() != null;
     }
 
     static DataSourceSettings from(DataSourceConfig c) {

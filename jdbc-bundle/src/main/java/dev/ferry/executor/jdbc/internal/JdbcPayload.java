@@ -1,36 +1,36 @@
 package dev.ferry.executor.jdbc.internal;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.ferry.executor.api.InvalidPayloadException;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.Collections;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The jdbc payload: {@code {"datasource", "query", "params", "max_rows", "timeout_seconds"}}, or
  * the seed's {@code {"dsn", "query"}} where the operator allows raw DSNs.
+ *
+ * <p>Read with Jackson's streaming parser, straight into these fields: a task is often a short
+ * query, and building a JSON tree first cost more than the rest of the executor's own work.
  */
 final class JdbcPayload {
-    static final Set<String> FIELDS = Set.of("datasource", "dsn", "query", "params", "max_rows", "timeout_seconds");
-
-    // decimals stay exact all the way to the database
-    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    private static final JsonFactory JSON = JsonFactory.builder().enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+    private static final String EXAMPLE = "{\"datasource\":\"default\",\"query\":\"select 1\"}";
 
     final String datasource;
     final String dsn;
     final String query;
-    final List<JsonNode> params;
+    /** Bound in order: Long, BigDecimal (decimals stay exact), String, Boolean or null. */
+    final List<Object> params;
     final int maxRows;
     final double timeoutSeconds;
 
-    private JdbcPayload(String datasource, String dsn, String query, List<JsonNode> params, int maxRows, double timeoutSeconds) {
+    private JdbcPayload(String datasource, String dsn, String query, List<Object> params, int maxRows, double timeoutSeconds) {
         this.datasource = datasource;
         this.dsn = dsn;
         this.query = query;
@@ -40,78 +40,118 @@ final class JdbcPayload {
     }
 
     static JdbcPayload parse(byte[] payload) throws InvalidPayloadException {
-        JsonNode root;
-        try {
-            root = JSON.readTree(payload);
+        try (JsonParser p = JSON.createParser(payload)) {
+            return parse(p);
         } catch (JsonProcessingException e) {
-            throw new InvalidPayloadException(null, "not valid JSON: " + e.getOriginalMessage()
-                    + "; send an object like {\"datasource\":\"default\",\"query\":\"select 1\"}");
+            throw new InvalidPayloadException(null, "not valid JSON: " + e.getOriginalMessage() + "; send an object like " + EXAMPLE);
         } catch (IOException e) {
             throw new InvalidPayloadException(null, "unreadable: " + e.getMessage());
         }
-        if (root == null || !root.isObject()) {
-            throw new InvalidPayloadException(null, "must be a JSON object like {\"datasource\":\"default\",\"query\":\"select 1\"}");
+    }
+
+    private static JdbcPayload parse(JsonParser p) throws IOException, InvalidPayloadException {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+            throw new InvalidPayloadException(null, "must be a JSON object like " + EXAMPLE);
         }
-        for (Iterator<String> it = root.fieldNames(); it.hasNext();) {
-            String name = it.next();
-            if (!FIELDS.contains(name)) {
-                throw new InvalidPayloadException(name, "unknown field; the jdbc payload has datasource (or dsn), query,"
-                        + " params, max_rows and timeout_seconds");
+        String datasource = null;
+        String dsn = null;
+        String query = null;
+        List<Object> params = List.of();
+        int maxRows = Integer.MAX_VALUE;
+        double timeout = 0;
+        for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+            String name = p.currentName();
+            JsonToken value = p.nextToken();
+            switch (name) {
+                case "datasource":
+                    datasource = text(p, value, name);
+                    break;
+                case "dsn":
+                    dsn = text(p, value, name);
+                    break;
+                case "query":
+                    query = text(p, value, name);
+                    break;
+                case "params":
+                    params = params(p, value);
+                    break;
+                case "max_rows":
+                    if (value != JsonToken.VALUE_NULL) {
+                        if (value != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT || p.getIntValue() < 1) {
+                            throw new InvalidPayloadException("max_rows", "must be a whole number >= 1");
+                        }
+                        maxRows = p.getIntValue();
+                    }
+                    break;
+                case "timeout_seconds":
+                    if (value != JsonToken.VALUE_NULL) {
+                        if (!value.isNumeric() || !(p.getDoubleValue() > 0)) {
+                            throw new InvalidPayloadException("timeout_seconds", "must be a number of seconds > 0");
+                        }
+                        timeout = p.getDoubleValue();
+                    }
+                    break;
+                default:
+                    throw new InvalidPayloadException(name, "unknown field; the jdbc payload has datasource (or dsn), query,"
+                            + " params, max_rows and timeout_seconds");
             }
         }
-        String datasource = text(root, "datasource");
-        String dsn = text(root, "dsn");
+        if (p.nextToken() != null) {
+            throw new InvalidPayloadException(null, "has more after its closing brace; send one object like " + EXAMPLE);
+        }
         if (datasource == null && dsn == null) {
             throw new InvalidPayloadException("datasource", "is required: the name of a configured datasource, e.g. \"default\"");
         }
         if (datasource != null && dsn != null) {
             throw new InvalidPayloadException("dsn", "give datasource or dsn, not both");
         }
-        String query = text(root, "query");
         if (query == null || query.isBlank()) {
             throw new InvalidPayloadException("query", "is required: one SQL statement, with ? for each parameter");
         }
-        List<JsonNode> params = new ArrayList<>();
-        JsonNode p = root.get("params");
-        if (p != null && !p.isNull()) {
-            if (!p.isArray()) {
-                throw new InvalidPayloadException("params", "must be an array of values bound to the ? in order");
-            }
-            for (int i = 0; i < p.size(); i++) {
-                JsonNode v = p.get(i);
-                if (v.isContainerNode()) {
-                    throw new InvalidPayloadException("params[" + i + "]", "must be a string, number, boolean or null");
-                }
-                params.add(v);
-            }
-        }
-        int maxRows = Integer.MAX_VALUE;
-        JsonNode m = root.get("max_rows");
-        if (m != null && !m.isNull()) {
-            if (!m.canConvertToInt() || !m.isIntegralNumber() || m.asInt() < 1) {
-                throw new InvalidPayloadException("max_rows", "must be a whole number >= 1");
-            }
-            maxRows = m.asInt();
-        }
-        double timeout = 0;
-        JsonNode t = root.get("timeout_seconds");
-        if (t != null && !t.isNull()) {
-            if (!t.isNumber() || !(t.asDouble() > 0)) {
-                throw new InvalidPayloadException("timeout_seconds", "must be a number of seconds > 0");
-            }
-            timeout = t.asDouble();
-        }
-        return new JdbcPayload(datasource, dsn, query, List.copyOf(params), maxRows, timeout);
+        return new JdbcPayload(datasource, dsn, query, params, maxRows, timeout);
     }
 
-    private static String text(JsonNode root, String field) throws InvalidPayloadException {
-        JsonNode n = root.get(field);
-        if (n == null || n.isNull()) {
+    private static List<Object> params(JsonParser p, JsonToken t) throws IOException, InvalidPayloadException {
+        if (t == JsonToken.VALUE_NULL) {
+            return List.of();
+        }
+        if (t != JsonToken.START_ARRAY) {
+            throw new InvalidPayloadException("params", "must be an array of values bound to the ? in order");
+        }
+        List<Object> out = new ArrayList<>(4);
+        for (JsonToken v = p.nextToken(); v != JsonToken.END_ARRAY; v = p.nextToken()) {
+            switch (v) {
+                case VALUE_NULL:
+                    out.add(null);
+                    break;
+                case VALUE_TRUE:
+                case VALUE_FALSE:
+                    out.add(v == JsonToken.VALUE_TRUE);
+                    break;
+                case VALUE_STRING:
+                    out.add(p.getText());
+                    break;
+                case VALUE_NUMBER_INT:
+                    JsonParser.NumberType type = p.getNumberType();
+                    out.add(type == JsonParser.NumberType.BIG_INTEGER ? p.getDecimalValue() : (Object) p.getLongValue());
+                    break;
+                case VALUE_NUMBER_FLOAT:
+                    out.add(p.getDecimalValue()); // exact, as written
+                    break;
+                default:
+                    throw new InvalidPayloadException("params[" + out.size() + "]", "must be a string, number, boolean or null");
+            }
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    private static String text(JsonParser p, JsonToken t, String field) throws IOException, InvalidPayloadException {
+        if (t == JsonToken.VALUE_NULL) {
             return null;
         }
-        if (!n.isTextual()) {
+        if (t != JsonToken.VALUE_STRING) {
             throw new InvalidPayloadException(field, "must be a string");
         }
-        return n.asText();
+        return p.getText();
     }
 }

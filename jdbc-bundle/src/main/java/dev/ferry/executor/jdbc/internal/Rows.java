@@ -16,6 +16,7 @@ import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.OffsetTime;
+import java.util.Arrays;
 
 /**
  * A result set as a JSON array of objects, column label to value, with the types kept: numbers
@@ -43,19 +44,19 @@ final class Rows {
         ResultSetMetaData md = rs.getMetaData();
         int n = md.getColumnCount();
         String[] labels = new String[n];
+        String[] typeNames = new String[n];
         int[] types = new int[n];
-        // two short JSON arrays of strings: written by hand, a generator each would cost more than the row
-        StringBuilder names = new StringBuilder("[");
-        StringBuilder typeNames = new StringBuilder("[");
         for (int i = 0; i < n; i++) {
             labels[i] = md.getColumnLabel(i + 1);
             types[i] = md.getColumnType(i + 1);
-            quote(names.append(i == 0 ? "" : ","), labels[i]);
-            quote(typeNames.append(i == 0 ? "" : ","), md.getColumnTypeName(i + 1));
+            typeNames[i] = md.getColumnTypeName(i + 1);
         }
-        names.append(']');
-        typeNames.append(']');
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Header header = lastHeader;
+        if (header == null || !header.describes(labels, typeNames)) {
+            header = new Header(labels, typeNames);
+            lastHeader = header;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         int count = 0;
         boolean truncated = false;
         try (JsonGenerator g = JSON.createGenerator(out)) {
@@ -79,7 +80,7 @@ final class Rows {
             }
             g.writeEndArray();
         }
-        return new Rows(out.toByteArray(), count, truncated, names.toString(), typeNames.toString());
+        return new Rows(out.toByteArray(), count, truncated, header.names, header.types);
     }
 
     private static void value(JsonGenerator g, ResultSet rs, int i, int type) throws SQLException, IOException {
@@ -158,6 +159,38 @@ final class Rows {
                     g.writeString(o.toString());
                 }
             }
+        }
+    }
+
+    /**
+     * The last result's column names and types as JSON arrays: tasks tend to repeat a query, and
+     * these two strings cost more to write than a short row. Immutable, swapped whole.
+     */
+    private static volatile Header lastHeader;
+
+    private static final class Header {
+        final String[] labels;
+        final String[] typeNames;
+        final String names;
+        final String types;
+
+        Header(String[] labels, String[] typeNames) {
+            this.labels = labels;
+            this.typeNames = typeNames;
+            this.names = array(labels);
+            this.types = array(typeNames);
+        }
+
+        boolean describes(String[] l, String[] t) {
+            return Arrays.equals(labels, l) && Arrays.equals(typeNames, t);
+        }
+
+        private static String array(String[] values) {
+            StringBuilder sb = new StringBuilder("[");
+            for (int i = 0; i < values.length; i++) {
+                quote(sb.append(i == 0 ? "" : ","), values[i]);
+            }
+            return sb.append(']').toString();
         }
     }
 
