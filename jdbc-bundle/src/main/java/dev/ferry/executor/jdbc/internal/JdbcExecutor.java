@@ -22,6 +22,7 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
@@ -91,10 +92,12 @@ public final class JdbcExecutor implements Executor {
     }
 
     /**
-     * The payload validate() parsed last, by identity: the registry validates a task and then
+     * Payloads validate() parsed lately, by identity: the registry validates a task and then
      * executes it, and payload arrays are never modified, so execute() need not parse it again.
+     * A few slots picked by identity hash, so concurrent tasks rarely push each other out.
      */
-    private volatile Parsed lastParsed;
+    private final AtomicReferenceArray<Parsed> parsed = new AtomicReferenceArray<>(PARSED_SLOTS);
+    private static final int PARSED_SLOTS = 32;
 
     private static final class Parsed {
         final byte[] payload;
@@ -106,19 +109,23 @@ public final class JdbcExecutor implements Executor {
         }
     }
 
+    private static int slot(byte[] payload) {
+        return System.identityHashCode(payload) & (PARSED_SLOTS - 1);
+    }
+
     private JdbcPayload parse(byte[] payload) throws InvalidPayloadException {
-        Parsed last = lastParsed;
-        if (last != null && last.payload == payload) {
-            return last.parsed;
+        Parsed known = parsed.get(slot(payload));
+        if (known != null && known.payload == payload) {
+            return known.parsed;
         }
         return JdbcPayload.parse(payload);
     }
 
     @Override
     public void validate(byte[] payload) throws InvalidPayloadException {
-        JdbcPayload parsed = JdbcPayload.parse(payload);
-        check(parsed);
-        lastParsed = new Parsed(payload, parsed);
+        JdbcPayload p = JdbcPayload.parse(payload);
+        check(p);
+        parsed.set(slot(payload), new Parsed(payload, p));
     }
 
     private void check(JdbcPayload p) throws InvalidPayloadException {
