@@ -25,8 +25,19 @@ final class Interleaved {
 
     /** @return {plain operations/s, registry operations/s} of the whole load */
     static double[] run(int threads, long warmupMillis, long measureMillis, Op plain, Op registry) throws Exception {
-        // [0] plain nanos, [1] plain count, [2] registry nanos, [3] registry count
-        AtomicLongArray totals = new AtomicLongArray(4);
+        return run(threads, warmupMillis, measureMillis, new Op[] {plain, registry});
+    }
+
+    /**
+     * Any number of paths, taking turns block by block on every thread (thread t starts with path
+     * t mod n, so each moment sees every path).
+     *
+     * @return operations/s of each path over the whole load
+     */
+    static double[] run(int threads, long warmupMillis, long measureMillis, Op[] ops) throws Exception {
+        int n = ops.length;
+        // per path: [2i] nanos, [2i+1] count
+        AtomicLongArray totals = new AtomicLongArray(2 * n);
         long measureFrom = System.nanoTime() + warmupMillis * 1_000_000L;
         long end = measureFrom + measureMillis * 1_000_000L;
         ExecutorService clients = Executors.newFixedThreadPool(threads);
@@ -37,17 +48,16 @@ final class Interleaved {
                 running.add(clients.submit(() -> {
                     long call = 0;
                     for (long block = thread; System.nanoTime() < end; block++) {
-                        boolean viaRegistry = block % 2 == 1;
-                        Op op = viaRegistry ? registry : plain;
+                        int path = (int) (block % n);
+                        Op op = ops[path];
                         long t0 = System.nanoTime();
                         for (int i = 0; i < BLOCK; i++) {
                             op.run(thread, call++);
                         }
                         long t1 = System.nanoTime();
                         if (t0 >= measureFrom && t1 <= end) {
-                            int slot = viaRegistry ? 2 : 0;
-                            totals.addAndGet(slot, t1 - t0);
-                            totals.addAndGet(slot + 1, BLOCK);
+                            totals.addAndGet(2 * path, t1 - t0);
+                            totals.addAndGet(2 * path + 1, BLOCK);
                         }
                     }
                     return null;
@@ -60,6 +70,10 @@ final class Interleaved {
             clients.shutdown();
         }
         // time was summed over threads: operations/s of the whole load = count / (nanos / threads)
-        return new double[] {totals.get(1) / (totals.get(0) / 1e9 / threads), totals.get(3) / (totals.get(2) / 1e9 / threads)};
+        double[] out = new double[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = totals.get(2 * i + 1) / (totals.get(2 * i) / 1e9 / threads);
+        }
+        return out;
     }
 }

@@ -6,9 +6,16 @@ import dev.ferry.executor.api.Status;
 import dev.ferry.executor.api.Task;
 import dev.ferry.executor.jdbc.internal.Jdbcs;
 import dev.ferry.worker.internal.registry.Registries;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.ferry.executor.api.DirectExecutionContext;
+import dev.ferry.executor.api.Executor;
+import java.io.ByteArrayOutputStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.time.Duration;
 import java.sql.Statement;
 import java.util.Locale;
 import javax.sql.DataSource;
@@ -21,7 +28,10 @@ final class JdbcLoad {
     private JdbcLoad() {
     }
 
-    /** @return {plain queries/s, registry queries/s} */
+    /**
+     * @return queries/s of {plain JDBC, registry, plain JDBC writing the row as JSON, the executor
+     *     called directly}
+     */
     static double[] run(DataSource raw, String driver, int threads, long warmupMillis, long measureMillis) throws Exception {
         Object datasource = Jdbcs.datasource("bench", driver, raw, Math.max(4, threads));
         DataSource pool = Jdbcs.pool(datasource);
@@ -40,20 +50,30 @@ final class JdbcLoad {
             ins.executeBatch();
             c.commit();
         }
-        ExecutorRegistry registry = Registries.with("jdbc", Jdbcs.executor(datasource));
+        Executor executor = Jdbcs.executor(datasource);
+        ExecutorRegistry registry = Registries.with("jdbc", executor);
         Task[] tasks = new Task[KEYS];
         for (int i = 0; i < KEYS; i++) {
             tasks[i] = Task.of("jdbc", "{\"datasource\":\"bench\",\"query\":\"" + QUERY + "\",\"params\":[" + (i + 1) + "]}");
         }
         try {
-            return Interleaved.run(threads, warmupMillis, measureMillis,
-                    (thread, call) -> plain(pool, key(thread, call) + 1),
-                    (thread, call) -> {
-                        Result r = registry.execute(tasks[key(thread, call)], null);
-                        if (r.status() != Status.SUCCEEDED) {
-                            throw new IllegalStateException("task failed: " + r);
-                        }
-                    });
+            return Interleaved.run(threads, warmupMillis, measureMillis, new Interleaved.Op[] {
+                (thread, call) -> plain(pool, key(thread, call) + 1),
+                (thread, call) -> {
+                    Result r = registry.execute(tasks[key(thread, call)], null);
+                    if (r.status() != Status.SUCCEEDED) {
+                        throw new IllegalStateException("task failed: " + r);
+                    }
+                },
+                (thread, call) -> plainJson(pool, key(thread, call) + 1),
+                (thread, call) -> {
+                    Task t = tasks[key(thread, call)];
+                    executor.validate(t.payload());
+                    Result r = executor.execute(t, DirectExecutionContext.withTimeout(Duration.ofSeconds(30)));
+                    if (r.status() != Status.SUCCEEDED) {
+                        throw new IllegalStateException("task failed: " + r);
+                    }
+                }});
         } finally {
             Registries.close(registry);
             Jdbcs.close(datasource);
@@ -79,8 +99,35 @@ final class JdbcLoad {
         }
     }
 
+    private static final JsonFactory JSON = new JsonFactory();
+
+    /**
+     * What a hand-written worker does at the least to send rows on: plain JDBC, and the row written
+     * as a JSON object by its column labels with Jackson's generator.
+     */
+    private static byte[] plainJson(DataSource pool, int key) throws Exception {
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(QUERY)) {
+            ps.setLong(1, key);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+            try (ResultSet rs = ps.executeQuery(); JsonGenerator g = JSON.createGenerator(out)) {
+                ResultSetMetaData md = rs.getMetaData();
+                g.writeStartArray();
+                while (rs.next()) {
+                    g.writeStartObject();
+                    g.writeNumberField(md.getColumnLabel(1), rs.getInt(1));
+                    g.writeStringField(md.getColumnLabel(2), rs.getString(2));
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
+            c.rollback();
+            return out.toByteArray();
+        }
+    }
+
     static String describe(String db, int threads, double[] r) {
-        return String.format(Locale.ROOT, "%s, %d thread(s): plain JDBC %.0f/s, registry %.0f/s (%.2fx)", db, threads, r[0],
-                r[1], r[1] / r[0]);
+        return String.format(Locale.ROOT, "%s, %d thread(s): plain JDBC %.0f/s, registry %.0f/s (%.2fx); plain JDBC + JSON"
+                + " %.0f/s (registry %.2fx of it); executor called directly %.0f/s (%.2fx of plain)", db, threads, r[0], r[1],
+                r[1] / r[0], r[2], r[1] / r[2], r[3], r[3] / r[0]);
     }
 }

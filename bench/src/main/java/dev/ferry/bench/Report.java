@@ -151,11 +151,14 @@ public final class Report {
                 for (int r = 0; r < runs; r++) {
                     double[] result = JdbcLoad.run(db.getValue(), driver, threads, 3000, 8000);
                     System.out.println("jdbc run " + (r + 1) + ", " + JdbcLoad.describe(db.getKey(), threads, result));
-                    all.add(Map.of("plain", result[0], "registry", result[1], "ratio", result[1] / result[0]));
+                    all.add(Map.of("plain", result[0], "registry", result[1], "ratio", result[1] / result[0], "json", result[2],
+                            "ratioJson", result[1] / result[2], "direct", result[3], "ratioDirect", result[3] / result[0]));
                 }
                 System.out.printf(Locale.ROOT, "JDBC %s %d thread(s) (median of %d runs, queries/s): registry %.0f, plain JDBC"
-                        + " %.0f; registry/plain %.2fx (median of the per-run ratios)%n", db.getKey(), threads, runs,
-                        median(all, "registry"), median(all, "plain"), median(all, "ratio"));
+                        + " %.0f; registry/plain %.2fx (median of the per-run ratios); plain JDBC + rows as JSON %.0f, registry"
+                        + " of it %.2fx; the executor called directly %.0f, %.2fx of plain%n", db.getKey(), threads, runs,
+                        median(all, "registry"), median(all, "plain"), median(all, "ratio"), median(all, "json"),
+                        median(all, "ratioJson"), median(all, "direct"), median(all, "ratioDirect"));
             }
         }
     }

@@ -278,8 +278,10 @@ public final class JdbcExecutor implements Executor {
     /** Milliseconds with three decimals (e.g. 2.304), without going through a double. */
     static String millis(long nanos) {
         long micros = Math.max(0, nanos / 1000);
-        long frac = micros % 1000;
-        return (micros / 1000) + (frac < 10 ? ".00" : frac < 100 ? ".0" : ".") + frac;
+        int frac = (int) (micros % 1000);
+        return new StringBuilder(12).append(micros / 1000).append('.')
+                .append((char) ('0' + frac / 100)).append((char) ('0' + frac / 10 % 10)).append((char) ('0' + frac % 10))
+                .toString();
     }
 
     /** Binds the payload's values with fitting SQL types; never splices them into the SQL text. */

@@ -18,8 +18,9 @@ import java.util.List;
  * query, and building a JSON tree first cost more than the rest of the executor's own work.
  */
 final class JdbcPayload {
-    private static final JsonFactory JSON = JsonFactory.builder().enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build();
+    // duplicate fields are caught below, by name, cheaper than the parser's own detection
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final List<String> FIELDS = List.of("datasource", "dsn", "query", "params", "max_rows", "timeout_seconds");
     private static final String EXAMPLE = "{\"datasource\":\"default\",\"query\":\"select 1\"}";
 
     final String datasource;
@@ -59,8 +60,16 @@ final class JdbcPayload {
         List<Object> params = List.of();
         int maxRows = Integer.MAX_VALUE;
         double timeout = 0;
+        int seen = 0;
         for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
             String name = p.currentName();
+            int known = FIELDS.indexOf(name);
+            if (known >= 0) {
+                if ((seen & 1 << known) != 0) {
+                    throw new InvalidPayloadException(name, "appears twice; give it once");
+                }
+                seen |= 1 << known;
+            }
             JsonToken value = p.nextToken();
             switch (name) {
                 case "datasource":

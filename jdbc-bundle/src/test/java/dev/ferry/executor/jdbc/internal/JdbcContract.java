@@ -201,6 +201,16 @@ abstract class JdbcContract {
     }
 
     @Test
+    void theStatementsOwnTimeIsInMilliseconds() throws Exception {
+        Result r = run("{\"datasource\":\"ro\",\"query\":\"select 1 as one\"}");
+        assertThat(r.metadata().get("duration_ms")).matches("\\d+\\.\\d{3}");
+        assertThat(JdbcExecutor.millis(1_234_567_890L)).isEqualTo("1234.567");
+        assertThat(JdbcExecutor.millis(5_000L)).isEqualTo("0.005");
+        assertThat(JdbcExecutor.millis(70_000L)).isEqualTo("0.070");
+        assertThat(JdbcExecutor.millis(-1L)).isEqualTo("0.000");
+    }
+
+    @Test
     void badPayloadsNameTheField() {
         invalid("{}", "datasource", "is required");
         invalid("{\"datasource\":\"ro\"}", "query", "is required");
@@ -211,6 +221,13 @@ abstract class JdbcContract {
         invalid("{\"datasource\":\"ro\",\"query\":\"select 1\",\"timeout_seconds\":-1}", "timeout_seconds", "> 0");
         invalid("{\"datasource\":\"ro\",\"query\":\"select 1\",\"qurey\":1}", "qurey", "unknown field");
         invalid("{\"dsn\":\"jdbc:h2:mem:x\",\"query\":\"select 1\"}", "dsn", "raw DSNs are disabled");
+        invalid("{\"datasource\":\"ro\",\"query\":\"select 1\",\"query\":\"drop table t\"}", "query", "appears twice");
+        invalid("{\"datasource\":\"ro\",\"query\":\"select 1\"} {}", null, "more after its closing brace");
+        invalid("{\"datasource\":\"ro\",\"query\":\"select 1\"", null, "not valid JSON");
+        invalid("[1]", null, "must be a JSON object");
+        invalid("{\"datasource\":\"ro\",\"query\":\"select 1\",\"max_rows\":1.5}", "max_rows", "whole number");
+        invalid("{\"datasource\":\"ro\",\"query\":\"select 1\",\"max_rows\":99999999999}", "max_rows", "whole number");
+        invalid("{\"datasource\":5,\"query\":\"select 1\"}", "datasource", "must be a string");
     }
 
     private void invalid(String payload, String field, String problem) {
