@@ -50,132 +50,130 @@ public final class GrpcServer {
     static final String FAILURE = "ferry.grpc.failure";
     private static final Logger LOG = LoggerFactory.getLogger(GrpcServer.class);
 
-    private final EventLoopGroup boss;
-    private final EventLoopGroup workers;
-    private final ExecutorService requests;
-    private final ScheduledExecutorService scheduler;
-    private final HealthStatusManager health;
-    private final HealthEntries entries;
-    private final Server server;
+    private final Running running;
     private final ServiceRegistration<GrpcEndpoint> endpoint;
 
     @Activate
     public GrpcServer(BundleContext context, GrpcConfig config, @Reference ExecutorRegistry registry) {
-        Settings settings;
+        Running started = null;
+        String key = ADDRESS;
+        String value;
         try {
-            settings = Settings.of(config, context::getProperty);
+            Settings settings = Settings.of(config, context::getProperty);
+            if (settings.enabled) {
+                started = Running.start(context, registry, settings);
+                value = started.address;
+            } else {
+                LOG.info("The gRPC API is disabled (enabled = false in {}.cfg)", GrpcConfig.PID);
+                value = "off";
+            }
         } catch (IllegalArgumentException e) {
             LOG.error("The gRPC API does not start: {}", e.getMessage());
-            endpoint = publish(context, FAILURE, e.getMessage());
-            boss = workers = null;
-            requests = null;
-            scheduler = null;
-            health = null;
-            entries = null;
-            server = null;
-            return;
+            key = FAILURE;
+            value = e.getMessage();
         }
-        if (!settings.enabled) {
-            LOG.info("The gRPC API is disabled (enabled = false in {}.cfg)", GrpcConfig.PID);
-            endpoint = publish(context, ADDRESS, "off");
-            boss = workers = null;
-            requests = null;
-            scheduler = null;
-            health = null;
-            entries = null;
-            server = null;
-            return;
-        }
-        boss = new NioEventLoopGroup(1, threads("ferry-grpc-accept"));
-        workers = new NioEventLoopGroup(Math.min(4, Runtime.getRuntime().availableProcessors()), threads("ferry-grpc-io"));
-        requests = Executors.newFixedThreadPool(settings.threads, threads("ferry-grpc-call"));
-        scheduler = Executors.newSingleThreadScheduledExecutor(threads("ferry-grpc-health"));
-        health = new HealthStatusManager();
-        Server started = null;
-        String problem;
-        try {
-            NettyServerBuilder builder = NettyServerBuilder
-                    .forAddress(new InetSocketAddress(settings.address, settings.port), credentials(settings))
-                    .bossEventLoopGroup(boss)
-                    .workerEventLoopGroup(workers)
-                    .channelType(NioServerSocketChannel.class)
-                    .executor(requests)
-                    .maxInboundMessageSize(settings.maxInboundMessageBytes)
-                    .maxInboundMetadataSize(settings.maxInboundMetadataBytes)
-                    .maxConcurrentCallsPerConnection(settings.maxConcurrentCallsPerConnection)
-                    .addService(health.getHealthService())
-                    .addService(ProtoReflectionServiceV1.newInstance())
-                    .addService(ProtoReflectionService.newInstance());
-            WorkerService worker = new WorkerService(registry);
-            if (settings.token != null) {
-                BearerToken token = new BearerToken(settings.token);
-                builder.intercept(token);
-            }
-            builder.addService(worker);
-            started = builder.build().start();
-            problem = null;
-        } catch (IOException e) {
-            problem = bindProblem(settings, e);
-        } catch (RuntimeException e) {
-            problem = "cannot start on " + settings.host + ":" + settings.port + ": " + e.getMessage();
-        }
-        server = started;
-        if (started == null) {
-            LOG.error("The gRPC API does not start: {}", problem);
-            entries = null;
-            shutDownThreads();
-            endpoint = publish(context, FAILURE, problem);
-            return;
-        }
-        entries = new HealthEntries(context, registry, health, scheduler, settings.healthRefreshSeconds);
-        String address = hostPort(settings, ((InetSocketAddress) started.getListenSockets().get(0)).getPort());
-        if (settings.tokenInClearBeyondLoopback()) {
-            LOG.warn("The gRPC API on {} takes a bearer token over plain TCP: anyone on the path can read it. Add"
-                    + " tls_cert_file and tls_key_file to {}.cfg", address, GrpcConfig.PID);
-        }
-        LOG.info("gRPC API listening on {} ({}{})", address, settings.tls() ? (settings.mutualTls() ? "mutual TLS" : "TLS") : "plain TCP",
-                settings.token != null ? ", bearer token" : "");
-        endpoint = publish(context, ADDRESS, address);
+        running = started;
+        endpoint = publish(context, key, value);
     }
 
     @Deactivate
     void stop() {
-        if (endpoint != null) {
-            try {
-                endpoint.unregister();
-            } catch (IllegalStateException e) {
-                // the bundle is stopping and took it already
-            }
-        }
-        if (server == null) {
-            return;
-        }
-        entries.close();
-        health.enterTerminalState();
-        server.shutdown();
         try {
-            if (!server.awaitTermination(2, TimeUnit.SECONDS)) {
-                server.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            server.shutdownNow();
+            endpoint.unregister();
+        } catch (IllegalStateException e) {
+            // the bundle is stopping and took it already
         }
-        shutDownThreads();
+        if (running != null) {
+            running.stop();
+        }
         LOG.debug("gRPC API stopped");
     }
 
-    private void shutDownThreads() {
-        requests.shutdownNow();
-        scheduler.shutdownNow();
-        // quiet period 0: no new work can arrive, the server is closed
-        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        try {
-            requests.awaitTermination(2, TimeUnit.SECONDS);
-            scheduler.awaitTermination(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /** A listening server and everything it runs on. */
+    private static final class Running {
+        private final EventLoopGroup boss;
+        private final EventLoopGroup workers;
+        private final ExecutorService requests;
+        private final ScheduledExecutorService scheduler;
+        private final HealthStatusManager health = new HealthStatusManager();
+        private Server server;
+        private HealthEntries entries;
+        private String address;
+
+        private Running(Settings settings) {
+            boss = new NioEventLoopGroup(1, threads("ferry-grpc-accept"));
+            workers = new NioEventLoopGroup(Math.min(4, Runtime.getRuntime().availableProcessors()), threads("ferry-grpc-io"));
+            requests = Executors.newFixedThreadPool(settings.threads, threads("ferry-grpc-call"));
+            scheduler = Executors.newSingleThreadScheduledExecutor(threads("ferry-grpc-health"));
+        }
+
+        /** @throws IllegalArgumentException saying why it could not start (its threads are gone again) */
+        static Running start(BundleContext context, ExecutorRegistry registry, Settings settings) {
+            Running r = new Running(settings);
+            try {
+                NettyServerBuilder builder = NettyServerBuilder
+                        .forAddress(new InetSocketAddress(settings.address, settings.port), credentials(settings))
+                        .bossEventLoopGroup(r.boss)
+                        .workerEventLoopGroup(r.workers)
+                        .channelType(NioServerSocketChannel.class)
+                        .executor(r.requests)
+                        .maxInboundMessageSize(settings.maxInboundMessageBytes)
+                        .maxInboundMetadataSize(settings.maxInboundMetadataBytes)
+                        .maxConcurrentCallsPerConnection(settings.maxConcurrentCallsPerConnection)
+                        .addService(r.health.getHealthService())
+                        .addService(ProtoReflectionServiceV1.newInstance())
+                        .addService(ProtoReflectionService.newInstance())
+                        .addService(new WorkerService(registry));
+                if (settings.token != null) {
+                    builder.intercept(new BearerToken(settings.token));
+                }
+                r.server = builder.build().start();
+            } catch (IOException e) {
+                r.shutDownThreads();
+                throw new IllegalArgumentException(bindProblem(settings, e));
+            } catch (RuntimeException e) {
+                r.shutDownThreads();
+                throw new IllegalArgumentException("cannot start on " + settings.host + ":" + settings.port + ": " + e.getMessage());
+            }
+            r.entries = new HealthEntries(context, registry, r.health, r.scheduler, settings.healthRefreshSeconds);
+            r.address = hostPort(settings, ((InetSocketAddress) r.server.getListenSockets().get(0)).getPort());
+            if (settings.tokenInClearBeyondLoopback()) {
+                LOG.warn("The gRPC API on {} takes a bearer token over plain TCP: anyone on the path can read it. Add"
+                        + " tls_cert_file and tls_key_file to {}.cfg", r.address, GrpcConfig.PID);
+            }
+            LOG.info("gRPC API listening on {} ({}{})", r.address,
+                    settings.tls() ? (settings.mutualTls() ? "mutual TLS" : "TLS") : "plain TCP",
+                    settings.token != null ? ", bearer token" : "");
+            return r;
+        }
+
+        void stop() {
+            entries.close();
+            health.enterTerminalState();
+            server.shutdown();
+            try {
+                if (!server.awaitTermination(2, TimeUnit.SECONDS)) {
+                    server.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                server.shutdownNow();
+            }
+            shutDownThreads();
+        }
+
+        private void shutDownThreads() {
+            requests.shutdownNow();
+            scheduler.shutdownNow();
+            // quiet period 0: no new work can arrive, the server is closed
+            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            try {
+                requests.awaitTermination(2, TimeUnit.SECONDS);
+                scheduler.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -169,23 +169,9 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
         return out.build();
     }
 
+    /** The proto's Status has the API's names, by design (see worker.proto). */
     static Status status(dev.ferry.executor.api.Status s) {
-        switch (s) {
-            case SUCCEEDED:
-                return Status.SUCCEEDED;
-            case FAILED:
-                return Status.FAILED;
-            case ERROR:
-                return Status.ERROR;
-            case TIMED_OUT:
-                return Status.TIMED_OUT;
-            case CANCELLED:
-                return Status.CANCELLED;
-            case REJECTED:
-                return Status.REJECTED;
-            default:
-                return Status.STATUS_UNSPECIFIED;
-        }
+        return Status.valueOf(s.name());
     }
 
     private static io.grpc.StatusRuntimeException invalid(String message) {
