@@ -36,7 +36,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -187,6 +192,58 @@ class GrpcIT {
                 assertThat(System.nanoTime()).as("executor.swap still listed after its bundle left").isLessThan(deadline);
                 Thread.sleep(50);
             }
+        }
+    }
+
+    @Test
+    void anUpdateUnderGrpcLoadLosesNoTask() throws Exception {
+        try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell");
+                Client c = Client.plain(port(w, "127.0.0.1"))) {
+            Path deployed = home.resolve("deploy/swap.jar");
+            Files.copy(BUNDLES.resolve("swap-v1.jar"), deployed);
+            awaitHealth(c.health(), "executor.swap", ServingStatus.SERVING);
+            ExecuteRequest task = execute("swap", "5").build();
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicInteger v1 = new AtomicInteger();
+            AtomicInteger v2 = new AtomicInteger();
+            List<String> failures = new CopyOnWriteArrayList<>();
+            List<Thread> clients = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                Thread client = new Thread(() -> {
+                    while (!stop.get()) {
+                        try {
+                            ExecuteResponse r = c.worker().execute(task);
+                            String reply = r.getOutput().toStringUtf8();
+                            if (r.getStatus() == Status.SUCCEEDED && reply.equals("v1")) {
+                                v1.incrementAndGet();
+                            } else if (r.getStatus() == Status.SUCCEEDED && reply.equals("v2")) {
+                                v2.incrementAndGet();
+                            } else {
+                                failures.add(r.getStatus() + " " + reply + " " + r.getError());
+                            }
+                        } catch (StatusRuntimeException e) {
+                            failures.add(e.toString());
+                        }
+                    }
+                });
+                client.start();
+                clients.add(client);
+            }
+            long deadline = System.nanoTime() + START.toNanos();
+            while (v1.get() < 100 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            Files.copy(BUNDLES.resolve("swap-v2.jar"), deployed, StandardCopyOption.REPLACE_EXISTING);
+            while (v2.get() < 100 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            stop.set(true);
+            for (Thread client : clients) {
+                client.join(30_000);
+            }
+            assertThat(failures).as("tasks lost or failed during the update").isEmpty();
+            assertThat(v1.get()).isGreaterThanOrEqualTo(100);
+            assertThat(v2.get()).isGreaterThanOrEqualTo(100);
         }
     }
 
