@@ -146,6 +146,9 @@ class GrpcIT {
 
     @Test
     void aDeadlineOrACancelledCallKillsTheProcess() throws Exception {
+        // one command at a time, the next waiting for the slot
+        config("dev.ferry.executor.command", "executor.concurrency.max = 1");
+        config("dev.ferry.registry", "queue_wait_ms = 10000");
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell");
                 Client c = Client.plain(port(w, "127.0.0.1"))) {
             long start = System.nanoTime();
@@ -160,6 +163,19 @@ class GrpcIT {
             awaitProcess("302.5", true);
             call.cancel(true);
             awaitProcess("302.5", false);
+
+            // a call cancelled while its task waits for a slot: the task never runs on
+            ListenableFuture<ExecuteResponse> holder = c.futureWorker().execute(
+                    execute("command", "{\"command\":\"sleep\",\"args\":[\"305.5\"]}").build());
+            awaitProcess("305.5", true);
+            ListenableFuture<ExecuteResponse> waiting = c.futureWorker().execute(
+                    execute("command", "{\"command\":\"sleep\",\"args\":[\"306.5\"]}").build());
+            Thread.sleep(300);
+            waiting.cancel(true);
+            holder.cancel(true);
+            awaitProcess("305.5", false);
+            Thread.sleep(1000);
+            awaitProcess("306.5", false);
 
             // the smaller of the call's deadline and the request's timeout wins
             ExecuteResponse r = c.worker().execute(execute("command", "{\"command\":\"sleep\",\"args\":[\"304.5\"]}")

@@ -56,13 +56,10 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
         Task task = new Task(id, type, request.getPayload().toByteArray(), request.getMetadataMap());
         TaskHandle handle = registry.submit(task, timeout);
         ServerCallStreamObserver<ExecuteResponse> call = (ServerCallStreamObserver<ExecuteResponse>) observer;
-        // The client went away or its deadline passed: the task stops too (its process dies). A call
-        // cancelled while submit() waited (for a type being updated, or a free slot) has had its
-        // cancel event already, and a handler set now would never run.
+        // The client went away or its deadline passed: the task stops too (its process dies). gRPC
+        // runs a call's events one after the other, so a cancel that came while submit() waited (for
+        // a type being updated, or a free slot) reaches this handler once this method returns.
         call.setOnCancelHandler(handle::cancel);
-        if (call.isCancelled()) {
-            handle.cancel();
-        }
         handle.result().whenComplete((result, failure) -> answer(call, id, result));
     }
 
