@@ -108,8 +108,7 @@ public final class Main {
             framework.init();
             BundleContext context = framework.getBundleContext();
             List<Bundle> toStart = new ArrayList<>();
-            for (Map.Entry<String, byte[]> jar : embeddedBundles().entrySet()) {
-                Bundle b = context.installBundle(jar.getKey(), new java.io.ByteArrayInputStream(jar.getValue()));
+            for (Bundle b : installEmbeddedBundles(context)) {
                 if (b.getHeaders().get(Constants.FRAGMENT_HOST) != null) {
                     continue;
                 }
@@ -238,42 +237,50 @@ public final class Main {
     }
 
     /**
-     * The bundles packed under {@code bundles/} in this jar (or classes folder), by location, sorted.
-     * The location is a URL that opens the packed bundle, so the shell's {@code update ID} reloads it.
+     * Installs the bundles packed under {@code bundles/} in this jar (or classes folder), in name
+     * order, streamed straight into the framework (read into memory first, they would grow the heap
+     * by their size for good). Each location is a URL that opens the packed bundle, so the shell's
+     * {@code update ID} reloads it.
      */
-    static Map<String, byte[]> embeddedBundles() throws IOException {
-        Map<String, byte[]> out = new java.util.TreeMap<>();
+    static List<Bundle> installEmbeddedBundles(BundleContext context) throws IOException, BundleException {
         Path location;
         try {
             location = Paths.get(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         } catch (URISyntaxException e) {
             throw new IOException(e);
         }
+        List<Bundle> installed = new ArrayList<>();
         if (Files.isDirectory(location)) {
+            List<Path> jars;
             try (Stream<Path> files = Files.list(location.resolve("bundles"))) {
-                for (Path p : (Iterable<Path>) files::iterator) {
-                    if (p.toString().endsWith(".jar")) {
-                        out.put(p.toUri().toString(), Files.readAllBytes(p));
-                    }
+                jars = files.filter(p -> p.toString().endsWith(".jar")).sorted().collect(java.util.stream.Collectors.toList());
+            }
+            for (Path p : jars) {
+                try (InputStream in = Files.newInputStream(p)) {
+                    installed.add(context.installBundle(p.toUri().toString(), in));
                 }
             }
         } else {
             try (JarFile jar = new JarFile(location.toFile())) {
-                Enumeration<JarEntry> entries = jar.entries();
-                while (entries.hasMoreElements()) {
-                    JarEntry e = entries.nextElement();
-                    if (e.getName().startsWith("bundles/") && e.getName().endsWith(".jar")) {
-                        try (InputStream in = jar.getInputStream(e)) {
-                            out.put("jar:" + location.toUri() + "!/" + e.getName(), in.readAllBytes());
-                        }
+                List<JarEntry> entries = new ArrayList<>();
+                for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements();) {
+                    JarEntry entry = e.nextElement();
+                    if (entry.getName().startsWith("bundles/") && entry.getName().endsWith(".jar")) {
+                        entries.add(entry);
+                    }
+                }
+                entries.sort(java.util.Comparator.comparing(JarEntry::getName));
+                for (JarEntry entry : entries) {
+                    try (InputStream in = jar.getInputStream(entry)) {
+                        installed.add(context.installBundle("jar:" + location.toUri() + "!/" + entry.getName(), in));
                     }
                 }
             }
         }
-        if (out.isEmpty()) {
+        if (installed.isEmpty()) {
             throw new IOException("no bundles packed in " + location);
         }
-        return out;
+        return installed;
     }
 
     static final class StartupException extends Exception {
