@@ -191,8 +191,26 @@ class GrpcIT {
                 Client c = Client.plain(port(w, "127.0.0.1"))) {
             HealthGrpc.HealthBlockingStub health = c.health();
             assertCode(() -> health.check(check("executor.swap")), Code.NOT_FOUND, "");
+            // a Watch stream sees the entry come and go as it happens
+            java.util.concurrent.BlockingQueue<ServingStatus> watched = new java.util.concurrent.LinkedBlockingQueue<>();
+            HealthGrpc.newStub(c.channel).watch(check("executor.swap"), new StreamObserver<>() {
+                @Override
+                public void onNext(io.grpc.health.v1.HealthCheckResponse value) {
+                    watched.add(value.getStatus());
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                }
+
+                @Override
+                public void onCompleted() {
+                }
+            });
+            assertThat(watched.poll(10, TimeUnit.SECONDS)).isEqualTo(ServingStatus.SERVICE_UNKNOWN);
             Path deployed = home.resolve("deploy/swap.jar");
             Files.copy(BUNDLES.resolve("swap-v1.jar"), deployed);
+            assertThat(watched.poll(30, TimeUnit.SECONDS)).isEqualTo(ServingStatus.SERVING);
             awaitHealth(health, "executor.swap", ServingStatus.SERVING);
             assertThat(c.worker().capabilities(CapabilitiesRequest.getDefaultInstance()).getExecutorsList())
                     .anyMatch(x -> x.getTaskType().equals("swap") && x.getVersion().equals("1.0.0"));
@@ -208,6 +226,7 @@ class GrpcIT {
                 assertThat(System.nanoTime()).as("executor.swap still listed after its bundle left").isLessThan(deadline);
                 Thread.sleep(50);
             }
+            assertThat(watched.poll(30, TimeUnit.SECONDS)).isEqualTo(ServingStatus.SERVICE_UNKNOWN);
         }
     }
 
@@ -291,6 +310,35 @@ class GrpcIT {
                     .execute(echo), Code.UNAUTHENTICATED, "Bearer");
             ExecuteResponse r = c.worker().withInterceptors(bearer(TOKEN)).execute(echo);
             assertThat(r.getOutput().toStringUtf8()).isEqualTo("in\n");
+            assertThat(w.output()).contains("takes a bearer token over plain TCP");
+        }
+    }
+
+    @Test
+    void aChangedConfigurationRestartsTheServerWithIt() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell", "--grpc-port", Integer.toString(port));
+                Client c = Client.plain(port)) {
+            assertThat(port(w, "127.0.0.1")).isEqualTo(port);
+            ExecuteRequest echo = execute("command", "{\"command\":\"echo\",\"args\":[\"x\"]}").build();
+            assertThat(c.worker().execute(echo).getStatus()).isEqualTo(Status.SUCCEEDED);
+            config("dev.ferry.grpc", "token = " + TOKEN);
+            long deadline = System.nanoTime() + START.toNanos();
+            while (true) {
+                try {
+                    c.worker().execute(echo);
+                } catch (StatusRuntimeException e) {
+                    if (e.getStatus().getCode() == Code.UNAUTHENTICATED) {
+                        break;
+                    }
+                }
+                assertThat(System.nanoTime()).as("the token never became required").isLessThan(deadline);
+                Thread.sleep(100);
+            }
+            assertThat(c.worker().withInterceptors(bearer(TOKEN)).execute(echo).getStatus()).isEqualTo(Status.SUCCEEDED);
         }
     }
 
