@@ -60,14 +60,19 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
         // runs a call's events one after the other, so a cancel that came while submit() waited (for
         // a type being updated, or a free slot) reaches this handler once this method returns.
         call.setOnCancelHandler(handle::cancel);
-        handle.result().whenComplete((result, failure) -> answer(call, id, result));
+        handle.result().whenComplete((result, failure) -> answer(call, id, result, failure));
     }
 
-    private static void answer(ServerCallStreamObserver<ExecuteResponse> call, String id, Result result) {
+    private static void answer(ServerCallStreamObserver<ExecuteResponse> call, String id, Result result, Throwable failure) {
         if (call.isCancelled()) {
             return;
         }
         try {
+            if (result == null) { // the registry promises a result; should that break, the caller still hears
+                call.onError(io.grpc.Status.INTERNAL.withDescription("task " + id + " ended without a result: " + failure)
+                        .asRuntimeException());
+                return;
+            }
             if (result.status() == dev.ferry.executor.api.Status.REJECTED) {
                 call.onError(Errors.rejected(result));
                 return;
