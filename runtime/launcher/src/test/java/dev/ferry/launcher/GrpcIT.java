@@ -383,11 +383,25 @@ class GrpcIT {
             String id = w.ask("lb -s dev.ferry.worker.grpc").stream().map(l -> l.trim().split("\\|")[0].trim())
                     .filter(s -> s.matches("\\d+")).findFirst().orElseThrow(() -> new AssertionError(w.output()));
             for (String step : List.of("stop " + id + "; start " + id, "update " + id, "refresh " + id)) {
+                java.util.Set<String> before = grpcThreads(w);
+                assertThat(before).isNotEmpty();
                 w.ask(step);
                 awaitAnswer(c, echo);
+                // the old instance's event loops and executors are gone, not left running beside the new ones
+                assertThat(grpcThreads(w)).as("ferry-grpc-* threads after '" + step + "'").doesNotContainAnyElementsOf(before);
             }
             assertThat(w.output()).doesNotContain("wiring is no longer valid").doesNotContain("Exception");
         }
+    }
+
+    /** The worker's threads named ferry-grpc-*, by Java thread id ("#57"), from a thread dump (jcmd of this JDK). */
+    private static java.util.Set<String> grpcThreads(WorkerProcess w) throws IOException, InterruptedException {
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(w.process.pid()), "Thread.print").redirectErrorStream(true).start();
+        String dump = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(jcmd.waitFor()).as(dump).isZero();
+        return dump.lines().filter(l -> l.startsWith("\"ferry-grpc-")).map(l -> l.replaceAll("^\"([^\"]*)\" (#\\d+).*", "$1 $2"))
+                .collect(Collectors.toSet());
     }
 
     private static ExecuteResponse whenFree(WorkerGrpc.WorkerBlockingStub worker, ExecuteRequest request) throws InterruptedException {
