@@ -293,6 +293,18 @@ class GrpcIT {
     }
 
     @Test
+    void aTakenPortStopsTheStartWithAReason() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+                WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell", "--grpc-port",
+                        Integer.toString(taken.getLocalPort()))) {
+            w.await("the reason", START, l -> l.startsWith("ferry: the gRPC API did not start: cannot listen on 127.0.0.1:"
+                    + taken.getLocalPort()) && l.contains("--grpc-port"));
+            assertThat(w.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(w.process.exitValue()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aBearerTokenIsRequiredWhenConfigured() throws Exception {
         Path tokenFile = home.resolve("token");
         Files.createDirectories(home);
