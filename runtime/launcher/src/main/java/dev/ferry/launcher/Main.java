@@ -131,12 +131,12 @@ public final class Main {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(framework, stopped), "ferry-shutdown"));
 
         if (!awaitRegistry(framework.getBundleContext(), 30_000)) {
-            stop(framework, stopped);
+            stopBeforeReady(framework, stopped);
             throw new StartupException("the executor registry did not start within 30 s; see the log above");
         }
         String grpc = awaitGrpc(framework.getBundleContext(), 30_000);
         if (grpc.startsWith("!")) {
-            stop(framework, stopped);
+            stopBeforeReady(framework, stopped);
             throw new StartupException("the gRPC API did not start: " + grpc.substring(1));
         }
         PrintStream out = System.out;
@@ -177,6 +177,12 @@ public final class Main {
                 && System.getProperty("os.name", "").toLowerCase().contains("linux")) {
             System.setProperty(key, "VFORK");
         }
+    }
+
+    /** Stops a worker that never became ready; the shutdown hook then has nothing left to wait for. */
+    private static void stopBeforeReady(Framework framework, CountDownLatch stopped) {
+        stop(framework, new CountDownLatch(0));
+        stopped.countDown();
     }
 
     private static void stop(Framework framework, CountDownLatch stopped) {
