@@ -94,10 +94,12 @@ public final class JdbcExecutor implements Executor {
     /**
      * Payloads validate() parsed lately, by identity: the registry validates a task and then
      * executes it, and payload arrays are never modified, so execute() need not parse it again.
-     * A few slots picked by identity hash, so concurrent tasks rarely push each other out.
+     * A few slots picked by identity hash, so concurrent tasks rarely push each other out; only
+     * small payloads are kept, so the slots never hold on to much memory.
      */
     private final AtomicReferenceArray<Parsed> parsed = new AtomicReferenceArray<>(PARSED_SLOTS);
     private static final int PARSED_SLOTS = 32;
+    private static final int PARSED_MAX_BYTES = 8 * 1024;
 
     private static final class Parsed {
         final byte[] payload;
@@ -125,7 +127,9 @@ public final class JdbcExecutor implements Executor {
     public void validate(byte[] payload) throws InvalidPayloadException {
         JdbcPayload p = JdbcPayload.parse(payload);
         check(p);
-        parsed.set(slot(payload), new Parsed(payload, p));
+        if (payload.length <= PARSED_MAX_BYTES) {
+            parsed.set(slot(payload), new Parsed(payload, p));
+        }
     }
 
     private void check(JdbcPayload p) throws InvalidPayloadException {
