@@ -34,6 +34,8 @@ final class HealthEntries {
     private final ScheduledExecutorService scheduler;
     private final ServiceTracker<Executor, String> tracker;
     private final AtomicBoolean pending = new AtomicBoolean();
+    private static final int CATCH_UPS = 8;
+    private final java.util.concurrent.atomic.AtomicInteger catchUps = new java.util.concurrent.atomic.AtomicInteger();
     private final Set<String> published = new HashSet<>();
     private final ScheduledFuture<?> periodic;
 
@@ -46,30 +48,40 @@ final class HealthEntries {
             @Override
             public String addingService(ServiceReference<Executor> ref) {
                 Object type = ref.getProperty(Executor.TYPE);
-                refreshSoon();
+                changed();
                 return type instanceof String ? (String) type : "";
             }
 
             @Override
             public void modifiedService(ServiceReference<Executor> ref, String type) {
-                refreshSoon();
+                changed();
             }
 
             @Override
             public void removedService(ServiceReference<Executor> ref, String type) {
-                refreshSoon();
+                changed();
             }
         };
         tracker.open();
         periodic = scheduler.scheduleWithFixedDelay(this::refresh, refreshSeconds, refreshSeconds, TimeUnit.SECONDS);
     }
 
+    /** A service came, changed or went: look now, and again a few times while the registry catches up. */
+    private void changed() {
+        catchUps.set(CATCH_UPS);
+        refreshSoon();
+    }
+
     private void refreshSoon() {
         if (pending.compareAndSet(false, true)) {
-            scheduler.execute(() -> {
-                pending.set(false);
-                refresh();
-            });
+            try {
+                scheduler.execute(() -> {
+                    pending.set(false);
+                    refresh();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // the server is stopping; nobody asks any more
+            }
         }
     }
 
@@ -102,9 +114,12 @@ final class HealthEntries {
             }
             published.clear();
             published.addAll(types);
-            if (behind) {
+            // a service the registry never takes (no valid type) must not keep this asking
+            if (behind && catchUps.getAndDecrement() > 0) {
                 scheduler.schedule(this::refreshSoon, 250, TimeUnit.MILLISECONDS);
             }
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the server is stopping; nobody asks any more
         } catch (RuntimeException e) {
             LOG.warn("could not refresh the gRPC health entries: {}", e.toString());
         }
