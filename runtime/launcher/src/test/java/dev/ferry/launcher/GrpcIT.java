@@ -186,6 +186,35 @@ class GrpcIT {
     }
 
     @Test
+    void probesAndCancelsGetThroughWhileCallsWaitForASlot() throws Exception {
+        config("dev.ferry.executor.command", "executor.concurrency.max = 1");
+        config("dev.ferry.registry", "queue_wait_ms = 20000");
+        config("dev.ferry.grpc", "threads = 2");
+        try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell");
+                Client c = Client.plain(port(w, "127.0.0.1"))) {
+            List<ListenableFuture<ExecuteResponse>> calls = new ArrayList<>();
+            calls.add(c.futureWorker().execute(execute("command", "{\"command\":\"sleep\",\"args\":[\"307.5\"]}").build()));
+            awaitProcess("307.5", true);
+            // more calls than the two request threads kept ready, all waiting for the one slot: the
+            // probes below and the holder's cancel must still get through
+            for (int i = 0; i < 4; i++) {
+                calls.add(c.futureWorker().execute(execute("command", "{\"command\":\"echo\"}").build()));
+            }
+            Thread.sleep(500);
+            assertThat(HealthGrpc.newBlockingStub(c.channel).withDeadlineAfter(3, TimeUnit.SECONDS).check(check(""))
+                    .getStatus()).isEqualTo(ServingStatus.SERVING);
+            assertThat(WorkerGrpc.newBlockingStub(c.channel).withDeadlineAfter(3, TimeUnit.SECONDS)
+                    .capabilities(CapabilitiesRequest.getDefaultInstance()).getExecutorsCount()).isGreaterThanOrEqualTo(3);
+            assertThat(calls).allMatch(f -> !f.isDone());
+            calls.get(0).cancel(true);
+            // the slot frees: the waiting echoes run, one at a time
+            for (ListenableFuture<ExecuteResponse> f : calls.subList(1, calls.size())) {
+                assertThat(f.get(30, TimeUnit.SECONDS).getStatus()).isEqualTo(Status.SUCCEEDED);
+            }
+        }
+    }
+
+    @Test
     void healthEntriesFollowInstallsAndUninstalls() throws Exception {
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell");
                 Client c = Client.plain(port(w, "127.0.0.1"))) {

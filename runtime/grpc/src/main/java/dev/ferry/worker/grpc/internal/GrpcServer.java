@@ -1,7 +1,11 @@
 package dev.ferry.worker.grpc.internal;
 
 import dev.ferry.executor.api.ExecutorRegistry;
+import dev.ferry.worker.grpc.v1.WorkerGrpc;
 import io.grpc.InsecureServerCredentials;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.Server;
 import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
@@ -19,6 +23,8 @@ import java.util.Hashtable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -47,6 +53,7 @@ import org.slf4j.LoggerFactory;
 public final class GrpcServer {
     static final String ADDRESS = "ferry.grpc.address";
     static final String FAILURE = "ferry.grpc.failure";
+    private static final String EXECUTE = WorkerGrpc.getExecuteMethod().getFullMethodName();
     private static final Logger LOG = LoggerFactory.getLogger(GrpcServer.class);
 
     private final Running running;
@@ -93,6 +100,7 @@ public final class GrpcServer {
         private final EventLoopGroup boss;
         private final EventLoopGroup workers;
         private final ExecutorService requests;
+        private final ExecutorService control;
         private final ScheduledExecutorService scheduler;
         private final HealthStatusManager health = new HealthStatusManager();
         private Server server;
@@ -102,7 +110,12 @@ public final class GrpcServer {
         private Running(Settings settings) {
             boss = new NioEventLoopGroup(1, threads("ferry-grpc-accept"));
             workers = new NioEventLoopGroup(Math.min(4, Runtime.getRuntime().availableProcessors()), threads("ferry-grpc-io"));
-            requests = Executors.newFixedThreadPool(settings.threads, threads("ferry-grpc-call"));
+            // Grows with the calls (gRPC's own default is an unbounded cached pool): an Execute holds its
+            // thread while its task waits to be admitted, and the cancel of another call must still find
+            // a thread, or a task holding the slot could not be cancelled by its caller.
+            requests = new ThreadPoolExecutor(settings.threads, settings.maxThreads, 60, TimeUnit.SECONDS,
+                    new SynchronousQueue<>(), threads("ferry-grpc-call"));
+            control = Executors.newFixedThreadPool(4, threads("ferry-grpc-control"));
             scheduler = Executors.newSingleThreadScheduledExecutor(threads("ferry-grpc-health"));
         }
 
@@ -115,7 +128,19 @@ public final class GrpcServer {
                         .bossEventLoopGroup(r.boss)
                         .workerEventLoopGroup(r.workers)
                         .channelType(NioServerSocketChannel.class)
-                        .executor(r.requests)
+                        // Execute may wait while its type is being swapped or a slot is awaited, so it
+                        // runs on the request threads; health, reflection, Validate and Capabilities run
+                        // on the control threads, so a probe still answers while every request thread
+                        // waits. gRPC looks each call's method up on the default executor before it
+                        // switches to the supplied one: that lookup runs inline on the Netty thread (it
+                        // only reads the method table), which saves every call a thread hop.
+                        .executor(Runnable::run)
+                        .callExecutor(new ServerCallExecutorSupplier() {
+                            @Override
+                            public <Q, A> java.util.concurrent.Executor getExecutor(ServerCall<Q, A> call, Metadata headers) {
+                                return EXECUTE.equals(call.getMethodDescriptor().getFullMethodName()) ? r.requests : r.control;
+                            }
+                        })
                         .maxInboundMessageSize(settings.maxInboundMessageBytes)
                         .maxInboundMetadataSize(settings.maxInboundMetadataBytes)
                         .maxConcurrentCallsPerConnection(settings.maxConcurrentCallsPerConnection)
@@ -163,12 +188,14 @@ public final class GrpcServer {
 
         private void shutDownThreads() {
             requests.shutdownNow();
+            control.shutdownNow();
             scheduler.shutdownNow();
             // quiet period 0: no new work can arrive, the server is closed
             boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
             workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
             try {
                 requests.awaitTermination(2, TimeUnit.SECONDS);
+                control.awaitTermination(2, TimeUnit.SECONDS);
                 scheduler.awaitTermination(2, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
