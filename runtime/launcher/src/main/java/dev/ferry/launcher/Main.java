@@ -130,11 +130,12 @@ public final class Main {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(framework, stopped), "ferry-shutdown"));
 
-        if (!awaitRegistry(framework.getBundleContext(), 30_000)) {
+        if (awaitService(framework.getBundleContext(), "(objectClass=" + REGISTRY + ")", 30_000) == null) {
             stopBeforeReady(framework, stopped);
             throw new StartupException("the executor registry did not start within 30 s; see the log above");
         }
-        String grpc = awaitGrpc(framework.getBundleContext(), 30_000);
+        String grpc = grpcAddress(awaitService(framework.getBundleContext(), "(|(ferry.grpc.address=*)(ferry.grpc.failure=*))",
+                30_000));
         if (grpc.startsWith("!")) {
             stopBeforeReady(framework, stopped);
             throw new StartupException("the gRPC API did not start: " + grpc.substring(1));
@@ -198,36 +199,14 @@ public final class Main {
         }
     }
 
-    private static boolean awaitRegistry(BundleContext context, long timeoutMillis) {
-        long deadline = System.currentTimeMillis() + timeoutMillis;
-        while (System.currentTimeMillis() < deadline) {
-            ServiceReference<?> ref = context.getServiceReference(REGISTRY);
-            if (ref != null) {
-                return true;
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * Waits for the gRPC bundle to say where it listens ({@code ferry.grpc.address}, "off" when
-     * disabled) or why it does not ({@code ferry.grpc.failure}, returned after a "!").
-     */
-    private static String awaitGrpc(BundleContext context, long timeoutMillis) {
+    /** Waits, bounded, for a service matching the filter; null when none came. */
+    private static ServiceReference<?> awaitService(BundleContext context, String filter, long timeoutMillis) {
         long deadline = System.currentTimeMillis() + timeoutMillis;
         while (System.currentTimeMillis() < deadline) {
             try {
-                ServiceReference<?>[] refs = context.getServiceReferences((String) null,
-                        "(|(ferry.grpc.address=*)(ferry.grpc.failure=*))");
+                ServiceReference<?>[] refs = context.getServiceReferences((String) null, filter);
                 if (refs != null && refs.length > 0) {
-                    Object failure = refs[0].getProperty("ferry.grpc.failure");
-                    return failure != null ? "!" + failure : String.valueOf(refs[0].getProperty("ferry.grpc.address"));
+                    return refs[0];
                 }
             } catch (org.osgi.framework.InvalidSyntaxException e) {
                 throw new IllegalStateException(e);
@@ -236,10 +215,22 @@ public final class Main {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                break;
+                return null;
             }
         }
-        return "!it said nothing within " + timeoutMillis / 1000 + " s; see the log above";
+        return null;
+    }
+
+    /**
+     * Where the gRPC bundle says it listens ({@code ferry.grpc.address}, "off" when disabled) or,
+     * after a "!", why it does not ({@code ferry.grpc.failure}).
+     */
+    private static String grpcAddress(ServiceReference<?> endpoint) {
+        if (endpoint == null) {
+            return "!it said nothing within 30 s; see the log above";
+        }
+        Object failure = endpoint.getProperty("ferry.grpc.failure");
+        return failure != null ? "!" + failure : String.valueOf(endpoint.getProperty("ferry.grpc.address"));
     }
 
     /**
