@@ -4,7 +4,7 @@ import dev.ferry.executor.api.Result;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 
-/** A rejected task as the gRPC status code a client can act on. */
+/** A rejected task, or a wrong request, as the gRPC status code a client can act on. */
 final class Errors {
     private Errors() {
     }
@@ -31,6 +31,10 @@ final class Errors {
                 break;
         }
         return status.withDescription(message).asRuntimeException();
+    }
+
+    static StatusRuntimeException invalid(String message) {
+        return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException();
     }
 
     static StatusRuntimeException notFound(String message) {

@@ -42,14 +42,14 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
     public void execute(ExecuteRequest request, StreamObserver<ExecuteResponse> observer) {
         String type = request.getTaskType();
         if (type.isBlank()) {
-            observer.onError(invalid("task_type is empty; name an executor type, e.g. \"command\" (Capabilities lists them)"));
+            observer.onError(Errors.invalid("task_type is empty; name an executor type, e.g. \"command\" (Capabilities lists them)"));
             return;
         }
         Duration timeout;
         try {
             timeout = timeout(request, Context.current().getDeadline());
         } catch (IllegalArgumentException e) {
-            observer.onError(invalid(e.getMessage()));
+            observer.onError(Errors.invalid(e.getMessage()));
             return;
         }
         String id = request.getTaskId().isEmpty() ? Task.nextId() : request.getTaskId();
@@ -129,7 +129,7 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
     @Override
     public void validate(ValidateRequest request, StreamObserver<ValidateResponse> observer) {
         if (request.getTaskType().isBlank()) {
-            observer.onError(invalid("task_type is empty; name an executor type, e.g. \"command\""));
+            observer.onError(Errors.invalid("task_type is empty; name an executor type, e.g. \"command\""));
             return;
         }
         Validation v = registry.validate(request.getTaskType(), request.getPayload().toByteArray());
@@ -179,9 +179,5 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
     /** The proto's Status has the API's names, by design (see worker.proto). */
     static Status status(dev.ferry.executor.api.Status s) {
         return Status.valueOf(s.name());
-    }
-
-    private static io.grpc.StatusRuntimeException invalid(String message) {
-        return io.grpc.Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException();
     }
 }
