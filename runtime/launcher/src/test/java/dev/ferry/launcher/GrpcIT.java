@@ -244,17 +244,15 @@ class GrpcIT {
             assertThat(c.worker().capabilities(CapabilitiesRequest.getDefaultInstance()).getExecutorsList())
                     .anyMatch(x -> x.getTaskType().equals("swap") && x.getVersion().equals("1.0.0"));
             Files.delete(deployed);
-            long deadline = System.nanoTime() + START.toNanos();
-            while (true) {
+            eventually("executor.swap gone after its bundle left", START, () -> {
                 try {
                     health.check(check("executor.swap"));
+                    return false;
                 } catch (StatusRuntimeException e) {
                     assertThat(e.getStatus().getCode()).isEqualTo(Code.NOT_FOUND);
-                    break;
+                    return true;
                 }
-                assertThat(System.nanoTime()).as("executor.swap still listed after its bundle left").isLessThan(deadline);
-                Thread.sleep(50);
-            }
+            });
             assertThat(watched.poll(30, TimeUnit.SECONDS)).isEqualTo(ServingStatus.SERVICE_UNKNOWN);
         }
     }
@@ -367,18 +365,14 @@ class GrpcIT {
             ExecuteRequest echo = execute("command", "{\"command\":\"echo\",\"args\":[\"x\"]}").build();
             assertThat(c.worker().execute(echo).getStatus()).isEqualTo(Status.SUCCEEDED);
             config("dev.ferry.grpc", "token = " + TOKEN);
-            long deadline = System.nanoTime() + START.toNanos();
-            while (true) {
+            eventually("the token required", START, () -> {
                 try {
                     c.worker().execute(echo);
+                    return false;
                 } catch (StatusRuntimeException e) {
-                    if (e.getStatus().getCode() == Code.UNAUTHENTICATED) {
-                        break;
-                    }
+                    return e.getStatus().getCode() == Code.UNAUTHENTICATED;
                 }
-                assertThat(System.nanoTime()).as("the token never became required").isLessThan(deadline);
-                Thread.sleep(100);
-            }
+            });
             assertThat(c.worker().withInterceptors(bearer(TOKEN)).execute(echo).getStatus()).isEqualTo(Status.SUCCEEDED);
         }
     }
@@ -445,33 +439,45 @@ class GrpcIT {
                 .collect(Collectors.toSet());
     }
 
-    private static ExecuteResponse whenFree(WorkerGrpc.WorkerBlockingStub worker, ExecuteRequest request) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            try {
-                return worker.execute(request);
-            } catch (StatusRuntimeException e) {
-                if (e.getStatus().getCode() != Code.RESOURCE_EXHAUSTED || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(20);
-            }
+    /** A condition checked until it holds; it may assert, or throw to end the wait at once. */
+    private interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    /** Checks the condition every 20 ms until it holds; fails after {@code within}, saying what never happened. */
+    private static void eventually(String what, Duration within, Condition condition) throws Exception {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (!condition.holds()) {
+            assertThat(System.nanoTime()).as("never: " + what).isLessThan(deadline);
+            Thread.sleep(20);
         }
     }
 
-    private static void awaitAnswer(Client c, ExecuteRequest request) throws InterruptedException {
-        long deadline = System.nanoTime() + START.toNanos();
-        while (true) {
+    private static ExecuteResponse whenFree(WorkerGrpc.WorkerBlockingStub worker, ExecuteRequest request) throws Exception {
+        java.util.concurrent.atomic.AtomicReference<ExecuteResponse> answer = new java.util.concurrent.atomic.AtomicReference<>();
+        eventually("a free slot", Duration.ofSeconds(10), () -> {
             try {
-                assertThat(c.worker().execute(request).getStatus()).isEqualTo(Status.SUCCEEDED);
-                return;
+                answer.set(worker.execute(request));
+                return true;
             } catch (StatusRuntimeException e) {
-                if (System.nanoTime() > deadline) {
+                if (e.getStatus().getCode() != Code.RESOURCE_EXHAUSTED) {
                     throw e;
                 }
-                Thread.sleep(50);
+                return false;
             }
-        }
+        });
+        return answer.get();
+    }
+
+    private static void awaitAnswer(Client c, ExecuteRequest request) throws Exception {
+        eventually("an answer", START, () -> {
+            try {
+                assertThat(c.worker().execute(request).getStatus()).isEqualTo(Status.SUCCEEDED);
+                return true;
+            } catch (StatusRuntimeException e) {
+                return false;
+            }
+        });
     }
 
     private void config(String pid, String... lines) throws IOException {
@@ -509,36 +515,24 @@ class GrpcIT {
     }
 
     private static void awaitHealth(HealthGrpc.HealthBlockingStub health, String service, ServingStatus expected)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + START.toNanos();
-        while (true) {
+            throws Exception {
+        eventually(service + " " + expected, START, () -> {
             try {
-                if (health.check(check(service)).getStatus() == expected) {
-                    return;
-                }
+                return health.check(check(service)).getStatus() == expected;
             } catch (StatusRuntimeException e) {
                 if (e.getStatus().getCode() != Code.NOT_FOUND) {
                     throw e;
                 }
+                return false;
             }
-            assertThat(System.nanoTime()).as(service + " never became " + expected).isLessThan(deadline);
-            Thread.sleep(50);
-        }
+        });
     }
 
     /** Waits until a process whose arguments include {@code arg} runs (or has gone). */
-    private static void awaitProcess(String arg, boolean running) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (true) {
-            boolean found = ProcessHandle.allProcesses().anyMatch(p -> p.info().arguments()
-                    .map(a -> List.of(a).contains(arg)).orElse(false) && !zombie(p));
-            if (found == running) {
-                return;
-            }
-            assertThat(System.nanoTime()).as("process with " + arg + (running ? " never started" : " still runs"))
-                    .isLessThan(deadline);
-            Thread.sleep(20);
-        }
+    private static void awaitProcess(String arg, boolean running) throws Exception {
+        eventually("a process with " + arg + (running ? " running" : " gone"), Duration.ofSeconds(15),
+                () -> running == ProcessHandle.allProcesses().anyMatch(p -> p.info().arguments()
+                        .map(a -> List.of(a).contains(arg)).orElse(false) && !zombie(p)));
     }
 
     private static boolean zombie(ProcessHandle p) {
