@@ -22,7 +22,8 @@ import org.osgi.service.component.annotations.Component;
 @ExecutorType("hello")
 public class HelloExecutor implements Executor {
     // Each bundle has its own mapper, so no class of this bundle is cached outside it.
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper json = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     @Override
     public void validate(byte[] payload) throws InvalidPayloadException {

@@ -62,4 +62,22 @@ import org.osgi.service.metatype.annotations.Option;
 
     @AttributeDefinition(name = "Sandbox network", description = "Let sandboxed programs use the network.")
     boolean sandbox__network() default false;
+
+    @AttributeDefinition(name = "Process isolation",
+            description = "How every process a task starts is found and ended with it. 'auto': each program runs as the"
+                    + " first process of its own PID namespace (util-linux unshare), so when it ends, or its task times out"
+                    + " or is cancelled, the kernel ends every process it left behind, daemons that detached and scrubbed"
+                    + " their environment included; falls back to 'none' where namespaces cannot be made, and health says so."
+                    + " 'pid_namespace': the same, and commands fail where it is not possible. 'none': processes are found"
+                    + " through the process tree and a marker in their environment.",
+            options = {@Option(value = "auto", label = "PID namespace where possible"),
+                @Option(value = "pid_namespace", label = "PID namespace, required"),
+                @Option(value = "none", label = "Process tree and environment marker only")})
+    String isolation() default "auto";
+
+    @AttributeDefinition(name = "Run as user", required = false,
+            description = "When set, programs run as this user (and its primary group, no supplementary groups, no new"
+                    + " privileges) through setpriv, so they cannot read the worker's own files, environment or memory."
+                    + " Needs the worker to run as root.")
+    String run__as__user() default "";
 }

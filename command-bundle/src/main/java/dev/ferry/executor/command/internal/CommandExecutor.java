@@ -26,6 +26,7 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import dev.ferry.support.Configs;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -54,9 +55,22 @@ public final class CommandExecutor implements Executor {
     // the task, and go when it ends.
     private final Leftovers leftovers;
     private volatile CommandSettings settings;
+    /** Why the latest configuration was refused (the previous one, if any, stays), or null. */
+    private volatile String refused;
 
     @Activate
-    public CommandExecutor(CommandConfig config) {
+    public CommandExecutor(Map<String, Object> properties) {
+        this((CommandSettings) null);
+        try {
+            settings = CommandSettings.from(Configs.read(CommandConfig.class, CommandConfig.PID, properties));
+        } catch (IllegalArgumentException e) {
+            // Never fall back to something more permissive: the type stays listed, but runs nothing until fixed.
+            refused = e.getMessage();
+            LOG.warn("{}; the command type runs no task until the configuration is fixed", refused);
+        }
+    }
+
+    CommandExecutor(CommandConfig config) {
         this(CommandSettings.from(config));
     }
 
@@ -68,21 +82,38 @@ public final class CommandExecutor implements Executor {
             t.setDaemon(true);
             return t;
         });
-        this.leftovers = new Leftovers(LINGER_MILLIS, w -> killAsync(w.process, w.marker, this.settings.killGraceMillis),
+        this.leftovers = new Leftovers(LINGER_MILLIS, w -> killAsync(w.process, w.marker, graceMillis()),
                 w -> pumpStderr(w, this.settings.maxOutputBytes));
     }
 
+    private long graceMillis() {
+        CommandSettings s = settings;
+        return s == null ? 0 : s.killGraceMillis;
+    }
+
     @Modified
-    void modified(CommandConfig config) {
+    void modified(Map<String, Object> properties) {
         CommandSettings next;
         try {
-            next = CommandSettings.from(config);
+            next = CommandSettings.from(Configs.read(CommandConfig.class, CommandConfig.PID, properties));
         } catch (IllegalArgumentException e) {
-            LOG.warn("Ignoring the new configuration, keeping the previous one: {}", e.getMessage());
+            refused = e.getMessage();
+            LOG.warn("{}; {}", refused, settings == null ? "the command type still runs no task"
+                    : "the previous configuration stays");
             return;
         }
         settings = next;
+        refused = null;
         LOG.info("Command executor reconfigured");
+    }
+
+    /** The settings tasks run with; null when the configuration was refused at start (the reason is in refused). */
+    private CommandSettings current() throws InvalidPayloadException {
+        CommandSettings s = settings;
+        if (s == null) {
+            throw new InvalidPayloadException(null, "the command executor runs no task: its " + refused);
+        }
+        return s;
     }
 
     @Deactivate
@@ -93,12 +124,24 @@ public final class CommandExecutor implements Executor {
 
     @Override
     public void validate(byte[] payload) throws InvalidPayloadException {
-        CommandPayload.parse(payload, settings);
+        CommandPayload.parse(payload, current());
     }
 
     @Override
     public Health health() {
         CommandSettings s = settings;
+        String why = refused;
+        if (s == null) {
+            return Health.unhealthy(why);
+        }
+        Health h = probe(s);
+        if (why != null) {
+            return h.isHealthy() ? Health.healthy(h.message() + "; " + why + ", the previous configuration stays") : h;
+        }
+        return h;
+    }
+
+    private static Health probe(CommandSettings s) {
         try {
             Process p = new ProcessBuilder("true").redirectInput(DEV_NULL).start();
             if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
@@ -113,14 +156,15 @@ public final class CommandExecutor implements Executor {
         }
         if (s.sandbox == CommandSettings.SandboxMode.BWRAP) {
             String problem = Sandbox.problem();
-            return problem == null ? Health.healthy("ok; sandbox: bwrap") : Health.unhealthy(problem);
+            return problem == null ? Health.healthy("ok; sandbox: bwrap; " + s.isolationNote) : Health.unhealthy(problem);
         }
-        return Health.healthy("ok; sandbox: none" + (Sandbox.bwrap() != null ? " (bwrap is available: set sandbox=bwrap)" : ""));
+        return Health.healthy("ok; sandbox: none" + (Sandbox.bwrap() != null ? " (bwrap is available: set sandbox=bwrap)" : "")
+                + "; " + s.isolationNote);
     }
 
     @Override
     public Result execute(Task task, ExecutionContext context) throws InvalidPayloadException {
-        CommandSettings s = settings;
+        CommandSettings s = current();
         CommandPayload payload = CommandPayload.parse(task.payload(), s);
         return run(task, payload, s, context);
     }
@@ -136,8 +180,10 @@ public final class CommandExecutor implements Executor {
         if (denial != null) {
             return Result.rejected(Rejection.POLICY_DENIED, denial);
         }
-        List<String> argv = new ArrayList<>(payload.args.size() + 1);
-        argv.add(program.path.toString());
+        // The file that was checked is the file that runs: its real path, never the name or symlink that
+        // was sent, which could be pointed elsewhere between the check and the start.
+        List<String> argv = new ArrayList<>(s.launchPrefix.size() + payload.args.size() + 1);
+        argv.add(program.real.toString());
         argv.addAll(payload.args);
         if (s.sandbox == CommandSettings.SandboxMode.BWRAP) {
             Path bwrap = Sandbox.bwrap();
@@ -146,6 +192,9 @@ public final class CommandExecutor implements Executor {
                         + " install bubblewrap or set sandbox=none in " + CommandConfig.PID);
             }
             argv = Sandbox.wrap(bwrap, argv, payload.workingDir, s.sandboxNetwork);
+        }
+        if (!s.launchPrefix.isEmpty()) {
+            argv.addAll(0, s.launchPrefix);
         }
 
         String marker = cookie();
@@ -174,6 +223,10 @@ public final class CommandExecutor implements Executor {
                     : watched.stderr.get();
             leftovers.done(watched);
             int code = process.waitFor();
+            if (!s.pidNamespace) {
+                // without a namespace to end with the program, whatever still carries the task's marker goes now
+                killAsync(process, marker, s.killGraceMillis);
+            }
             if (stdin != null) {
                 stdin.cancel(true);
             }
@@ -184,7 +237,7 @@ public final class CommandExecutor implements Executor {
                     .metadata("stderr", new String(err.bytes, StandardCharsets.UTF_8))
                     .metadata("pid", Long.toString(process.pid()))
                     .metadata("duration_ms", String.format("%.3f", micros / 1000.0))
-                    .metadata("program", program.path.toString());
+                    .metadata("program", program.real.toString());
             if (code != 0) {
                 b.error("exit code " + code);
             }

@@ -21,7 +21,9 @@ final class CommandPayload {
     static final Set<String> FIELDS = Set.of("command", "args", "env", "working_dir", "stdin");
 
     // one mapper per bundle revision: no class of ours lands in a cache shared with other bundles
-    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            // {"command":"echo"} {"command":"rm"} is refused, not read as its first object
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     final String command;
     final List<String> args;

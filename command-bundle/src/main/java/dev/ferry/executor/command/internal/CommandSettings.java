@@ -22,11 +22,22 @@ final class CommandSettings {
     final long killGraceMillis;
     final SandboxMode sandbox;
     final boolean sandboxNetwork;
+    /** Runs before the program: unshare (own PID namespace) and setpriv (another user), or nothing. */
+    final List<String> launchPrefix;
+    /** Whether each program is the first process of its own PID namespace. */
+    final boolean pidNamespace;
+    /** What health reports about isolation. */
+    final String isolationNote;
     /** The worker's environment after the mode and the deny list: computed once, it never changes. */
     final Map<String, String> baseEnvironment;
 
     CommandSettings(ProgramPolicy policy, EnvMode envMode, List<String> envDeny, int maxOutputBytes,
             long killGraceMillis, SandboxMode sandbox, boolean sandboxNetwork) {
+        this(policy, envMode, envDeny, maxOutputBytes, killGraceMillis, sandbox, sandboxNetwork, Isolation.Mode.AUTO, "");
+    }
+
+    CommandSettings(ProgramPolicy policy, EnvMode envMode, List<String> envDeny, int maxOutputBytes,
+            long killGraceMillis, SandboxMode sandbox, boolean sandboxNetwork, Isolation.Mode isolation, String runAsUser) {
         this.policy = policy;
         this.envMode = envMode;
         this.envDeny = List.copyOf(envDeny);
@@ -35,6 +46,19 @@ final class CommandSettings {
         this.killGraceMillis = killGraceMillis;
         this.sandbox = sandbox;
         this.sandboxNetwork = sandboxNetwork;
+        List<String> prefix = new java.util.ArrayList<>();
+        // bwrap gives the program a PID namespace of its own already
+        List<String> unshare = sandbox == SandboxMode.BWRAP ? List.of() : Isolation.prefix(isolation);
+        this.pidNamespace = sandbox == SandboxMode.BWRAP || !unshare.isEmpty();
+        prefix.addAll(unshare);
+        if (!runAsUser.isEmpty()) {
+            prefix.addAll(Isolation.runAs(runAsUser));
+        }
+        this.launchPrefix = List.copyOf(prefix);
+        this.isolationNote = sandbox == SandboxMode.BWRAP ? "isolation: bwrap's PID namespace"
+                : !unshare.isEmpty() ? "isolation: a PID namespace per task"
+                : "isolation: none (" + Isolation.unavailable() + "); a daemon that detached from its task and scrubbed its"
+                        + " environment can outlive it";
         Map<String, String> base = new HashMap<>(System.getenv());
         if (envMode == EnvMode.CLEAN) {
             base.keySet().retainAll(CLEAN_BASE);
@@ -75,8 +99,25 @@ final class CommandSettings {
         } catch (IllegalArgumentException e) {
             throw bad("allowed_commands/blocked_commands", e.getMessage());
         }
+        Isolation.Mode isolation = switch (c.isolation().trim().toLowerCase()) {
+            case "auto", "" -> Isolation.Mode.AUTO;
+            case "pid_namespace" -> Isolation.Mode.REQUIRED;
+            case "none" -> Isolation.Mode.NONE;
+            default -> throw bad("isolation", "must be 'auto', 'pid_namespace' or 'none', got '" + c.isolation() + "'");
+        };
+        if (isolation == Isolation.Mode.REQUIRED && sandbox != SandboxMode.BWRAP && Isolation.prefix(isolation).isEmpty()) {
+            throw bad("isolation", "pid_namespace is not possible on this worker: " + Isolation.unavailable()
+                    + "; set isolation = auto or none");
+        }
+        String runAs = c.run__as__user().trim();
+        if (!runAs.isEmpty()) {
+            String problem = Isolation.runAsProblem(runAs);
+            if (problem != null) {
+                throw bad("run_as_user", problem);
+            }
+        }
         return new CommandSettings(policy, env, List.of(c.env__deny()), c.max__output__bytes(), c.kill__grace__ms(),
-                sandbox, c.sandbox__network());
+                sandbox, c.sandbox__network(), isolation, runAs);
     }
 
     boolean envDenied(String name) {

@@ -38,6 +38,13 @@ final class ProcessTree {
         for (ProcessHandle p : order) {
             p.destroy();
         }
+        for (ProcessHandle p : order) {
+            if (namespaceInitIgnoringTerm(p.pid())) {
+                // The first process of a PID namespace gets only the signals it handles: SIGTERM does not
+                // end one that has no handler, as it would anywhere else, so it gets SIGKILL at once.
+                p.destroyForcibly();
+            }
+        }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
         while (System.nanoTime() - deadline < 0 && targets.stream().anyMatch(ProcessHandle::isAlive)) {
             sleep(10);
@@ -49,6 +56,25 @@ final class ProcessTree {
             if (p.isAlive()) {
                 p.destroyForcibly();
             }
+        }
+    }
+
+    /** Whether the process is the first of its PID namespace and does not catch SIGTERM. */
+    static boolean namespaceInitIgnoringTerm(long pid) {
+        try {
+            boolean init = false;
+            boolean catchesTerm = false;
+            for (String line : Files.readAllLines(PROC.resolve(Long.toString(pid)).resolve("status"), StandardCharsets.US_ASCII)) {
+                if (line.startsWith("NSpid:")) {
+                    String[] ids = line.substring(6).trim().split("\\s+");
+                    init = ids.length > 1 && ids[ids.length - 1].equals("1");
+                } else if (line.startsWith("SigCgt:")) {
+                    catchesTerm = (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << 14)) != 0; // SIGTERM = 15
+                }
+            }
+            return init && !catchesTerm;
+        } catch (IOException | RuntimeException e) {
+            return false; // gone, or no /proc
         }
     }
 
