@@ -61,4 +61,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             description = "Statements (separated by ;) run as the admin user when the pool starts, e.g. to create the"
                     + " task user of an embedded database.")
     String init__sql() default "";
+
+    @AttributeDefinition(name = "Allow multiple statements",
+            description = "Let one task run several statements separated by ';' (only on a writable datasource). Off: a"
+                    + " task's text must be one statement, so nothing can follow what was checked.")
+    boolean allow__multiple__statements() default false;
 }

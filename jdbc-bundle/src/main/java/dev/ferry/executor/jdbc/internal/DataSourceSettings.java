@@ -23,10 +23,19 @@ final class DataSourceSettings {
     final String initSql;
     /** whether the statement timeout is the server's own session setting (see sessionTimeoutSql) */
     final boolean serverTimeout;
+    final boolean allowMultipleStatements;
 
     DataSourceSettings(String name, String driver, String url, String user, String password, String passwordFile,
             int poolSize, boolean readOnly, int statementTimeoutSeconds, int maxRows, int maxResultBytes,
             String adminUser, String adminPassword, String initSql) {
+        this(name, driver, url, user, password, passwordFile, poolSize, readOnly, statementTimeoutSeconds, maxRows,
+                maxResultBytes, adminUser, adminPassword, initSql, false);
+    }
+
+    DataSourceSettings(String name, String driver, String url, String user, String password, String passwordFile,
+            int poolSize, boolean readOnly, int statementTimeoutSeconds, int maxRows, int maxResultBytes,
+            String adminUser, String adminPassword, String initSql, boolean allowMultipleStatements) {
+        this.allowMultipleStatements = allowMultipleStatements;
         this.name = name;
         this.driver = driver;
         this.url = url;
@@ -70,9 +79,13 @@ final class DataSourceSettings {
         if (!c.password__file().isEmpty() && !Files.isReadable(Path.of(c.password__file()))) {
             throw bad("password_file", "cannot read " + c.password__file());
         }
+        if (c.read__only() && c.allow__multiple__statements()) {
+            throw bad("allow_multiple_statements", "is only for writable datasources (read_only = false): a second"
+                    + " statement could end the read-only transaction the first runs in");
+        }
         return new DataSourceSettings(name, c.driver(), c.url(), c.user(), c.password(), c.password__file(), c.pool__size(),
                 c.read__only(), c.statement__timeout__seconds(), c.max__rows(), c.max__result__bytes(), c.admin__user(),
-                c.admin__password(), c.init__sql());
+                c.admin__password(), c.init__sql(), c.allow__multiple__statements());
     }
 
     /**
@@ -84,7 +97,9 @@ final class DataSourceSettings {
         long millis = statementTimeoutSeconds * 1000L;
         switch (driver) {
             case "org.postgresql.Driver":
-                return "SET statement_timeout = " + millis;
+                // read-only at the server: every transaction of the session is read-only unless it says otherwise,
+                // and a task cannot say otherwise (one statement, a query, in a read-only transaction)
+                return "SET statement_timeout = " + millis + (readOnly ? "; SET default_transaction_read_only = on" : "");
             case "org.h2.Driver":
                 return "SET QUERY_TIMEOUT " + millis;
             default:

@@ -18,6 +18,7 @@ import java.sql.SQLTimeoutException;
 import java.sql.Types;
 import java.util.List;
 import java.util.Map;
+import dev.ferry.support.Configs;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,8 +50,21 @@ public final class JdbcExecutor implements Executor {
     private final List<DataSourceFactory> drivers = new CopyOnWriteArrayList<>();
     private volatile JdbcSettings settings;
 
+    /** Why the latest configuration was refused (the previous one, if any, stays), or null. */
+    private volatile String refused;
+
     @Activate
-    public JdbcExecutor(JdbcConfig config) {
+    public JdbcExecutor(Map<String, Object> properties) {
+        try {
+            settings = JdbcSettings.from(Configs.read(JdbcConfig.class, JdbcConfig.PID, properties));
+        } catch (IllegalArgumentException e) {
+            // never more permissive than configured: no task runs until the file is fixed
+            refused = e.getMessage();
+            LOG.warn("{}; the jdbc type runs no task until the configuration is fixed", refused);
+        }
+    }
+
+    JdbcExecutor(JdbcConfig config) {
         this(JdbcSettings.from(config));
     }
 
@@ -59,16 +73,18 @@ public final class JdbcExecutor implements Executor {
     }
 
     @Modified
-    void modified(JdbcConfig config) {
+    void modified(Map<String, Object> properties) {
         try {
-            settings = JdbcSettings.from(config);
+            settings = JdbcSettings.from(Configs.read(JdbcConfig.class, JdbcConfig.PID, properties));
+            refused = null;
         } catch (IllegalArgumentException e) {
-            LOG.warn("Ignoring the new configuration, keeping the previous one: {}", e.getMessage());
+            refused = e.getMessage();
+            LOG.warn("{}; {}", refused, settings == null ? "the jdbc type still runs no task" : "the previous configuration stays");
         }
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
+            policyOption = ReferencePolicyOption.GREEDY, updated = "updatedDatasource")
     void addDatasource(ManagedDataSource ds) {
         ManagedDataSource previous = datasources.put(ds.name(), ds);
         if (previous != null && previous != ds) {
@@ -78,7 +94,13 @@ public final class JdbcExecutor implements Executor {
     }
 
     void removeDatasource(ManagedDataSource ds) {
-        datasources.remove(ds.name(), ds);
+        datasources.values().removeIf(d -> d == ds);
+    }
+
+    /** A datasource reconfigured in place: its name may have changed. */
+    void updatedDatasource(ManagedDataSource ds) {
+        datasources.entrySet().removeIf(e -> e.getValue() == ds && !e.getKey().equals(ds.name()));
+        datasources.putIfAbsent(ds.name(), ds);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -133,7 +155,19 @@ public final class JdbcExecutor implements Executor {
     }
 
     private void check(JdbcPayload p) throws InvalidPayloadException {
-        if (p.datasource != null && !datasources.containsKey(p.datasource)) {
+        if (settings == null) {
+            throw new InvalidPayloadException(null, "the jdbc executor runs no task: its " + refused);
+        }
+        ManagedDataSource ds = p.datasource == null ? null : datasources.get(p.datasource);
+        SqlText text = SqlText.of(p.query);
+        if (text.statements > 1 && (ds == null || !ds.settings.allowMultipleStatements)) {
+            throw new InvalidPayloadException("query", "holds " + text.statements + " statements; a task runs one (a ';'"
+                    + " outside quotes and comments starts another): send each as its own task");
+        }
+        if (text.statements == 0) {
+            throw new InvalidPayloadException("query", "holds no statement");
+        }
+        if (p.datasource != null && ds == null) {
             throw new InvalidPayloadException("datasource", "no datasource named '" + p.datasource + "'; configured: "
                     + new TreeMap<>(datasources).keySet() + " (add one with a " + DataSourceConfig.FACTORY_PID
                     + " configuration)");
@@ -152,6 +186,9 @@ public final class JdbcExecutor implements Executor {
 
     @Override
     public Health health() {
+        if (settings == null) {
+            return Health.unhealthy(refused);
+        }
         if (datasources.isEmpty()) {
             return Health.unhealthy("no datasource is configured; add a " + DataSourceConfig.FACTORY_PID + " configuration");
         }
@@ -208,6 +245,14 @@ public final class JdbcExecutor implements Executor {
     private Result run(Connection c, JdbcPayload p, boolean readOnly, int timeoutSeconds, boolean serverTimeout,
             int maxRows, int maxBytes, String source, ExecutionContext context) throws SQLException {
         long start = System.nanoTime();
+        if (readOnly) {
+            String write = SqlText.of(p.query).writeInQuery();
+            if (write != null) {
+                return Result.rejected(Rejection.POLICY_DENIED, "datasource '" + source + "' is read-only (read_only=true in"
+                        + " its " + DataSourceConfig.FACTORY_PID + " configuration): only queries run, and this one uses "
+                        + write + ", which changes data; nothing was run");
+            }
+        }
         try (PreparedStatement ps = c.prepareStatement(p.query)) {
             bind(ps, p.params);
             // The datasource's own limit is the server's where it can be (set on each connection, see
@@ -215,7 +260,9 @@ public final class JdbcExecutor implements Executor {
             // statement, which costs); the task's deadline is the registry's, through the cancel hook below.
             double wanted = p.timeoutSeconds > 0 ? Math.min(p.timeoutSeconds, timeoutSeconds) : timeoutSeconds;
             boolean serverEnforces = serverTimeout && wanted >= timeoutSeconds;
-            if (!serverEnforces && wanted < context.remaining().toNanos() / 1e9) {
+            double left = context.remaining().toNanos() / 1e9;
+            if (!serverEnforces && wanted < left) {
+                // JDBC counts whole seconds: round up, never cut a task's time short
                 ps.setQueryTimeout((int) Math.max(1, Math.ceil(wanted)));
             }
             ps.setMaxRows(maxRows == Integer.MAX_VALUE ? 0 : maxRows + 1);
@@ -231,7 +278,7 @@ public final class JdbcExecutor implements Executor {
                 if (results != null) {
                     Rows rows;
                     try (java.sql.ResultSet rs = results) {
-                        rows = Rows.read(rs, maxRows, maxBytes);
+                        rows = Rows.read(rs, maxRows, maxBytes, context);
                     }
                     result = Result.builder(Status.SUCCEEDED).output(rows.json)
                             .metadata("row_count", Integer.toString(rows.count))
@@ -274,6 +321,11 @@ public final class JdbcExecutor implements Executor {
         } catch (IOException e) {
             rollbackQuietly(c);
             return Result.error("writing the rows failed: " + e.getMessage());
+        } catch (Rows.Stopped e) {
+            // the deadline passed or the task was cancelled while rows were being encoded
+            rollbackQuietly(c);
+            return Result.builder(context.stopReason() == null ? Status.CANCELLED : context.stopReason()).exitCode(-1)
+                    .error("stopped while reading rows").build();
         }
     }
 

@@ -7,7 +7,10 @@ import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 import java.util.Properties;
+import dev.ferry.support.Configs;
+import org.osgi.service.component.annotations.Modified;
 import javax.sql.DataSource;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
@@ -34,14 +37,59 @@ import org.slf4j.LoggerFactory;
 public final class ManagedDataSource {
     private static final Logger LOG = LoggerFactory.getLogger(ManagedDataSource.class);
 
-    final DataSourceSettings settings;
-    private final ServiceTracker<DataSourceFactory, DataSourceFactory> tracker;
+    volatile DataSourceSettings settings;
+    private final BundleContext context;
+    private ServiceTracker<DataSourceFactory, DataSourceFactory> tracker; // guarded by this
     private volatile HikariDataSource pool;
     private volatile String problem = "waiting for the driver";
 
+    /**
+     * A refused configuration at start throws, so no datasource of that name exists (tasks naming it
+     * are told it is not configured) and the log says which file and key; a refused change while
+     * running keeps this instance, its settings and its pool.
+     */
     @Activate
-    public ManagedDataSource(BundleContext context, DataSourceConfig config) throws InvalidSyntaxException {
-        this.settings = DataSourceSettings.from(config);
+    public ManagedDataSource(BundleContext context, Map<String, Object> properties) throws InvalidSyntaxException {
+        this.context = context;
+        DataSourceSettings s;
+        try {
+            s = DataSourceSettings.from(Configs.read(DataSourceConfig.class, DataSourceConfig.FACTORY_PID, properties));
+        } catch (IllegalArgumentException e) {
+            LOG.warn("{}; the datasource is not created until the configuration is fixed", e.getMessage());
+            throw e;
+        }
+        this.settings = s;
+        track();
+    }
+
+    /** Plain values, no framework: the pool over a given DataSource (tests, benchmarks). */
+    ManagedDataSource(DataSourceSettings settings, DataSource raw) {
+        this.settings = settings;
+        this.context = null;
+        start(raw);
+    }
+
+    @Modified
+    void modified(Map<String, Object> properties) throws InvalidSyntaxException {
+        DataSourceSettings next;
+        try {
+            next = DataSourceSettings.from(Configs.read(DataSourceConfig.class, DataSourceConfig.FACTORY_PID, properties));
+        } catch (IllegalArgumentException e) {
+            LOG.warn("{}; datasource '{}' keeps its previous configuration", e.getMessage(), settings.name);
+            return;
+        }
+        synchronized (this) {
+            if (tracker != null) {
+                tracker.close();
+            }
+            stop();
+            settings = next;
+            track();
+        }
+        LOG.info("Datasource '{}' reconfigured", next.name);
+    }
+
+    private synchronized void track() throws InvalidSyntaxException {
         String filter = "(&(objectClass=" + DataSourceFactory.class.getName() + ")(" + DataSourceFactory.OSGI_JDBC_DRIVER_CLASS
                 + "=" + settings.driver + "))";
         this.problem = "driver " + settings.driver + " is not installed: no DataSourceFactory for it is registered";
@@ -49,15 +97,8 @@ public final class ManagedDataSource {
         tracker.open();
     }
 
-    /** Plain values, no framework: the pool over a given DataSource (tests, benchmarks). */
-    ManagedDataSource(DataSourceSettings settings, DataSource raw) {
-        this.settings = settings;
-        this.tracker = null;
-        start(raw);
-    }
-
     @Deactivate
-    void deactivate() {
+    synchronized void deactivate() {
         if (tracker != null) {
             tracker.close();
         }
@@ -94,6 +135,7 @@ public final class ManagedDataSource {
     }
 
     private synchronized void start(DataSource raw) {
+        DataSourceSettings settings = this.settings;
         try {
             if (!settings.adminUser.isEmpty() && !settings.initSql.isEmpty()) {
                 try (Connection admin = raw.getConnection(settings.adminUser, settings.adminPassword);
@@ -121,6 +163,8 @@ public final class ManagedDataSource {
             c.setRegisterMbeans(false);
             if (settings.sessionTimeoutSql() != null) {
                 c.setConnectionInitSql(settings.sessionTimeoutSql());
+                // committed at once: run inside the first task's transaction, the SETs would be rolled back with it
+                c.setIsolateInternalQueries(true);
             }
             pool = new HikariDataSource(c);
             problem = null;

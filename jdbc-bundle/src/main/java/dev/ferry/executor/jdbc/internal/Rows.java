@@ -3,6 +3,7 @@ package dev.ferry.executor.jdbc.internal;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.ferry.executor.api.ExecutionContext;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -39,8 +40,46 @@ final class Rows {
         this.types = types;
     }
 
-    /** Reads at most {@code maxRows} rows and about {@code maxBytes} of JSON; says when it stopped early. */
+    /** Thrown when the task was stopped (deadline, cancel) while its rows were being encoded. */
+    static final class Stopped extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Stopped() {
+            super("stopped", null, false, false);
+        }
+    }
+
+    /** The output buffer, which can drop a row that would pass the cap after it was begun. */
+    private static final class Buffer extends ByteArrayOutputStream {
+        Buffer(int size) {
+            super(size);
+        }
+
+        void cut(int size) {
+            count = size;
+        }
+    }
+
+    /** Thrown inside a row whose next value would take the output past the cap. */
+    private static final class Full extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Full() {
+            super("full", null, false, false);
+        }
+    }
+
     static Rows read(ResultSet rs, int maxRows, int maxBytes) throws SQLException, IOException {
+        return read(rs, maxRows, maxBytes, null);
+    }
+
+    /**
+     * Reads at most {@code maxRows} rows and at most {@code maxBytes} of JSON; says when it stopped
+     * early. The cap holds inside a row too: a value that would pass it (a 100 MB string) ends the
+     * output before it is copied, and the rows so far are the answer. Checks the context between rows,
+     * so a stopped task stops encoding.
+     */
+    static Rows read(ResultSet rs, int maxRows, int maxBytes, ExecutionContext context) throws SQLException, IOException {
         ResultSetMetaData md = rs.getMetaData();
         int n = md.getColumnCount();
         String[] labels = new String[n];
@@ -56,34 +95,51 @@ final class Rows {
             header = new Header(labels, typeNames);
             lastHeader = header;
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        Buffer out = new Buffer(256);
         int count = 0;
         boolean truncated = false;
-        try (JsonGenerator g = JSON.createGenerator(out)) {
+        boolean full = false;
+        try (JsonGenerator g = JSON.createGenerator(out).disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT)) {
             g.writeStartArray();
             while (rs.next()) {
                 if (count >= maxRows) {
                     truncated = true;
                     break;
                 }
-                g.writeStartObject();
-                for (int i = 0; i < n; i++) {
-                    g.writeFieldName(labels[i]);
-                    value(g, rs, i + 1, types[i]);
+                if (context != null && context.isCancelled()) {
+                    throw new Stopped();
                 }
-                g.writeEndObject();
+                int rowStart = out.size() + g.getOutputBuffered();
+                try {
+                    g.writeStartObject();
+                    for (int i = 0; i < n; i++) {
+                        g.writeFieldName(labels[i]);
+                        value(g, rs, i + 1, types[i], maxBytes - (out.size() + g.getOutputBuffered()));
+                    }
+                    g.writeEndObject();
+                } catch (Full e) {
+                    // drop the row begun (its separator included) and close the array by hand
+                    g.flush();
+                    out.cut(rowStart);
+                    out.write(']');
+                    truncated = true;
+                    full = true;
+                    break;
+                }
                 count++;
                 if (out.size() + g.getOutputBuffered() >= maxBytes) {
                     truncated = rs.next();
                     break;
                 }
             }
-            g.writeEndArray();
+            if (!full) {
+                g.writeEndArray();
+            }
         }
         return new Rows(out.toByteArray(), count, truncated, header.names, header.types);
     }
 
-    private static void value(JsonGenerator g, ResultSet rs, int i, int type) throws SQLException, IOException {
+    private static void value(JsonGenerator g, ResultSet rs, int i, int type, long room) throws SQLException, IOException {
         switch (type) {
             case Types.BIT, Types.BOOLEAN -> {
                 boolean b = rs.getBoolean(i);
@@ -116,14 +172,25 @@ final class Rows {
                 }
             }
             case Types.CLOB, Types.NCLOB, Types.CHAR, Types.VARCHAR, Types.LONGVARCHAR, Types.NCHAR, Types.NVARCHAR,
-                    Types.LONGNVARCHAR -> text(g, rs.getString(i));
+                    Types.LONGNVARCHAR -> {
+                String v = rs.getString(i);
+                if (v != null && v.length() > room) {
+                    throw new Full();
+                }
+                text(g, v);
+            }
             case Types.DATE -> text(g, rs.getObject(i, LocalDate.class));
             case Types.TIME -> text(g, rs.getObject(i, LocalTime.class));
             case Types.TIME_WITH_TIMEZONE -> text(g, rs.getObject(i, OffsetTime.class));
             case Types.TIMESTAMP -> text(g, rs.getObject(i, LocalDateTime.class));
             case Types.TIMESTAMP_WITH_TIMEZONE -> text(g, rs.getObject(i, OffsetDateTime.class));
-            case Types.BINARY, Types.VARBINARY, Types.LONGVARBINARY, Types.BLOB -> {
+            // JAVA_OBJECT: the bytes as stored, never deserialized (rs.getObject would run Java
+            // deserialization on whatever bytes a query made up)
+            case Types.BINARY, Types.VARBINARY, Types.LONGVARBINARY, Types.BLOB, Types.JAVA_OBJECT -> {
                 byte[] b = rs.getBytes(i);
+                if (b != null && b.length / 3L * 4 > room) {
+                    throw new Full();
+                }
                 if (b == null) {
                     g.writeNull();
                 } else {
@@ -139,7 +206,7 @@ final class Rows {
                         int elementType = elements.getMetaData().getColumnType(2);
                         g.writeStartArray();
                         while (elements.next()) {
-                            value(g, elements, 2, elementType);
+                            value(g, elements, 2, elementType, room - g.getOutputBuffered());
                         }
                         g.writeEndArray();
                     } finally {
@@ -148,16 +215,13 @@ final class Rows {
                 }
             }
             default -> {
-                Object o = rs.getObject(i);
-                if (o == null) {
-                    g.writeNull();
-                } else if (o instanceof Number) {
-                    g.writeNumber(o.toString());
-                } else if (o instanceof Boolean) {
-                    g.writeBoolean((Boolean) o);
-                } else {
-                    g.writeString(o.toString());
+                // other types (PostgreSQL's json, uuid, interval, H2's intervals…) as the driver spells them; never
+                // getObject, which for some types turns bytes into objects
+                String v = rs.getString(i);
+                if (v != null && v.length() > room) {
+                    throw new Full();
                 }
+                text(g, v);
             }
         }
     }

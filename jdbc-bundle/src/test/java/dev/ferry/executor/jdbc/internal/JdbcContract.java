@@ -44,6 +44,61 @@ abstract class JdbcContract {
     /** A query that runs for many seconds. */
     abstract String slowQuery();
 
+    /** The expression that advances a sequence. */
+    abstract String nextValue(String sequence);
+
+    @Test
+    void stackedStatementsAreRefusedBeforeAnythingRuns() throws Exception {
+        run("{\"datasource\":\"rw\",\"query\":\"create table t (i integer)\"}");
+        for (String ds : new String[] {"ro", "rw"}) {
+            assertThatThrownBy(() -> run("{\"datasource\":\"" + ds + "\",\"query\":\"select 1; drop table t\"}"))
+                    .isInstanceOfSatisfying(InvalidPayloadException.class, e -> assertThat(e.field()).isEqualTo("query"))
+                    .hasMessageContaining("holds 2 statements");
+        }
+        assertThatThrownBy(() -> run("{\"datasource\":\"ro\",\"query\":\"select 1; insert into t values (80); commit\"}"))
+                .hasMessageContaining("holds 3 statements");
+        // still there, still empty
+        assertThat(rows(run("{\"datasource\":\"ro\",\"query\":\"select count(*) as c from t\"}")).get(0).get("c").asInt()).isZero();
+        // one statement, whatever quotes and comments hold
+        assertThat(rows(run("{\"datasource\":\"ro\",\"query\":\"select ';' as s -- ; drop table t\\n;\"}")).get(0)
+                .get("s").asText()).isEqualTo(";");
+        assertThat(rows(run("{\"datasource\":\"ro\",\"query\":\"select 1 as \\\"a;b\\\" /* ; drop table t */\"}")).get(0)
+                .has("a;b")).isTrue();
+    }
+
+    @Test
+    void aSequenceCannotBeAdvancedThroughAReadOnlyDatasource() throws Exception {
+        run("{\"datasource\":\"rw\",\"query\":\"drop sequence if exists sq\"}");
+        run("{\"datasource\":\"rw\",\"query\":\"create sequence sq\"}");
+        Result r = run("{\"datasource\":\"ro\",\"query\":\"select " + nextValue("sq") + " as v\"}");
+        assertThat(r.status()).isEqualTo(Status.REJECTED);
+        assertThat(r.error()).contains("read-only");
+        assertThat(rows(run("{\"datasource\":\"rw\",\"query\":\"select " + nextValue("sq") + " as v\"}")).get(0).get("v").asInt())
+                .as("the first value: nothing advanced it before").isEqualTo(1);
+    }
+
+    /** max_result_bytes holds inside one row: a value bigger than the cap is never copied into the answer. */
+    @Test
+    void theByteCapHoldsInsideOneValue() throws Exception {
+        Result r = run("{\"datasource\":\"ro\",\"query\":\"select repeat('x', 5000000) as r\"}");
+        assertThat(r.status()).isEqualTo(Status.SUCCEEDED);
+        assertThat(r.output().length).isLessThan(1024);
+        assertThat(r.outputAsString()).isEqualTo("[]");
+        assertThat(r.metadata()).containsEntry("truncated", "true").containsEntry("row_count", "0");
+        Result two = run("{\"datasource\":\"ro\",\"query\":\"select repeat('y', 10) as r union all select repeat('x', 5000000)\"}");
+        assertThat(rows(two).size()).isEqualTo(1);
+        assertThat(two.metadata()).containsEntry("truncated", "true");
+    }
+
+    @Test
+    void aTasksTimeoutIsRoundedUpNeverDown() throws Exception {
+        long start = System.nanoTime();
+        Result r = run("{\"datasource\":\"rw\",\"query\":\"" + slowQuery() + "\",\"timeout_seconds\":1.2}");
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertThat(r.status()).isEqualTo(Status.TIMED_OUT);
+        assertThat(seconds).as("the statement ran its full 1.2 s (the driver's timeout is whole seconds: 2)").isGreaterThan(1.2);
+    }
+
     @BeforeEach
     void datasources() throws Exception {
         jdbc = new JdbcExecutor(new JdbcSettings(false, List.of()));

@@ -2,6 +2,7 @@ package dev.ferry.executor.jdbc.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ferry.executor.api.Result;
@@ -31,8 +32,37 @@ class PostgresTest extends JdbcContract {
     void aWriteHiddenInAQueryIsRefusedByTheReadOnlyTransaction() throws Exception {
         run("{\"datasource\":\"rw\",\"query\":\"create table t (i integer)\"}");
         Result r = run("{\"datasource\":\"ro\",\"query\":\"with x as (insert into t values (1) returning i) select * from x\"}");
+        assertThat(r.status()).isEqualTo(Status.REJECTED); // refused before the server sees it
+        assertThat(r.error()).contains("read-only").contains("INSERT");
+        // a write the worker cannot see in the text (inside a function) is refused by the server itself
+        run("{\"datasource\":\"rw\",\"query\":\"create function bump() returns integer language sql as"
+                + " $$ insert into t values (1) returning i $$\"}");
+        r = run("{\"datasource\":\"ro\",\"query\":\"select bump() as b\"}");
         assertThat(r.status()).isEqualTo(Status.REJECTED); // the server's read_only_sql_transaction (25006)
-        assertThat(r.error()).contains("read-only").contains("read-only transaction");
+        assertThat(r.error()).contains("read-only transaction");
+        assertThat(rows(run("{\"datasource\":\"ro\",\"query\":\"select current_setting('default_transaction_read_only')"
+                + " as ro\"}")).get(0).get("ro").asText()).isEqualTo("on");
+        run("{\"datasource\":\"rw\",\"query\":\"drop function bump()\"}");
+    }
+
+    @Test
+    void aStackedCommitCannotEscapeTheReadOnlyTransaction() throws Exception {
+        run("{\"datasource\":\"rw\",\"query\":\"create table t (i integer)\"}");
+        assertThatThrownBy(() -> run("{\"datasource\":\"ro\",\"query\":\"select 1; commit; insert into t values (80)\"}"))
+                .hasMessageContaining("holds 3 statements");
+        assertThat(rows(run("{\"datasource\":\"ro\",\"query\":\"select count(*) as c from t\"}")).get(0).get("c").asInt())
+                .isZero();
+    }
+
+    @Test
+    void dollarQuotedSemicolonsAreOneStatement() throws Exception {
+        assertThat(rows(run("{\"datasource\":\"ro\",\"query\":\"select $x$a;b$x$ as s\"}")).get(0).get("s").asText())
+                .isEqualTo("a;b");
+    }
+
+    @Override
+    String nextValue(String sequence) {
+        return "nextval('" + sequence + "')";
     }
 
     @Override
