@@ -65,4 +65,10 @@ import org.osgi.service.metatype.annotations.Option;
     String[] deny__cidrs() default {
         "169.254.0.0/16", "fe80::/10", "fd00:ec2::254/128", "100.100.100.200/32", "0.0.0.0/8", "::/128",
         "224.0.0.0/4", "ff00::/8", "255.255.255.255/32"};
+
+    @AttributeDefinition(name = "Sensitive headers",
+            description = "Request headers (any case) never sent on to another origin when a request is redirected there.")
+    String[] sensitive__headers() default {
+        "Authorization", "Proxy-Authorization", "Cookie", "X-Api-Key", "Api-Key", "X-Auth-Token", "X-Access-Token",
+        "X-Amz-Security-Token", "X-Goog-Api-Key", "X-Csrf-Token", "X-Vault-Token", "Private-Token", "X-Gitlab-Token"};
 }

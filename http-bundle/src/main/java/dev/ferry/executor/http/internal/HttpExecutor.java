@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import dev.ferry.support.Configs;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
@@ -79,8 +80,21 @@ public final class HttpExecutor implements Executor {
 
     private volatile Client client;
 
+    /** Why the latest configuration was refused (the previous one, if any, stays), or null. */
+    private volatile String refused;
+
     @Activate
-    public HttpExecutor(HttpConfig config) {
+    public HttpExecutor(Map<String, Object> properties) {
+        try {
+            client = new Client(HttpSettings.from(Configs.read(HttpConfig.class, HttpConfig.PID, properties)));
+        } catch (IllegalArgumentException e) {
+            // never fall back to a more permissive egress policy: no request is made until the file is fixed
+            refused = e.getMessage();
+            LOG.warn("{}; the http type runs no task until the configuration is fixed", refused);
+        }
+    }
+
+    HttpExecutor(HttpConfig config) {
         this(HttpSettings.from(config));
     }
 
@@ -89,35 +103,52 @@ public final class HttpExecutor implements Executor {
     }
 
     @Modified
-    void modified(HttpConfig config) {
+    void modified(Map<String, Object> properties) {
         try {
             // the old client's threads finish their requests, then end after 30 s idle
-            client = new Client(HttpSettings.from(config));
+            client = new Client(HttpSettings.from(Configs.read(HttpConfig.class, HttpConfig.PID, properties)));
+            refused = null;
             LOG.info("HTTP executor reconfigured");
         } catch (IllegalArgumentException e) {
-            LOG.warn("Ignoring the new configuration, keeping the previous one: {}", e.getMessage());
+            refused = e.getMessage();
+            LOG.warn("{}; {}", refused, client == null ? "the http type still runs no task" : "the previous configuration stays");
         }
+    }
+
+    private Client current() throws InvalidPayloadException {
+        Client c = client;
+        if (c == null) {
+            throw new InvalidPayloadException(null, "the http executor runs no task: its " + refused);
+        }
+        return c;
     }
 
     @Deactivate
     void deactivate() {
         bodyDeadlines.close();
-        client.threads.shutdownNow();
+        Client c = client;
+        if (c != null) {
+            c.threads.shutdownNow();
+        }
     }
 
     @Override
     public void validate(byte[] payload) throws InvalidPayloadException {
-        HttpPayload.parse(payload, client.settings);
+        HttpPayload.parse(payload, current().settings);
     }
 
     @Override
     public Health health() {
-        return Health.healthy();
+        String why = refused;
+        if (client == null) {
+            return Health.unhealthy(why);
+        }
+        return why == null ? Health.healthy() : Health.healthy(why + ", the previous configuration stays");
     }
 
     @Override
     public Result execute(Task task, ExecutionContext context) throws InvalidPayloadException, InterruptedException {
-        Client c = client;
+        Client c = current();
         HttpPayload payload = HttpPayload.parse(task.payload(), c.settings);
         return send(c, payload, context);
     }
@@ -209,7 +240,7 @@ public final class HttpExecutor implements Executor {
                     body = null;
                 }
                 if (!sameOrigin(url, next)) {
-                    headers = withoutCredentials(headers); // never hand credentials to another host
+                    headers = withoutSensitive(headers, c.settings.sensitiveHeaders); // never hand credentials to another host
                 }
                 url = next;
                 continue;
@@ -314,11 +345,12 @@ public final class HttpExecutor implements Executor {
         return u.getPort() != -1 ? u.getPort() : u.getScheme().equalsIgnoreCase("https") ? 443 : 80;
     }
 
-    private static List<Map.Entry<String, String>> withoutCredentials(List<Map.Entry<String, String>> headers) {
+    private static List<Map.Entry<String, String>> withoutSensitive(List<Map.Entry<String, String>> headers,
+            java.util.Set<String> sensitive) {
         List<Map.Entry<String, String>> out = new ArrayList<>();
         for (Map.Entry<String, String> h : headers) {
             String n = h.getKey().toLowerCase(Locale.ROOT);
-            if (!n.equals("authorization") && !n.equals("cookie") && !n.equals("proxy-authorization")) {
+            if (!sensitive.contains(n)) {
                 out.add(h);
             }
         }

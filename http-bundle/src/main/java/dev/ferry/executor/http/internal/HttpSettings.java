@@ -13,9 +13,18 @@ final class HttpSettings {
     final HttpClient.Version version;
     final String userAgent;
     final EgressPolicy policy;
+    /** Lower-cased names of the headers dropped on a cross-origin redirect. */
+    final java.util.Set<String> sensitiveHeaders;
 
     HttpSettings(long timeoutNanos, long maxBodySize, boolean failOnOverflow, long maxRequestBodySize, int maxRedirects,
             HttpClient.Version version, String userAgent, EgressPolicy policy) {
+        this(timeoutNanos, maxBodySize, failOnOverflow, maxRequestBodySize, maxRedirects, version, userAgent, policy,
+                java.util.Set.of("authorization", "proxy-authorization", "cookie"));
+    }
+
+    HttpSettings(long timeoutNanos, long maxBodySize, boolean failOnOverflow, long maxRequestBodySize, int maxRedirects,
+            HttpClient.Version version, String userAgent, EgressPolicy policy, java.util.Set<String> sensitiveHeaders) {
+        this.sensitiveHeaders = sensitiveHeaders;
         this.timeoutNanos = timeoutNanos;
         this.maxBodySize = maxBodySize;
         this.failOnOverflow = failOnOverflow;
@@ -62,8 +71,13 @@ final class HttpSettings {
         } catch (IllegalArgumentException e) {
             throw bad("allow_cidrs/deny_cidrs", e.getMessage());
         }
+        java.util.Set<String> sensitive = new java.util.HashSet<>();
+        for (String h : c.sensitive__headers()) {
+            sensitive.add(h.trim().toLowerCase(java.util.Locale.ROOT));
+        }
         return new HttpSettings((long) (c.timeout__seconds() * 1e9), c.max__body__size(), fail,
-                c.max__request__body__size(), c.max__redirects(), version, c.user__agent(), policy);
+                c.max__request__body__size(), c.max__redirects(), version, c.user__agent(), policy,
+                java.util.Set.copyOf(sensitive));
     }
 
     private static IllegalArgumentException bad(String key, String problem) {

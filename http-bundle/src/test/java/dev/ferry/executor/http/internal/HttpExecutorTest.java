@@ -146,6 +146,24 @@ class HttpExecutorTest {
     }
 
     @Test
+    void everySensitiveHeaderIsDroppedOnACrossOriginRedirect() throws Exception {
+        try (TestServer other = new TestServer()) {
+            Result r = run(http, "{\"url\":\"" + server.url("/to?u=" + other.url("/hello"))
+                    + "\",\"headers\":{\"X-Api-Key\":\"k-secret\",\"X-Trace\":\"t\"}}");
+            assertThat(r.status()).isEqualTo(Status.SUCCEEDED);
+            assertThat(server.lastApiKey.get("/to")).isEqualTo("k-secret");
+            assertThat(other.lastApiKey.get("/hello")).isEqualTo("<none>");
+        }
+    }
+
+    @Test
+    void trailingContentAfterThePayloadIsRefused() {
+        assertThatThrownBy(() -> http.validate(("{\"url\":\"" + server.url("/hello") + "\"} {\"url\":\"http://x/\"}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .isInstanceOf(dev.ferry.executor.api.InvalidPayloadException.class).hasMessageContaining("not valid JSON");
+    }
+
+    @Test
     void aSlowServerTimesOut() throws Exception {
         long start = System.nanoTime();
         Result r = run(http, "{\"url\":\"" + server.url("/slow") + "\",\"timeout_seconds\":0.3}");

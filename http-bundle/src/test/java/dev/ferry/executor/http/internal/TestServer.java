@@ -18,6 +18,7 @@ final class TestServer implements AutoCloseable {
     final HttpServer server;
     final List<String> requests = new CopyOnWriteArrayList<>();
     final Map<String, String> lastAuthorization = new ConcurrentHashMap<>();
+    final Map<String, String> lastApiKey = new ConcurrentHashMap<>();
 
     TestServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -40,6 +41,8 @@ final class TestServer implements AutoCloseable {
         requests.add(ex.getRequestMethod() + " " + ex.getRequestURI());
         String auth = ex.getRequestHeaders().getFirst("Authorization");
         lastAuthorization.put(path, auth == null ? "<none>" : auth);
+        String key = ex.getRequestHeaders().getFirst("X-Api-Key");
+        lastApiKey.put(path, key == null ? "<none>" : key);
         byte[] in = ex.getRequestBody().readAllBytes();
         try {
             switch (path) {
