@@ -17,6 +17,11 @@ final class Deadlines implements Runnable {
     static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private final Set<Execution> running = ConcurrentHashMap.newKeySet();
+    /** Stopped executions whose thread has not returned yet. */
+    private final Set<Execution> halted = ConcurrentHashMap.newKeySet();
+    /** How long a stopped task's thread may take to come back before it is reported as stuck. */
+    static final long STUCK_NANOS = TimeUnit.SECONDS.toNanos(10);
+    volatile long stuckNanos = STUCK_NANOS;
     private final Thread thread;
     private volatile boolean stopped;
 
@@ -34,11 +39,24 @@ final class Deadlines implements Runnable {
         running.remove(e);
     }
 
+    /** Watches a stopped execution until its thread comes back from the executor. */
+    void watchStopped(Execution e) {
+        halted.add(e);
+    }
+
     @Override
     public void run() {
         while (!stopped) {
             LockSupport.parkNanos(this, TICK_NANOS);
             long now = System.nanoTime();
+            for (Execution e : halted) {
+                if (e.isFinished()) {
+                    halted.remove(e);
+                } else if (now - e.stoppedNanos >= stuckNanos) {
+                    halted.remove(e);
+                    report(e, now);
+                }
+            }
             for (Execution e : running) {
                 if (e.state() != Execution.RUNNING) {
                     running.remove(e);
@@ -53,6 +71,27 @@ final class Deadlines implements Runnable {
                 }
             }
         }
+    }
+
+    /**
+     * A task was stopped but its thread is still inside the executor, burning what it burns: the
+     * caller has its answer, the operator must learn of it (the log with the stack, health).
+     */
+    private static void report(Execution e, long now) {
+        Thread t = e.stuckThread();
+        if (t == null) {
+            return;
+        }
+        if (e.slot != null) {
+            e.slot.stuck.put(e.taskId, t.getName());
+        }
+        StringBuilder stack = new StringBuilder();
+        for (StackTraceElement frame : t.getStackTrace()) {
+            stack.append("\n\tat ").append(frame);
+        }
+        LOG.warn("Task {} was stopped {} ms ago ({}) but its thread {} is still inside executor {}; it holds a slot and"
+                + " whatever it uses until it returns. Its stack:{}", e.taskId, (now - e.stoppedNanos) / 1_000_000,
+                e.stopMessage, t.getName(), e.executedBy, stack);
     }
 
     void close() {

@@ -43,6 +43,8 @@ final class Dispatcher implements ExecutorRegistry {
     private final ThreadPoolExecutor pool;
     private volatile RegistrySettings settings;
     private volatile boolean closed;
+    /** Set when the registry's configuration was refused at start: no task runs, each is told why. */
+    private volatile String refused;
 
     Dispatcher(RegistrySettings settings) {
         this.settings = settings;
@@ -68,6 +70,15 @@ final class Dispatcher implements ExecutorRegistry {
         ServiceEntry[] entries = slot.entries();
         int own = entries.length > 0 ? entries[0].maxConcurrency : Integer.MAX_VALUE;
         slot.setLimit(Math.min(settings.concurrencyOf(slot.type), own));
+    }
+
+    /** How long a stopped task's thread may stay in its executor before it is reported (tests shorten it). */
+    void stuckAfter(Duration d) {
+        deadlines.stuckNanos = d.toNanos();
+    }
+
+    void refuse(String reason) {
+        refused = reason;
     }
 
     RegistrySettings settings() {
@@ -130,7 +141,7 @@ final class Dispatcher implements ExecutorRegistry {
             return (Result) prepared;
         }
         Prepared p = (Prepared) prepared;
-        Execution execution = new Execution(task.id(), start, p.deadlineNanos, false);
+        Execution execution = watched(new Execution(task.id(), start, p.deadlineNanos, false), p);
         deadlines.add(execution);
         return run(p, task, execution);
     }
@@ -146,7 +157,7 @@ final class Dispatcher implements ExecutorRegistry {
             return done;
         }
         Prepared p = (Prepared) prepared;
-        Execution execution = new Execution(task.id(), start, p.deadlineNanos, true);
+        Execution execution = watched(new Execution(task.id(), start, p.deadlineNanos, true), p);
         deadlines.add(execution);
         try {
             pool.execute(() -> {
@@ -194,12 +205,19 @@ final class Dispatcher implements ExecutorRegistry {
             ServiceEntry[] entries = slot.entries();
             for (int i = 0; i < entries.length; i++) {
                 ServiceEntry e = entries[i];
-                Health health = i == 0 ? healthOf(e) : null;
+                Health health = i == 0 ? withStuck(slot, healthOf(e)) : null;
                 out.add(new ExecutorInfo(e.type, e.bundleName, e.bundleVersion, e.serviceId, e.ranking, i == 0, health,
                         e.inFlight(), slot.stats()));
             }
         }
         return out;
+    }
+
+    private Execution watched(Execution e, Prepared p) {
+        e.slot = p.slot;
+        e.executedBy = p.entry.executedBy;
+        e.onStop = deadlines::watchStopped;
+        return e;
     }
 
     @Override
@@ -208,10 +226,20 @@ final class Dispatcher implements ExecutorRegistry {
         for (TypeSlot slot : slots.values()) {
             ServiceEntry[] entries = slot.entries();
             if (entries.length > 0) {
-                out.put(slot.type, healthOf(entries[0]));
+                out.put(slot.type, withStuck(slot, healthOf(entries[0])));
             }
         }
         return out;
+    }
+
+    /** A type whose stopped tasks did not return from the executor is not healthy, whatever the executor says. */
+    private static Health withStuck(TypeSlot slot, Health h) {
+        Map<String, String> stuck = slot.stuck;
+        if (stuck.isEmpty()) {
+            return h;
+        }
+        return Health.unhealthy(stuck.size() + " stopped task(s) still running in the executor (task id = thread: "
+                + new TreeMap<>(stuck) + "); see the log for their stacks. " + (h.message() == null ? "" : h.message()));
     }
 
     /** Counters of every type seen since start, including types that have no service now. */
@@ -263,6 +291,10 @@ final class Dispatcher implements ExecutorRegistry {
         RegistrySettings s = settings;
         if (closed) {
             return Result.rejected(Rejection.SHUTTING_DOWN, "the worker is shutting down; send the task to another worker");
+        }
+        String refusal = refused;
+        if (refusal != null) {
+            return Result.rejected(Rejection.POLICY_DENIED, "the worker runs no task: its " + refusal);
         }
         long timeoutNanos;
         if (timeout == null || timeout.isZero()) {

@@ -38,6 +38,13 @@ final class Execution implements ExecutionContext, TaskHandle {
     private boolean finished; // guarded by this
     /** Set by the stopper so the registry can tell the caller what happened. */
     volatile String stopMessage;
+    /** When it was stopped, for the watch on threads that do not come back; 0 while running. */
+    volatile long stoppedNanos;
+    /** The type it runs in (null in tests), where a thread that does not come back is shown. */
+    volatile TypeSlot slot;
+    volatile String executedBy;
+    /** Told when a stop happened, so the stopped thread is watched. */
+    volatile java.util.function.Consumer<Execution> onStop;
 
     Execution(String taskId, long startNanos, long deadlineNanos, boolean async) {
         this.taskId = taskId;
@@ -133,6 +140,11 @@ final class Execution implements ExecutionContext, TaskHandle {
             finished = true;
             thread = null;
         }
+        TypeSlot s = slot;
+        if (!normal && s != null && s.stuck.remove(taskId) != null) {
+            LOG.warn("Task {}: its thread came back from executor {} {} ms after its stop", taskId, executedBy,
+                    (System.nanoTime() - stoppedNanos) / 1_000_000);
+        }
         if (!normal) {
             Thread.interrupted();
         }
@@ -145,6 +157,11 @@ final class Execution implements ExecutionContext, TaskHandle {
             return false;
         }
         stopMessage = message;
+        stoppedNanos = System.nanoTime();
+        java.util.function.Consumer<Execution> watch = onStop;
+        if (watch != null) {
+            watch.accept(this);
+        }
         List<Runnable> toRun;
         synchronized (this) {
             toRun = hooks == null ? List.of() : new ArrayList<>(hooks);
@@ -164,6 +181,15 @@ final class Execution implements ExecutionContext, TaskHandle {
                     .build());
         }
         return true;
+    }
+
+    /** Whether it was stopped and its thread is still inside the executor. */
+    synchronized Thread stuckThread() {
+        return finished ? null : thread;
+    }
+
+    synchronized boolean isFinished() {
+        return finished;
     }
 
     private void runHook(Runnable hook) {

@@ -12,6 +12,7 @@ import dev.ferry.executor.api.Validation;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import dev.ferry.support.Configs;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
@@ -41,20 +42,31 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
     private final ServiceTracker<Executor, ServiceEntry> tracker;
 
     @Activate
-    public OsgiExecutorRegistry(BundleContext context, RegistryConfig config) {
-        this.dispatcher = new Dispatcher(RegistrySettings.from(config));
+    public OsgiExecutorRegistry(BundleContext context, Map<String, Object> properties) {
+        RegistrySettings settings = RegistrySettings.DEFAULTS;
+        String refused = null;
+        try {
+            settings = RegistrySettings.from(Configs.read(RegistryConfig.class, RegistryConfig.PID, properties));
+        } catch (IllegalArgumentException e) {
+            // its limits may be what keeps this worker from being overrun: without them, nothing runs
+            refused = e.getMessage();
+            LOG.warn("{}; the worker runs no task until the configuration is fixed", refused);
+        }
+        this.dispatcher = new Dispatcher(settings);
+        dispatcher.refuse(refused);
         this.tracker = new ServiceTracker<>(context, Executor.class, new Customizer(context));
         tracker.open(true);
         LOG.debug("Executor registry started with {}", dispatcher.settings());
     }
 
     @Modified
-    void modified(RegistryConfig config) {
+    void modified(Map<String, Object> properties) {
         try {
-            dispatcher.update(RegistrySettings.from(config));
+            dispatcher.update(RegistrySettings.from(Configs.read(RegistryConfig.class, RegistryConfig.PID, properties)));
+            dispatcher.refuse(null);
             LOG.info("Executor registry reconfigured: {}", dispatcher.settings());
         } catch (IllegalArgumentException e) {
-            LOG.warn("Ignoring the new configuration, keeping the previous one: {}", e.getMessage());
+            LOG.warn("{}; the previous configuration stays", e.getMessage());
         }
     }
 

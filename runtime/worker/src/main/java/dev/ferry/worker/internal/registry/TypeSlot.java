@@ -28,6 +28,8 @@ final class TypeSlot {
 
     private final LongAdder[] counts = new LongAdder[Status.values().length];
     private final LatencyHistogram latency = new LatencyHistogram();
+    /** Tasks stopped (timed out, cancelled) whose thread has not come back from the executor: id to thread name. */
+    final java.util.Map<String, String> stuck = new java.util.concurrent.ConcurrentHashMap<>();
 
     TypeSlot(String type, int limit) {
         this.type = type;

@@ -84,6 +84,33 @@ class DispatcherTest {
         };
     }
 
+    /** A task that ignores its stop keeps its thread: the caller gets TIMED_OUT, the operator sees it in health. */
+    @Test
+    void aThreadThatOutlivesItsDeadlineIsShownInHealth() throws Exception {
+        dispatcher.stuckAfter(Duration.ofMillis(100));
+        java.util.concurrent.atomic.AtomicBoolean release = new java.util.concurrent.atomic.AtomicBoolean();
+        dispatcher.add(entry("t", 0, executing(context -> {
+            while (!release.get()) {
+                Thread.onSpinWait(); // ignores interrupts and hooks, as a runaway deserialization would
+            }
+            return Result.succeeded("late");
+        })));
+        Task task = Task.of("t", "");
+        Result r = dispatcher.submit(task, Duration.ofMillis(50)).result().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(r.status()).isEqualTo(Status.TIMED_OUT);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (dispatcher.health().get("t").isHealthy()) {
+            assertThat(System.nanoTime()).as("health shows the stuck task within 10 s").isLessThan(deadline);
+            Thread.sleep(10);
+        }
+        assertThat(dispatcher.health().get("t").message()).contains("still running in the executor").contains(task.id());
+        release.set(true);
+        while (!dispatcher.health().get("t").isHealthy()) {
+            assertThat(System.nanoTime()).as("healthy again once it returned").isLessThan(deadline);
+            Thread.sleep(10);
+        }
+    }
+
     @Test
     void highestRankingThenLowestServiceIdServes() {
         dispatcher.add(entry("t", 0, replying("first")));
