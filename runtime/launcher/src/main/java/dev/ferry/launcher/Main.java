@@ -78,6 +78,7 @@ public final class Main {
     static void run(Options options, long started) throws StartupException {
         Home home = Home.prepare(options.home);
         useFastProcessLaunch();
+        refuseJavaDeserialization();
         Map<String, String> props = new HashMap<>();
         props.put(Constants.FRAMEWORK_STORAGE, home.data.resolve("framework").toString());
         // Bundles come from this jar and deploy/ on every start, configuration from etc/: a clean
@@ -177,6 +178,17 @@ public final class Main {
         if (System.getProperty(key) == null && Runtime.version().feature() <= 21
                 && System.getProperty("os.name", "").toLowerCase().contains("linux")) {
             System.setProperty(key, "VFORK");
+        }
+    }
+
+    /**
+     * Nothing in the worker reads Java serialization, so the JVM-wide filter refuses all of it: a
+     * database value or any other bytes a caller made up can never become objects (and gadget chains)
+     * here. Set before the framework starts, for every bundle; an operator's own jdk.serialFilter wins.
+     */
+    static void refuseJavaDeserialization() {
+        if (System.getProperty("jdk.serialFilter") == null && java.io.ObjectInputFilter.Config.getSerialFilter() == null) {
+            java.io.ObjectInputFilter.Config.setSerialFilter(info -> java.io.ObjectInputFilter.Status.REJECTED);
         }
     }
 

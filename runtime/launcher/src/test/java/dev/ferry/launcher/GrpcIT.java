@@ -354,6 +354,49 @@ class GrpcIT {
     }
 
     @Test
+    void anOversizedTaskTypeIsRefusedAtOnceAndTheConnectionStaysUsable() throws Exception {
+        try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell");
+                Client c = Client.plain(port(w, "127.0.0.1"))) {
+            WorkerGrpc.WorkerBlockingStub worker = c.worker().withDeadlineAfter(20, TimeUnit.SECONDS);
+            String huge = "t".repeat(100_000);
+            assertCode(() -> worker.execute(execute(huge, "{}").build()), Code.INVALID_ARGUMENT, "100000 characters long");
+            assertCode(() -> worker.validate(validate(huge, "{}")), Code.INVALID_ARGUMENT, "100000 characters long");
+            assertCode(() -> worker.execute(execute("command", "{}").setTaskId(huge).build()), Code.INVALID_ARGUMENT, "task_id");
+            assertCode(() -> worker.execute(execute("command", "{}").putMetadata("k", huge).build()), Code.INVALID_ARGUMENT,
+                    "metadata 'k'");
+            ExecuteResponse after = c.worker().withDeadlineAfter(20, TimeUnit.SECONDS)
+                    .execute(execute("command", "{\"command\":\"echo\",\"args\":[\"still here\"]}").build());
+            assertThat(after.getOutput().toStringUtf8()).isEqualTo("still here\n");
+        }
+    }
+
+    @Test
+    void aRefusedConfigurationAtRuntimeKeepsTheServerAsItWas() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        config("dev.ferry.grpc", "token = " + TOKEN);
+        try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell", "--grpc-host", "0.0.0.0",
+                "--grpc-port", Integer.toString(port)); Client c = Client.plain(port)) {
+            ExecuteRequest echo = execute("command", "{\"command\":\"echo\",\"args\":[\"x\"]}").build();
+            assertThat(port(w, "0.0.0.0")).isEqualTo(port);
+            assertThat(c.worker().withInterceptors(bearer(TOKEN)).execute(echo).getStatus()).isEqualTo(Status.SUCCEEDED);
+
+            config("dev.ferry.grpc", "token = short");
+            w.await("the refusal", START, l -> l.contains("token") && l.contains("keeps serving with its previous configuration"));
+            assertThat(c.worker().withInterceptors(bearer(TOKEN)).execute(echo).getStatus()).isEqualTo(Status.SUCCEEDED);
+            assertCode(() -> c.worker().execute(echo), Code.UNAUTHENTICATED, "bearer token");
+
+            Files.delete(home.resolve("etc/dev.ferry.grpc.cfg"));
+            w.await("the second refusal", START, l -> l.contains("refusing to listen on 0.0.0.0")
+                    && l.contains("keeps serving with its previous configuration"));
+            assertThat(c.worker().withInterceptors(bearer(TOKEN)).execute(echo).getStatus()).isEqualTo(Status.SUCCEEDED);
+            assertCode(() -> c.worker().execute(echo), Code.UNAUTHENTICATED, "bearer token");
+        }
+    }
+
+    @Test
     void aChangedConfigurationRestartsTheServerWithIt() throws Exception {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {

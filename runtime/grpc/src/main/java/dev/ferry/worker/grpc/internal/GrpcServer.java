@@ -34,6 +34,9 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import dev.ferry.support.Configs;
+import java.util.Map;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
@@ -56,23 +59,29 @@ public final class GrpcServer {
     private static final String EXECUTE = WorkerGrpc.getExecuteMethod().getFullMethodName();
     private static final Logger LOG = LoggerFactory.getLogger(GrpcServer.class);
 
-    private final Running running;
-    private final ServiceRegistration<GrpcEndpoint> endpoint;
+    private final BundleContext context;
+    private final ExecutorRegistry registry;
+    private Running running; // guarded by this
+    private Settings settings; // guarded by this: what runs now (null when it never started)
+    private ServiceRegistration<GrpcEndpoint> endpoint; // guarded by this
 
     @Activate
-    public GrpcServer(BundleContext context, GrpcConfig config, @Reference ExecutorRegistry registry) {
+    public GrpcServer(BundleContext context, Map<String, Object> properties, @Reference ExecutorRegistry registry) {
+        this.context = context;
+        this.registry = registry;
         Running started = null;
         String key = ADDRESS;
         String value;
         try {
-            Settings settings = Settings.of(config, context::getProperty);
-            if (settings.enabled) {
-                started = Running.start(context, registry, settings);
+            Settings s = Settings.of(Configs.read(GrpcConfig.class, GrpcConfig.PID, properties), context::getProperty);
+            if (s.enabled) {
+                started = Running.start(context, registry, s);
                 value = started.address;
             } else {
                 LOG.info("The gRPC API is disabled (enabled = false in {}.cfg)", GrpcConfig.PID);
                 value = "off";
             }
+            settings = s;
         } catch (IllegalArgumentException e) {
             LOG.error("The gRPC API does not start: {}", e.getMessage());
             key = FAILURE;
@@ -82,8 +91,59 @@ public final class GrpcServer {
         endpoint = publish(context, key, value);
     }
 
+    /**
+     * A changed configuration restarts the server with it; a refused one (a short token, a non-loopback
+     * address without authentication once the file is deleted…) leaves the running server as it is.
+     */
+    @Modified
+    synchronized void modified(Map<String, Object> properties) {
+        Settings next;
+        try {
+            next = Settings.of(Configs.read(GrpcConfig.class, GrpcConfig.PID, properties), context::getProperty);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("{}; {}", e.getMessage(), running != null ? "the gRPC API keeps serving with its previous configuration"
+                    : "the gRPC API stays off");
+            return;
+        }
+        Running previous = running;
+        Settings previousSettings = settings;
+        if (previous != null) {
+            previous.stop();
+        }
+        running = null;
+        String key = ADDRESS;
+        String value = "off";
+        try {
+            if (next.enabled) {
+                running = Running.start(context, registry, next);
+                value = running.address;
+            }
+            settings = next;
+            LOG.info("gRPC API reconfigured: {}", value);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("The gRPC API could not restart with its new configuration ({}); back to the previous one", e.getMessage());
+            try {
+                if (previousSettings != null && previousSettings.enabled) {
+                    running = Running.start(context, registry, previousSettings);
+                    value = running.address;
+                }
+            } catch (IllegalArgumentException again) {
+                LOG.error("The gRPC API is down: {}", again.getMessage());
+                key = FAILURE;
+                value = again.getMessage();
+            }
+        }
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put(key, value);
+        try {
+            endpoint.setProperties(props);
+        } catch (IllegalStateException e) {
+            // stopping
+        }
+    }
+
     @Deactivate
-    void stop() {
+    synchronized void stop() {
         try {
             endpoint.unregister();
         } catch (IllegalStateException e) {

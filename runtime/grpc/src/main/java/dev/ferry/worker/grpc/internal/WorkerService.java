@@ -45,6 +45,11 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
             observer.onError(Errors.invalid("task_type is empty; name an executor type, e.g. \"command\" (Capabilities lists them)"));
             return;
         }
+        String bad = Limits.problem(type, request.getTaskId(), request.getMetadataMap());
+        if (bad != null) {
+            observer.onError(Errors.invalid(bad));
+            return;
+        }
         Duration timeout;
         try {
             timeout = timeout(request, Context.current().getDeadline());
@@ -130,6 +135,11 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
     public void validate(ValidateRequest request, StreamObserver<ValidateResponse> observer) {
         if (request.getTaskType().isBlank()) {
             observer.onError(Errors.invalid("task_type is empty; name an executor type, e.g. \"command\""));
+            return;
+        }
+        String bad = Limits.problem(request.getTaskType(), "", Map.of());
+        if (bad != null) {
+            observer.onError(Errors.invalid(bad));
             return;
         }
         Validation v = registry.validate(request.getTaskType(), request.getPayload().toByteArray());

@@ -1,0 +1,57 @@
+package dev.ferry.worker.grpc.internal;
+
+import java.util.Map;
+
+/**
+ * Bounds on the small fields of a request. Without them a 100 KB task_type came back inside an
+ * error's status message, past what a client accepts in trailers, and wedged the connection; an
+ * error never repeats an oversized field, it says how long it was.
+ */
+final class Limits {
+    static final int MAX_TYPE = 128;
+    static final int MAX_ID = 256;
+    static final int MAX_METADATA_ENTRIES = 64;
+    static final int MAX_METADATA_KEY = 256;
+    static final int MAX_METADATA_VALUE = 4096;
+
+    private Limits() {
+    }
+
+    /** @return null when the fields are within bounds, else what is wrong, without repeating the field */
+    static String problem(String type, String id, Map<String, String> metadata) {
+        if (type.length() > MAX_TYPE) {
+            return "task_type is " + type.length() + " characters long; executor types have at most " + MAX_TYPE;
+        }
+        if (!printable(type)) {
+            return "task_type holds control characters; executor types are names such as \"command\"";
+        }
+        if (id.length() > MAX_ID) {
+            return "task_id is " + id.length() + " characters long; at most " + MAX_ID;
+        }
+        if (!printable(id)) {
+            return "task_id holds control characters";
+        }
+        if (metadata.size() > MAX_METADATA_ENTRIES) {
+            return "metadata has " + metadata.size() + " entries; at most " + MAX_METADATA_ENTRIES;
+        }
+        for (Map.Entry<String, String> e : metadata.entrySet()) {
+            if (e.getKey().length() > MAX_METADATA_KEY) {
+                return "a metadata key is " + e.getKey().length() + " characters long; at most " + MAX_METADATA_KEY;
+            }
+            if (e.getValue().length() > MAX_METADATA_VALUE) {
+                return "metadata '" + e.getKey() + "' is " + e.getValue().length() + " characters long; at most "
+                        + MAX_METADATA_VALUE;
+            }
+        }
+        return null;
+    }
+
+    private static boolean printable(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isISOControl(s.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
