@@ -172,7 +172,8 @@ public final class Configs {
 
     private static boolean ignored(String key) {
         return key.startsWith("service.") || key.startsWith("component.") || key.startsWith("felix.")
-                || key.startsWith("osgi.") || key.startsWith(".") || key.equals("objectClass");
+                || key.startsWith("osgi.") || key.startsWith(".") || key.equals("objectClass")
+                || key.equals("executor.type"); // set by @ExecutorType on the component, not by configuration
     }
 
     private static Object defaultOf(Method m, String key) {
