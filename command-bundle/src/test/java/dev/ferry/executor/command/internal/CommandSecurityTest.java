@@ -87,7 +87,12 @@ class CommandSecurityTest {
     void aDetachedDaemonDiesWithItsTaskOnNormalEnd() throws Exception {
         CommandExecutor e = executor(Map.of());
         assumeTrue(e.health().message().contains("PID namespace per task"), e.health().message());
-        String tag = "3131" + ProcessHandle.current().pid() % 1000;
+        detachADaemonAndEnd(e, "3131");
+    }
+
+    /** A task that starts a detached daemon and ends at once; the daemon must go with it. */
+    private static void detachADaemonAndEnd(CommandExecutor e, String tagPrefix) throws Exception {
+        String tag = tagPrefix + ProcessHandle.current().pid() % 1000;
         Result r = run(e, "{\"command\":\"sh\",\"args\":[\"-c\",\"setsid sleep " + tag
                 + " </dev/null >/dev/null 2>&1 & echo started\"]}");
         assertThat(r.status()).isEqualTo(Status.SUCCEEDED);
@@ -119,11 +124,7 @@ class CommandSecurityTest {
     void withoutIsolationProcessesCarryingTheMarkerStillDieOnNormalEnd() throws Exception {
         CommandExecutor e = executor(Map.of("isolation", "none"));
         assertThat(e.health().message()).contains("isolation: none");
-        String tag = "3171" + ProcessHandle.current().pid() % 1000;
-        Result r = run(e, "{\"command\":\"sh\",\"args\":[\"-c\",\"setsid sleep " + tag
-                + " </dev/null >/dev/null 2>&1 & echo started\"]}");
-        assertThat(r.status()).isEqualTo(Status.SUCCEEDED);
-        awaitTrue("no 'sleep " + tag + "' left", () -> sleeping(tag) == 0);
+        detachADaemonAndEnd(e, "3171");
     }
 
     @Test

@@ -35,12 +35,15 @@ import org.osgi.test.junit5.service.ServiceExtension;
 @ExtendWith({BundleContextExtension.class, ServiceExtension.class})
 class CommandTest {
     private static final Duration SHORT = Duration.ofSeconds(10);
-    /** A shell that records its pid, a background child's, and a daemon's that left the tree. */
+    /**
+     * A shell that records its pid, a background child's, and a daemon's that left the tree. Each reads
+     * its own pid from /proc/self/stat (a shell builtin's read, so the shell's own): the program runs in
+     * a PID namespace of its own, where $$ is the namespace's number, while /proc is the worker's.
+     */
     private static final String TREE = String.join("\n",
-            "echo $$ > pids",
-            "sleep 300 &",
-            "echo $! >> pids",
-            "(setsid sh -c 'echo $$ >> pids; exec sleep 300' &)",
+            "read -r p _ < /proc/self/stat; echo $p > pids",
+            "sh -c 'read -r p _ < /proc/self/stat; echo $p >> pids; exec sleep 300' &",
+            "(setsid sh -c 'read -r p _ < /proc/self/stat; echo $p >> pids; exec sleep 300' &)",
             "while [ $(wc -l < pids) -lt 3 ]; do sleep 0.01; done",
             "touch ready",
             "sleep 300");
