@@ -16,9 +16,11 @@ final class Deadlines implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Deadlines.class);
     static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
+    /**
+     * Executions whose thread is inside the executor (the registry removes each when it returns):
+     * running ones are timed out here, stopped ones are reported once their thread stays too long.
+     */
     private final Set<Execution> running = ConcurrentHashMap.newKeySet();
-    /** Stopped executions whose thread has not returned yet. */
-    private final Set<Execution> halted = ConcurrentHashMap.newKeySet();
     /** How long a stopped task's thread may take to come back before it is reported as stuck. */
     static final long STUCK_NANOS = TimeUnit.SECONDS.toNanos(10);
     volatile long stuckNanos = STUCK_NANOS;
@@ -39,29 +41,21 @@ final class Deadlines implements Runnable {
         running.remove(e);
     }
 
-    /** Watches a stopped execution until its thread comes back from the executor. */
-    void watchStopped(Execution e) {
-        halted.add(e);
-    }
-
     @Override
     public void run() {
         while (!stopped) {
             LockSupport.parkNanos(this, TICK_NANOS);
             long now = System.nanoTime();
-            for (Execution e : halted) {
-                if (e.isFinished()) {
-                    halted.remove(e);
-                } else if (now - e.stoppedNanos >= stuckNanos) {
-                    halted.remove(e);
-                    report(e, now);
-                }
-            }
             for (Execution e : running) {
-                if (e.state() != Execution.RUNNING) {
+                int state = e.state();
+                if (state == Execution.DONE) {
                     running.remove(e);
+                } else if (state != Execution.RUNNING) {
+                    if (now - e.stoppedNanos >= stuckNanos) {
+                        running.remove(e);
+                        report(e, now);
+                    }
                 } else if (now - e.deadlineNanos >= 0) {
-                    running.remove(e);
                     double seconds = (e.deadlineNanos - e.startNanos) / 1e9;
                     try {
                         e.stop(Execution.TIMED_OUT, String.format("deadline of %.3fs passed", seconds));
@@ -82,9 +76,7 @@ final class Deadlines implements Runnable {
         if (t == null) {
             return;
         }
-        if (e.slot != null) {
-            e.slot.stuck.put(e.taskId, t.getName());
-        }
+        e.slot.stuck.put(e.taskId, t.getName());
         StringBuilder stack = new StringBuilder();
         for (StackTraceElement frame : t.getStackTrace()) {
             stack.append("\n\tat ").append(frame);

@@ -141,7 +141,7 @@ final class Dispatcher implements ExecutorRegistry {
             return (Result) prepared;
         }
         Prepared p = (Prepared) prepared;
-        Execution execution = watched(new Execution(task.id(), start, p.deadlineNanos, false), p);
+        Execution execution = new Execution(task.id(), start, p.deadlineNanos, false, p.slot, p.entry.executedBy);
         deadlines.add(execution);
         return run(p, task, execution);
     }
@@ -151,13 +151,13 @@ final class Dispatcher implements ExecutorRegistry {
         long start = System.nanoTime();
         Object prepared = prepare(task, timeout, start);
         if (prepared instanceof Result) {
-            Execution done = new Execution(task.id(), start, start, true);
+            Execution done = new Execution(task.id(), start, start, true, null, null);
             done.finish();
             done.future.complete((Result) prepared);
             return done;
         }
         Prepared p = (Prepared) prepared;
-        Execution execution = watched(new Execution(task.id(), start, p.deadlineNanos, true), p);
+        Execution execution = new Execution(task.id(), start, p.deadlineNanos, true, p.slot, p.entry.executedBy);
         deadlines.add(execution);
         try {
             pool.execute(() -> {
@@ -211,13 +211,6 @@ final class Dispatcher implements ExecutorRegistry {
             }
         }
         return out;
-    }
-
-    private Execution watched(Execution e, Prepared p) {
-        e.slot = p.slot;
-        e.executedBy = p.entry.executedBy;
-        e.onStop = deadlines::watchStopped;
-        return e;
     }
 
     @Override

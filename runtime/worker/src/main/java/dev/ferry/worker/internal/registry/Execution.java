@@ -40,13 +40,13 @@ final class Execution implements ExecutionContext, TaskHandle {
     volatile String stopMessage;
     /** When it was stopped, for the watch on threads that do not come back; 0 while running. */
     volatile long stoppedNanos;
-    /** The type it runs in (null in tests), where a thread that does not come back is shown. */
-    volatile TypeSlot slot;
-    volatile String executedBy;
-    /** Told when a stop happened, so the stopped thread is watched. */
-    volatile java.util.function.Consumer<Execution> onStop;
+    /** The type it runs in, where a thread that does not come back is shown; null for a task never admitted. */
+    final TypeSlot slot;
+    final String executedBy;
 
-    Execution(String taskId, long startNanos, long deadlineNanos, boolean async) {
+    Execution(String taskId, long startNanos, long deadlineNanos, boolean async, TypeSlot slot, String executedBy) {
+        this.slot = slot;
+        this.executedBy = executedBy;
         this.taskId = taskId;
         this.startNanos = startNanos;
         this.deadlineNanos = deadlineNanos;
@@ -140,8 +140,7 @@ final class Execution implements ExecutionContext, TaskHandle {
             finished = true;
             thread = null;
         }
-        TypeSlot s = slot;
-        if (!normal && s != null && s.stuck.remove(taskId) != null) {
+        if (!normal && slot.stuck.remove(taskId) != null) {
             LOG.warn("Task {}: its thread came back from executor {} {} ms after its stop", taskId, executedBy,
                     (System.nanoTime() - stoppedNanos) / 1_000_000);
         }
@@ -158,10 +157,6 @@ final class Execution implements ExecutionContext, TaskHandle {
         }
         stopMessage = message;
         stoppedNanos = System.nanoTime();
-        java.util.function.Consumer<Execution> watch = onStop;
-        if (watch != null) {
-            watch.accept(this);
-        }
         List<Runnable> toRun;
         synchronized (this) {
             toRun = hooks == null ? List.of() : new ArrayList<>(hooks);
@@ -186,10 +181,6 @@ final class Execution implements ExecutionContext, TaskHandle {
     /** Whether it was stopped and its thread is still inside the executor. */
     synchronized Thread stuckThread() {
         return finished ? null : thread;
-    }
-
-    synchronized boolean isFinished() {
-        return finished;
     }
 
     private void runHook(Runnable hook) {
