@@ -154,7 +154,8 @@ public final class JdbcExecutor implements Executor {
         }
     }
 
-    private void check(JdbcPayload p) throws InvalidPayloadException {
+    /** Checks what can be checked without running; returns the query's text as read, for the run to use. */
+    private SqlText check(JdbcPayload p) throws InvalidPayloadException {
         if (settings == null) {
             throw new InvalidPayloadException(null, "the jdbc executor runs no task: its " + refused);
         }
@@ -182,6 +183,7 @@ public final class JdbcExecutor implements Executor {
                 throw new InvalidPayloadException("dsn", "does not start with one of raw_dsn_prefixes " + s.rawDsnPrefixes);
             }
         }
+        return text;
     }
 
     @Override
@@ -206,9 +208,9 @@ public final class JdbcExecutor implements Executor {
     @Override
     public Result execute(Task task, ExecutionContext context) throws InvalidPayloadException {
         JdbcPayload p = parse(task.payload());
-        check(p);
+        SqlText text = check(p);
         if (p.dsn != null) {
-            return raw(p, context);
+            return raw(p, text, context);
         }
         ManagedDataSource ds = datasources.get(p.datasource);
         if (ds == null) {
@@ -216,7 +218,7 @@ public final class JdbcExecutor implements Executor {
         }
         DataSourceSettings s = ds.settings;
         try (Connection c = ds.connection()) {
-            return run(c, p, s.readOnly, s.statementTimeoutSeconds, s.serverTimeout,
+            return run(c, p, text, s.readOnly, s.statementTimeoutSeconds, s.serverTimeout,
                     Math.min(p.maxRows, s.maxRows), s.maxResultBytes, p.datasource, context);
         } catch (SQLException e) {
             return Result.error("cannot get a connection from datasource '" + p.datasource + "': " + e.getMessage());
@@ -224,7 +226,7 @@ public final class JdbcExecutor implements Executor {
     }
 
     /** The seed's {"dsn","query"}: an unpooled, read-only connection through a matching driver. */
-    private Result raw(JdbcPayload p, ExecutionContext context) {
+    private Result raw(JdbcPayload p, SqlText text, ExecutionContext context) {
         for (DataSourceFactory f : drivers) {
             try {
                 Driver d = f.createDriver(null);
@@ -232,7 +234,7 @@ public final class JdbcExecutor implements Executor {
                     try (Connection c = d.connect(p.dsn, new Properties())) {
                         c.setAutoCommit(false);
                         c.setReadOnly(true);
-                        return run(c, p, true, 30, false, Math.min(p.maxRows, 1000), 10 * 1024 * 1024, "dsn", context);
+                        return run(c, p, text, true, 30, false, Math.min(p.maxRows, 1000), 10 * 1024 * 1024, "dsn", context);
                     }
                 }
             } catch (SQLException e) {
@@ -242,11 +244,11 @@ public final class JdbcExecutor implements Executor {
         return Result.error("no installed driver accepts " + p.dsn);
     }
 
-    private Result run(Connection c, JdbcPayload p, boolean readOnly, int timeoutSeconds, boolean serverTimeout,
+    private Result run(Connection c, JdbcPayload p, SqlText text, boolean readOnly, int timeoutSeconds, boolean serverTimeout,
             int maxRows, int maxBytes, String source, ExecutionContext context) throws SQLException {
         long start = System.nanoTime();
         if (readOnly) {
-            String write = SqlText.of(p.query).writeInQuery();
+            String write = text.writeInQuery();
             if (write != null) {
                 return Result.rejected(Rejection.POLICY_DENIED, "datasource '" + source + "' is read-only (read_only=true in"
                         + " its " + DataSourceConfig.FACTORY_PID + " configuration): only queries run, and this one uses "
@@ -260,8 +262,7 @@ public final class JdbcExecutor implements Executor {
             // statement, which costs); the task's deadline is the registry's, through the cancel hook below.
             double wanted = p.timeoutSeconds > 0 ? Math.min(p.timeoutSeconds, timeoutSeconds) : timeoutSeconds;
             boolean serverEnforces = serverTimeout && wanted >= timeoutSeconds;
-            double left = context.remaining().toNanos() / 1e9;
-            if (!serverEnforces && wanted < left) {
+            if (!serverEnforces && wanted < context.remaining().toNanos() / 1e9) {
                 // JDBC counts whole seconds: round up, never cut a task's time short
                 ps.setQueryTimeout((int) Math.max(1, Math.ceil(wanted)));
             }

@@ -69,10 +69,6 @@ final class Rows {
         }
     }
 
-    static Rows read(ResultSet rs, int maxRows, int maxBytes) throws SQLException, IOException {
-        return read(rs, maxRows, maxBytes, null);
-    }
-
     /**
      * Reads at most {@code maxRows} rows and at most {@code maxBytes} of JSON; says when it stopped
      * early. The cap holds inside a row too: a value that would pass it (a 100 MB string) ends the
@@ -106,7 +102,7 @@ final class Rows {
                     truncated = true;
                     break;
                 }
-                if (context != null && context.isCancelled()) {
+                if (context.isCancelled()) {
                     throw new Stopped();
                 }
                 int rowStart = out.size() + g.getOutputBuffered();
