@@ -27,6 +27,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import dev.ferry.support.Configs;
+import dev.ferry.support.Configured;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -54,20 +55,13 @@ public final class CommandExecutor implements Executor {
     // Output still open after the program exited means it left processes behind: they belong to
     // the task, and go when it ends.
     private final Leftovers leftovers;
-    private volatile CommandSettings settings;
-    /** Why the latest configuration was refused (the previous one, if any, stays), or null. */
-    private volatile String refused;
+    private final Configured<CommandSettings> config;
 
     @Activate
     public CommandExecutor(Map<String, Object> properties) {
         this((CommandSettings) null);
-        try {
-            settings = CommandSettings.from(Configs.read(CommandConfig.class, CommandConfig.PID, properties));
-        } catch (IllegalArgumentException e) {
-            // Never fall back to something more permissive: the type stays listed, but runs nothing until fixed.
-            refused = e.getMessage();
-            LOG.warn("{}; the command type runs no task until the configuration is fixed", refused);
-        }
+        // never fall back to something more permissive: refused, the type stays listed but runs nothing until fixed
+        config.start(() -> CommandSettings.from(Configs.read(CommandConfig.class, CommandConfig.PID, properties)));
     }
 
     CommandExecutor(CommandConfig config) {
@@ -75,43 +69,30 @@ public final class CommandExecutor implements Executor {
     }
 
     CommandExecutor(CommandSettings settings) {
-        this.settings = settings;
+        this.config = new Configured<>(LOG, "the command type", settings);
         AtomicInteger n = new AtomicInteger();
         this.io = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
             Thread t = new Thread(r, "ferry-command-io-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
-        this.leftovers = new Leftovers(LINGER_MILLIS, w -> killAsync(w.process, w.marker, graceMillis()),
-                w -> pumpStderr(w, this.settings.maxOutputBytes));
-    }
-
-    private long graceMillis() {
-        CommandSettings s = settings;
-        return s == null ? 0 : s.killGraceMillis;
+        // leftovers exist only while tasks run, and tasks run only with settings
+        this.leftovers = new Leftovers(LINGER_MILLIS, w -> killAsync(w.process, w.marker, config.get().killGraceMillis),
+                w -> pumpStderr(w, config.get().maxOutputBytes));
     }
 
     @Modified
     void modified(Map<String, Object> properties) {
-        CommandSettings next;
-        try {
-            next = CommandSettings.from(Configs.read(CommandConfig.class, CommandConfig.PID, properties));
-        } catch (IllegalArgumentException e) {
-            refused = e.getMessage();
-            LOG.warn("{}; {}", refused, settings == null ? "the command type still runs no task"
-                    : "the previous configuration stays");
-            return;
+        if (config.update(() -> CommandSettings.from(Configs.read(CommandConfig.class, CommandConfig.PID, properties)))) {
+            LOG.info("Command executor reconfigured");
         }
-        settings = next;
-        refused = null;
-        LOG.info("Command executor reconfigured");
     }
 
-    /** The settings tasks run with; null when the configuration was refused at start (the reason is in refused). */
+    /** The settings tasks run with, or why there are none. */
     private CommandSettings current() throws InvalidPayloadException {
-        CommandSettings s = settings;
+        CommandSettings s = config.get();
         if (s == null) {
-            throw new InvalidPayloadException(null, "the command executor runs no task: its " + refused);
+            throw new InvalidPayloadException(null, config.notServing());
         }
         return s;
     }
@@ -129,16 +110,13 @@ public final class CommandExecutor implements Executor {
 
     @Override
     public Health health() {
-        CommandSettings s = settings;
-        String why = refused;
+        CommandSettings s = config.get();
         if (s == null) {
-            return Health.unhealthy(why);
+            return Health.unhealthy(config.refused());
         }
         Health h = probe(s);
-        if (why != null) {
-            return h.isHealthy() ? Health.healthy(h.message() + "; " + why + ", the previous configuration stays") : h;
-        }
-        return h;
+        String pending = config.pendingNote();
+        return pending != null && h.isHealthy() ? Health.healthy(h.message() + "; " + pending) : h;
     }
 
     private static Health probe(CommandSettings s) {

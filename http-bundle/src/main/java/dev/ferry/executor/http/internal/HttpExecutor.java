@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import dev.ferry.support.Configs;
+import dev.ferry.support.Configured;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
@@ -78,20 +79,14 @@ public final class HttpExecutor implements Executor {
     /** A request's own timeout while its body is read; ended on deactivate. */
     private final BodyDeadlines bodyDeadlines = new BodyDeadlines();
 
-    private volatile Client client;
-
-    /** Why the latest configuration was refused (the previous one, if any, stays), or null. */
-    private volatile String refused;
+    /** The client for the configuration in force: a client and its threads per configuration. */
+    private final Configured<Client> client;
 
     @Activate
     public HttpExecutor(Map<String, Object> properties) {
-        try {
-            client = new Client(HttpSettings.from(Configs.read(HttpConfig.class, HttpConfig.PID, properties)));
-        } catch (IllegalArgumentException e) {
-            // never fall back to a more permissive egress policy: no request is made until the file is fixed
-            refused = e.getMessage();
-            LOG.warn("{}; the http type runs no task until the configuration is fixed", refused);
-        }
+        // never fall back to a more permissive egress policy: refused, no request is made until the file is fixed
+        client = new Configured<Client>(LOG, "the http type", null)
+                .start(() -> new Client(HttpSettings.from(Configs.read(HttpConfig.class, HttpConfig.PID, properties))));
     }
 
     HttpExecutor(HttpConfig config) {
@@ -99,26 +94,21 @@ public final class HttpExecutor implements Executor {
     }
 
     HttpExecutor(HttpSettings settings) {
-        this.client = new Client(settings);
+        this.client = new Configured<>(LOG, "the http type", new Client(settings));
     }
 
     @Modified
     void modified(Map<String, Object> properties) {
-        try {
-            // the old client's threads finish their requests, then end after 30 s idle
-            client = new Client(HttpSettings.from(Configs.read(HttpConfig.class, HttpConfig.PID, properties)));
-            refused = null;
+        // the old client's threads finish their requests, then end after 30 s idle
+        if (client.update(() -> new Client(HttpSettings.from(Configs.read(HttpConfig.class, HttpConfig.PID, properties))))) {
             LOG.info("HTTP executor reconfigured");
-        } catch (IllegalArgumentException e) {
-            refused = e.getMessage();
-            LOG.warn("{}; {}", refused, client == null ? "the http type still runs no task" : "the previous configuration stays");
         }
     }
 
     private Client current() throws InvalidPayloadException {
-        Client c = client;
+        Client c = client.get();
         if (c == null) {
-            throw new InvalidPayloadException(null, "the http executor runs no task: its " + refused);
+            throw new InvalidPayloadException(null, client.notServing());
         }
         return c;
     }
@@ -126,7 +116,7 @@ public final class HttpExecutor implements Executor {
     @Deactivate
     void deactivate() {
         bodyDeadlines.close();
-        Client c = client;
+        Client c = client.get();
         if (c != null) {
             c.threads.shutdownNow();
         }
@@ -139,11 +129,11 @@ public final class HttpExecutor implements Executor {
 
     @Override
     public Health health() {
-        String why = refused;
-        if (client == null) {
-            return Health.unhealthy(why);
+        if (client.get() == null) {
+            return Health.unhealthy(client.refused());
         }
-        return why == null ? Health.healthy() : Health.healthy(why + ", the previous configuration stays");
+        String pending = client.pendingNote();
+        return pending == null ? Health.healthy() : Health.healthy(pending);
     }
 
     @Override

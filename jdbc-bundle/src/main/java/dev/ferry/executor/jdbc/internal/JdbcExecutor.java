@@ -19,6 +19,7 @@ import java.sql.Types;
 import java.util.List;
 import java.util.Map;
 import dev.ferry.support.Configs;
+import dev.ferry.support.Configured;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -48,20 +49,13 @@ public final class JdbcExecutor implements Executor {
 
     private final Map<String, ManagedDataSource> datasources = new ConcurrentHashMap<>();
     private final List<DataSourceFactory> drivers = new CopyOnWriteArrayList<>();
-    private volatile JdbcSettings settings;
-
-    /** Why the latest configuration was refused (the previous one, if any, stays), or null. */
-    private volatile String refused;
+    private final Configured<JdbcSettings> settings;
 
     @Activate
     public JdbcExecutor(Map<String, Object> properties) {
-        try {
-            settings = JdbcSettings.from(Configs.read(JdbcConfig.class, JdbcConfig.PID, properties));
-        } catch (IllegalArgumentException e) {
-            // never more permissive than configured: no task runs until the file is fixed
-            refused = e.getMessage();
-            LOG.warn("{}; the jdbc type runs no task until the configuration is fixed", refused);
-        }
+        // never more permissive than configured: refused, no task runs until the file is fixed
+        settings = new Configured<JdbcSettings>(LOG, "the jdbc type", null)
+                .start(() -> JdbcSettings.from(Configs.read(JdbcConfig.class, JdbcConfig.PID, properties)));
     }
 
     JdbcExecutor(JdbcConfig config) {
@@ -69,18 +63,12 @@ public final class JdbcExecutor implements Executor {
     }
 
     JdbcExecutor(JdbcSettings settings) {
-        this.settings = settings;
+        this.settings = new Configured<>(LOG, "the jdbc type", settings);
     }
 
     @Modified
     void modified(Map<String, Object> properties) {
-        try {
-            settings = JdbcSettings.from(Configs.read(JdbcConfig.class, JdbcConfig.PID, properties));
-            refused = null;
-        } catch (IllegalArgumentException e) {
-            refused = e.getMessage();
-            LOG.warn("{}; {}", refused, settings == null ? "the jdbc type still runs no task" : "the previous configuration stays");
-        }
+        settings.update(() -> JdbcSettings.from(Configs.read(JdbcConfig.class, JdbcConfig.PID, properties)));
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -156,8 +144,9 @@ public final class JdbcExecutor implements Executor {
 
     /** Checks what can be checked without running; returns the query's text as read, for the run to use. */
     private SqlText check(JdbcPayload p) throws InvalidPayloadException {
-        if (settings == null) {
-            throw new InvalidPayloadException(null, "the jdbc executor runs no task: its " + refused);
+        JdbcSettings s = settings.get();
+        if (s == null) {
+            throw new InvalidPayloadException(null, settings.notServing());
         }
         ManagedDataSource ds = p.datasource == null ? null : datasources.get(p.datasource);
         SqlText text = SqlText.of(p.query);
@@ -174,7 +163,6 @@ public final class JdbcExecutor implements Executor {
                     + " configuration)");
         }
         if (p.dsn != null) {
-            JdbcSettings s = settings;
             if (!s.allowRawDsn) {
                 throw new InvalidPayloadException("dsn", "raw DSNs are disabled; name a configured datasource instead"
                         + " (the operator can set allow_raw_dsn in " + JdbcConfig.PID + ")");
@@ -188,8 +176,8 @@ public final class JdbcExecutor implements Executor {
 
     @Override
     public Health health() {
-        if (settings == null) {
-            return Health.unhealthy(refused);
+        if (settings.get() == null) {
+            return Health.unhealthy(settings.refused());
         }
         if (datasources.isEmpty()) {
             return Health.unhealthy("no datasource is configured; add a " + DataSourceConfig.FACTORY_PID + " configuration");
@@ -201,6 +189,10 @@ public final class JdbcExecutor implements Executor {
             up &= h.isHealthy();
             detail.append(detail.length() == 0 ? "" : "; ").append(e.getKey()).append(": ")
                     .append(h.isHealthy() ? "up" : h.message());
+        }
+        String pending = settings.pendingNote();
+        if (up && pending != null) {
+            detail.append("; ").append(pending);
         }
         return up ? Health.healthy(detail.toString()) : Health.unhealthy(detail.toString());
     }
