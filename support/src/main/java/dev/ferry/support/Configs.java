@@ -72,7 +72,7 @@ public final class Configs {
             Method m = e.getValue();
             Object value = raw.get(key);
             try {
-                values.put(m.getName(), value == null ? defaultOf(m, key) : convert(value, m.getReturnType()));
+                values.put(m.getName(), value == null ? defaultOf(m) : convert(value, m.getReturnType()));
             } catch (IllegalArgumentException bad) {
                 problems.add("'" + key + "' " + bad.getMessage());
             }
@@ -176,7 +176,7 @@ public final class Configs {
                 || key.equals("executor.type"); // set by @ExecutorType on the component, not by configuration
     }
 
-    private static Object defaultOf(Method m, String key) {
+    private static Object defaultOf(Method m) {
         Object d = m.getDefaultValue();
         if (d == null) {
             throw new IllegalArgumentException("is required and missing");
