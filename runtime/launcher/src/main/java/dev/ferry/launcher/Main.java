@@ -84,7 +84,10 @@ public final class Main {
         // Bundles come from this jar and deploy/ on every start, configuration from etc/: a clean
         // cache means no stale bundle revision survives a restart.
         props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
-        props.put("felix.fileinstall.dir", home.etc + "," + home.deploy);
+        // FileInstall watches etc/ for configuration; deploy/ is the worker's own watcher's (it keeps the
+        // previous bundle when a file there is not a valid one, and says why)
+        props.put("felix.fileinstall.dir", home.etc.toString());
+        props.put("ferry.deploy.dir", home.deploy.toString());
         props.put("felix.fileinstall.poll", System.getProperty("felix.fileinstall.poll", "250"));
         props.put("felix.fileinstall.noInitialDelay", "true");
         props.put("felix.fileinstall.log.level", "2");

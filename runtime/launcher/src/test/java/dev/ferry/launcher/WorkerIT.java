@@ -100,6 +100,33 @@ class WorkerIT {
     }
 
     @Test
+    void aFileInDeployThatIsNotABundleIsReportedAndChangesNothing() throws Exception {
+        try (WorkerProcess w = WorkerProcess.start("--home", home.toString())) {
+            w.await("the ready line", START, l -> l.startsWith("ferry worker ready"));
+            Path deployed = home.resolve("deploy/swap.jar");
+            Files.copy(BUNDLES.resolve("swap-v1.jar"), deployed);
+            w.poll("executor:run swap ''", "v1's reply", START, lines -> lines.contains("v1"));
+
+            byte[] noise = new byte[3000];
+            new java.util.Random(3).nextBytes(noise);
+            Files.write(home.resolve("deploy/bad.jar"), noise);
+            w.await("the bad jar named", START, l -> l.contains("deploy/bad.jar is not a valid bundle"));
+
+            // a truncated copy over a working jar: said, and the working version keeps serving
+            byte[] v2 = Files.readAllBytes(BUNDLES.resolve("swap-v2.jar"));
+            Path partial = home.resolve("swap.part");
+            Files.write(partial, java.util.Arrays.copyOf(v2, v2.length / 2));
+            Files.move(partial, deployed, StandardCopyOption.REPLACE_EXISTING);
+            w.await("the truncated jar named", START, l -> l.contains("deploy/swap.jar was replaced by a file that is not a"
+                    + " valid bundle") && l.contains("dev.ferry.test.swap 1.0.0 stays installed"));
+            assertThat(w.ask("executor:run swap ''")).contains("v1");
+
+            Files.copy(BUNDLES.resolve("swap-v2.jar"), deployed, StandardCopyOption.REPLACE_EXISTING);
+            w.poll("executor:run swap ''", "v2's reply once a complete jar arrives", START, lines -> lines.contains("v2"));
+        }
+    }
+
+    @Test
     void aDaemonStopsCleanlyOnSigterm() throws Exception {
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell")) {
             w.await("the ready line", START, l -> l.startsWith("ferry worker ready"));
