@@ -27,7 +27,29 @@ final class Deadlines implements Runnable {
     private final Thread thread;
     private volatile boolean stopped;
 
+    /**
+     * Where a timed-out task's cancel hooks run: a hook may block (a statement cancel is a round trip to
+     * the database, a process kill may wait out its grace period), and this thread must be free to
+     * time out the next task on time.
+     */
+    private final java.util.concurrent.ThreadPoolExecutor hooks;
+    private final java.util.concurrent.Executor stopper;
+
     Deadlines(String name) {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        hooks = new java.util.concurrent.ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
+                new java.util.concurrent.SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, name + "-stop-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        stopper = r -> {
+            try {
+                hooks.execute(r);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                r.run();
+            }
+        };
         thread = new Thread(this, name);
         thread.setDaemon(true);
         thread.start();
@@ -58,7 +80,7 @@ final class Deadlines implements Runnable {
                 } else if (now - e.deadlineNanos >= 0) {
                     double seconds = (e.deadlineNanos - e.startNanos) / 1e9;
                     try {
-                        e.stop(Execution.TIMED_OUT, String.format("deadline of %.3fs passed", seconds));
+                        e.stop(Execution.TIMED_OUT, String.format("deadline of %.3fs passed", seconds), stopper);
                     } catch (RuntimeException ex) {
                         LOG.error("Could not time out task {}", e.taskId, ex);
                     }
@@ -88,6 +110,7 @@ final class Deadlines implements Runnable {
 
     void close() {
         stopped = true;
+        hooks.shutdown();
         LockSupport.unpark(thread);
         try {
             thread.join(1000);

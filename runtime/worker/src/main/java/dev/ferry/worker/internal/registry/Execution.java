@@ -152,29 +152,39 @@ final class Execution implements ExecutionContext, TaskHandle {
 
     /** Stops the execution: runs the hooks, interrupts the executing thread, completes the future. */
     boolean stop(int reason, String message) {
+        return stop(reason, message, Runnable::run);
+    }
+
+    /**
+     * Stops the execution: completes the future at once (the caller's answer never waits for the
+     * work to stop), then runs the hooks and interrupts the executing thread on {@code stopper}.
+     */
+    boolean stop(int reason, String message, java.util.concurrent.Executor stopper) {
         if (!state.compareAndSet(RUNNING, reason)) {
             return false;
         }
         stopMessage = message;
         stoppedNanos = System.nanoTime();
-        List<Runnable> toRun;
-        synchronized (this) {
-            toRun = hooks == null ? List.of() : new ArrayList<>(hooks);
-        }
-        for (Runnable hook : toRun) {
-            runHook(hook);
-        }
-        synchronized (this) {
-            if (!finished && thread != null) {
-                thread.interrupt();
-            }
-        }
         if (future != null) {
             Status status = reason == TIMED_OUT ? Status.TIMED_OUT : Status.CANCELLED;
             future.complete(Result.builder(status).exitCode(-1).error(message)
-                    .metadata(Result.DURATION_MICROS, Long.toString((System.nanoTime() - startNanos) / 1000))
+                    .metadata(Result.DURATION_MICROS, Long.toString((stoppedNanos - startNanos) / 1000))
                     .build());
         }
+        stopper.execute(() -> {
+            List<Runnable> toRun;
+            synchronized (this) {
+                toRun = hooks == null ? List.of() : new ArrayList<>(hooks);
+            }
+            for (Runnable hook : toRun) {
+                runHook(hook);
+            }
+            synchronized (this) {
+                if (!finished && thread != null) {
+                    thread.interrupt();
+                }
+            }
+        });
         return true;
     }
 

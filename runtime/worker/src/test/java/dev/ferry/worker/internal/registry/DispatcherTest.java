@@ -111,6 +111,44 @@ class DispatcherTest {
         }
     }
 
+    /**
+     * A cancel hook that blocks (a statement cancel waiting on its database, a kill waiting out its grace)
+     * delays neither its own caller's answer nor any other task's deadline.
+     */
+    @Test
+    void aBlockingCancelHookDelaysNoAnswer() throws Exception {
+        CountDownLatch hookEntered = new CountDownLatch(1);
+        CountDownLatch releaseHook = new CountDownLatch(1);
+        dispatcher.add(entry("slowhook", 0, executing(context -> {
+            try (ExecutionContext.Hook h = context.onCancel(() -> {
+                hookEntered.countDown();
+                try {
+                    releaseHook.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            })) {
+                new CountDownLatch(1).await(); // until interrupted
+            }
+            return Result.succeeded("never");
+        })));
+        dispatcher.add(entry("sleeps", 0, executing(context -> {
+            new CountDownLatch(1).await(); // until interrupted
+            return Result.succeeded("never");
+        })));
+        try {
+            Result first = dispatcher.submit(Task.of("slowhook", ""), Duration.ofMillis(50)).result().toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(first.status()).isEqualTo(Status.TIMED_OUT);
+            assertThat(hookEntered.await(10, TimeUnit.SECONDS)).isTrue();
+            Result second = dispatcher.submit(Task.of("sleeps", ""), Duration.ofMillis(50)).result().toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(second.status()).as("timed out while the first task's hook still blocks").isEqualTo(Status.TIMED_OUT);
+        } finally {
+            releaseHook.countDown();
+        }
+    }
+
     @Test
     void highestRankingThenLowestServiceIdServes() {
         dispatcher.add(entry("t", 0, replying("first")));
