@@ -78,6 +78,59 @@ final class DeadlineLoad {
                 Collections.max(freed));
     }
 
+    /**
+     * The same through a real worker process and its gRPC API: what a scheduler sees. Fork load and
+     * samples are Execute calls on one connection.
+     */
+    static void runGrpc(int loadThreads, int samples) throws Exception {
+        try (GrpcLoad w = GrpcLoad.start()) {
+            var stub = dev.ferry.worker.grpc.v1.WorkerGrpc.newBlockingStub(w.channel);
+            var quick = dev.ferry.worker.grpc.v1.ExecuteRequest.newBuilder().setTaskType("command")
+                    .setPayload(com.google.protobuf.ByteString.copyFromUtf8("{\"command\":\"true\"}")).build();
+            var slow = dev.ferry.worker.grpc.v1.ExecuteRequest.newBuilder().setTaskType("command")
+                    .setPayload(com.google.protobuf.ByteString.copyFromUtf8("{\"command\":\"sleep\",\"args\":[\"10\"]}"))
+                    .setTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(1)).build();
+            AtomicBoolean stop = new AtomicBoolean();
+            long[] forks = new long[loadThreads];
+            List<Thread> load = new ArrayList<>();
+            for (int i = 0; i < loadThreads; i++) {
+                int index = i;
+                Thread t = new Thread(() -> {
+                    while (!stop.get()) {
+                        stub.execute(quick);
+                        forks[index]++;
+                    }
+                }, "grpc-fork-load-" + i);
+                t.start();
+                load.add(t);
+            }
+            List<Double> answered = new ArrayList<>();
+            long started = System.nanoTime();
+            try {
+                for (int i = 0; i < samples; i++) {
+                    long t0 = System.nanoTime();
+                    var r = stub.execute(slow);
+                    answered.add((System.nanoTime() - t0) / 1e6 - 1000);
+                    if (r.getStatus() != dev.ferry.worker.grpc.v1.Status.TIMED_OUT) {
+                        throw new IllegalStateException("expected TIMED_OUT, got " + r.getStatus());
+                    }
+                }
+            } finally {
+                stop.set(true);
+                for (Thread t : load) {
+                    t.join();
+                }
+            }
+            long total = 0;
+            for (long f : forks) {
+                total += f;
+            }
+            System.out.printf(Locale.ROOT, "DEADLINE over gRPC, 1 s under %d fork-load client(s) (%.0f tasks/s beside it),"
+                    + " %d samples: answered late by median %.1f ms, max %.1f ms%n", loadThreads,
+                    total / ((System.nanoTime() - started) / 1e9), samples, median(answered), Collections.max(answered));
+        }
+    }
+
     private static double median(List<Double> values) {
         List<Double> sorted = new ArrayList<>(values);
         Collections.sort(sorted);

@@ -51,6 +51,9 @@ public final class Report {
             for (int threads : new int[] {0, 2, 8}) {
                 DeadlineLoad.run(threads, 10);
             }
+            for (int threads : new int[] {0, 2, 8}) {
+                DeadlineLoad.runGrpc(threads, 10);
+            }
         }
         if (which.equals("all") || which.equals("jdbc")) {
             jdbc(runs);
