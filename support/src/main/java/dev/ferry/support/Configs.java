@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  *     continued over several lines), split on commas — never taken as one element;</li>
  * <li>a number that is not one, overflows, or is missing its value is refused with the key's name;</li>
  * <li>a boolean must be {@code true} or {@code false};</li>
- * <li>{@code ${env:NAME}} and {@code ${file:/path}} in a string are replaced by that environment variable
+ * <li>{@code $[env:NAME]} and {@code $[file:/path]} in a string are replaced by that environment variable
  *     or that file's first line, so secrets need not be written into {@code etc/}.</li>
  * </ul>
  * Keys the framework or the file watcher add ({@code service.*}, {@code component.*}, {@code felix.*})
@@ -35,7 +35,7 @@ import java.util.regex.Pattern;
  * {@code executor_concurrency_max} is {@code executor.concurrency.max}.
  */
 public final class Configs {
-    private static final Pattern REFERENCE = Pattern.compile("\\$\\{(env|file):([^}]*)}");
+    private static final Pattern REFERENCE = Pattern.compile("\\$\\[(env|file):([^\\]]*)]");
 
     private Configs() {
     }
@@ -256,9 +256,9 @@ public final class Configs {
         return value;
     }
 
-    /** Replaces {@code ${env:NAME}} and {@code ${file:/path}} references; a missing one is refused. */
+    /** Replaces {@code $[env:NAME]} and {@code $[file:/path]} references; a missing one is refused. */
     static String resolve(String text) {
-        if (text.indexOf("${") < 0) {
+        if (text.indexOf("$[") < 0) {
             return text;
         }
         Matcher m = REFERENCE.matcher(text);
@@ -269,7 +269,7 @@ public final class Configs {
             if (m.group(1).equals("env")) {
                 v = System.getenv(name);
                 if (v == null) {
-                    throw new IllegalArgumentException("refers to ${env:" + name + "}, which is not set in the worker's environment");
+                    throw new IllegalArgumentException("refers to $[env:" + name + "], which is not set in the worker's environment");
                 }
             } else {
                 try {
@@ -277,7 +277,7 @@ public final class Configs {
                     int nl = content.indexOf('\n');
                     v = (nl < 0 ? content : content.substring(0, nl)).trim();
                 } catch (IOException | RuntimeException e) {
-                    throw new IllegalArgumentException("refers to ${file:" + name + "}, which cannot be read (" + e + ")");
+                    throw new IllegalArgumentException("refers to $[file:" + name + "], which cannot be read (" + e + ")");
                 }
             }
             m.appendReplacement(out, Matcher.quoteReplacement(v));

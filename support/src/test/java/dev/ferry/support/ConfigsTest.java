@@ -75,13 +75,13 @@ class ConfigsTest {
     @Test
     void secretsComeFromFilesAndTheEnvironment(@TempDir Path dir) throws Exception {
         Path secret = Files.writeString(dir.resolve("pw"), "s3cret\nignored\n");
-        Sample s = Configs.read(Sample.class, "p", Map.of("name", "${file:" + secret + "}"));
+        Sample s = Configs.read(Sample.class, "p", Map.of("name", "$[file:" + secret + "]"));
         assertThat(s.name()).isEqualTo("s3cret");
         String path = System.getenv("PATH");
-        assertThat(Configs.read(Sample.class, "p", Map.of("name", "${env:PATH}")).name()).isEqualTo(path);
-        assertThatThrownBy(() -> Configs.read(Sample.class, "p", Map.of("name", "${env:FERRY_NO_SUCH_VARIABLE}")))
+        assertThat(Configs.read(Sample.class, "p", Map.of("name", "$[env:PATH]")).name()).isEqualTo(path);
+        assertThatThrownBy(() -> Configs.read(Sample.class, "p", Map.of("name", "$[env:FERRY_NO_SUCH_VARIABLE]")))
                 .hasMessageContaining("FERRY_NO_SUCH_VARIABLE");
-        assertThatThrownBy(() -> Configs.read(Sample.class, "p", Map.of("name", "${file:" + dir.resolve("none") + "}")))
+        assertThatThrownBy(() -> Configs.read(Sample.class, "p", Map.of("name", "$[file:" + dir.resolve("none") + "]")))
                 .hasMessageContaining("cannot be read");
     }
 }

@@ -41,14 +41,14 @@ class SecurityIT {
                     .anyMatch(l -> l.startsWith("REJECTED (policy denied)"));
             assertThat(w.ask("executor:run command '{\"command\":\"echo\",\"args\":[\"ok\"]}'")).contains("ok");
 
-            // the README's own example, as written there
+            // the README's own example, as written there (bubblewrap: .ci/run installs it)
             String example = Readme.blockAfter("Example `etc/dev.ferry.executor.command.cfg`");
-            assertThat(example).contains("allowed_commands = echo, /usr/local/bin/report");
-            file("dev.ferry.executor.command.cfg", example.replace("sandbox = bwrap\n", "") + "allowed_commands = echo, cat\n");
+            assertThat(example).contains("allowed_commands = echo, /usr/local/bin/report").contains("sandbox = bwrap");
+            file("dev.ferry.executor.command.cfg", example);
             w.poll("executor:run command '{\"command\":\"ls\"}'", "ls refused by the allowlist", START,
-                    lines -> lines.stream().anyMatch(l -> l.contains("not in allowed_commands [echo, cat]")));
-            assertThat(w.ask("executor:run command '{\"command\":\"echo\",\"args\":[\"allowed\"]}'")).contains("allowed");
-            assertThat(w.ask("executor:run command '{\"command\":\"cat\",\"stdin\":\"fed\"}'")).contains("fed");
+                    lines -> lines.stream().anyMatch(l -> l.contains("not in allowed_commands [echo, /usr/local/bin/report]")));
+            List<String> sandboxed = w.ask("executor:run command '{\"command\":\"echo\",\"args\":[\"allowed\"]}'");
+            assertThat(sandboxed).contains("allowed").contains("sandbox: bwrap");
 
             // the README's multi-line deny_cidrs, exactly as written, denies what it lists (127.0.0.0/8 among them)
             String denyPrivate = Readme.blockAfter("deny the private ranges too");
@@ -58,6 +58,15 @@ class SecurityIT {
                     lines -> lines.stream().anyMatch(l -> l.contains("in denied network 127.0.0.0/8")));
             assertThat(w.ask("executor:run http '{\"url\":\"http://10.1.2.3:9/\"}'"))
                     .anyMatch(l -> l.contains("in denied network 10.0.0.0/8"));
+
+            // and the one-line allow list the README gives beside it, as written there
+            String line = java.nio.file.Files.readAllLines(Readme.FILE).stream()
+                    .filter(l -> l.startsWith("or allow only what tasks need: `")).findFirst().orElseThrow();
+            String allow = line.substring(line.indexOf('`') + 1, line.lastIndexOf('`'));
+            assertThat(allow).isEqualTo("allow_hosts = api.example.com, *.internal.example.com");
+            file("dev.ferry.executor.http.cfg", allow + "\n");
+            w.poll("executor:run http '{\"url\":\"http://127.0.0.1:9/\"}'", "only the allowed hosts", START,
+                    lines -> lines.stream().anyMatch(l -> l.contains("is not in allow_hosts [api.example.com, *.internal.example.com]")));
         }
     }
 
@@ -116,7 +125,10 @@ class SecurityIT {
             String defaults = Files.readString(home.resolve("etc/dev.ferry.datasource-default.cfg"));
             String url = defaults.lines().filter(l -> l.startsWith("url = ")).findFirst().orElseThrow();
             String password = defaults.lines().filter(l -> l.startsWith("password = ")).findFirst().orElseThrow();
-            file("dev.ferry.datasource-ro2.cfg", "name = ro2\n" + url + "\nuser = ferry\n" + password + "\nread_only = true\n");
+            // the secret kept out of etc/, as the README shows: password = $[file:/run/secrets/db]
+            Path secret = Files.writeString(home.resolve("db-secret"), password.substring("password = ".length()) + "\n");
+            file("dev.ferry.datasource-ro2.cfg", "name = ro2\n" + url + "\nuser = ferry\npassword = $[file:" + secret
+                    + "]\nread_only = true\n");
             w.poll("executor:run jdbc '{\"datasource\":\"ro2\",\"query\":\"select count(*) as c from notes\"}'", "ro2 serving", START,
                     lines -> lines.contains("[{\"c\":0}]"));
 
