@@ -44,8 +44,10 @@ final class CommandPayload {
         try {
             root = JSON.readTree(payload);
         } catch (JsonProcessingException e) {
-            throw new InvalidPayloadException(null, "not valid JSON: " + e.getOriginalMessage()
-                    + "; send an object like {\"command\":\"echo\",\"args\":[\"hello\"]}");
+            // a second value after the object (FAIL_ON_TRAILING_TOKENS) is said as the jdbc payload says it
+            throw new InvalidPayloadException(null, (e.getOriginalMessage().startsWith("Trailing token")
+                    ? "has more after its closing brace" : "not valid JSON: " + e.getOriginalMessage())
+                    + "; send one object like {\"command\":\"echo\",\"args\":[\"hello\"]}");
         } catch (IOException e) {
             throw new InvalidPayloadException(null, "unreadable: " + e.getMessage());
         }

@@ -48,8 +48,10 @@ final class HttpPayload {
         try {
             root = JSON.readTree(payload);
         } catch (JsonProcessingException e) {
-            throw new InvalidPayloadException(null, "not valid JSON: " + e.getOriginalMessage()
-                    + "; send an object like {\"method\":\"GET\",\"url\":\"https://example.com/\"}");
+            // a second value after the object (FAIL_ON_TRAILING_TOKENS) is said as the jdbc payload says it
+            throw new InvalidPayloadException(null, (e.getOriginalMessage().startsWith("Trailing token")
+                    ? "has more after its closing brace" : "not valid JSON: " + e.getOriginalMessage())
+                    + "; send one object like {\"method\":\"GET\",\"url\":\"https://example.com/\"}");
         } catch (IOException e) {
             throw new InvalidPayloadException(null, "unreadable: " + e.getMessage());
         }
