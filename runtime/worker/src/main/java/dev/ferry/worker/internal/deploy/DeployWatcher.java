@@ -213,7 +213,8 @@ public final class DeployWatcher implements Runnable {
             }
             return central(bytes) ? null : "it ends before its table of contents: truncated, or still being written";
         } catch (IOException | RuntimeException e) {
-            return "unreadable as a jar: " + e.getMessage();
+            return "unreadable as a jar, truncated or damaged ("
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")";
         }
     }
 
