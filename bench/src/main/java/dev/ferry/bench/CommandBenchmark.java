@@ -4,7 +4,6 @@ import dev.ferry.executor.api.ExecutorRegistry;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Status;
 import dev.ferry.executor.api.Task;
-import dev.ferry.executor.command.internal.Commands;
 import dev.ferry.worker.internal.registry.Registries;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +37,7 @@ public class CommandBenchmark {
 
     @Setup
     public void setUp() {
-        registry = Registries.with("command", Commands.withDefaults());
+        registry = Registries.with("command", new dev.ferry.executor.command.internal.CommandExecutor(java.util.Map.of()));
     }
 
     @TearDown

@@ -4,7 +4,6 @@ import dev.ferry.executor.api.ExecutorRegistry;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Status;
 import dev.ferry.executor.api.Task;
-import dev.ferry.executor.command.internal.Commands;
 import dev.ferry.worker.internal.registry.Registries;
 
 /**
@@ -17,7 +16,7 @@ final class CommandLoad {
 
     /** @return {plain runs/s, registry tasks/s} */
     static double[] run(int threads, long warmupMillis, long measureMillis) throws Exception {
-        ExecutorRegistry registry = Registries.with("command", Commands.withDefaults());
+        ExecutorRegistry registry = Registries.with("command", new dev.ferry.executor.command.internal.CommandExecutor(java.util.Map.of()));
         Task task = Task.of("command", "{\"command\":\"true\"}");
         try {
             return Interleaved.run(threads, warmupMillis, measureMillis, (thread, call) -> CommandBenchmark.plain(),

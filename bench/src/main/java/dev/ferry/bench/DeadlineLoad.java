@@ -4,7 +4,6 @@ import dev.ferry.executor.api.ExecutorRegistry;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Status;
 import dev.ferry.executor.api.Task;
-import dev.ferry.executor.command.internal.Commands;
 import dev.ferry.worker.internal.registry.Registries;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +24,7 @@ final class DeadlineLoad {
     }
 
     static void run(int loadThreads, int samples) throws Exception {
-        ExecutorRegistry registry = Registries.with("command", Commands.withDefaults());
+        ExecutorRegistry registry = Registries.with("command", new dev.ferry.executor.command.internal.CommandExecutor(java.util.Map.of()));
         AtomicBoolean stop = new AtomicBoolean();
         List<Thread> load = new ArrayList<>();
         long[] forks = new long[loadThreads];

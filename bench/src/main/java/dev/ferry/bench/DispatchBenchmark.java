@@ -3,6 +3,7 @@ package dev.ferry.bench;
 import dev.ferry.executor.api.DirectExecutionContext;
 import dev.ferry.executor.api.ExecutionContext;
 import dev.ferry.executor.api.Executor;
+import dev.ferry.executor.api.Prepared;
 import dev.ferry.executor.api.ExecutorRegistry;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Task;
@@ -22,8 +23,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * A no-op task through the registry (validate, select, permit, deadline, stats, timing metadata)
- * against calling the same executor's validate and execute directly.
+ * A no-op task through the registry (select, prepare, permit, deadline, stats, timing metadata)
+ * against calling the same executor's prepare and execute directly.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -35,13 +36,11 @@ public class DispatchBenchmark {
     static final Result DONE = Result.succeeded(new byte[0]);
 
     static final class Noop implements Executor {
-        @Override
-        public void validate(byte[] payload) {
-        }
+        private static final Prepared RUN = context -> DONE;
 
         @Override
-        public Result execute(Task task, ExecutionContext context) {
-            return DONE;
+        public Prepared prepare(Task task) {
+            return RUN;
         }
     }
 
@@ -63,8 +62,7 @@ public class DispatchBenchmark {
 
     @Benchmark
     public Result direct() throws Exception {
-        noop.validate(task.payload());
-        return noop.execute(task, plain);
+        return noop.prepare(task).execute(plain);
     }
 
     @Benchmark

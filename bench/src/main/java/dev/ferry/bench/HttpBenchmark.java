@@ -4,7 +4,6 @@ import dev.ferry.executor.api.ExecutorRegistry;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Status;
 import dev.ferry.executor.api.Task;
-import dev.ferry.executor.http.internal.Https;
 import dev.ferry.worker.internal.registry.Registries;
 import java.io.IOException;
 import java.net.URI;
@@ -47,7 +46,7 @@ public class HttpBenchmark {
         String url = server.url("/small");
         plain = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
         request = HttpRequest.newBuilder(URI.create(url)).build();
-        registry = Registries.with("http", Https.withDefaults());
+        registry = Registries.with("http", new dev.ferry.executor.http.internal.HttpExecutor(java.util.Map.of()));
         task = Task.of("http", "{\"url\":\"" + url + "\"}");
     }
 

@@ -68,8 +68,7 @@ final class JdbcLoad {
                 (thread, call) -> plainJson(pool, key(thread, call) + 1),
                 (thread, call) -> {
                     Task t = tasks[key(thread, call)];
-                    executor.validate(t.payload());
-                    Result r = executor.execute(t, DirectExecutionContext.withTimeout(Duration.ofSeconds(30)));
+                    Result r = executor.prepare(t).execute(DirectExecutionContext.withTimeout(Duration.ofSeconds(30)));
                     if (r.status() != Status.SUCCEEDED) {
                         throw new IllegalStateException("task failed: " + r);
                     }

@@ -1,25 +1,24 @@
 package dev.ferry.executor.api;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * An {@link ExecutionContext} for calling an executor directly, without the registry: in an
  * executor's unit tests, or a tool. It has a deadline but does not enforce it; {@link #cancel()}
- * and {@link #timeOut()} run the hooks as the registry would.
+ * and {@link #timeOut()} run the hooks as the registry would, each hook at most once.
  *
  * <pre>
  * DirectExecutionContext context = DirectExecutionContext.withTimeout(Duration.ofSeconds(5));
- * Result result = executor.execute(task, context);
+ * Result result = executor.prepare(task).execute(context);
  * </pre>
  */
 public final class DirectExecutionContext implements ExecutionContext {
     private final String taskId;
-    private final long deadlineNanos;
-    private final List<Runnable> hooks = new CopyOnWriteArrayList<>();
-    private final AtomicReference<Status> stopped = new AtomicReference<>();
+    private volatile long deadlineNanos;
+    private final List<Runnable> hooks = new ArrayList<>(); // guarded by this
+    private Status stopped; // guarded by this
 
     private DirectExecutionContext(String taskId, long deadlineNanos) {
         this.taskId = taskId;
@@ -50,22 +49,38 @@ public final class DirectExecutionContext implements ExecutionContext {
     }
 
     @Override
-    public boolean isCancelled() {
-        return stopped.get() != null;
+    public synchronized void tighten(Duration within) {
+        long next = System.nanoTime() + within.toNanos();
+        if (next - deadlineNanos < 0) {
+            deadlineNanos = next;
+        }
     }
 
     @Override
-    public Status stopReason() {
-        return stopped.get();
+    public synchronized boolean isCancelled() {
+        return stopped != null;
+    }
+
+    @Override
+    public synchronized Status stopReason() {
+        return stopped;
     }
 
     @Override
     public Hook onCancel(Runnable hook) {
-        hooks.add(hook);
-        if (isCancelled()) {
-            hook.run();
+        synchronized (this) {
+            if (stopped == null) {
+                hooks.add(hook);
+                return () -> {
+                    synchronized (this) {
+                        hooks.remove(hook);
+                    }
+                };
+            }
         }
-        return () -> hooks.remove(hook);
+        // already stopped: the stop has taken its copy of the hooks, so this one runs here only
+        hook.run();
+        return () -> {};
     }
 
     /** Stops the execution as a caller's cancel would: runs the hooks once. */
@@ -79,8 +94,15 @@ public final class DirectExecutionContext implements ExecutionContext {
     }
 
     private void stop(Status reason) {
-        if (stopped.compareAndSet(null, reason)) {
-            hooks.forEach(Runnable::run);
+        List<Runnable> toRun;
+        synchronized (this) {
+            if (stopped != null) {
+                return;
+            }
+            stopped = reason;
+            toRun = new ArrayList<>(hooks);
+            hooks.clear();
         }
+        toRun.forEach(Runnable::run);
     }
 }

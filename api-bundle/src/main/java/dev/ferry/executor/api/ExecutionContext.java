@@ -4,8 +4,11 @@ import java.time.Duration;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * The deadline and cancellation of one execution, given to {@link Executor#execute}. Provided by
- * the registry; thread-safe.
+ * The deadline and cancellation of one execution, given to {@link Prepared#execute}. Provided by
+ * the registry; thread-safe. The registry's one watchdog enforces the deadline: when it passes, or
+ * the caller cancels, the hooks run (off the executing thread) and the executing thread is
+ * interrupted; the caller's answer is then {@link Status#TIMED_OUT} or {@link Status#CANCELLED}
+ * whatever the executor returns.
  *
  * <pre>
  * Process process = builder.start();
@@ -31,6 +34,20 @@ public interface ExecutionContext {
     /** @return the deadline on the {@link System#nanoTime()} clock */
     long deadlineNanos();
 
+    /**
+     * Brings the deadline forward to {@code within} from now, when that is earlier than the deadline
+     * the task has; a later one is ignored (the deadline never moves back). For an executor whose
+     * payload carries a timeout of its own: the registry's watchdog then enforces it, with the same
+     * hooks, interrupt and {@link Status#TIMED_OUT} result as the caller's deadline.
+     *
+     * <pre>
+     * context.tighten(Duration.ofSeconds(payload.timeoutSeconds()));
+     * </pre>
+     *
+     * @param within time from now until the new deadline; zero or negative times the task out at once
+     */
+    void tighten(Duration within);
+
     /** @return {@code true} once the task was cancelled or its deadline passed */
     boolean isCancelled();
 
@@ -42,8 +59,9 @@ public interface ExecutionContext {
 
     /**
      * Registers a hook to run when the task is cancelled or times out. Runs at once, on the calling
-     * thread, when that has already happened. Hooks run on a registry thread and must be quick
-     * and must not throw (a thrown exception is logged and ignored).
+     * thread, when that has already happened. Each hook runs at most once. Hooks run on a registry
+     * thread; they may block briefly (a statement cancel) but must not throw (a thrown exception is
+     * logged and ignored).
      *
      * @param hook what to do: kill the process, abort the request, cancel the statement
      * @return a handle that removes the hook when closed (close it when the work is done)

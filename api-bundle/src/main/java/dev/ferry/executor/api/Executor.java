@@ -20,22 +20,45 @@ import org.osgi.annotation.versioning.ConsumerType;
  *     deadline of every task the service runs, and {@value #MAX_CONCURRENCY} (a positive whole number)
  *     the tasks it runs at once: the registry enforces both, so an executor need not. A DS component
  *     gets them from its configuration by naming its attributes so.</li>
- * <li>Methods are called concurrently from many threads; the registry bounds how many tasks of a
- *     type run at once.</li>
  * <li>When the service goes away (bundle update, uninstall, configuration change) tasks already
  *     running on it finish on it: the registry holds the unregistration for a bounded drain.</li>
  * </ul>
  *
+ * <h2>One task, one parse</h2>
+ * For every task (and every validation) the registry calls {@link #prepare} once: it parses and checks
+ * the payload, without side effects, and returns a {@link Prepared} carrying the parsed form. To run
+ * the task the registry calls {@link Prepared#execute} once; to validate it drops the prepared task.
+ * A payload it rejects is an {@link InvalidPayloadException} naming the field: the caller gets
+ * {@link Status#REJECTED} with {@link Rejection#INVALID_PAYLOAD} and the message. Unknown fields are
+ * rejected, so a typo is never silently ignored.
+ *
+ * <h2>Threading</h2>
+ * <ul>
+ * <li>{@link #prepare} runs on the caller's thread (a gRPC request thread, the shell, a registry
+ *     thread for a task that waited for a slot), concurrently for many tasks: it must be cheap and
+ *     thread-safe.</li>
+ * <li>{@link Prepared#execute} runs on a registry task thread (or the caller's thread for
+ *     {@link ExecutorRegistry#execute}); the registry bounds how many run at once per type.</li>
+ * <li>{@link #health} runs on the thread of whoever asks: the shell, a gRPC health check (each
+ *     {@code Capabilities} call and every few seconds while a client watches), never on the task
+ *     path. Keep it quick; it may be called concurrently with tasks.</li>
+ * </ul>
+ *
  * <h2>Outcomes</h2>
- * Expected failures are {@link Result}s: a non-zero exit is {@link Status#FAILED}, a program that
- * cannot start is {@link Status#ERROR}. An exception thrown from {@link #execute} is reported to
- * the caller as {@code ERROR} with the exception's message; the worker keeps serving.
+ * Expected failures are {@link Result}s built with a factory per status: a non-zero exit is
+ * {@link Result#failed}, a program that cannot start is {@link Result#error}. An exception thrown from
+ * {@link Prepared#execute} is reported to the caller as {@code ERROR} with the exception's message;
+ * the worker keeps serving.
  *
  * <h2>Deadlines and cancellation</h2>
- * {@link #execute} may block. It must honour {@link ExecutionContext#onCancel(Runnable)}: register
- * a hook that kills the process, aborts the request or cancels the statement. The registry runs
- * the hooks when the deadline passes or the caller cancels, interrupts the executing thread, and
- * reports {@code TIMED_OUT} or {@code CANCELLED} whatever the executor returns afterwards.
+ * {@link Prepared#execute} may block. It must honour {@link ExecutionContext#onCancel(Runnable)}:
+ * register a hook that kills the process, aborts the request or cancels the statement. The registry's
+ * watchdog runs the hooks when the deadline passes or the caller cancels, and interrupts the executing
+ * thread. An executor with a deadline of its own (a payload's {@code timeout_seconds}) brings the
+ * context's deadline forward with {@link ExecutionContext#tighten} instead of starting a timer.
+ * <b>After a stop the registry owns the status</b>: the caller gets {@code TIMED_OUT} or
+ * {@code CANCELLED} whatever the executor returns afterwards; the executor's own error, if it returns
+ * one, is kept in the result's metadata under {@link Result#EXECUTOR_ERROR}.
  *
  * <h2>A complete executor</h2>
  * <pre>
@@ -45,13 +68,9 @@ import org.osgi.annotation.versioning.ConsumerType;
  *     private final ObjectMapper json = new ObjectMapper();
  *
  *     &#64;Override
- *     public void validate(byte[] payload) throws InvalidPayloadException {
- *         name(payload);
- *     }
- *
- *     &#64;Override
- *     public Result execute(Task task, ExecutionContext context) throws InvalidPayloadException {
- *         return Result.succeeded("hello, " + name(task.payload()) + "\n");
+ *     public Prepared prepare(Task task) throws InvalidPayloadException {
+ *         String name = name(task.payload());
+ *         return context -&gt; Result.succeeded("hello, " + name + "\n");
  *     }
  *
  *     private String name(byte[] payload) throws InvalidPayloadException {
@@ -81,27 +100,17 @@ public interface Executor {
     String MAX_CONCURRENCY = "executor.concurrency.max";
 
     /**
-     * Checks a payload without side effects. Must be cheap: it runs before every execution.
-     * Unknown fields are rejected, so a typo is never silently ignored.
+     * Parses and checks a task's payload, without side effects, once per task.
      *
-     * @param payload the payload bytes
+     * @param task the task; its payload must not be modified
+     * @return the task ready to run, carrying what was parsed; never {@code null}
      * @throws InvalidPayloadException naming the field and the problem
      */
-    void validate(byte[] payload) throws InvalidPayloadException;
+    Prepared prepare(Task task) throws InvalidPayloadException;
 
     /**
-     * Runs a task whose payload has passed {@link #validate}.
-     *
-     * @param task the task
-     * @param context the deadline and cancellation of this execution
-     * @return the outcome; never {@code null}
-     * @throws Exception only for the unexpected; reported as {@link Status#ERROR}
-     */
-    Result execute(Task task, ExecutionContext context) throws Exception;
-
-    /**
-     * Reports whether this executor can operate (a program runs, a datasource answers).
-     * Called by operators and health probes, not on the task path.
+     * Reports whether this executor can operate (a program runs, a datasource answers). Called by
+     * operators and health probes, never on the task path.
      *
      * @return the health; the default is healthy
      */

@@ -1,92 +1,41 @@
 package dev.ferry.executor.api;
 
-import java.util.Objects;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * One registered executor service as the registry sees it. Immutable snapshot.
+ * One registered executor service as the registry sees it: an immutable snapshot made by the
+ * registry. A provider type, so it can grow (a minor version) without breaking callers.
  */
-public final class ExecutorInfo {
-    private final String type;
-    private final String bundleSymbolicName;
-    private final String bundleVersion;
-    private final long serviceId;
-    private final int ranking;
-    private final boolean active;
-    private final Health health;
-    private final int inFlight;
-    private final ExecutorStats stats;
-
-    /**
-     * @param type the task type
-     * @param bundleSymbolicName the bundle that registered the service
-     * @param bundleVersion that bundle's version
-     * @param serviceId the service id
-     * @param ranking the service ranking
-     * @param active whether this service serves the type now (others are standby)
-     * @param health its health, or {@code null} when not asked for
-     * @param inFlight tasks running on this service now
-     * @param stats counters of the type (shared by all services of the type)
-     */
-    public ExecutorInfo(String type, String bundleSymbolicName, String bundleVersion, long serviceId,
-            int ranking, boolean active, Health health, int inFlight, ExecutorStats stats) {
-        this.type = Objects.requireNonNull(type);
-        this.bundleSymbolicName = Objects.requireNonNull(bundleSymbolicName);
-        this.bundleVersion = Objects.requireNonNull(bundleVersion);
-        this.serviceId = serviceId;
-        this.ranking = ranking;
-        this.active = active;
-        this.health = health;
-        this.inFlight = inFlight;
-        this.stats = Objects.requireNonNull(stats);
-    }
+@ProviderType
+public interface ExecutorInfo {
 
     /** @return the task type */
-    public String type() {
-        return type;
-    }
+    String type();
 
     /** @return the symbolic name of the bundle serving it */
-    public String bundleSymbolicName() {
-        return bundleSymbolicName;
-    }
+    String bundleSymbolicName();
 
     /** @return the version of the bundle serving it */
-    public String bundleVersion() {
-        return bundleVersion;
-    }
+    String bundleVersion();
 
     /** @return the service id */
-    public long serviceId() {
-        return serviceId;
-    }
+    long serviceId();
 
     /** @return the service ranking */
-    public int ranking() {
-        return ranking;
-    }
+    int ranking();
 
     /** @return {@code true} when this service serves the type; {@code false} for a standby */
-    public boolean isActive() {
-        return active;
-    }
+    boolean isActive();
 
-    /** @return the health, or {@code null} when the snapshot was taken without it */
-    public Health health() {
-        return health;
-    }
+    /**
+     * @return the health of the serving service (an executor that cannot operate, a refused
+     *     configuration, stopped tasks that did not return), or {@code null} for a standby
+     */
+    Health health();
 
     /** @return tasks running on this service now */
-    public int inFlight() {
-        return inFlight;
-    }
+    int inFlight();
 
-    /** @return the type's counters */
-    public ExecutorStats stats() {
-        return stats;
-    }
-
-    @Override
-    public String toString() {
-        return type + " " + bundleSymbolicName + "/" + bundleVersion + (active ? "" : " (standby)");
-    }
+    /** @return the type's counters (shared by all services of the type) */
+    ExecutorStats stats();
 }

@@ -9,12 +9,18 @@ import org.osgi.annotation.versioning.ProviderType;
  * Runs tasks on the executor services registered now. Provided by the Ferry runtime as an OSGi
  * service; callers never hold an {@link Executor} themselves.
  *
- * <p>Every execution is: validate the payload, select the service (highest ranking, then lowest
- * service id), take a concurrency permit of the type, run with the effective deadline (the smallest
- * of the given timeout, the registry's maximum and the executor's {@value Executor#MAX_TIMEOUT_SECONDS}),
- * and return a {@link Result} with the status and timing metadata. Nothing here throws for a bad
+ * <p>Every execution is: select the service (highest ranking, then lowest service id), prepare the
+ * task (one parse of its payload), take a concurrency permit of the type, run with the effective
+ * deadline (the smallest of the given timeout, the registry's maximum and the executor's
+ * {@value Executor#MAX_TIMEOUT_SECONDS}), and return a {@link Result} with the status and the metadata
+ * {@link Result#DURATION_MICROS} and {@link Result#EXECUTED_BY}. Nothing here throws for a bad
  * task: an unknown type, an invalid payload or a full type is a {@link Status#REJECTED} result
  * whose {@link Result#rejection()} says which.
+ *
+ * <p>Waiting holds no thread: a submitted task that waits for a permit (the registry's
+ * {@code queue_wait_ms}) or for its type to come back during an update ({@code absent_grace_ms})
+ * is parked in a queue, not on a thread, and started by whichever task frees the permit or by the
+ * arriving service.
  *
  * <pre>
  * TaskHandle handle = registry.submit(Task.of("command", "{\"command\":\"echo\",\"args\":[\"hi\"]}"),
@@ -36,7 +42,9 @@ public interface ExecutorRegistry {
     Map<String, Health> health();
 
     /**
-     * Validates a payload without running it.
+     * Validates a payload without running it: the executor prepares the task and the registry drops
+     * it. During an update of the type this waits on the calling thread, at most the registry's
+     * {@code absent_grace_ms}, for the new service.
      *
      * @param type the task type
      * @param payload the payload

@@ -1,7 +1,7 @@
 package dev.ferry.executor.api;
 
 /**
- * Thrown by {@link Executor#validate(byte[])} when a payload is not acceptable. The message
+ * Thrown by {@link Executor#prepare(Task)} when a payload is not acceptable. The message
  * names the field and the problem, and says how to fix it where that is not obvious, for example
  * {@code "args[2]: must be a string, got a number"}.
  */

@@ -10,6 +10,22 @@ import java.util.Objects;
  * The outcome of a task: a {@link Status}, the output bytes, an exit code, an error text and
  * metadata (stderr, timings, truncation flags, response headers …). Immutable.
  *
+ * <p>There is a factory per status ({@link #succeeded}, {@link #failed}, {@link #error},
+ * {@link #timedOut}, {@link #cancelled}, {@link #rejected}); {@link #builder} adds output and
+ * metadata. A {@link Status#REJECTED} result always says why ({@link #rejection()}), and only a
+ * rejected one does: {@link Builder#build()} refuses anything else.
+ *
+ * <h2>What the exit code means, per built-in type</h2>
+ * <ul>
+ * <li>{@code command}: the process's exit status; 128+N when signal N ended it; -1 when it could
+ *     not start.</li>
+ * <li>{@code http}: the HTTP status code (200, 404 …); -1 when no response came (refused,
+ *     timed out, denied by the egress policy).</li>
+ * <li>{@code jdbc}: 0 for a statement that ran (the rows or update count are the output); the
+ *     vendor error code of an SQL error (FAILED); -1 when it could not run.</li>
+ * <li>Any type: -1 for ERROR, TIMED_OUT, CANCELLED and REJECTED unless the executor says more.</li>
+ * </ul>
+ *
  * <pre>
  * return Result.builder(Status.FAILED)
  *         .output(stdout)
@@ -31,6 +47,12 @@ public final class Result {
     private final byte[] output;
     private final int exitCode;
     private final String error;
+    /**
+     * Metadata key the registry sets when it stopped a task (deadline, cancel) and the executor then
+     * returned an error of its own: that error, which the caller's result would otherwise lose.
+     */
+    public static final String EXECUTOR_ERROR = "ferry.executor_error";
+
     private final Map<String, String> metadata;
     private final Rejection rejection;
 
@@ -67,6 +89,31 @@ public final class Result {
      */
     public static Result succeeded(String output) {
         return succeeded(output.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * @param exitCode the exit code (see the class comment for what it means per type)
+     * @param error what failed, for the caller
+     * @return a {@link Status#FAILED} result
+     */
+    public static Result failed(int exitCode, String error) {
+        return builder(Status.FAILED).exitCode(exitCode).error(error).build();
+    }
+
+    /**
+     * @param error what the caller should know, e.g. {@code "deadline of 5s passed"}
+     * @return a {@link Status#TIMED_OUT} result with exit code -1
+     */
+    public static Result timedOut(String error) {
+        return builder(Status.TIMED_OUT).exitCode(-1).error(error).build();
+    }
+
+    /**
+     * @param error what the caller should know, e.g. {@code "cancelled by the caller"}
+     * @return a {@link Status#CANCELLED} result with exit code -1
+     */
+    public static Result cancelled(String error) {
+        return builder(Status.CANCELLED).exitCode(-1).error(error).build();
     }
 
     /**
@@ -205,8 +252,20 @@ public final class Result {
             return this;
         }
 
-        /** @return the result */
+        /**
+         * @return the result
+         * @throws IllegalStateException when the status is {@link Status#REJECTED} without a
+         *     {@link #rejection}, or a rejection is set on another status
+         */
         public Result build() {
+            if (status == Status.REJECTED && rejection == null) {
+                throw new IllegalStateException("a REJECTED result needs a rejection saying why;"
+                        + " use Result.rejected(Rejection, message)");
+            }
+            if (status != Status.REJECTED && rejection != null) {
+                throw new IllegalStateException("a " + status + " result cannot carry a rejection ("
+                        + rejection + "); only REJECTED results do");
+            }
             return new Result(this);
         }
     }

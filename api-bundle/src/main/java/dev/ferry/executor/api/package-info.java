@@ -8,5 +8,5 @@
  * bundle never refreshes any other bundle.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("2.0.0")
 package dev.ferry.executor.api;

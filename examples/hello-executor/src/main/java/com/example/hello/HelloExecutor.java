@@ -2,10 +2,10 @@ package com.example.hello;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ferry.executor.api.ExecutionContext;
 import dev.ferry.executor.api.Executor;
 import dev.ferry.executor.api.ExecutorType;
 import dev.ferry.executor.api.InvalidPayloadException;
+import dev.ferry.executor.api.Prepared;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Task;
 import java.io.IOException;
@@ -15,8 +15,8 @@ import org.osgi.service.component.annotations.Component;
 /**
  * Executor type {@code hello}: payload {@code {"name": "Ada"}}, output {@code "hello, Ada\n"}.
  *
- * <p>Everything an executor needs: the {@code executor.type} service property, a validate that
- * names the bad field and rejects unknown ones, and an execute that returns a Result.
+ * <p>Everything an executor needs: the {@code executor.type} service property, and a prepare that
+ * parses the payload once (naming the bad field, rejecting unknown ones) and returns what runs it.
  */
 @Component
 @ExecutorType("hello")
@@ -26,13 +26,9 @@ public class HelloExecutor implements Executor {
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     @Override
-    public void validate(byte[] payload) throws InvalidPayloadException {
-        name(payload);
-    }
-
-    @Override
-    public Result execute(Task task, ExecutionContext context) throws InvalidPayloadException {
-        return Result.succeeded("hello, " + name(task.payload()) + "\n");
+    public Prepared prepare(Task task) throws InvalidPayloadException {
+        String name = name(task.payload()); // parsed once, here; the registry runs what this returns
+        return context -> Result.succeeded("hello, " + name + "\n");
     }
 
     private String name(byte[] payload) throws InvalidPayloadException {

@@ -16,8 +16,7 @@ class HelloExecutorTest {
 
     @Test
     void greetsByName() throws Exception {
-        Result r = executor.execute(Task.of("hello", "{\"name\":\"Ada\"}"),
-                DirectExecutionContext.withTimeout(Duration.ofSeconds(5)));
+        Result r = executor.prepare(Task.of("hello", "{\"name\":\"Ada\"}")).execute(DirectExecutionContext.withTimeout(Duration.ofSeconds(5)));
         assertEquals(Status.SUCCEEDED, r.status());
         assertEquals("hello, Ada\n", r.outputAsString());
     }
@@ -25,9 +24,9 @@ class HelloExecutorTest {
     @Test
     void namesTheBadField() {
         InvalidPayloadException e = assertThrows(InvalidPayloadException.class,
-                () -> executor.validate("{\"nmae\":\"Ada\"}".getBytes()));
+                () -> executor.prepare(new Task("t", "t", "{\"nmae\":\"Ada\"}".getBytes(), null)));
         assertEquals("nmae", e.field());
-        assertThrows(InvalidPayloadException.class, () -> executor.validate("{\"name\":3}".getBytes()));
-        assertThrows(InvalidPayloadException.class, () -> executor.validate("[]".getBytes()));
+        assertThrows(InvalidPayloadException.class, () -> executor.prepare(new Task("t", "t", "{\"name\":3}".getBytes(), null)));
+        assertThrows(InvalidPayloadException.class, () -> executor.prepare(new Task("t", "t", "[]".getBytes(), null)));
     }
 }

@@ -5,6 +5,7 @@ import dev.ferry.executor.api.Executor;
 import dev.ferry.executor.api.ExecutorType;
 import dev.ferry.executor.api.Health;
 import dev.ferry.executor.api.InvalidPayloadException;
+import dev.ferry.executor.api.Prepared;
 import dev.ferry.executor.api.Rejection;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Status;
@@ -104,8 +105,10 @@ public final class CommandExecutor implements Executor {
     }
 
     @Override
-    public void validate(byte[] payload) throws InvalidPayloadException {
-        CommandPayload.parse(payload, current());
+    public Prepared prepare(Task task) throws InvalidPayloadException {
+        CommandSettings s = current();
+        CommandPayload payload = CommandPayload.parse(task.payload(), s);
+        return context -> run(task, payload, s, context);
     }
 
     @Override
@@ -138,13 +141,6 @@ public final class CommandExecutor implements Executor {
         }
         return Health.healthy("ok; sandbox: none" + (Sandbox.bwrap() != null ? " (bwrap is available: set sandbox=bwrap)" : "")
                 + "; " + s.isolationNote);
-    }
-
-    @Override
-    public Result execute(Task task, ExecutionContext context) throws InvalidPayloadException {
-        CommandSettings s = current();
-        CommandPayload payload = CommandPayload.parse(task.payload(), s);
-        return run(task, payload, s, context);
     }
 
     private Result run(Task task, CommandPayload payload, CommandSettings s, ExecutionContext context) {
@@ -214,7 +210,7 @@ public final class CommandExecutor implements Executor {
                     .exitCode(code)
                     .metadata("stderr", new String(err.bytes, StandardCharsets.UTF_8))
                     .metadata("pid", Long.toString(process.pid()))
-                    .metadata("duration_ms", String.format("%.3f", micros / 1000.0))
+                    .metadata("duration_ms", dev.ferry.support.Numbers.decimal(micros / 1000.0, 3))
                     .metadata("program", program.real.toString());
             if (code != 0) {
                 b.error("exit code " + code);

@@ -5,6 +5,7 @@ import static dev.ferry.executor.command.internal.Fixtures.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.executor.api.Task;
 import dev.ferry.executor.api.InvalidPayloadException;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Status;
@@ -117,7 +118,7 @@ class CommandExecutorTest {
     }
 
     private void assertInvalid(String payload, String field, String problem) {
-        assertThatThrownBy(() -> plain.validate(payload.getBytes(StandardCharsets.UTF_8)))
+        assertThatThrownBy(() -> plain.prepare(new Task("t", "t", payload.getBytes(StandardCharsets.UTF_8), null)))
                 .as(payload)
                 .isInstanceOfSatisfying(InvalidPayloadException.class, e -> assertThat(e.field()).isEqualTo(field))
                 .hasMessageContaining(problem);

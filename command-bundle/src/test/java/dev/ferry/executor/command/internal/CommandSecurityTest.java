@@ -30,7 +30,7 @@ class CommandSecurityTest {
     @Test
     void trailingContentAfterThePayloadIsRefused() {
         CommandExecutor e = executor(Map.of());
-        assertThatThrownBy(() -> e.validate(Task.of("command", "{\"command\":\"echo\"} {\"command\":\"rm\"}").payload()))
+        assertThatThrownBy(() -> e.prepare(Task.of("command", "{\"command\":\"echo\"} {\"command\":\"rm\"}")))
                 .isInstanceOf(InvalidPayloadException.class).hasMessageContaining("has more after its closing brace");
     }
 
@@ -108,7 +108,7 @@ class CommandSecurityTest {
         DirectExecutionContext ctx = DirectExecutionContext.withTimeout(Duration.ofMinutes(5));
         Thread runner = new Thread(() -> {
             try {
-                e.execute(task, ctx);
+                e.prepare(task).execute(ctx);
             } catch (Exception ex) {
                 throw new IllegalStateException(ex);
             }
@@ -158,7 +158,7 @@ class CommandSecurityTest {
         CommandExecutor e = new CommandExecutor(Map.of("blocked_comands", "ls"));
         assertThat(e.health().isHealthy()).isFalse();
         assertThat(e.health().message()).contains("'blocked_comands' is not a known key (did you mean 'blocked_commands'?)");
-        assertThatThrownBy(() -> e.validate(Task.of("command", "{\"command\":\"ls\"}").payload()))
+        assertThatThrownBy(() -> e.prepare(Task.of("command", "{\"command\":\"ls\"}")))
                 .hasMessageContaining("runs no task");
         e.deactivate();
     }

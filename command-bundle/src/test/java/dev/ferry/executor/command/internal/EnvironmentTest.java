@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.ferry.executor.api.Task;
 import dev.ferry.executor.api.InvalidPayloadException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -43,8 +44,8 @@ class EnvironmentTest {
         CommandExecutor executor = executor(Map.of());
         for (String name : new String[] {"LD_PRELOAD", "LD_LIBRARY_PATH", "MY_TOKEN", "aws_access_key_id", "PGPASSWORD",
             "BASH_ENV", "NODE_OPTIONS"}) {
-            assertThatThrownBy(() -> executor.validate(("{\"command\":\"env\",\"env\":{\"" + name + "\":\"x\"}}")
-                    .getBytes(StandardCharsets.UTF_8)))
+            assertThatThrownBy(() -> executor.prepare(new Task("t", "t", ("{\"command\":\"env\",\"env\":{\"" + name + "\":\"x\"}}")
+                    .getBytes(StandardCharsets.UTF_8), null)))
                     .isInstanceOf(InvalidPayloadException.class)
                     .hasMessageStartingWith("env." + name + ": may not be set");
         }

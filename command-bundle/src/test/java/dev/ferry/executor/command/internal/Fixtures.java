@@ -23,7 +23,6 @@ final class Fixtures {
 
     static Result run(CommandExecutor executor, String json) throws Exception {
         Task task = Task.of("command", json);
-        executor.validate(task.payload());
-        return executor.execute(task, DirectExecutionContext.withTimeout(Duration.ofMinutes(5)));
+        return executor.prepare(task).execute(DirectExecutionContext.withTimeout(Duration.ofMinutes(5)));
     }
 }

@@ -5,6 +5,7 @@ import dev.ferry.executor.api.Executor;
 import dev.ferry.executor.api.ExecutorType;
 import dev.ferry.executor.api.Health;
 import dev.ferry.executor.api.InvalidPayloadException;
+import dev.ferry.executor.api.Prepared;
 import dev.ferry.executor.api.Rejection;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Status;
@@ -77,7 +78,6 @@ public final class HttpExecutor implements Executor {
     }
 
     /** A request's own timeout while its body is read; ended on deactivate. */
-    private final BodyDeadlines bodyDeadlines = new BodyDeadlines();
 
     /** The client for the configuration in force: a client and its threads per configuration. */
     private final Configured<Client> client;
@@ -115,7 +115,6 @@ public final class HttpExecutor implements Executor {
 
     @Deactivate
     void deactivate() {
-        bodyDeadlines.close();
         Client c = client.get();
         if (c != null) {
             c.threads.shutdownNow();
@@ -123,8 +122,10 @@ public final class HttpExecutor implements Executor {
     }
 
     @Override
-    public void validate(byte[] payload) throws InvalidPayloadException {
-        HttpPayload.parse(payload, current().settings);
+    public Prepared prepare(Task task) throws InvalidPayloadException {
+        Client c = current();
+        HttpPayload payload = HttpPayload.parse(task.payload(), c.settings);
+        return context -> send(c, payload, context);
     }
 
     @Override
@@ -136,16 +137,10 @@ public final class HttpExecutor implements Executor {
         return pending == null ? Health.healthy() : Health.healthy(pending);
     }
 
-    @Override
-    public Result execute(Task task, ExecutionContext context) throws InvalidPayloadException, InterruptedException {
-        Client c = current();
-        HttpPayload payload = HttpPayload.parse(task.payload(), c.settings);
-        return send(c, payload, context);
-    }
-
     private Result send(Client c, HttpPayload payload, ExecutionContext context) throws InterruptedException {
         long start = System.nanoTime();
-        long deadline = Math.min(start + payload.timeoutNanos, context.deadlineNanos());
+        // the payload's timeout_seconds, enforced with the task's own deadline by the registry's watchdog
+        context.tighten(Duration.ofNanos(payload.timeoutNanos));
         URI url = payload.url;
         String method = payload.method;
         byte[] body = payload.body;
@@ -165,7 +160,7 @@ public final class HttpExecutor implements Executor {
                 return Result.rejected(Rejection.POLICY_DENIED, (hop == 0 ? "" : "redirect " + hops + " → " + url + ": ")
                         + denial + "; nothing was sent");
             }
-            long left = deadline - System.nanoTime();
+            long left = context.deadlineNanos() - System.nanoTime();
             if (left <= 0) {
                 return timedOut(c, start);
             }
@@ -175,13 +170,11 @@ public final class HttpExecutor implements Executor {
             long head;
             AtomicReference<CappedBody.Stop> stop = new AtomicReference<>();
             AtomicReference<InputStream> reading = new AtomicReference<>();
-            // The request timeout bounds the wait for the response head; the body deadline watch
-            // bounds the body. send() with an input stream read here: the client's path with the
-            // fewest thread hand-offs.
-            BodyDeadlines.Watched bodyTimeout = deadline - context.deadlineNanos() < 0
-                    ? bodyDeadlines.watch(deadline, () -> abort(reading, stop, CappedBody.Stop.TIMED_OUT))
-                    : null;
-            try (ExecutionContext.Hook hook = context.onCancel(() -> abort(reading, stop, CappedBody.Stop.CANCELLED))) {
+            // The request timeout bounds the wait for the response head; the task's deadline (the
+            // watchdog's hook) bounds the body. send() with an input stream read here: the client's
+            // path with the fewest thread hand-offs.
+            try (ExecutionContext.Hook hook = context.onCancel(() -> abort(reading, stop,
+                    context.stopReason() == Status.TIMED_OUT ? CappedBody.Stop.TIMED_OUT : CappedBody.Stop.CANCELLED))) {
                 response = c.http.send(request, HttpResponse.BodyHandlers.ofInputStream());
                 head = System.nanoTime();
                 reading.set(response.body());
@@ -199,13 +192,9 @@ public final class HttpExecutor implements Executor {
                     return timedOut(c, start);
                 }
                 if (why == CappedBody.Stop.CANCELLED) {
-                    return Result.builder(Status.CANCELLED).exitCode(-1).error("cancelled").build();
+                    return Result.cancelled("cancelled");
                 }
                 return failure(e, url, c, start);
-            } finally {
-                if (bodyTimeout != null) {
-                    bodyDeadlines.done(bodyTimeout);
-                }
             }
 
             int status = response.statusCode();

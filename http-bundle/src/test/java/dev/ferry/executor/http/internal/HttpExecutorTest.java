@@ -40,8 +40,7 @@ class HttpExecutorTest {
 
     Result run(HttpExecutor executor, String json) throws Exception {
         Task task = Task.of("http", json);
-        executor.validate(task.payload());
-        return executor.execute(task, DirectExecutionContext.withTimeout(java.time.Duration.ofMinutes(5)));
+        return executor.prepare(task).execute(DirectExecutionContext.withTimeout(java.time.Duration.ofMinutes(5)));
     }
 
     Result get(String path) throws Exception {
@@ -150,8 +149,8 @@ class HttpExecutorTest {
 
     @Test
     void trailingContentAfterThePayloadIsRefused() {
-        assertThatThrownBy(() -> http.validate(("{\"url\":\"" + server.url("/hello") + "\"} {\"url\":\"http://x/\"}")
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        assertThatThrownBy(() -> http.prepare(new Task("t", "t", ("{\"url\":\"" + server.url("/hello") + "\"} {\"url\":\"http://x/\"}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8), null)))
                 .isInstanceOf(dev.ferry.executor.api.InvalidPayloadException.class).hasMessageContaining("has more after its closing brace");
     }
 
@@ -190,7 +189,7 @@ class HttpExecutorTest {
         Task task = Task.of("http", "{\"url\":\"" + server.url("/trickle") + "\"}");
         CompletableFuture<Result> running = CompletableFuture.supplyAsync(() -> {
             try {
-                return http.execute(task, context);
+                return http.prepare(task).execute(context);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -228,7 +227,7 @@ class HttpExecutorTest {
     }
 
     private void invalid(String payload, String field, String problem) {
-        assertThatThrownBy(() -> http.validate(payload.getBytes(StandardCharsets.UTF_8)))
+        assertThatThrownBy(() -> http.prepare(new Task("t", "t", payload.getBytes(StandardCharsets.UTF_8), null)))
                 .as(payload)
                 .isInstanceOfSatisfying(InvalidPayloadException.class, e -> assertThat(e.field()).isEqualTo(field))
                 .hasMessageContaining(problem);
@@ -241,14 +240,15 @@ class HttpExecutorTest {
         "[64:ff9b::a9fe:a9fe]", "[fd00:ec2::254]", "[fe80::1]", "0.0.0.0", "0", "169.254.169.254."})
     void deniedAddressesAreCaughtInAnySpelling(String host) throws Exception {
         Task task = Task.of("http", "{\"url\":\"http://" + host + "/latest/meta-data/\"}");
+        dev.ferry.executor.api.Prepared prepared;
         try {
-            http.validate(task.payload());
+            prepared = http.prepare(task);
         } catch (InvalidPayloadException e) {
             // spellings java.net.URI does not take as a host: refused before anything else
             assertThat(e.field()).isEqualTo("url");
             return;
         }
-        Result r = http.execute(task, DirectExecutionContext.withTimeout(java.time.Duration.ofMinutes(5)));
+        Result r = prepared.execute(DirectExecutionContext.withTimeout(java.time.Duration.ofMinutes(5)));
         assertThat(r.status()).as(host).isEqualTo(Status.REJECTED);
         assertThat(r.rejection()).isEqualTo(Rejection.POLICY_DENIED);
         assertThat(r.error()).contains("nothing was sent");

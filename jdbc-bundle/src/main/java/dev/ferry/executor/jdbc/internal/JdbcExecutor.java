@@ -5,6 +5,7 @@ import dev.ferry.executor.api.Executor;
 import dev.ferry.executor.api.ExecutorType;
 import dev.ferry.executor.api.Health;
 import dev.ferry.executor.api.InvalidPayloadException;
+import dev.ferry.executor.api.Prepared;
 import dev.ferry.executor.api.Rejection;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Status;
@@ -24,7 +25,6 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
@@ -101,45 +101,11 @@ public final class JdbcExecutor implements Executor {
         drivers.remove(driver);
     }
 
-    /**
-     * Payloads validate() parsed lately, by identity: the registry validates a task and then
-     * executes it, and payload arrays are never modified, so execute() need not parse it again.
-     * A few slots picked by identity hash, so concurrent tasks rarely push each other out; only
-     * small payloads are kept, so the slots never hold on to much memory.
-     */
-    private final AtomicReferenceArray<Parsed> parsed = new AtomicReferenceArray<>(PARSED_SLOTS);
-    private static final int PARSED_SLOTS = 32;
-    private static final int PARSED_MAX_BYTES = 8 * 1024;
-
-    private static final class Parsed {
-        final byte[] payload;
-        final JdbcPayload parsed;
-
-        Parsed(byte[] payload, JdbcPayload parsed) {
-            this.payload = payload;
-            this.parsed = parsed;
-        }
-    }
-
-    private static int slot(byte[] payload) {
-        return System.identityHashCode(payload) & (PARSED_SLOTS - 1);
-    }
-
-    private JdbcPayload parse(byte[] payload) throws InvalidPayloadException {
-        Parsed known = parsed.get(slot(payload));
-        if (known != null && known.payload == payload) {
-            return known.parsed;
-        }
-        return JdbcPayload.parse(payload);
-    }
-
     @Override
-    public void validate(byte[] payload) throws InvalidPayloadException {
-        JdbcPayload p = JdbcPayload.parse(payload);
-        check(p);
-        if (payload.length <= PARSED_MAX_BYTES) {
-            parsed.set(slot(payload), new Parsed(payload, p));
-        }
+    public Prepared prepare(Task task) throws InvalidPayloadException {
+        JdbcPayload p = JdbcPayload.parse(task.payload());
+        SqlText text = check(p);
+        return context -> execute(p, text, context);
     }
 
     /** Checks what can be checked without running; returns the query's text as read, for the run to use. */
@@ -197,10 +163,7 @@ public final class JdbcExecutor implements Executor {
         return up ? Health.healthy(detail.toString()) : Health.unhealthy(detail.toString());
     }
 
-    @Override
-    public Result execute(Task task, ExecutionContext context) throws InvalidPayloadException {
-        JdbcPayload p = parse(task.payload());
-        SqlText text = check(p);
+    private Result execute(JdbcPayload p, SqlText text, ExecutionContext context) {
         if (p.dsn != null) {
             return raw(p, text, context);
         }
@@ -250,13 +213,12 @@ public final class JdbcExecutor implements Executor {
         try (PreparedStatement ps = c.prepareStatement(p.query)) {
             bind(ps, p.params);
             // The datasource's own limit is the server's where it can be (set on each connection, see
-            // DataSourceSettings.sessionTimeoutSql); a shorter limit asked by the task is the driver's (a timer per
-            // statement, which costs); the task's deadline is the registry's, through the cancel hook below.
+            // DataSourceSettings.sessionTimeoutSql); a shorter limit asked by the task brings the task's deadline
+            // forward, so the registry's watchdog cancels the statement through the hook below (no driver timer).
             double wanted = p.timeoutSeconds > 0 ? Math.min(p.timeoutSeconds, timeoutSeconds) : timeoutSeconds;
             boolean serverEnforces = serverTimeout && wanted >= timeoutSeconds;
-            if (!serverEnforces && wanted < context.remaining().toNanos() / 1e9) {
-                // JDBC counts whole seconds: round up, never cut a task's time short
-                ps.setQueryTimeout((int) Math.max(1, Math.ceil(wanted)));
+            if (!serverEnforces) {
+                context.tighten(java.time.Duration.ofNanos((long) (wanted * 1e9)));
             }
             ps.setMaxRows(maxRows == Integer.MAX_VALUE ? 0 : maxRows + 1);
             if (maxRows > FETCH_SIZE) {

@@ -129,8 +129,7 @@ abstract class JdbcContract {
 
     Result run(String payload, DirectExecutionContext context) throws Exception {
         Task task = Task.of("jdbc", payload);
-        jdbc.validate(task.payload());
-        return jdbc.execute(task, context);
+        return jdbc.prepare(task).execute(context);
     }
 
     static JsonNode rows(Result r) throws Exception {
@@ -286,7 +285,7 @@ abstract class JdbcContract {
     }
 
     private void invalid(String payload, String field, String problem) {
-        assertThatThrownBy(() -> jdbc.validate(payload.getBytes(StandardCharsets.UTF_8)))
+        assertThatThrownBy(() -> jdbc.prepare(new Task("t", "t", payload.getBytes(StandardCharsets.UTF_8), null)))
                 .as(payload)
                 .isInstanceOfSatisfying(InvalidPayloadException.class, e -> assertThat(e.field()).isEqualTo(field))
                 .hasMessageContaining(problem);

@@ -53,16 +53,12 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(name = "Maximum concurrent calls per connection", min = "1")
     int max__concurrent__calls__per__connection() default 1000;
 
-    @AttributeDefinition(name = "Request threads kept", min = "1",
-            description = "Threads kept ready for Execute calls; more start as calls arrive, up to max_threads"
-                    + " (health, reflection, Validate and Capabilities have four of their own). Tasks themselves run"
-                    + " on the registry's threads.")
+    @AttributeDefinition(name = "Request threads", min = "1",
+            description = "Threads that take Execute calls in: each reads the request and hands the task to the"
+                    + " registry, which runs it on its own threads and parks it (holding no thread) while it waits"
+                    + " for a slot or an executor update. Health, reflection, Validate and Capabilities have four"
+                    + " threads of their own.")
     int threads() default 8;
-
-    @AttributeDefinition(name = "Most request threads", min = "1",
-            description = "Execute calls handled at once: a call holds its thread while its task waits for a slot"
-                    + " (queue_wait_ms) or for its executor to come back during an update.")
-    int max__threads() default 512;
 
     @AttributeDefinition(name = "Health refresh (seconds)", min = "1",
             description = "How often the grpc.health.v1 entries ask each executor for its health. Installs and"

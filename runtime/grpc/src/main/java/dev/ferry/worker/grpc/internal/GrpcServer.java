@@ -159,7 +159,7 @@ public final class GrpcServer {
     private static final class Running {
         private final EventLoopGroup boss;
         private final EventLoopGroup workers;
-        private final ExecutorService requests;
+        private final ThreadPoolExecutor requests;
         private final ExecutorService control;
         private final ScheduledExecutorService scheduler;
         private final HealthStatusManager health = new HealthStatusManager();
@@ -170,11 +170,12 @@ public final class GrpcServer {
         private Running(Settings settings) {
             boss = new NioEventLoopGroup(1, threads("ferry-grpc-accept"));
             workers = new NioEventLoopGroup(Math.min(4, Runtime.getRuntime().availableProcessors()), threads("ferry-grpc-io"));
-            // Grows with the calls (gRPC's own default is an unbounded cached pool): an Execute holds its
-            // thread while its task waits to be admitted, and the cancel of another call must still find
-            // a thread, or a task holding the slot could not be cancelled by its caller.
-            requests = new ThreadPoolExecutor(settings.threads, settings.maxThreads, 60, TimeUnit.SECONDS,
-                    new SynchronousQueue<>(), threads("ferry-grpc-call"));
+            // A fixed few (gRPC's own default is an unbounded cached pool): an Execute holds its thread only
+            // to read the request and submit the task; the registry parks a task that must wait, and the
+            // answer is sent from whichever thread completes it. So a cancel always finds a thread.
+            requests = new ThreadPoolExecutor(settings.threads, settings.threads, 60, TimeUnit.SECONDS,
+                    new java.util.concurrent.LinkedBlockingQueue<>(), threads("ferry-grpc-call"));
+            requests.allowCoreThreadTimeOut(true);
             control = Executors.newFixedThreadPool(4, threads("ferry-grpc-control"));
             scheduler = Executors.newSingleThreadScheduledExecutor(threads("ferry-grpc-health"));
         }
@@ -188,10 +189,9 @@ public final class GrpcServer {
                         .bossEventLoopGroup(r.boss)
                         .workerEventLoopGroup(r.workers)
                         .channelType(NioServerSocketChannel.class)
-                        // Execute may wait while its type is being swapped or a slot is awaited, so it
-                        // runs on the request threads; health, reflection, Validate and Capabilities run
-                        // on the control threads, so a probe still answers while every request thread
-                        // waits. gRPC looks each call's method up on the default executor before it
+                        // Execute runs on the request threads; health, reflection, Validate and
+                        // Capabilities on the control threads, so a probe answers however busy Execute
+                        // is (a Validate may wait, bounded, for a type being updated). gRPC looks each call's method up on the default executor before it
                         // switches to the supplied one: that lookup runs inline on the Netty thread (it
                         // only reads the method table), which saves every call a thread hop.
                         .executor(Runnable::run)

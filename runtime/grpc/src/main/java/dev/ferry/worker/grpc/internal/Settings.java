@@ -29,7 +29,6 @@ final class Settings {
     final int maxInboundMetadataBytes;
     final int maxConcurrentCallsPerConnection;
     final int threads;
-    final int maxThreads;
     final int healthRefreshSeconds;
 
     private Settings(GrpcConfig c, Function<String, String> frameworkProperty) {
@@ -70,7 +69,6 @@ final class Settings {
         maxConcurrentCallsPerConnection = atLeast(c.max__concurrent__calls__per__connection(), 1,
                 "max_concurrent_calls_per_connection");
         threads = atLeast(c.threads(), 1, "threads");
-        maxThreads = atLeast(c.max__threads(), threads, "max_threads");
         healthRefreshSeconds = atLeast(c.health__refresh__seconds(), 1, "health_refresh_seconds");
     }
 

@@ -61,9 +61,8 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
         Task task = new Task(id, type, request.getPayload().toByteArray(), request.getMetadataMap());
         TaskHandle handle = registry.submit(task, timeout);
         ServerCallStreamObserver<ExecuteResponse> call = (ServerCallStreamObserver<ExecuteResponse>) observer;
-        // The client went away or its deadline passed: the task stops too (its process dies). gRPC
-        // runs a call's events one after the other, so a cancel that came while submit() waited (for
-        // a type being updated, or a free slot) reaches this handler once this method returns.
+        // The client went away or its deadline passed: the task stops too (its process dies), also
+        // while it is parked for a slot or a type being updated: submit() returns at once either way.
         call.setOnCancelHandler(handle::cancel);
         handle.result().whenComplete((result, failure) -> answer(call, id, result, failure));
     }

@@ -80,11 +80,11 @@ class WorkerServiceTest {
 
     @Test
     void capabilitiesListTheActiveServiceOfEachTypeAndCountTheOthers() {
-        ExecutorStats stats = new ExecutorStats(java.util.Map.of(), 0, 0, 0);
+        ExecutorStats stats = new Stats(java.util.Map.of(), 0, 0, 0);
         CapabilitiesResponse r = WorkerService.capabilities(List.of(
-                new ExecutorInfo("a", "bundle.a", "2.0.0", 5, 10, true, Health.healthy("fine"), 1, stats),
-                new ExecutorInfo("a", "bundle.a", "1.0.0", 4, 0, false, null, 0, stats),
-                new ExecutorInfo("b", "bundle.b", "1.0.0", 6, 0, true, Health.unhealthy("no database"), 0, stats)));
+                new Info("a", "bundle.a", "2.0.0", 5, 10, true, Health.healthy("fine"), 1, stats),
+                new Info("a", "bundle.a", "1.0.0", 4, 0, false, null, 0, stats),
+                new Info("b", "bundle.b", "1.0.0", 6, 0, true, Health.unhealthy("no database"), 0, stats)));
         assertThat(r.getExecutorsList()).hasSize(2);
         assertThat(r.getExecutors(0).getTaskType()).isEqualTo("a");
         assertThat(r.getExecutors(0).getVersion()).isEqualTo("2.0.0");
@@ -93,5 +93,14 @@ class WorkerServiceTest {
         assertThat(r.getExecutors(0).getHealthy()).isTrue();
         assertThat(r.getExecutors(1).getHealthy()).isFalse();
         assertThat(r.getExecutors(1).getHealth()).isEqualTo("no database");
+    }
+
+    /** The registry's snapshots are provider types: a test makes its own. */
+    private record Stats(java.util.Map<dev.ferry.executor.api.Status, Long> counts, long p50Micros, long p99Micros,
+            long maxMicros) implements ExecutorStats {
+    }
+
+    private record Info(String type, String bundleSymbolicName, String bundleVersion, long serviceId, int ranking,
+            boolean isActive, Health health, int inFlight, ExecutorStats stats) implements ExecutorInfo {
     }
 }

@@ -1,7 +1,7 @@
 package dev.ferry.test.misc;
 
-import dev.ferry.executor.api.ExecutionContext;
 import dev.ferry.executor.api.Executor;
+import dev.ferry.executor.api.Prepared;
 import dev.ferry.executor.api.ExecutorType;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Task;
@@ -18,11 +18,7 @@ public class BrokenExecutor implements Executor {
     }
 
     @Override
-    public void validate(byte[] payload) {
-    }
-
-    @Override
-    public Result execute(Task task, ExecutionContext context) {
-        return Result.succeeded("unreachable");
+    public Prepared prepare(Task task) {
+        return context -> Result.succeeded("unreachable");
     }
 }

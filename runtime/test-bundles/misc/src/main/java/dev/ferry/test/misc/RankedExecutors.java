@@ -1,7 +1,7 @@
 package dev.ferry.test.misc;
 
-import dev.ferry.executor.api.ExecutionContext;
 import dev.ferry.executor.api.Executor;
+import dev.ferry.executor.api.Prepared;
 import dev.ferry.executor.api.ExecutorType;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Task;
@@ -16,12 +16,8 @@ public final class RankedExecutors {
     @Component(property = "service.ranking:Integer=1")
     public static class Low implements Executor {
         @Override
-        public void validate(byte[] payload) {
-        }
-
-        @Override
-        public Result execute(Task task, ExecutionContext context) {
-            return Result.succeeded("low");
+        public Prepared prepare(Task task) {
+            return context -> Result.succeeded("low");
         }
     }
 
@@ -29,12 +25,8 @@ public final class RankedExecutors {
     @Component(property = "service.ranking:Integer=5")
     public static class High implements Executor {
         @Override
-        public void validate(byte[] payload) {
-        }
-
-        @Override
-        public Result execute(Task task, ExecutionContext context) {
-            return Result.succeeded("high");
+        public Prepared prepare(Task task) {
+            return context -> Result.succeeded("high");
         }
     }
 }

@@ -1,7 +1,7 @@
 package dev.ferry.test.misc;
 
-import dev.ferry.executor.api.ExecutionContext;
 import dev.ferry.executor.api.Executor;
+import dev.ferry.executor.api.Prepared;
 import dev.ferry.executor.api.ExecutorType;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Task;
@@ -12,11 +12,11 @@ import org.osgi.service.component.annotations.Component;
 @ExecutorType("stubborn")
 public class StubbornExecutor implements Executor {
     @Override
-    public void validate(byte[] payload) {
+    public Prepared prepare(Task task) {
+        return context -> stubborn();
     }
 
-    @Override
-    public Result execute(Task task, ExecutionContext context) {
+    private static Result stubborn() {
         long end = System.nanoTime() + 3_000_000_000L;
         while (System.nanoTime() < end) {
             Thread.onSpinWait();

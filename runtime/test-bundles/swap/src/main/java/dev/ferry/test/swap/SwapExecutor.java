@@ -1,7 +1,7 @@
 package dev.ferry.test.swap;
 
-import dev.ferry.executor.api.ExecutionContext;
 import dev.ferry.executor.api.Executor;
+import dev.ferry.executor.api.Prepared;
 import dev.ferry.executor.api.ExecutorType;
 import dev.ferry.executor.api.InvalidPayloadException;
 import dev.ferry.executor.api.Result;
@@ -26,17 +26,14 @@ public class SwapExecutor implements Executor {
     }
 
     @Override
-    public void validate(byte[] payload) throws InvalidPayloadException {
-        sleepMillis(payload);
-    }
-
-    @Override
-    public Result execute(Task task, ExecutionContext context) throws Exception {
+    public Prepared prepare(Task task) throws InvalidPayloadException {
         long millis = sleepMillis(task.payload());
-        if (millis > 0) {
-            Thread.sleep(millis); // interrupted on cancel/timeout
-        }
-        return Result.succeeded(reply);
+        return context -> {
+            if (millis > 0) {
+                Thread.sleep(millis); // interrupted on cancel/timeout
+            }
+            return Result.succeeded(reply);
+        };
     }
 
     private static long sleepMillis(byte[] payload) throws InvalidPayloadException {

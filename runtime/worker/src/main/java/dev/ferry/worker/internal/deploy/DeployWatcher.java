@@ -263,16 +263,21 @@ public final class DeployWatcher implements Runnable {
         }
     }
 
-    private static void start(String name, Bundle b) {
+    private void start(String name, Bundle b) {
         if (b.getHeaders().get(Constants.FRAGMENT_HOST) != null) {
             return;
         }
         try {
             b.start();
         } catch (BundleException | IllegalStateException e) {
-            // the framework's reason names the missing package and version range
-            LOG.warn("deploy/{}: {} {} is installed but cannot start: {}", name, b.getSymbolicName(), b.getVersion(),
-                    e.getMessage());
+            if (b.getState() == Bundle.INSTALLED) {
+                LOG.warn("deploy/{}: {} {} is installed but does not resolve: {}. It stays installed, not started;"
+                        + " executor:list shows it until it is replaced", name, b.getSymbolicName(), b.getVersion(),
+                        Unresolved.explain(context, b));
+            } else {
+                LOG.warn("deploy/{}: {} {} is installed but cannot start: {}", name, b.getSymbolicName(), b.getVersion(),
+                        e.getMessage());
+            }
         }
     }
 

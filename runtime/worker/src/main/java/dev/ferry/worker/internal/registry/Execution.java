@@ -3,6 +3,7 @@ package dev.ferry.worker.internal.registry;
 import dev.ferry.executor.api.ExecutionContext;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Status;
+import dev.ferry.executor.api.Task;
 import dev.ferry.executor.api.TaskHandle;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,15 +11,16 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One execution: its deadline, its cancellation, and (for submitted tasks) the future its caller
- * waits on. The state moves once from RUNNING to DONE, TIMED_OUT or CANCELLED; whoever moves it
- * decides the outcome.
+ * One task from its arrival to its answer: its deadline, its cancellation, the future its caller
+ * waits on, and where its admission verdict goes. The state moves once from RUNNING to DONE,
+ * TIMED_OUT or CANCELLED; whoever moves it decides the outcome.
  */
-final class Execution implements ExecutionContext, TaskHandle {
+final class Execution implements ExecutionContext, TaskHandle, Deadlines.Watched {
     private static final Logger LOG = LoggerFactory.getLogger(Execution.class);
 
     static final int RUNNING = 0;
@@ -26,31 +28,50 @@ final class Execution implements ExecutionContext, TaskHandle {
     static final int TIMED_OUT = 2;
     static final int CANCELLED = 3;
 
-    final String taskId;
+    final Task task;
+    final TypeSlot slot;
     final long startNanos;
+    /** The time the caller gave the task (or the registry's default). */
+    final long timeoutNanos;
+    /** The effective deadline: the registry's cap until admitted, then the executor's too; brought forward by tighten. */
     volatile long deadlineNanos;
-    /** Completed for submitted tasks; null for tasks run on the caller's thread. */
-    final CompletableFuture<Result> future;
+    /** Answered once: at the end, or at once when stopped. */
+    final CompletableFuture<Result> future = new CompletableFuture<>();
+    /** Where the verdict of a parked admission goes. */
+    private final BiConsumer<Execution, Verdict> then;
+    /** A validation's verdict when it had to wait for its type; null for tasks that run. */
+    final CompletableFuture<Verdict> verdict;
+    /** Prepared only, for Validate: no permit, never run. */
+    final boolean validateOnly;
+    /** The service it was admitted to; null before (and for a task refused without one). */
+    volatile ServiceEntry entry;
+    /** Set once a service that yields no object was seen: the second time it is reported. */
+    boolean sawInactive;
 
     private final AtomicInteger state = new AtomicInteger(RUNNING);
     private List<Runnable> hooks; // guarded by this
-    private Thread thread; // guarded by this: the thread inside Executor.execute, if any
+    private Thread thread; // guarded by this: the thread inside the executor, if any
     private boolean finished; // guarded by this
     /** Set by the stopper so the registry can tell the caller what happened. */
     volatile String stopMessage;
     /** When it was stopped, for the watch on threads that do not come back; 0 while running. */
     volatile long stoppedNanos;
-    /** The type it runs in, where a thread that does not come back is shown; null for a task never admitted. */
-    final TypeSlot slot;
-    final String executedBy;
 
-    Execution(String taskId, long startNanos, long deadlineNanos, boolean async, TypeSlot slot, String executedBy) {
+    Execution(Task task, TypeSlot slot, long startNanos, long timeoutNanos, long deadlineNanos, boolean validateOnly,
+            BiConsumer<Execution, Verdict> then) {
+        this.task = task;
         this.slot = slot;
-        this.executedBy = executedBy;
-        this.taskId = taskId;
         this.startNanos = startNanos;
+        this.timeoutNanos = timeoutNanos;
         this.deadlineNanos = deadlineNanos;
-        this.future = async ? new CompletableFuture<>() : null;
+        this.validateOnly = validateOnly;
+        this.then = then;
+        this.verdict = validateOnly ? new CompletableFuture<>() : null;
+    }
+
+    /** The verdict of its parked admission, reached on another thread. */
+    void decided(Verdict v) {
+        then.accept(this, v);
     }
 
     int state() {
@@ -61,7 +82,7 @@ final class Execution implements ExecutionContext, TaskHandle {
 
     @Override
     public String taskId() {
-        return taskId;
+        return task.id();
     }
 
     @Override
@@ -72,6 +93,16 @@ final class Execution implements ExecutionContext, TaskHandle {
     @Override
     public long deadlineNanos() {
         return deadlineNanos;
+    }
+
+    @Override
+    public void tighten(Duration within) {
+        long next = System.nanoTime() + within.toNanos();
+        synchronized (this) {
+            if (next - deadlineNanos < 0) {
+                deadlineNanos = next; // the watchdog reads it at its next tick
+            }
+        }
     }
 
     @Override
@@ -101,11 +132,14 @@ final class Execution implements ExecutionContext, TaskHandle {
                 hooks.add(hook);
                 return () -> {
                     synchronized (this) {
-                        hooks.remove(hook);
+                        if (hooks != null) {
+                            hooks.remove(hook);
+                        }
                     }
                 };
             }
         }
+        // already stopped: the stop took the hooks registered before, this one runs here only
         runHook(hook);
         return () -> {};
     }
@@ -119,7 +153,7 @@ final class Execution implements ExecutionContext, TaskHandle {
 
     @Override
     public boolean cancel() {
-        return stop(CANCELLED, "cancelled by the caller");
+        return stop(CANCELLED, "cancelled by the caller", Runnable::run);
     }
 
     // -- registry side
@@ -140,8 +174,8 @@ final class Execution implements ExecutionContext, TaskHandle {
             finished = true;
             thread = null;
         }
-        if (!normal && slot.stuck.remove(taskId) != null) {
-            LOG.warn("Task {}: its thread came back from executor {} {} ms after its stop", taskId, executedBy,
+        if (!normal && slot.stuck.remove(task.id()) != null) {
+            LOG.warn("Task {}: its thread came back from executor {} {} ms after its stop", task.id(), executedBy(),
                     (System.nanoTime() - stoppedNanos) / 1_000_000);
         }
         if (!normal) {
@@ -150,14 +184,14 @@ final class Execution implements ExecutionContext, TaskHandle {
         return normal;
     }
 
-    /** Stops the execution: runs the hooks, interrupts the executing thread, completes the future. */
-    boolean stop(int reason, String message) {
-        return stop(reason, message, Runnable::run);
+    String executedBy() {
+        ServiceEntry e = entry;
+        return e == null ? "(none chosen)" : e.executedBy;
     }
 
     /**
-     * Stops the execution: completes the future at once (the caller's answer never waits for the
-     * work to stop), then runs the hooks and interrupts the executing thread on {@code stopper}.
+     * Stops the execution: answers the caller at once (the answer never waits for the work to stop),
+     * then runs the hooks, each once, and interrupts the executing thread on {@code stopper}.
      */
     boolean stop(int reason, String message, java.util.concurrent.Executor stopper) {
         if (!state.compareAndSet(RUNNING, reason)) {
@@ -165,16 +199,12 @@ final class Execution implements ExecutionContext, TaskHandle {
         }
         stopMessage = message;
         stoppedNanos = System.nanoTime();
-        if (future != null) {
-            Status status = reason == TIMED_OUT ? Status.TIMED_OUT : Status.CANCELLED;
-            future.complete(Result.builder(status).exitCode(-1).error(message)
-                    .metadata(Result.DURATION_MICROS, Long.toString((stoppedNanos - startNanos) / 1000))
-                    .build());
-        }
+        future.complete(Outcomes.stopped(this, null));
         stopper.execute(() -> {
             List<Runnable> toRun;
             synchronized (this) {
-                toRun = hooks == null ? List.of() : new ArrayList<>(hooks);
+                toRun = hooks == null ? List.of() : hooks;
+                hooks = null;
             }
             for (Runnable hook : toRun) {
                 runHook(hook);
@@ -188,6 +218,27 @@ final class Execution implements ExecutionContext, TaskHandle {
         return true;
     }
 
+    /** The watchdog's look: times it out, or reports its thread when it does not come back after a stop. */
+    @Override
+    public boolean check(Deadlines deadlines, long now) {
+        int s = state.get();
+        if (s == DONE) {
+            return true;
+        }
+        if (s != RUNNING) {
+            if (now - stoppedNanos >= deadlines.stuckNanos) {
+                deadlines.report(this, now);
+                return true;
+            }
+            return false;
+        }
+        if (now - deadlineNanos >= 0) {
+            stop(TIMED_OUT, "deadline of " + dev.ferry.support.Numbers.seconds(deadlineNanos - startNanos) + " passed",
+                    deadlines.stopper);
+        }
+        return false;
+    }
+
     /** Whether it was stopped and its thread is still inside the executor. */
     synchronized Thread stuckThread() {
         return finished ? null : thread;
@@ -197,7 +248,12 @@ final class Execution implements ExecutionContext, TaskHandle {
         try {
             hook.run();
         } catch (RuntimeException e) {
-            LOG.warn("Cancel hook of task {} failed; the task may keep running until it returns", taskId, e);
+            LOG.warn("Cancel hook of task {} failed; the task may keep running until it returns", task.id(), e);
         }
+    }
+
+    @Override
+    public String toString() {
+        return "task " + task.id();
     }
 }

@@ -11,6 +11,11 @@ import dev.ferry.executor.api.TaskHandle;
 import dev.ferry.executor.api.Validation;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import dev.ferry.executor.api.Rejection;
+import java.util.ArrayList;
+import java.util.TreeMap;
 import java.util.Map;
 import dev.ferry.support.Configs;
 import org.osgi.framework.Bundle;
@@ -28,43 +33,60 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The worker's {@link ExecutorRegistry}: tracks every {@link Executor} service in the framework
- * and feeds them to the {@link Dispatcher}. A service tracker rather than a DS reference, because
- * removal must block (the drain) while the leaving service is still usable, and the service
- * object must be fetched only when a task needs it.
+ * The worker's {@link ExecutorRegistry}, its one implementation: tracks every {@link Executor}
+ * service in the framework (a service tracker rather than a DS reference, because removal must block
+ * for the drain while the leaving service is still usable, and the service object must be fetched
+ * only when a task needs it) and runs tasks through its parts: the {@link ServiceTable} (services by
+ * type, drain), {@link Admission} (selection, prepare, permits, parking), the {@link Runner} and the
+ * {@link Deadlines} watchdog; statistics live in each type's {@link TypeStats}.
  */
 @Designate(ocd = RegistryConfig.class)
 @Component(immediate = true, configurationPid = RegistryConfig.PID, service = {ExecutorRegistry.class, RegistryView.class})
 public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryView {
     private static final Logger LOG = LoggerFactory.getLogger(OsgiExecutorRegistry.class);
+    private static final String SHUTTING_DOWN = "the worker is shutting down; send the task to another worker";
 
-    private final Dispatcher dispatcher;
+    private final ServiceTable table;
+    private final Deadlines deadlines = new Deadlines("ferry-deadlines");
+    private final Runner runner = new Runner(deadlines);
+    private final Admission admission;
     private final ServiceTracker<Executor, ServiceEntry> tracker;
+    private volatile boolean closed;
+    /** Set while the registry's configuration is refused at start: no task runs, each is told why. */
+    private volatile String refused;
 
     @Activate
     public OsgiExecutorRegistry(BundleContext context, Map<String, Object> properties) {
         RegistrySettings settings = RegistrySettings.DEFAULTS;
-        String refused = null;
+        String refusal = null;
         try {
             settings = RegistrySettings.from(Configs.read(RegistryConfig.class, RegistryConfig.PID, properties));
         } catch (IllegalArgumentException e) {
             // its limits may be what keeps this worker from being overrun: without them, nothing runs
-            refused = e.getMessage();
-            LOG.warn("{}; the worker runs no task until the configuration is fixed", refused);
+            refusal = e.getMessage();
+            LOG.warn("{}; the worker runs no task until the configuration is fixed", refusal);
         }
-        this.dispatcher = new Dispatcher(settings);
-        dispatcher.refuse(refused);
+        this.table = new ServiceTable(settings);
+        this.admission = new Admission(table, deadlines, runner.pool());
+        this.refused = refusal;
         this.tracker = new ServiceTracker<>(context, Executor.class, new Customizer(context));
         tracker.open(true);
-        LOG.debug("Executor registry started with {}", dispatcher.settings());
+        LOG.debug("Executor registry started with {}", table.settings());
+    }
+
+    /** For tests: a registry fed by {@link #add} and {@link #remove} instead of the framework. */
+    OsgiExecutorRegistry(RegistrySettings settings) {
+        this.table = new ServiceTable(settings);
+        this.admission = new Admission(table, deadlines, runner.pool());
+        this.tracker = null;
     }
 
     @Modified
     void modified(Map<String, Object> properties) {
         try {
-            dispatcher.update(RegistrySettings.from(Configs.read(RegistryConfig.class, RegistryConfig.PID, properties)));
-            dispatcher.refuse(null);
-            LOG.info("Executor registry reconfigured: {}", dispatcher.settings());
+            table.update(RegistrySettings.from(Configs.read(RegistryConfig.class, RegistryConfig.PID, properties)));
+            refused = null;
+            LOG.info("Executor registry reconfigured: {}", table.settings());
         } catch (IllegalArgumentException e) {
             LOG.warn("{}; the previous configuration stays", e.getMessage());
         }
@@ -72,43 +94,229 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
 
     @Deactivate
     void deactivate() {
-        tracker.close(); // drains every executor
-        dispatcher.close();
+        if (tracker != null) {
+            tracker.close(); // drains every executor
+        }
+        close();
     }
 
-    @Override
-    public List<ExecutorInfo> capabilities() {
-        return dispatcher.capabilities();
+    void close() {
+        closed = true;
+        runner.close();
+        deadlines.close();
     }
 
-    @Override
-    public Map<String, Health> health() {
-        return dispatcher.health();
+    void add(ServiceEntry entry) {
+        table.add(entry);
     }
 
-    @Override
-    public Validation validate(String type, byte[] payload) {
-        return dispatcher.validate(type, payload);
+    void remove(ServiceEntry entry) {
+        table.remove(entry);
     }
+
+    /** How long a stopped task's thread may stay in its executor before it is reported (tests shorten it). */
+    void stuckAfter(Duration d) {
+        deadlines.stuckNanos = d.toNanos();
+    }
+
+    void update(RegistrySettings settings) {
+        table.update(settings);
+    }
+
+    /** Tasks parked for a service of a type now (tests look). */
+    int parkedForArrival(String type) {
+        TypeSlot slot = table.get(type);
+        return slot == null ? 0 : slot.parkedForArrival();
+    }
+
+    /** Tasks parked for a permit of a type now (tests look). */
+    int parked(String type) {
+        TypeSlot slot = table.get(type);
+        return slot == null ? 0 : slot.parkedForPermit();
+    }
+
+    // -- running tasks
 
     @Override
     public Result execute(Task task, Duration timeout) {
-        return dispatcher.execute(task, timeout);
+        long start = System.nanoTime();
+        Object admitted = arrive(task, timeout, start, false);
+        if (admitted instanceof Result r) {
+            return Outcomes.stamp(null, null, r, start);
+        }
+        Execution x = (Execution) admitted;
+        Verdict v = admission.attempt(x);
+        if (v == null) {
+            // parked: it starts on the pool when admitted; a synchronous caller waits for it here
+            return x.future.join();
+        }
+        if (v instanceof Verdict.Admitted a) {
+            return runner.run(x, a);
+        }
+        Verdict.Refused r = (Verdict.Refused) v;
+        return Outcomes.stamp(x.slot, r.entry(), r.result(), start);
     }
 
     @Override
     public TaskHandle submit(Task task, Duration timeout) {
-        return dispatcher.submit(task, timeout);
+        long start = System.nanoTime();
+        Object admitted = arrive(task, timeout, start, false);
+        if (admitted instanceof Result r) {
+            return new Answered(task.id(), CompletableFuture.completedFuture(Outcomes.stamp(null, null, r, start)));
+        }
+        Execution x = (Execution) admitted;
+        Verdict v = admission.attempt(x);
+        if (v != null) {
+            runner.deliver(x, v);
+        }
+        return x;
+    }
+
+    @Override
+    public Validation validate(String type, byte[] payload) {
+        Task task = new Task("validate", type, payload, Map.of());
+        Object admitted = arrive(task, null, System.nanoTime(), true);
+        if (admitted instanceof Result r) {
+            return Validation.invalid(r.rejection() == null ? Rejection.UNKNOWN_TYPE : r.rejection(), r.error());
+        }
+        Execution x = (Execution) admitted;
+        Verdict v = admission.attempt(x);
+        if (v == null) {
+            v = x.verdict.join(); // parked during an update: this caller's thread waits, bounded by absent_grace_ms
+        }
+        if (v instanceof Verdict.Admitted a) {
+            a.entry().exit(); // prepared and dropped: a validation runs nothing
+            return Validation.valid();
+        }
+        Result r = ((Verdict.Refused) v).result();
+        return Validation.invalid(r.rejection() == null ? Rejection.UNKNOWN_TYPE : r.rejection(), r.error());
+    }
+
+    /** A task answered before admission. */
+    private record Answered(String taskId, CompletionStage<Result> result) implements TaskHandle {
+        @Override
+        public boolean cancel() {
+            return false;
+        }
+    }
+
+    /** Where the verdict of a parked task goes. */
+    private void later(Execution x, Verdict v) {
+        if (x.validateOnly) {
+            x.verdict.complete(v);
+        } else {
+            runner.deliver(x, v);
+        }
+    }
+
+    /**
+     * The checks before admission: a task the registry cannot take at all is answered here (a
+     * {@link Result}); else its {@link Execution}.
+     */
+    private Object arrive(Task task, Duration timeout, long start, boolean validateOnly) {
+        if (closed) {
+            return Result.rejected(Rejection.SHUTTING_DOWN, SHUTTING_DOWN);
+        }
+        String refusal = refused;
+        if (refusal != null) {
+            return Result.rejected(Rejection.POLICY_DENIED, "the worker runs no task: its " + refusal);
+        }
+        RegistrySettings s = table.settings();
+        long timeoutNanos;
+        if (timeout == null || timeout.isZero()) {
+            timeoutNanos = s.defaultTimeoutNanos();
+        } else if (timeout.isNegative()) {
+            return Result.rejected(Rejection.INVALID_PAYLOAD, "timeout: must be positive, got " + timeout);
+        } else {
+            timeoutNanos = timeout.toNanos();
+        }
+        TypeSlot slot = table.get(task.type());
+        if (slot == null) {
+            return Result.rejected(Rejection.UNKNOWN_TYPE, table.unknownType(task.type()));
+        }
+        long deadline = start + Math.min(timeoutNanos, s.maxTimeoutNanos());
+        return new Execution(task, slot, start, timeoutNanos, deadline, validateOnly, this::later);
+    }
+    // -- what it serves
+
+    @Override
+    public List<ExecutorInfo> capabilities() {
+        List<ExecutorInfo> out = new ArrayList<>();
+        for (TypeSlot slot : table.slots()) {
+            ServiceEntry[] entries = slot.entries();
+            for (int i = 0; i < entries.length; i++) {
+                ServiceEntry e = entries[i];
+                Health health = i == 0 ? healthOf(slot, e) : null;
+                out.add(new Info(e.type, e.bundleName, e.bundleVersion, e.serviceId, e.ranking, i == 0, health,
+                        e.inFlight(), slot.stats.snapshot()));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Map<String, Health> health() {
+        Map<String, Health> out = new TreeMap<>();
+        for (TypeSlot slot : table.slots()) {
+            ServiceEntry[] entries = slot.entries();
+            if (entries.length > 0) {
+                out.put(slot.type, healthOf(slot, entries[0]));
+            }
+        }
+        return out;
     }
 
     @Override
     public Map<String, ExecutorStats> stats() {
-        return dispatcher.stats();
+        Map<String, ExecutorStats> out = new TreeMap<>();
+        table.slots().forEach(s -> out.put(s.type, s.stats.snapshot()));
+        return out;
     }
 
     @Override
     public Map<String, Integer> limits() {
-        return dispatcher.limits();
+        Map<String, Integer> out = new TreeMap<>();
+        table.slots().forEach(s -> out.put(s.type, s.limit));
+        return out;
+    }
+
+    /**
+     * A type's health: the executor's own, unless the registry's configuration was refused (nothing
+     * runs) or stopped tasks did not come back from it.
+     */
+    private Health healthOf(TypeSlot slot, ServiceEntry e) {
+        String refusal = refused;
+        if (refusal != null) {
+            return Health.unhealthy("the worker runs no task: its " + refusal);
+        }
+        Health h = executorHealth(e);
+        Map<String, String> stuck = slot.stuck;
+        if (stuck.isEmpty()) {
+            return h;
+        }
+        return Health.unhealthy(stuck.size() + " stopped task(s) still running in the executor (task id = thread: "
+                + new TreeMap<>(stuck) + "); see the log for their stacks. " + (h.isHealthy() ? "" : h.message()));
+    }
+
+    private static Health executorHealth(ServiceEntry e) {
+        Executor executor = e.service();
+        if (executor == null) {
+            return Health.unhealthy(Admission.notActivated(e));
+        }
+        try {
+            Health h = executor.health();
+            return h == null ? Health.unhealthy("the health check returned nothing") : h;
+        } catch (RuntimeException | LinkageError ex) {
+            return Health.unhealthy("the health check failed: " + ex);
+        }
+    }
+
+    private record Info(String type, String bundleSymbolicName, String bundleVersion, long serviceId, int ranking,
+            boolean isActive, Health health, int inFlight, ExecutorStats stats) implements ExecutorInfo {
+        @Override
+        public String toString() {
+            return type + " " + bundleSymbolicName + "/" + bundleVersion + (isActive ? "" : " (standby)");
+        }
     }
 
     private final class Customizer implements ServiceTrackerCustomizer<Executor, ServiceEntry> {
@@ -133,7 +341,7 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
                     ranking(ref), maxTimeout(ref), bundle.getSymbolicName(), bundle.getVersion().toString(),
                     () -> context.getService(ref), () -> ungetQuietly(ref));
             entry.maxConcurrency = maxConcurrency(ref);
-            dispatcher.add(entry);
+            table.add(entry);
             return entry;
         }
 
@@ -142,12 +350,12 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
             entry.ranking = ranking(ref);
             entry.maxTimeoutNanos = maxTimeout(ref);
             entry.maxConcurrency = maxConcurrency(ref);
-            dispatcher.modified(entry);
+            table.modified(entry);
         }
 
         @Override
         public void removedService(ServiceReference<Executor> ref, ServiceEntry entry) {
-            dispatcher.remove(entry);
+            table.remove(entry);
         }
 
         private void ungetQuietly(ServiceReference<Executor> ref) {

@@ -62,16 +62,9 @@ final class ServiceEntry {
         }
     }
 
-    /** Waits, bounded, until this entry is being removed; true if it is. */
-    boolean awaitRemoval(long timeoutNanos) {
-        long deadline = System.nanoTime() + timeoutNanos;
-        while (!removed) {
-            if (System.nanoTime() - deadline > 0) {
-                return false;
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-        }
-        return true;
+    /** @return true once the entry is being removed (drained): it takes no new task */
+    boolean isRemoved() {
+        return removed;
     }
 
     int inFlight() {
@@ -104,13 +97,14 @@ final class ServiceEntry {
     }
 
     /**
-     * Stops new tasks from entering and waits, bounded, for the running ones to leave; then
-     * releases the service object.
+     * Stops new tasks from entering, tells {@code removed} so, and waits, bounded, for the running
+     * ones to leave; then releases the service object.
      *
      * @return the number of tasks still running when the wait gave up (0 on a clean drain)
      */
-    int drain(long timeoutNanos) throws InterruptedException {
-        removed = true;
+    int drain(long timeoutNanos, Runnable removed) throws InterruptedException {
+        this.removed = true;
+        removed.run();
         long deadline = System.nanoTime() + timeoutNanos;
         boolean release;
         synchronized (this) {

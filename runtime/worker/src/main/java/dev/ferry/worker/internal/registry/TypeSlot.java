@@ -1,16 +1,17 @@
 package dev.ferry.worker.internal.registry;
 
-import dev.ferry.executor.api.ExecutorStats;
-import dev.ferry.executor.api.Status;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.LongAdder;
 
-/** Everything the registry keeps for one task type: its services, its permits and its counters. */
+/**
+ * Everything the registry keeps for one task type: its services, its permits, the tasks parked for
+ * a permit or for a service, and its counters.
+ */
 final class TypeSlot {
     private static final ServiceEntry[] NONE = new ServiceEntry[0];
 
@@ -18,30 +19,40 @@ final class TypeSlot {
     /** Sorted by {@link ServiceEntry#ORDER}; replaced, never mutated, so reads take no lock. */
     private volatile ServiceEntry[] entries = NONE;
     /** Resized, never replaced, when the limit changes: running tasks keep counting against it. */
-    final Permits permits;
+    private final Permits permits;
     volatile int limit;
     /** System.nanoTime() when the type's last service left; valid while {@link #entries} is empty. */
     volatile long departedAt;
     volatile boolean departed;
     /** Services of this type being drained now. */
     volatile int draining;
-
-    private final LongAdder[] counts = new LongAdder[Status.values().length];
-    private final LatencyHistogram latency = new LatencyHistogram();
+    final TypeStats stats = new TypeStats();
     /** Tasks stopped (timed out, cancelled) whose thread has not come back from the executor: id to thread name. */
-    final java.util.Map<String, String> stuck = new java.util.concurrent.ConcurrentHashMap<>();
+    final Map<String, String> stuck = new ConcurrentHashMap<>();
+
+    /** Tasks waiting for a permit, first come first served. Guarded by itself, as is the hand-over of permits. */
+    private final ArrayDeque<Waiter> permitQueue = new ArrayDeque<>();
+    /** Tasks waiting for the type's services to change (one arriving during an update). Guarded by itself. */
+    private final List<Waiter> arrivals = new ArrayList<>();
 
     TypeSlot(String type, int limit) {
         this.type = type;
         this.limit = limit;
         this.permits = new Permits(limit);
-        for (int i = 0; i < counts.length; i++) {
-            counts[i] = new LongAdder();
-        }
     }
 
     ServiceEntry[] entries() {
         return entries;
+    }
+
+    /** Enters the first service that is not leaving; null when there is none. */
+    ServiceEntry enterFirst() {
+        for (ServiceEntry e : entries) {
+            if (e.enter()) {
+                return e;
+            }
+        }
+        return null;
     }
 
     synchronized void add(ServiceEntry e) {
@@ -78,14 +89,103 @@ final class TypeSlot {
         draining--;
     }
 
+    // -- permits
+
+    /** Takes a permit if one is free now. */
+    boolean tryAcquire() {
+        return permits.tryAcquire();
+    }
+
+    /**
+     * Takes a permit, or parks the waiter to be handed one by {@link #release}; no thread waits.
+     *
+     * @return true when a permit was taken (the waiter is not parked)
+     */
+    boolean acquireOrPark(Waiter w) {
+        if (permits.tryAcquire()) {
+            return true;
+        }
+        synchronized (permitQueue) {
+            // checked again under the lock that release() takes: a permit released since is not missed
+            if (permits.tryAcquire()) {
+                return true;
+            }
+            permitQueue.add(w);
+            return false;
+        }
+    }
+
+    /** Gives a permit back: to the first parked task that still wants it, else to the pool of permits. */
+    void release() {
+        for (;;) {
+            Waiter next;
+            synchronized (permitQueue) {
+                next = permitQueue.poll();
+                if (next == null) {
+                    permits.release();
+                    return;
+                }
+            }
+            if (next.grant()) {
+                return;
+            }
+        }
+    }
+
+    /** @return true if the waiter was still parked (it is not any more) */
+    boolean unparkPermit(Waiter w) {
+        synchronized (permitQueue) {
+            return permitQueue.remove(w);
+        }
+    }
+
+    int parkedForPermit() {
+        synchronized (permitQueue) {
+            return permitQueue.size();
+        }
+    }
+
     synchronized void setLimit(int newLimit) {
         int delta = newLimit - limit;
-        if (delta > 0) {
-            permits.release(delta);
-        } else if (delta < 0) {
+        limit = newLimit;
+        if (delta < 0) {
             permits.reduce(-delta); // may go below zero while more tasks than the new limit still run
         }
-        limit = newLimit;
+        for (int i = 0; i < delta; i++) {
+            release();
+        }
+    }
+
+    // -- waiting for services
+
+    void parkForArrival(Waiter w) {
+        synchronized (arrivals) {
+            arrivals.add(w);
+        }
+    }
+
+    boolean unparkArrival(Waiter w) {
+        synchronized (arrivals) {
+            return arrivals.remove(w);
+        }
+    }
+
+    int parkedForArrival() {
+        synchronized (arrivals) {
+            return arrivals.size();
+        }
+    }
+
+    /** @return the tasks waiting for the services to change, no longer parked */
+    List<Waiter> takeArrivals() {
+        synchronized (arrivals) {
+            if (arrivals.isEmpty()) {
+                return List.of();
+            }
+            List<Waiter> out = new ArrayList<>(arrivals);
+            arrivals.clear();
+            return out;
+        }
     }
 
     /** A semaphore whose size can shrink. */
@@ -99,20 +199,5 @@ final class TypeSlot {
         void reduce(int n) {
             reducePermits(n);
         }
-    }
-
-    void record(Status status, long micros) {
-        counts[status.ordinal()].increment();
-        if (status != Status.REJECTED) {
-            latency.record(micros);
-        }
-    }
-
-    ExecutorStats stats() {
-        Map<Status, Long> byStatus = new EnumMap<>(Status.class);
-        for (Status s : Status.values()) {
-            byStatus.put(s, counts[s.ordinal()].sum());
-        }
-        return new ExecutorStats(byStatus, latency.percentile(0.50), latency.percentile(0.99), latency.max());
     }
 }

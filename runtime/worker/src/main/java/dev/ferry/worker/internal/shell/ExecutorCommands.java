@@ -32,17 +32,21 @@ public class ExecutorCommands {
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)?");
 
     private final RegistryView registry;
+    private final org.osgi.framework.BundleContext context;
 
     @Activate
-    public ExecutorCommands(@Reference RegistryView registry) {
+    public ExecutorCommands(@Reference RegistryView registry, org.osgi.framework.BundleContext context) {
         this.registry = registry;
+        this.context = context;
     }
 
     /** executor:list — every executor service: type, bundle, version, state, health, in-flight, counts. */
     public String list() {
         List<ExecutorInfo> infos = registry.capabilities();
+        List<String> unresolved = dev.ferry.worker.internal.deploy.Unresolved.executorBundles(context);
+        String notes = unresolved.isEmpty() ? "" : "\nNot serving:\n  " + String.join("\n  ", unresolved);
         if (infos.isEmpty()) {
-            return "No executors are installed. Drop an executor bundle into deploy/ or install one.";
+            return "No executors are installed. Drop an executor bundle into deploy/ or install one." + notes;
         }
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"TYPE", "BUNDLE", "VERSION", "STATE", "HEALTH", "IN-FLIGHT", "OK", "FAILED", "OTHER"});
@@ -55,7 +59,7 @@ public class ExecutorCommands {
                 i.health() == null ? "-" : healthText(i.health()), Integer.toString(i.inFlight()),
                 Long.toString(ok), Long.toString(failed), Long.toString(s.total() - ok - failed)});
         }
-        return table(rows);
+        return table(rows) + notes;
     }
 
     /** executor:run TYPE JSON — runs a task with the registry's default timeout. */
@@ -188,9 +192,9 @@ public class ExecutorCommands {
             return us + "µs";
         }
         if (us < 1_000_000) {
-            return String.format("%.1fms", us / 1000.0);
+            return dev.ferry.support.Numbers.decimal(us / 1000.0, 1) + "ms";
         }
-        return String.format("%.2fs", us / 1e6);
+        return dev.ferry.support.Numbers.decimal(us / 1e6, 2) + "s";
     }
 
     private static String healthText(Health h) {

@@ -1,0 +1,24 @@
+package dev.ferry.worker.internal.registry;
+
+import dev.ferry.executor.api.Executor;
+import dev.ferry.executor.api.ExecutorRegistry;
+
+/**
+ * The worker's real registry outside a framework, with its default configuration and one executor:
+ * for the benchmarks (this module's test-jar), which compare it with calling the executor directly.
+ */
+public final class Registries {
+    private Registries() {
+    }
+
+    /** @return the registry with default settings and {@code executor} serving {@code type} */
+    public static ExecutorRegistry with(String type, Executor executor) {
+        OsgiExecutorRegistry r = new OsgiExecutorRegistry(RegistrySettings.DEFAULTS);
+        r.add(new ServiceEntry(type, 1, 0, Long.MAX_VALUE, "bench", "1.0.0", () -> executor, () -> {}));
+        return r;
+    }
+
+    public static void close(ExecutorRegistry registry) {
+        ((OsgiExecutorRegistry) registry).close();
+    }
+}

@@ -1,0 +1,95 @@
+package dev.ferry.support;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One daemon thread that looks at a set of items every tick: the skeleton of every "watch every N ms"
+ * in Ferry (the registry's deadlines and waits, the command executor's leftovers). Adding and removing
+ * an item is a hash-set operation, no timer object per item. The thread ticks slower while the set is
+ * empty; it never dies of an exception thrown by a check (that is logged, and the item dropped).
+ *
+ * @param <T> what is watched
+ */
+public final class Watch<T> implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Watch.class);
+
+    /** Looks at one item. */
+    @FunctionalInterface
+    public interface Check<T> {
+        /**
+         * @param item the item
+         * @param nowNanos {@link System#nanoTime()} at this tick
+         * @return {@code true} when the item needs no more watching (it is dropped)
+         */
+        boolean check(T item, long nowNanos);
+    }
+
+    private final Set<T> items = ConcurrentHashMap.newKeySet();
+    private final Check<T> check;
+    private final long tickNanos;
+    private final long idleTickNanos;
+    private final Thread thread;
+    private volatile boolean closed;
+
+    /**
+     * @param name the thread's name
+     * @param tickNanos the period while something is watched
+     * @param idleTickNanos the period while nothing is
+     * @param check what to do with each item at each tick
+     */
+    public Watch(String name, long tickNanos, long idleTickNanos, Check<T> check) {
+        this.check = check;
+        this.tickNanos = tickNanos;
+        this.idleTickNanos = idleTickNanos;
+        this.thread = Threads.daemon(name, this::loop);
+        thread.start();
+    }
+
+    /** @param item starts watching it */
+    public void add(T item) {
+        items.add(item);
+    }
+
+    /** @param item stops watching it */
+    public void remove(T item) {
+        items.remove(item);
+    }
+
+    /** @return how many items are watched */
+    public int size() {
+        return items.size();
+    }
+
+    private void loop() {
+        while (!closed) {
+            LockSupport.parkNanos(this, items.isEmpty() ? idleTickNanos : tickNanos);
+            long now = System.nanoTime();
+            for (T item : items) {
+                try {
+                    if (check.check(item, now)) {
+                        items.remove(item);
+                    }
+                } catch (RuntimeException e) {
+                    items.remove(item);
+                    LOG.error("{}: checking {} failed; it is no longer watched", thread.getName(), item, e);
+                }
+            }
+        }
+    }
+
+    /** Stops the thread and waits for it a little. */
+    @Override
+    public void close() {
+        closed = true;
+        LockSupport.unpark(thread);
+        try {
+            thread.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
