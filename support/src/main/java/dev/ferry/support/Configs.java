@@ -287,7 +287,7 @@ public final class Configs {
     }
 
     /** The known key closest to a misspelt one, when it is close enough to be a typo. */
-    static String nearest(String key, Collection<String> known) {
+    public static String nearest(String key, Collection<String> known) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String k : known) {

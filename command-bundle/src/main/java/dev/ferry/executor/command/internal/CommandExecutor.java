@@ -23,10 +23,8 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import dev.ferry.support.Configs;
 import dev.ferry.support.Configured;
 import org.osgi.service.component.annotations.Activate;
@@ -71,12 +69,7 @@ public final class CommandExecutor implements Executor {
 
     CommandExecutor(CommandSettings settings) {
         this.config = new Configured<>(LOG, "the command type", settings);
-        AtomicInteger n = new AtomicInteger();
-        this.io = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-            Thread t = new Thread(r, "ferry-command-io-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.io = dev.ferry.support.Threads.daemonPool("ferry-command-io", 30);
         // leftovers exist only while tasks run, and tasks run only with settings
         this.leftovers = new Leftovers(LINGER_MILLIS, w -> killAsync(w.process, w.marker, config.get().killGraceMillis),
                 w -> pumpStderr(w, config.get().maxOutputBytes));

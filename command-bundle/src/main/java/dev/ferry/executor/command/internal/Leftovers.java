@@ -1,11 +1,9 @@
 package dev.ferry.executor.command.internal;
 
-import java.util.Set;
+import dev.ferry.support.Watch;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -19,7 +17,7 @@ import java.util.function.Consumer;
  *     {@code sleep 300 &}), those leftovers are killed after a linger period, so the task ends.</li>
  * </ul>
  */
-final class Leftovers implements Runnable {
+final class Leftovers {
     static final long TICK_MILLIS = 10;
     static final long IDLE_TICK_MILLIS = 100;
     static final long PUMP_AFTER_MILLIS = 20;
@@ -41,61 +39,51 @@ final class Leftovers implements Runnable {
         }
     }
 
-    private final Set<Watched> running = ConcurrentHashMap.newKeySet();
     private final long lingerNanos;
+    private final long pumpAfterNanos = TimeUnit.MILLISECONDS.toNanos(PUMP_AFTER_MILLIS);
     private final Consumer<Watched> killer;
     private final Consumer<Watched> pump;
-    private final Thread thread;
-    private volatile boolean stopped;
+    private final Watch<Watched> watch;
 
     Leftovers(long lingerMillis, Consumer<Watched> killer, Consumer<Watched> pump) {
         this.lingerNanos = TimeUnit.MILLISECONDS.toNanos(lingerMillis);
         this.killer = killer;
         this.pump = pump;
-        this.thread = new Thread(this, "ferry-command-leftovers");
-        thread.setDaemon(true);
-        thread.start();
+        this.watch = new Watch<>("ferry-command-leftovers", TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS),
+                TimeUnit.MILLISECONDS.toNanos(IDLE_TICK_MILLIS), this::check);
     }
 
     Watched watch(Process process, String marker) {
         Watched w = new Watched(process, marker);
-        running.add(w);
+        watch.add(w);
         return w;
     }
 
     void done(Watched w) {
         w.outputDone = true;
-        running.remove(w);
+        watch.remove(w);
     }
 
-    @Override
-    public void run() {
-        long pumpAfter = TimeUnit.MILLISECONDS.toNanos(PUMP_AFTER_MILLIS);
-        while (!stopped) {
-            LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(running.isEmpty() ? IDLE_TICK_MILLIS : TICK_MILLIS));
-            long now = System.nanoTime();
-            for (Watched w : running) {
-                if (w.outputDone) {
-                    running.remove(w);
-                    continue;
-                }
-                if (now - w.startedAt >= pumpAfter && w.stderrClaimed.compareAndSet(false, true)) {
-                    pump.accept(w);
-                }
-                if (!w.process.isAlive()) {
-                    if (w.exitSeenAt == 0) {
-                        w.exitSeenAt = now;
-                    } else if (now - w.exitSeenAt >= lingerNanos) {
-                        running.remove(w);
-                        killer.accept(w);
-                    }
-                }
+    /** One look at a running command; true when it needs no more. */
+    private boolean check(Watched w, long now) {
+        if (w.outputDone) {
+            return true;
+        }
+        if (now - w.startedAt >= pumpAfterNanos && w.stderrClaimed.compareAndSet(false, true)) {
+            pump.accept(w);
+        }
+        if (!w.process.isAlive()) {
+            if (w.exitSeenAt == 0) {
+                w.exitSeenAt = now;
+            } else if (now - w.exitSeenAt >= lingerNanos) {
+                killer.accept(w);
+                return true;
             }
         }
+        return false;
     }
 
     void close() {
-        stopped = true;
-        LockSupport.unpark(thread);
+        watch.close();
     }
 }

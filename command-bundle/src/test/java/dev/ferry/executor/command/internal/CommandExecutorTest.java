@@ -114,7 +114,7 @@ class CommandExecutorTest {
         assertInvalid("{\"command\":\"echo\",\"working_dir\":\"" + dir.resolve("missing") + "\"}", "working_dir",
                 "not an existing directory");
         assertInvalid("{\"command\":\"echo\",\"stdin\":[1]}", "stdin", "must be a string");
-        assertInvalid("{\"command\":\"echo\",\"command\":\"rm\"}", null, "Duplicate field");
+        assertInvalid("{\"command\":\"echo\",\"command\":\"rm\"}", "command", "appears twice");
     }
 
     private void assertInvalid(String payload, String field, String problem) {

@@ -28,10 +28,8 @@ import dev.ferry.support.Configs;
 import dev.ferry.support.Configured;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLException;
 import org.osgi.service.component.annotations.Activate;
@@ -60,12 +58,7 @@ public final class HttpExecutor implements Executor {
 
         Client(HttpSettings settings) {
             this.settings = settings;
-            AtomicInteger n = new AtomicInteger();
-            this.threads = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-                Thread t = new Thread(r, "ferry-http-" + n.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
+            this.threads = dev.ferry.support.Threads.daemonPool("ferry-http", 30);
             this.http = HttpClient.newBuilder()
                     .followRedirects(HttpClient.Redirect.NEVER) // followed by hand, each hop checked
                     // direct connections only: the egress policy judges the address connected to
