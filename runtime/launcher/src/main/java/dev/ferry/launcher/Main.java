@@ -75,9 +75,16 @@ public final class Main {
         }
     }
 
+    /*
+     * Only what must happen before the framework starts is done here: the home folders and a check
+     * that every etc/*.cfg can be read (a broken file stops the start with one line, before any bundle
+     * runs on a half-read configuration), and the JVM-wide serialization filter (it must be in place
+     * before any bundle's code runs). Everything an executor needs is its own bundle's: the command
+     * executor chooses the process launch mechanism, the jdbc bundle writes the embedded default
+     * datasource (EmbeddedDefault), so both also hold when the bundles run in Karaf.
+     */
     static void run(Options options, long started) throws StartupException {
         Home home = Home.prepare(options.home);
-        useFastProcessLaunch();
         refuseJavaDeserialization();
         Map<String, String> props = new HashMap<>();
         props.put(Constants.FRAMEWORK_STORAGE, home.data.resolve("framework").toString());
@@ -167,21 +174,6 @@ public final class Main {
         // The shell and the file watchers run non-daemon threads of their own; the framework is
         // down, so nothing is left to finish.
         Runtime.getRuntime().halt(0);
-    }
-
-    /**
-     * Command tasks start a process each. On JDK 17 to 21 the default launch mechanism
-     * (posix_spawn of a helper that then execs the program) costs about twice as much as vfork,
-     * which is what the JDK used by default before 12 and is safe for the JDK's own use here.
-     * Later JDKs deprecate VFORK, so it is left alone there; -Djdk.lang.Process.launchMechanism
-     * given by the operator always wins.
-     */
-    static void useFastProcessLaunch() {
-        String key = "jdk.lang.Process.launchMechanism";
-        if (System.getProperty(key) == null && Runtime.version().feature() <= 21
-                && System.getProperty("os.name", "").toLowerCase().contains("linux")) {
-            System.setProperty(key, "VFORK");
-        }
     }
 
     /**
@@ -405,49 +397,7 @@ public final class Main {
                 }
             }
             h.checkConfiguration();
-            h.embeddedDatabase();
             return h;
-        }
-
-        /**
-         * On the first start, the embedded default datasource: an H2 database in data/h2/. Tasks use a
-         * user without admin rights (H2's admin can read files and run Java code); the admin account,
-         * with its own random password, only creates that user. Delete the file to drop the
-         * datasource: it is written once, when data/h2 does not exist yet.
-         */
-        private void embeddedDatabase() throws StartupException {
-            Path cfg = etc.resolve("dev.ferry.datasource-default.cfg");
-            Path dir = data.resolve("h2");
-            if (Files.exists(cfg) || Files.exists(dir)) {
-                return;
-            }
-            String taskPassword = secret();
-            String text = String.join("\n",
-                    "# The embedded default datasource, written at the first start. Its data lives in",
-                    "# " + dir + ". Tasks connect as 'ferry', which has no admin rights.",
-                    "name = default",
-                    "driver = org.h2.Driver",
-                    "url = jdbc:h2:" + dir.resolve("default") + ";DATABASE_TO_LOWER=TRUE",
-                    "user = ferry",
-                    "password = " + taskPassword,
-                    "admin_user = sa",
-                    "admin_password = " + secret(),
-                    "init_sql = CREATE USER IF NOT EXISTS ferry PASSWORD '" + taskPassword + "'; GRANT ALTER ANY SCHEMA TO ferry",
-                    "read_only = false",
-                    "");
-            try {
-                Files.createDirectories(dir);
-                Files.writeString(cfg, text);
-                Files.setPosixFilePermissions(cfg, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-            } catch (IOException | UnsupportedOperationException e) {
-                throw new StartupException("cannot write " + cfg + ": " + e.getMessage() + "; fix the permissions of " + etc);
-            }
-        }
-
-        private static String secret() {
-            byte[] b = new byte[18];
-            new java.security.SecureRandom().nextBytes(b);
-            return java.util.HexFormat.of().formatHex(b);
         }
 
         /** Every etc/*.cfg must be a readable properties file; a broken one stops the start. */

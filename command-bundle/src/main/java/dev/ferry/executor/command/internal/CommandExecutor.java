@@ -68,6 +68,7 @@ public final class CommandExecutor implements Executor {
     }
 
     CommandExecutor(CommandSettings settings) {
+        LaunchMechanism.choose(); // before this bundle starts any process, the probes below included
         this.config = new Configured<>(LOG, "the command type", settings);
         this.io = dev.ferry.support.Threads.daemonPool("ferry-command-io", 30);
         // leftovers exist only while tasks run, and tasks run only with settings
@@ -130,10 +131,11 @@ public final class CommandExecutor implements Executor {
         }
         if (s.sandbox == CommandSettings.SandboxMode.BWRAP) {
             String problem = Sandbox.problem();
-            return problem == null ? Health.healthy("ok; sandbox: bwrap; " + s.isolationNote) : Health.unhealthy(problem);
+            return problem == null ? Health.healthy("ok; sandbox: bwrap; " + s.isolationNote + "; " + LaunchMechanism.describe())
+                    : Health.unhealthy(problem);
         }
         return Health.healthy("ok; sandbox: none" + (Sandbox.bwrap() != null ? " (bwrap is available: set sandbox=bwrap)" : "")
-                + "; " + s.isolationNote);
+                + "; " + s.isolationNote + "; " + LaunchMechanism.describe());
     }
 
     private Result run(Task task, CommandPayload payload, CommandSettings s, ExecutionContext context) {
