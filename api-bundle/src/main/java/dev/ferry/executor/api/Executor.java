@@ -39,9 +39,10 @@ import org.osgi.annotation.versioning.ConsumerType;
  *     thread-safe.</li>
  * <li>{@link Prepared#execute} runs on a registry task thread (or the caller's thread for
  *     {@link ExecutorRegistry#execute}); the registry bounds how many run at once per type.</li>
- * <li>{@link #health} runs on the thread of whoever asks: the shell, a gRPC health check (each
- *     {@code Capabilities} call and every few seconds while a client watches), never on the task
- *     path. Keep it quick; it may be called concurrently with tasks.</li>
+ * <li>{@link #health} runs on the thread of whoever asks, never on the task path: the shell
+ *     ({@code executor:health}, {@code executor:list}), each gRPC {@code Capabilities} call, and the
+ *     worker's gRPC health service, which asks every {@code health_refresh_seconds} (5 s by default)
+ *     and whenever executors come or go. Keep it quick; it runs concurrently with tasks.</li>
  * </ul>
  *
  * <h2>Outcomes</h2>

@@ -22,7 +22,8 @@ import java.util.Objects;
  * <li>{@code http}: the HTTP status code (200, 404 …); -1 when no response came (refused,
  *     timed out, denied by the egress policy).</li>
  * <li>{@code jdbc}: 0 for a statement that ran (the rows or update count are the output); the
- *     vendor error code of an SQL error (FAILED); -1 when it could not run.</li>
+ *     driver's vendor error code of an SQL error (FAILED), 1 when the driver gives none; -1 when it
+ *     could not run.</li>
  * <li>Any type: -1 for ERROR, TIMED_OUT, CANCELLED and REJECTED unless the executor says more.</li>
  * </ul>
  *

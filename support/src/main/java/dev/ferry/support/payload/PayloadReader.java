@@ -34,8 +34,11 @@ import java.util.Map;
  * </pre>
  */
 public final class PayloadReader implements AutoCloseable {
-    // one factory per bundle revision (this class is copied into each bundle): nothing shared across bundles
-    private static final JsonFactory JSON = new JsonFactory();
+    // One factory per bundle revision (this class is copied into each bundle): nothing shared across
+    // bundles. Field names are not canonicalized: a payload has a handful, and the shared symbol table
+    // costs more (a child per parser, merged back under a lock) than comparing them does.
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES).build();
 
     private final JsonParser p;
     private final String kind;
@@ -123,7 +126,7 @@ public final class PayloadReader implements AutoCloseable {
         if (value != JsonToken.VALUE_STRING) {
             throw new InvalidPayloadException(field, "must be a string, got " + kind(value));
         }
-        return read(p::getText);
+        return string();
     }
 
     /** @return the current field's array of strings (empty for JSON null); elements named {@code field[i]} */
@@ -140,7 +143,7 @@ public final class PayloadReader implements AutoCloseable {
                 throw new InvalidPayloadException(field + "[" + out.size() + "]", "must be a string, got " + kind(t)
                         + "; quote numbers (\"5\")");
             }
-            out.add(read(p::getText));
+            out.add(string());
         }
         return Collections.unmodifiableList(out);
     }
@@ -160,20 +163,20 @@ public final class PayloadReader implements AutoCloseable {
         List<Map.Entry<String, String>> out = new ArrayList<>();
         java.util.Set<String> names = new java.util.HashSet<>();
         for (JsonToken t = next(); t != JsonToken.END_OBJECT; t = next()) {
-            String name = read(p::currentName);
+            String name = name();
             String entry = field + "." + name;
             if (!names.add(name)) {
                 throw new InvalidPayloadException(entry, "appears twice; give it once");
             }
             JsonToken v = next();
             if (v == JsonToken.VALUE_STRING) {
-                out.add(Map.entry(name, read(p::getText)));
+                out.add(Map.entry(name, string()));
             } else if (arrays && v == JsonToken.START_ARRAY) {
                 for (JsonToken e = next(); e != JsonToken.END_ARRAY; e = next()) {
                     if (e != JsonToken.VALUE_STRING) {
                         throw new InvalidPayloadException(entry, "must be a string or an array of strings, got " + kind(e));
                     }
-                    out.add(Map.entry(name, read(p::getText)));
+                    out.add(Map.entry(name, string()));
                 }
             } else {
                 throw new InvalidPayloadException(entry, "must be a string" + (arrays ? " or an array of strings" : "")
@@ -200,7 +203,7 @@ public final class PayloadReader implements AutoCloseable {
         if (!value.isNumeric()) {
             throw new InvalidPayloadException(field, "must be a number, got " + kind(value));
         }
-        return read(p::getDoubleValue);
+        return doubleValue();
     }
 
     /** @return the current field's whole number (fits an int), or null for JSON null */
@@ -208,11 +211,11 @@ public final class PayloadReader implements AutoCloseable {
         if (value == JsonToken.VALUE_NULL) {
             return null;
         }
-        if (value != JsonToken.VALUE_NUMBER_INT || read(p::getNumberType) != JsonParser.NumberType.INT) {
+        if (value != JsonToken.VALUE_NUMBER_INT || numberType() != JsonParser.NumberType.INT) {
             throw new InvalidPayloadException(field, "must be a whole number, got " + (value == JsonToken.VALUE_NUMBER_INT
                     ? "one too large" : kind(value)));
         }
-        return read(p::getIntValue);
+        return intValue();
     }
 
     /**
@@ -231,10 +234,10 @@ public final class PayloadReader implements AutoCloseable {
             switch (v) {
                 case VALUE_NULL -> out.add(null);
                 case VALUE_TRUE, VALUE_FALSE -> out.add(v == JsonToken.VALUE_TRUE);
-                case VALUE_STRING -> out.add(read(p::getText));
-                case VALUE_NUMBER_INT -> out.add(read(p::getNumberType) == JsonParser.NumberType.BIG_INTEGER
-                        ? read(p::getDecimalValue) : (Object) read(p::getLongValue));
-                case VALUE_NUMBER_FLOAT -> out.add(read(p::getDecimalValue));
+                case VALUE_STRING -> out.add(string());
+                case VALUE_NUMBER_INT -> out.add(numberType() == JsonParser.NumberType.BIG_INTEGER
+                        ? decimalValue() : (Object) longValue());
+                case VALUE_NUMBER_FLOAT -> out.add(decimalValue());
                 default -> throw new InvalidPayloadException(field + "[" + out.size() + "]",
                         "must be a string, number, boolean or null, got " + kind(v));
             }
@@ -258,17 +261,68 @@ public final class PayloadReader implements AutoCloseable {
         closeQuietly(p);
     }
 
+    // Plain methods rather than one taking a method reference: a bound reference is an allocation
+    // per value, and this runs for every field of every task.
+
     private JsonToken next() throws InvalidPayloadException {
-        return read(p::nextToken);
-    }
-
-    private interface Read<T> {
-        T get() throws IOException;
-    }
-
-    private <T> T read(Read<T> r) throws InvalidPayloadException {
         try {
-            return r.get();
+            return p.nextToken();
+        } catch (IOException e) {
+            throw notJson(e, example);
+        }
+    }
+
+    private String string() throws InvalidPayloadException {
+        try {
+            return p.getText();
+        } catch (IOException e) {
+            throw notJson(e, example);
+        }
+    }
+
+    private String name() throws InvalidPayloadException {
+        try {
+            return p.currentName();
+        } catch (IOException e) {
+            throw notJson(e, example);
+        }
+    }
+
+    private double doubleValue() throws InvalidPayloadException {
+        try {
+            return p.getDoubleValue();
+        } catch (IOException e) {
+            throw notJson(e, example);
+        }
+    }
+
+    private int intValue() throws InvalidPayloadException {
+        try {
+            return p.getIntValue();
+        } catch (IOException e) {
+            throw notJson(e, example);
+        }
+    }
+
+    private long longValue() throws InvalidPayloadException {
+        try {
+            return p.getLongValue();
+        } catch (IOException e) {
+            throw notJson(e, example);
+        }
+    }
+
+    private BigDecimal decimalValue() throws InvalidPayloadException {
+        try {
+            return p.getDecimalValue();
+        } catch (IOException e) {
+            throw notJson(e, example);
+        }
+    }
+
+    private JsonParser.NumberType numberType() throws InvalidPayloadException {
+        try {
+            return p.getNumberType();
         } catch (IOException e) {
             throw notJson(e, example);
         }

@@ -3,6 +3,8 @@ package dev.ferry.executor.jdbc.internal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What a task's SQL text holds, read the way H2 and PostgreSQL read it: string literals
@@ -15,17 +17,44 @@ import java.util.Locale;
  * checked for; so a task's text must be one statement, unless the datasource allows more.
  */
 final class SqlText {
+    /**
+     * Texts read lately, by content: tasks repeat their SQL with other parameters, and reading a text
+     * is a fifth of a short query's cost in the executor. What a text holds depends on nothing but
+     * the text, so a hit is always right; the map is emptied when it gets large, so it stays small.
+     */
+    private static final Map<String, SqlText> READ = new ConcurrentHashMap<>();
+    private static final int READ_MAX = 512;
+    private static final int READ_MAX_LENGTH = 4096;
+
     /** Words outside literals and comments, upper-cased, in order. */
     final List<String> words;
     /** Statements: non-empty runs between top-level semicolons. */
     final int statements;
+    /** What {@link #writeInQuery()} answers, worked out once. */
+    private final String write;
 
     private SqlText(List<String> words, int statements) {
         this.words = words;
         this.statements = statements;
+        this.write = findWrite(words);
     }
 
     static SqlText of(String sql) {
+        if (sql.length() > READ_MAX_LENGTH) {
+            return read(sql);
+        }
+        SqlText known = READ.get(sql);
+        if (known == null) {
+            if (READ.size() >= READ_MAX) {
+                READ.clear();
+            }
+            known = read(sql);
+            READ.put(sql, known);
+        }
+        return known;
+    }
+
+    private static SqlText read(String sql) {
         List<String> words = new ArrayList<>();
         int statements = 0;
         boolean content = false; // something other than blanks and comments since the last ';'
@@ -84,6 +113,10 @@ final class SqlText {
      * @return null, or the construct found
      */
     String writeInQuery() {
+        return write;
+    }
+
+    private static String findWrite(List<String> words) {
         for (int i = 0; i < words.size(); i++) {
             String w = words.get(i);
             String next = i + 1 < words.size() ? words.get(i + 1) : "";

@@ -87,6 +87,7 @@ final class Admission {
 
     /** The service is entered: prepare the task, then take a permit or park for one. */
     private Verdict prepared(Execution x, TypeSlot slot, ServiceEntry entry, Executor executor, RegistrySettings s) {
+        x.entry = entry;
         Prepared prepared;
         try {
             prepared = executor.prepare(x.task);
@@ -138,16 +139,21 @@ final class Admission {
     /** The type's services changed: select again, on a task thread (never the framework's event thread). */
     void woken(Waiter w) {
         Execution x = w.execution;
-        retries.execute(() -> {
-            if (x.state() != Execution.RUNNING) {
-                x.decided(new Refused(Outcomes.stopped(x, null), null));
-                return;
-            }
-            Verdict v = attempt(x);
-            if (v != null) {
-                x.decided(v);
-            }
-        });
+        try {
+            retries.execute(() -> {
+                if (x.state() != Execution.RUNNING) {
+                    x.decided(new Refused(Outcomes.stopped(x, null), null));
+                    return;
+                }
+                Verdict v = attempt(x);
+                if (v != null) {
+                    x.decided(v);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            x.decided(new Refused(Result.rejected(Rejection.SHUTTING_DOWN,
+                    "the worker is shutting down; send the task to another worker"), null));
+        }
     }
 
     /** Its time is up (or its task was cancelled while it waited). */

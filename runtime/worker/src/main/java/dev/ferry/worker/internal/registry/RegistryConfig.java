@@ -31,7 +31,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(name = "Queue wait (ms)",
             description = "How long a task waits for a free slot of its type before it is rejected as over"
-                    + " capacity. 0 rejects at once.", min = "0")
+                    + " capacity. 0 rejects at once. A waiting task is parked, first come first served, and holds"
+                    + " no thread.", min = "0")
     long queue__wait__ms() default 0;
 
     @AttributeDefinition(name = "Absent-type grace (ms)",
