@@ -16,7 +16,11 @@ final class CommandLoad {
 
     /** @return {plain runs/s, registry tasks/s} */
     static double[] run(int threads, long warmupMillis, long measureMillis) throws Exception {
-        ExecutorRegistry registry = Registries.with("command", new dev.ferry.executor.command.internal.CommandExecutor(java.util.Map.of()));
+        // the executor as its component starts without a configuration file; -Dferry.bench.isolation=none
+        // measures it with that one key set, as in etc/dev.ferry.executor.command.cfg
+        String isolation = System.getProperty("ferry.bench.isolation");
+        ExecutorRegistry registry = Registries.with("command", new dev.ferry.executor.command.internal.CommandExecutor(
+                isolation == null ? java.util.Map.of() : java.util.Map.of("isolation", isolation)));
         Task task = Task.of("command", "{\"command\":\"true\"}");
         try {
             return Interleaved.run(threads, warmupMillis, measureMillis, (thread, call) -> CommandBenchmark.plain(),

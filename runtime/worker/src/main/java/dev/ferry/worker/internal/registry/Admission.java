@@ -151,8 +151,7 @@ final class Admission {
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException closing) {
-            x.decided(new Refused(Result.rejected(Rejection.SHUTTING_DOWN,
-                    "the worker is shutting down; send the task to another worker"), null));
+            x.decided(new Refused(Outcomes.shuttingDown(), null));
         }
     }
 

@@ -10,14 +10,14 @@ import dev.ferry.executor.api.Task;
 import dev.ferry.executor.api.TaskHandle;
 import dev.ferry.executor.api.Validation;
 import java.time.Duration;
+import dev.ferry.executor.api.Rejection;
+import dev.ferry.support.Configs;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import dev.ferry.executor.api.Rejection;
-import java.util.ArrayList;
-import java.util.TreeMap;
-import java.util.Map;
-import dev.ferry.support.Configs;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
@@ -44,7 +44,6 @@ import org.slf4j.LoggerFactory;
 @Component(immediate = true, configurationPid = RegistryConfig.PID, service = {ExecutorRegistry.class, RegistryView.class})
 public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryView {
     private static final Logger LOG = LoggerFactory.getLogger(OsgiExecutorRegistry.class);
-    private static final String SHUTTING_DOWN = "the worker is shutting down; send the task to another worker";
 
     private final ServiceTable table;
     private final Deadlines deadlines = new Deadlines("ferry-deadlines");
@@ -215,7 +214,7 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
      */
     private Object arrive(Task task, Duration timeout, long start, boolean validateOnly) {
         if (closed) {
-            return Result.rejected(Rejection.SHUTTING_DOWN, SHUTTING_DOWN);
+            return Outcomes.shuttingDown();
         }
         String refusal = refused;
         if (refusal != null) {
@@ -237,6 +236,7 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
         long deadline = start + Math.min(timeoutNanos, s.maxTimeoutNanos());
         return new Execution(task, slot, start, timeoutNanos, deadline, validateOnly, this::later);
     }
+
     // -- what it serves
 
     @Override

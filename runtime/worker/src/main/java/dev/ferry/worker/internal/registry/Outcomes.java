@@ -1,5 +1,6 @@
 package dev.ferry.worker.internal.registry;
 
+import dev.ferry.executor.api.Rejection;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Status;
 
@@ -28,6 +29,11 @@ final class Outcomes {
             b.metadata(Result.EXECUTED_BY, e.executedBy);
         }
         return b.build();
+    }
+
+    /** The answer to a task that arrives while the worker stops. */
+    static Result shuttingDown() {
+        return Result.rejected(Rejection.SHUTTING_DOWN, "the worker is shutting down; send the task to another worker");
     }
 
     /** Stamps timing and origin onto a result and counts it in its type's statistics. */

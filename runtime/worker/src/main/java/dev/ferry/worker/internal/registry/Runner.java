@@ -1,6 +1,5 @@
 package dev.ferry.worker.internal.registry;
 
-import dev.ferry.executor.api.Rejection;
 import dev.ferry.executor.api.Result;
 import dev.ferry.support.Threads;
 import dev.ferry.worker.internal.registry.Verdict.Admitted;
@@ -55,8 +54,7 @@ final class Runner {
         } catch (RejectedExecutionException e) {
             a.slot().release();
             a.entry().exit();
-            x.future.complete(Outcomes.stamp(x.slot, a.entry(), Result.rejected(Rejection.SHUTTING_DOWN,
-                    "the worker is shutting down; send the task to another worker"), x.startNanos));
+            x.future.complete(Outcomes.stamp(x.slot, a.entry(), Outcomes.shuttingDown(), x.startNanos));
         }
     }
 
