@@ -2,15 +2,21 @@ package dev.ferry.executor.api;
 
 import java.util.Objects;
 
-/** Whether an executor can operate now, with the reason when it cannot. Immutable. */
+/**
+ * Whether an executor can operate now, with the reason when it cannot. Immutable. A degraded
+ * executor operates, but the operator must act: its latest configuration was refused and it runs on
+ * the previous one, say; the shell lists it as {@code UP, but …}.
+ */
 public final class Health {
-    private static final Health HEALTHY = new Health(true, "ok");
+    private static final Health HEALTHY = new Health(true, false, "ok");
 
     private final boolean healthy;
+    private final boolean degraded;
     private final String message;
 
-    private Health(boolean healthy, String message) {
+    private Health(boolean healthy, boolean degraded, String message) {
         this.healthy = healthy;
+        this.degraded = degraded;
         this.message = Objects.requireNonNull(message, "message");
     }
 
@@ -24,7 +30,16 @@ public final class Health {
      * @return a healthy report
      */
     public static Health healthy(String message) {
-        return new Health(true, message);
+        return new Health(true, false, message);
+    }
+
+    /**
+     * @param reason what the operator must fix, e.g. {@code "configuration etc/x.cfg, blocked_comands: is
+     *     not a known key …; the previous configuration stays"}
+     * @return a report of an executor that operates but needs attention: healthy, and degraded
+     */
+    public static Health degraded(String reason) {
+        return new Health(true, true, reason);
     }
 
     /**
@@ -32,12 +47,17 @@ public final class Health {
      * @return an unhealthy report
      */
     public static Health unhealthy(String reason) {
-        return new Health(false, reason);
+        return new Health(false, false, reason);
     }
 
     /** @return {@code true} when the executor can operate */
     public boolean isHealthy() {
         return healthy;
+    }
+
+    /** @return {@code true} when it operates but needs the operator (see {@link #degraded}) */
+    public boolean isDegraded() {
+        return degraded;
     }
 
     /** @return the detail: {@code "ok"}, or why it cannot operate */
@@ -47,16 +67,16 @@ public final class Health {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Health h && h.healthy == healthy && h.message.equals(message);
+        return o instanceof Health h && h.healthy == healthy && h.degraded == degraded && h.message.equals(message);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(healthy, message);
+        return Objects.hash(healthy, degraded, message);
     }
 
     @Override
     public String toString() {
-        return (healthy ? "UP" : "DOWN") + " (" + message + ")";
+        return (healthy ? degraded ? "UP, DEGRADED" : "UP" : "DOWN") + " (" + message + ")";
     }
 }

@@ -81,6 +81,8 @@ class SecurityIT {
             w.await("the warning", START, l -> l.contains("'blocked_comands' is not a known key (did you mean 'blocked_commands'?)")
                     && l.contains("dev.ferry.executor.command.cfg") && l.contains("previous configuration stays"));
             assertThat(w.ask("executor:run command '{\"command\":\"ls\"}'")).as("still blocked").anyMatch(l -> l.startsWith("REJECTED"));
+            assertThat(w.ask("executor:list")).as("executor:list names the file and key until it is fixed")
+                    .anyMatch(l -> l.matches("command\\s+.*UP, but .*dev\\.ferry\\.executor\\.command\\.cfg.*blocked_comands.*"));
 
             file("dev.ferry.executor.command.cfg", "blocked_commands =\nmax_output_bytes = lots\n");
             w.await("the number's warning", START, l -> l.contains("'max_output_bytes' must be a whole number"));

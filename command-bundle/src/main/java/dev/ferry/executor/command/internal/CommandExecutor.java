@@ -113,7 +113,7 @@ public final class CommandExecutor implements Executor {
         }
         Health h = probe(s);
         String pending = config.pendingNote();
-        return pending != null && h.isHealthy() ? Health.healthy(h.message() + "; " + pending) : h;
+        return pending != null && h.isHealthy() ? Health.degraded(pending + "; " + h.message()) : h;
     }
 
     private static Health probe(CommandSettings s) {

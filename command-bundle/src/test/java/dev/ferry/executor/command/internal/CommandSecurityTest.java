@@ -170,7 +170,10 @@ class CommandSecurityTest {
         e.modified(Map.of("blocked_comands", "rm"));
         assertThat(run(e, "{\"command\":\"ls\"}").status()).as("still blocked").isEqualTo(Status.REJECTED);
         assertThat(e.health().message()).contains("blocked_comands").contains("previous configuration stays");
+        assertThat(e.health().isHealthy()).as("it runs, on the previous configuration").isTrue();
+        assertThat(e.health().isDegraded()).as("but the operator is told").isTrue();
         e.modified(Map.of("allowed_commands", "echo, cat"));
+        assertThat(e.health().isDegraded()).as("fixed: nothing pending").isFalse();
         assertThat(run(e, "{\"command\":\"echo\",\"args\":[\"hi\"]}").status()).isEqualTo(Status.SUCCEEDED);
         assertThat(run(e, "{\"command\":\"cat\",\"stdin\":\"x\"}").status()).isEqualTo(Status.SUCCEEDED);
         assertThat(run(e, "{\"command\":\"ls\"}").status()).isEqualTo(Status.REJECTED);

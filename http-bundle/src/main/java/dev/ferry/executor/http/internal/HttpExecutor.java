@@ -127,7 +127,7 @@ public final class HttpExecutor implements Executor {
             return Health.unhealthy(client.refused());
         }
         String pending = client.pendingNote();
-        return pending == null ? Health.healthy() : Health.healthy(pending);
+        return pending == null ? Health.healthy() : Health.degraded(pending);
     }
 
     private Result send(Client c, HttpPayload payload, ExecutionContext context) throws InterruptedException {

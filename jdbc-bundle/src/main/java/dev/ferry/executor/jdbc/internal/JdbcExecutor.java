@@ -156,11 +156,19 @@ public final class JdbcExecutor implements Executor {
             detail.append(detail.length() == 0 ? "" : "; ").append(e.getKey()).append(": ")
                     .append(h.isHealthy() ? "up" : h.message());
         }
-        String pending = settings.pendingNote();
-        if (up && pending != null) {
-            detail.append("; ").append(pending);
+        StringBuilder pending = new StringBuilder();
+        if (settings.pendingNote() != null) {
+            pending.append(settings.pendingNote());
         }
-        return up ? Health.healthy(detail.toString()) : Health.unhealthy(detail.toString());
+        for (ManagedDataSource ds : new TreeMap<>(datasources).values()) {
+            if (ds.pendingNote() != null) {
+                pending.append(pending.length() == 0 ? "" : "; ").append(ds.pendingNote());
+            }
+        }
+        if (!up) {
+            return Health.unhealthy(detail.toString());
+        }
+        return pending.length() == 0 ? Health.healthy(detail.toString()) : Health.degraded(pending + "; " + detail);
     }
 
     private Result execute(JdbcPayload p, SqlText text, ExecutionContext context) {

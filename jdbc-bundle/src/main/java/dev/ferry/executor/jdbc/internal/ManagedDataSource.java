@@ -75,9 +75,11 @@ public final class ManagedDataSource {
         try {
             next = DataSourceSettings.from(Configs.read(DataSourceConfig.class, DataSourceConfig.FACTORY_PID, properties));
         } catch (IllegalArgumentException e) {
+            refused = e.getMessage();
             LOG.warn("{}; datasource '{}' keeps its previous configuration", e.getMessage(), settings.name);
             return;
         }
+        refused = null;
         synchronized (this) {
             if (tracker != null) {
                 tracker.close();
@@ -110,6 +112,15 @@ public final class ManagedDataSource {
     }
 
     /** A pooled connection, or an SQLException saying why there is none. */
+    /** Why its latest configuration was refused (it keeps the previous one), or null. */
+    private volatile String refused;
+
+    /** @return the refusal still pending, for the jdbc type's health, or null */
+    String pendingNote() {
+        String why = refused;
+        return why == null ? null : why + "; datasource '" + settings.name + "' keeps its previous configuration";
+    }
+
     Connection connection() throws SQLException {
         HikariDataSource p = pool;
         if (p == null) {

@@ -198,7 +198,10 @@ public class ExecutorCommands {
     }
 
     private static String healthText(Health h) {
-        return h.isHealthy() ? "UP" : "DOWN: " + h.message();
+        if (!h.isHealthy()) {
+            return "DOWN: " + h.message();
+        }
+        return h.isDegraded() ? "UP, but " + h.message() : "UP";
     }
 
     static String table(List<String[]> rows) {
