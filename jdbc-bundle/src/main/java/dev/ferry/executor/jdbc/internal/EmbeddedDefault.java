@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * worker's configuration watch then turns into the datasource {@code default}. Tasks use a user without
  * admin rights (H2's admin can read files and run Java code); the admin account, with its own random
  * password, only creates that user. Delete the file to drop the datasource: it is written again only
- * while {@code data/h2} does not exist. Embedded elsewhere (no {@code ferry.home}), it does nothing.
+ * while {@code data/h2} does not exist. In Karaf the file goes to Karaf's {@code etc/} and the data to
+ * {@code data/ferry/h2}; embedded anywhere else (neither property set), it does nothing.
  */
 @Component(immediate = true, service = EmbeddedDefault.class)
 public final class EmbeddedDefault {
@@ -37,12 +38,22 @@ public final class EmbeddedDefault {
     @Activate
     public EmbeddedDefault(BundleContext context, @Reference ConfigurationAdmin configurationAdmin) {
         String home = context.getProperty("ferry.home");
-        if (home == null) {
+        String karafEtc = context.getProperty("karaf.etc");
+        String karafData = context.getProperty("karaf.data");
+        Path folder;
+        Path data;
+        if (home != null) {
+            String etc = context.getProperty("felix.fileinstall.dir");
+            folder = etc == null ? Path.of(home, "etc") : Path.of(etc);
+            data = Path.of(home, "data", "h2");
+        } else if (karafEtc != null && karafData != null) {
+            // in Karaf: its etc/, which it watches, and its data/
+            folder = Path.of(karafEtc);
+            data = Path.of(karafData, "ferry", "h2");
+        } else {
             return;
         }
-        String etc = context.getProperty("felix.fileinstall.dir");
-        Path folder = etc == null ? Path.of(home, "etc") : Path.of(etc);
-        if (write(folder, Path.of(home, "data", "h2"))) {
+        if (write(folder, data)) {
             apply(configurationAdmin, folder.resolve(FILE));
         }
     }

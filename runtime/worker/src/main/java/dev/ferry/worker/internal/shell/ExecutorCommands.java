@@ -40,8 +40,43 @@ public class ExecutorCommands {
         this.context = context;
     }
 
+    /*
+     * Each command prints its answer rather than returning it: Felix Gogo prints a returned value, but
+     * Karaf's shell run through ssh or bin/client does not, and both give a command's System.out to its
+     * session.
+     */
+
     /** executor:list — every executor service: type, bundle, version, state, health, in-flight, counts. */
-    public String list() {
+    public void list() {
+        System.out.println(listText());
+    }
+
+    /** executor:run TYPE JSON — runs a task with the registry's default timeout. */
+    public void run(String type, String json) {
+        System.out.println(runText(type, json, null));
+    }
+
+    /** executor:run TYPE JSON TIMEOUT — runs a task; TIMEOUT is like 30, 30s, 500ms, 2m. */
+    public void run(String type, String json, String timeout) {
+        System.out.println(runText(type, json, timeout));
+    }
+
+    /** executor:validate TYPE JSON — checks a payload without running it. */
+    public void validate(String type, String json) {
+        System.out.println(validateText(type, json));
+    }
+
+    /** executor:health — each type's health. */
+    public void health() {
+        System.out.println(healthText());
+    }
+
+    /** executor:stats — counters and latency per type. */
+    public void stats() {
+        System.out.println(statsText());
+    }
+
+    String listText() {
         List<ExecutorInfo> infos = registry.capabilities();
         List<String> unresolved = dev.ferry.worker.internal.deploy.Unresolved.executorBundles(context);
         String notes = unresolved.isEmpty() ? "" : "\nNot serving:\n  " + String.join("\n  ", unresolved);
@@ -56,19 +91,13 @@ public class ExecutorCommands {
             long failed = s.count(Status.FAILED);
             rows.add(new String[] {i.type(), i.bundleSymbolicName(), i.bundleVersion(),
                 i.isActive() ? "active" : "standby (ranking " + i.ranking() + ")",
-                i.health() == null ? "-" : healthText(i.health()), Integer.toString(i.inFlight()),
+                i.health() == null ? "-" : state(i.health()), Integer.toString(i.inFlight()),
                 Long.toString(ok), Long.toString(failed), Long.toString(s.total() - ok - failed)});
         }
         return table(rows) + notes;
     }
 
-    /** executor:run TYPE JSON — runs a task with the registry's default timeout. */
-    public String run(String type, String json) {
-        return run(type, json, null);
-    }
-
-    /** executor:run TYPE JSON TIMEOUT — runs a task; TIMEOUT is like 30, 30s, 500ms, 2m. */
-    public String run(String type, String json, String timeout) {
+    String runText(String type, String json, String timeout) {
         Duration limit;
         try {
             limit = timeout == null ? null : parseDuration(timeout);
@@ -91,14 +120,12 @@ public class ExecutorCommands {
         return describe(task, r);
     }
 
-    /** executor:validate TYPE JSON — checks a payload without running it. */
-    public String validate(String type, String json) {
+    String validateText(String type, String json) {
         Validation v = registry.validate(type, json.getBytes(StandardCharsets.UTF_8));
         return v.isValid() ? "valid" : "invalid (" + v.rejection().name().toLowerCase().replace('_', ' ') + "): " + v.message();
     }
 
-    /** executor:health — the health of every type. */
-    public String health() {
+    String healthText() {
         Map<String, Health> all = registry.health();
         if (all.isEmpty()) {
             return "No executors are installed.";
@@ -109,8 +136,7 @@ public class ExecutorCommands {
         return table(rows);
     }
 
-    /** executor:stats — counters and latency of every type seen since the worker started. */
-    public String stats() {
+    String statsText() {
         Map<String, ExecutorStats> all = new TreeMap<>(registry.stats());
         if (all.isEmpty()) {
             return "No tasks yet.";
@@ -197,7 +223,7 @@ public class ExecutorCommands {
         return dev.ferry.support.Numbers.decimal(us / 1e6, 2) + "s";
     }
 
-    private static String healthText(Health h) {
+    private static String state(Health h) {
         if (!h.isHealthy()) {
             return "DOWN: " + h.message();
         }

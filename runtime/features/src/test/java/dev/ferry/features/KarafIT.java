@@ -1,0 +1,249 @@
+package dev.ferry.features;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import dev.ferry.worker.grpc.v1.ExecuteRequest;
+import dev.ferry.worker.grpc.v1.ExecuteResponse;
+import dev.ferry.worker.grpc.v1.Status;
+import dev.ferry.worker.grpc.v1.WorkerGrpc;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The features repository in a real Apache Karaf 4.4.10, as a Karaf user works: repo-add, install,
+ * Karaf's own shell, gRPC, an update under load, a feature out and in again, a broken configuration in
+ * Karaf's etc/. One Karaf for the whole class; the steps run in order.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class KarafIT {
+    private static final String VERSION = System.getProperty("ferry.version", "0.1.0-SNAPSHOT");
+    private static final Path TARGET = Path.of("target").toAbsolutePath();
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    /** A line of {@code bundle:list --no-format}: id, state, level, version, symbolic name, tab-separated. */
+    private static final Pattern BUNDLE = Pattern.compile("^\\s*(\\d+)\\t(\\w+)\\s*\\t\\s*\\d+\\t(\\S+)\\s*\\t(\\S+)\\s*$",
+            Pattern.MULTILINE);
+
+    @TempDir
+    static Path work;
+
+    static Karaf karaf;
+    static int grpcPort;
+    static ManagedChannel channel;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Assumptions.assumeTrue(Runtime.version().feature() < 24,
+                "Karaf 4.4 does not start on JDK 24+ (its scripts pass -Djava.security.manager=allow): run this on JDK 17-23");
+        Path repo = TARGET.resolve("it-repo");
+        Path mine = Files.createDirectories(repo.resolve("dev/ferry/ferry-features/" + VERSION));
+        Files.copy(TARGET.resolve("feature/features.xml"), mine.resolve("ferry-features-" + VERSION + "-features.xml"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        for (String cfg : List.of("registry", "grpc", "command", "http", "jdbc")) {
+            Files.copy(Path.of("src/main/cfg/" + cfg + ".cfg"), mine.resolve("ferry-features-" + VERSION + "-" + cfg + ".cfg"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        karaf = Karaf.start(Path.of(System.getProperty("karaf.home")), repo, work);
+        // the feature ships a commented grpc.cfg and never overwrites one that is there: a free port for this run
+        grpcPort = Karaf.freePort();
+        Files.writeString(karaf.home.resolve("etc/dev.ferry.grpc.cfg"), "port = " + grpcPort + "\n");
+        channel = Grpc.newChannelBuilderForAddress("127.0.0.1", grpcPort, InsecureChannelCredentials.create()).build();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (channel != null) {
+            channel.shutdownNow();
+        }
+        if (karaf != null) {
+            karaf.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void theFeaturesInstallAndEveryBundleIsActive() throws Exception {
+        assertThat(karaf.run("feature:repo-add mvn:dev.ferry/ferry-features/" + VERSION + "/xml/features")).doesNotContain("Error");
+        long start = System.nanoTime();
+        String installed = karaf.run("feature:install ferry");
+        assertThat(installed).doesNotContain("Error");
+        String list = karaf.poll("executor:list", WAIT, l -> l.contains("command") && l.contains("http") && l.contains("jdbc"));
+        long serving = System.nanoTime() - start;
+        System.out.printf("Karaf: feature:install ferry to the three types listed: %d ms%n", serving / 1_000_000);
+        assertThat(list).contains("dev.ferry.executor.command").contains("active");
+        Map<String, String[]> bundles = bundles();
+        for (String name : List.of("dev.ferry.executor.api", "dev.ferry.worker", "dev.ferry.worker.grpc",
+                "dev.ferry.executor.command", "dev.ferry.executor.http", "dev.ferry.executor.jdbc")) {
+            assertThat(bundles).containsKey(name);
+            assertThat(bundles.get(name)[1]).as(name).isEqualTo("Active");
+        }
+        assertThat(karaf.home.resolve("etc/dev.ferry.executor.command.cfg")).as("the feature's configuration file").exists();
+    }
+
+    @Test
+    @Order(2)
+    void karafsShellRunsTheExecutorCommands() throws Exception {
+        String echo = karaf.run("executor:run command '{\"command\":\"echo\",\"args\":[\"from-karaf\"]}'");
+        assertThat(echo).contains("SUCCEEDED").contains("by=dev.ferry.executor.command/").contains("from-karaf");
+        String invalid = karaf.run("executor:validate command '{\"command\":\"echo\",\"argz\":[]}'");
+        assertThat(invalid).contains("argz: unknown field");
+        // the embedded default datasource, its data under Karaf's data/
+        String sql = karaf.poll("executor:run jdbc '{\"datasource\":\"default\",\"query\":\"select 1 as answer\"}'", WAIT,
+                l -> l.contains("[{\"answer\":1}]"));
+        assertThat(sql).contains("SUCCEEDED");
+        assertThat(karaf.home.resolve("data/ferry/h2")).isDirectory();
+        assertThat(karaf.home.resolve("etc/dev.ferry.datasource-default.cfg")).exists();
+    }
+
+    @Test
+    @Order(3)
+    void theGrpcApiAnswersFromInsideKaraf() throws Exception {
+        ExecuteResponse r = execute("from-grpc");
+        assertThat(r.getStatus()).as(r.getError()).isEqualTo(Status.SUCCEEDED);
+        assertThat(r.getOutput().toStringUtf8()).isEqualTo("from-grpc\n");
+    }
+
+    /** bundle:update of the command bundle while tasks stream in: none lost, no other bundle touched. */
+    @Test
+    @Order(4)
+    void updatingTheCommandBundleUnderLoadLosesNoTask() throws Exception {
+        Map<String, String[]> before = bundles();
+        String commandId = before.get("dev.ferry.executor.command")[0];
+        AtomicBoolean running = new AtomicBoolean(true);
+        ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+        java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+        List<Thread> load = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            Thread th = new Thread(() -> {
+                while (running.get()) {
+                    try {
+                        ExecuteResponse r = execute("steady");
+                        if (r.getStatus() != Status.SUCCEEDED) {
+                            failures.add(r.getStatus() + " " + r.getError());
+                        }
+                    } catch (RuntimeException e) {
+                        failures.add(e.toString());
+                    }
+                    done.incrementAndGet();
+                }
+            });
+            th.start();
+            load.add(th);
+        }
+        try {
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (done.get() < 20 && System.nanoTime() < until) {
+                Thread.sleep(10); // the load is flowing before the update
+            }
+            assertThat(karaf.run("bundle:update " + commandId)).doesNotContain("Error");
+            int at = done.get();
+            while (done.get() < at + 20 && System.nanoTime() < until) {
+                Thread.sleep(10); // and still flows after it
+            }
+        } finally {
+            running.set(false);
+            for (Thread th : load) {
+                th.join(60_000);
+            }
+        }
+        assertThat(failures).as("tasks lost or failed during the update").isEmpty();
+        assertThat(done.get()).isGreaterThan(40);
+        assertThat(karaf.log()).contains("Executor for type 'command' removed").contains("Executor for type 'command' is available");
+        Map<String, String[]> after = bundles();
+        for (Map.Entry<String, String[]> e : before.entrySet()) {
+            assertThat(after.get(e.getKey())).as(e.getKey() + ": same id and state").containsExactly(e.getValue());
+        }
+    }
+
+    /**
+     * Each feature on its own: ferry installs them all as one (Karaf keeps what a root feature needs), so a
+     * user who wants to drop a type installs the features one by one; then ferry-http goes and comes back
+     * while the others serve.
+     */
+    @Test
+    @Order(5)
+    void oneExecutorFeatureGoesAndComesBackAlone() throws Exception {
+        assertThat(karaf.run("feature:uninstall ferry")).doesNotContain("Error");
+        assertThat(karaf.run("feature:install ferry-registry ferry-grpc ferry-command ferry-http ferry-jdbc"))
+                .doesNotContain("Error");
+        karaf.poll("executor:list", WAIT, l -> l.contains("dev.ferry.executor.http") && l.contains("dev.ferry.executor.command"));
+        assertThat(karaf.run("feature:uninstall ferry-http")).doesNotContain("Error");
+        karaf.poll("executor:list", WAIT, l -> !l.contains("dev.ferry.executor.http") && l.contains("dev.ferry.executor.command")
+                && l.contains("dev.ferry.executor.jdbc"));
+        assertThat(waitForGrpc().getStatus()).as("command still served over gRPC").isEqualTo(Status.SUCCEEDED);
+        assertThat(karaf.run("executor:run http '{\"url\":\"http://127.0.0.1:1/\"}'")).contains("no executor serves type 'http'");
+        assertThat(karaf.run("feature:install ferry-http")).doesNotContain("Error");
+        karaf.poll("executor:list", WAIT, l -> l.contains("dev.ferry.executor.http"));
+    }
+
+    /** The gRPC API after a reinstall: its port opens again within a bounded wait. */
+    private static ExecuteResponse waitForGrpc() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                return execute("still-here");
+            } catch (io.grpc.StatusRuntimeException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    /** A typo in Karaf's etc/ is refused as in the worker: the previous configuration stays, and it is said. */
+    @Test
+    @Order(6)
+    void aBrokenConfigurationInKarafsEtcIsRefusedAndSaid() throws Exception {
+        Path cfg = karaf.home.resolve("etc/dev.ferry.executor.command.cfg");
+        Files.writeString(cfg, "blocked_commands = ls\n");
+        karaf.poll("executor:run command '{\"command\":\"ls\"}'", WAIT, l -> l.contains("REJECTED"));
+        Files.writeString(cfg, "blocked_comands = ls\n");
+        String list = karaf.poll("executor:list", WAIT, l -> l.contains("UP, but"));
+        assertThat(list).contains("blocked_comands").contains("did you mean 'blocked_commands'?");
+        assertThat(karaf.run("executor:run command '{\"command\":\"ls\"}'")).as("still blocked").contains("REJECTED");
+        Files.writeString(cfg, "blocked_commands = rm\n");
+        karaf.poll("executor:list", WAIT, l -> l.contains("dev.ferry.executor.command") && !l.contains("UP, but"));
+        assertThat(karaf.run("executor:run command '{\"command\":\"ls\",\"args\":[\"/\"]}'")).contains("SUCCEEDED");
+    }
+
+    private static ExecuteResponse execute(String word) {
+        return WorkerGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS).execute(ExecuteRequest.newBuilder()
+                .setTaskType("command")
+                .setPayload(ByteString.copyFromUtf8("{\"command\":\"echo\",\"args\":[\"" + word + "\"]}"))
+                .build());
+    }
+
+    /** Symbolic name to {id, state, version} of every bundle. */
+    private static Map<String, String[]> bundles() throws Exception {
+        String out = karaf.run("bundle:list -s -t 0 --no-format");
+        Map<String, String[]> m = new TreeMap<>();
+        Matcher matcher = BUNDLE.matcher(out);
+        while (matcher.find()) {
+            m.put(matcher.group(4), new String[] {matcher.group(1), matcher.group(2), matcher.group(3)});
+        }
+        assertThat(m).as("bundle:list parsed from:\n" + out).isNotEmpty();
+        return m;
+    }
+}
