@@ -84,9 +84,13 @@ class KarafIT {
     @Test
     @Order(1)
     void theFeaturesInstallAndEveryBundleIsActive() throws Exception {
-        assertThat(karaf.run("feature:repo-add mvn:dev.ferry/ferry-features/" + VERSION + "/xml/features")).doesNotContain("Error");
+        // the README's two commands, as written there
+        List<String> readme = readmeBlock("## Running inside Karaf");
+        assertThat(readme).hasSize(2);
+        assertThat(readme.get(0)).isEqualTo("feature:repo-add mvn:dev.ferry/ferry-features/" + VERSION + "/xml/features");
+        assertThat(karaf.run(readme.get(0))).doesNotContain("Error");
         long start = System.nanoTime();
-        String installed = karaf.run("feature:install ferry");
+        String installed = karaf.run(readme.get(1));
         assertThat(installed).doesNotContain("Error");
         String list = karaf.poll("executor:list", WAIT, l -> l.contains("command") && l.contains("http") && l.contains("jdbc"));
         long serving = System.nanoTime() - start;
@@ -226,6 +230,23 @@ class KarafIT {
         Files.writeString(cfg, "blocked_commands = rm\n");
         karaf.poll("executor:list", WAIT, l -> l.contains("dev.ferry.executor.command") && !l.contains("UP, but"));
         assertThat(karaf.run("executor:run command '{\"command\":\"ls\",\"args\":[\"/\"]}'")).contains("SUCCEEDED");
+    }
+
+    /** The lines of the first fenced block after the README line holding {@code marker}. */
+    private static List<String> readmeBlock(String marker) throws java.io.IOException {
+        List<String> lines = Files.readAllLines(Path.of("../../README.md"));
+        int at = 0;
+        while (!lines.get(at).contains(marker)) {
+            at++;
+        }
+        while (!lines.get(at).startsWith("```")) {
+            at++;
+        }
+        List<String> block = new ArrayList<>();
+        for (int i = at + 1; !lines.get(i).startsWith("```"); i++) {
+            block.add(lines.get(i));
+        }
+        return block;
     }
 
     private static ExecuteResponse execute(String word) {
