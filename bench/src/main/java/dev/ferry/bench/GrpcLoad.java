@@ -54,6 +54,20 @@ final class GrpcLoad implements AutoCloseable {
 
     /** Starts ferry-worker.jar with the hello executor in deploy/ and connects. */
     static GrpcLoad start() throws Exception {
+        return start(null);
+    }
+
+    /** The worker's process, for its CPU times. */
+    ProcessHandle process() {
+        return worker.toHandle();
+    }
+
+    /**
+     * Starts ferry-worker.jar with the hello executor in deploy/ and connects.
+     *
+     * @param commandCfg the text of etc/dev.ferry.executor.command.cfg, or null for none
+     */
+    static GrpcLoad start(String commandCfg) throws Exception {
         Path jar = Path.of(System.getProperty("ferry.worker.jar", "runtime/launcher/target/ferry-worker.jar"));
         Path hello = Path.of(System.getProperty("ferry.hello.jar", "examples/hello-executor/target/com.example.hello-1.0.0.jar"));
         for (Path p : List.of(jar, hello)) {
@@ -64,6 +78,10 @@ final class GrpcLoad implements AutoCloseable {
         }
         Path home = Files.createTempDirectory("ferry-bench-grpc");
         Files.createDirectories(home.resolve("deploy"));
+        if (commandCfg != null) {
+            Files.createDirectories(home.resolve("etc"));
+            Files.writeString(home.resolve("etc/dev.ferry.executor.command.cfg"), commandCfg);
+        }
         Files.copy(hello, home.resolve("deploy/hello.jar"));
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-jar", jar.toString(), "--home", home.toString(),

@@ -44,6 +44,9 @@ public final class Report {
                 httpLoad(runs, threads);
             }
         }
+        if (which.equals("command-grpc")) {
+            CommandGrpcLoad.run(runs);
+        }
         if (which.equals("command-load")) {
             commandLoad(runs);
         }

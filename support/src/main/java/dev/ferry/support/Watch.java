@@ -28,8 +28,19 @@ public final class Watch<T> implements AutoCloseable {
         boolean check(T item, long nowNanos);
     }
 
+    /** Looks at all items at once (one pass over something shared, such as /proc, for all of them). */
+    @FunctionalInterface
+    public interface BatchCheck<T> {
+        /**
+         * @param items the items watched now; remove those that need no more watching
+         * @param nowNanos {@link System#nanoTime()} at this tick
+         */
+        void check(Set<T> items, long nowNanos);
+    }
+
     private final Set<T> items = ConcurrentHashMap.newKeySet();
     private final Check<T> check;
+    private final BatchCheck<T> batch;
     private final long tickNanos;
     private final long idleTickNanos;
     private final Thread thread;
@@ -42,7 +53,26 @@ public final class Watch<T> implements AutoCloseable {
      * @param check what to do with each item at each tick
      */
     public Watch(String name, long tickNanos, long idleTickNanos, Check<T> check) {
+        this(name, tickNanos, idleTickNanos, check, null);
+    }
+
+    /**
+     * A watch that looks at all its items in one call per tick, made only while there are items.
+     *
+     * @param name the thread's name
+     * @param tickNanos the period while something is watched
+     * @param idleTickNanos the period while nothing is
+     * @param batch what to do with the items at each tick
+     * @param <T> what is watched
+     * @return the watch, running
+     */
+    public static <T> Watch<T> batch(String name, long tickNanos, long idleTickNanos, BatchCheck<T> batch) {
+        return new Watch<>(name, tickNanos, idleTickNanos, null, batch);
+    }
+
+    private Watch(String name, long tickNanos, long idleTickNanos, Check<T> check, BatchCheck<T> batch) {
         this.check = check;
+        this.batch = batch;
         this.tickNanos = tickNanos;
         this.idleTickNanos = idleTickNanos;
         this.thread = Threads.daemon(name, this::loop);
@@ -68,6 +98,16 @@ public final class Watch<T> implements AutoCloseable {
         while (!closed) {
             LockSupport.parkNanos(this, items.isEmpty() ? idleTickNanos : tickNanos);
             long now = System.nanoTime();
+            if (batch != null) {
+                if (!items.isEmpty()) {
+                    try {
+                        batch.check(items, now);
+                    } catch (RuntimeException e) {
+                        LOG.error("{}: a check failed; the watch goes on", thread.getName(), e);
+                    }
+                }
+                continue;
+            }
             for (T item : items) {
                 try {
                     if (check.check(item, now)) {

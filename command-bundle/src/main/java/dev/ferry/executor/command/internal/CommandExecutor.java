@@ -54,6 +54,7 @@ public final class CommandExecutor implements Executor {
     // Output still open after the program exited means it left processes behind: they belong to
     // the task, and go when it ends.
     private final Leftovers leftovers;
+    private final MarkerSweep sweep;
     private final Configured<CommandSettings> config;
 
     @Activate
@@ -71,6 +72,13 @@ public final class CommandExecutor implements Executor {
         LaunchMechanism.choose(); // before this bundle starts any process, the probes below included
         this.config = new Configured<>(LOG, "the command type", settings);
         this.io = dev.ferry.support.Threads.daemonPool("ferry-command-io", 30);
+        this.sweep = new MarkerSweep(r -> {
+            try {
+                io.execute(r);
+            } catch (RuntimeException closing) {
+                r.run();
+            }
+        });
         // leftovers exist only while tasks run, and tasks run only with settings
         this.leftovers = new Leftovers(LINGER_MILLIS, w -> killAsync(w.process, w.marker, config.get().killGraceMillis),
                 w -> pumpStderr(w, config.get().maxOutputBytes));
@@ -95,6 +103,7 @@ public final class CommandExecutor implements Executor {
     @Deactivate
     void deactivate() {
         leftovers.close();
+        sweep.close();
         io.shutdownNow();
     }
 
@@ -193,8 +202,9 @@ public final class CommandExecutor implements Executor {
             leftovers.done(watched);
             int code = process.waitFor();
             if (!s.pidNamespace) {
-                // without a namespace to end with the program, whatever still carries the task's marker goes now
-                killAsync(process, marker, s.killGraceMillis);
+                // without a namespace to end with the program, whatever still carries the task's marker goes
+                // at the next shared sweep (walking the process table per task cost as much as the task)
+                sweep.ended(marker, s.killGraceMillis);
             }
             if (stdin != null) {
                 stdin.cancel(true);

@@ -29,7 +29,14 @@ final class ProcessTree {
      * whatever is left after {@code graceMillis}. Blocks for up to the grace period plus a little.
      */
     static void kill(ProcessHandle root, String marker, long graceMillis) {
-        Set<ProcessHandle> targets = members(root, marker);
+        terminate(members(root, marker), graceMillis, () -> members(root, marker));
+    }
+
+    /**
+     * SIGTERM to the processes (in the order given, deepest last: they are signalled in reverse), then
+     * SIGKILL to whatever is left after {@code graceMillis}, and to what {@code again} finds then.
+     */
+    static void terminate(Set<ProcessHandle> targets, long graceMillis, java.util.function.Supplier<Set<ProcessHandle>> again) {
         if (targets.isEmpty()) {
             return;
         }
@@ -50,7 +57,7 @@ final class ProcessTree {
             sleep(10);
         }
         // anything started during the grace period is found again
-        Set<ProcessHandle> left = members(root, marker);
+        Set<ProcessHandle> left = again.get();
         left.addAll(targets);
         for (ProcessHandle p : left) {
             if (p.isAlive()) {
@@ -94,8 +101,16 @@ final class ProcessTree {
 
     /** Pids of live processes whose environment holds {@code MARKER_VARIABLE=marker}. */
     static List<Long> marked(String marker) {
-        byte[] needle = (MARKER_VARIABLE + "=" + marker).getBytes(StandardCharsets.US_ASCII);
-        List<Long> out = new ArrayList<>();
+        return marked(Set.of(marker)).getOrDefault(marker, List.of());
+    }
+
+    /**
+     * Pids of live processes whose environment holds {@code MARKER_VARIABLE=} one of the markers, by
+     * marker: one pass over /proc for any number of tasks.
+     */
+    static java.util.Map<String, List<Long>> marked(Set<String> markers) {
+        byte[] prefix = (MARKER_VARIABLE + "=").getBytes(StandardCharsets.US_ASCII);
+        java.util.Map<String, List<Long>> out = new java.util.HashMap<>();
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC)) {
             for (Path dir : dirs) {
                 String name = dir.getFileName().toString();
@@ -103,9 +118,9 @@ final class ProcessTree {
                     continue;
                 }
                 try {
-                    byte[] env = Files.readAllBytes(dir.resolve("environ"));
-                    if (contains(env, needle)) {
-                        out.add(Long.parseLong(name));
+                    String value = value(Files.readAllBytes(dir.resolve("environ")), prefix);
+                    if (value != null && markers.contains(value)) {
+                        out.computeIfAbsent(value, m -> new ArrayList<>()).add(Long.parseLong(name));
                     }
                 } catch (IOException | NumberFormatException e) {
                     // gone meanwhile, or not ours to read
@@ -117,23 +132,25 @@ final class ProcessTree {
         return out;
     }
 
-    private static boolean contains(byte[] env, byte[] needle) {
-        // entries are NUL-separated; match a whole entry
+    /** The value of the NUL-separated entry that starts with {@code prefix}, or null. */
+    private static String value(byte[] env, byte[] prefix) {
         outer:
-        for (int i = 0; i + needle.length <= env.length; i++) {
+        for (int i = 0; i + prefix.length <= env.length; i++) {
             if (i > 0 && env[i - 1] != 0) {
                 continue;
             }
-            for (int j = 0; j < needle.length; j++) {
-                if (env[i + j] != needle[j]) {
+            for (int j = 0; j < prefix.length; j++) {
+                if (env[i + j] != prefix[j]) {
                     continue outer;
                 }
             }
-            if (i + needle.length == env.length || env[i + needle.length] == 0) {
-                return true;
+            int end = i + prefix.length;
+            while (end < env.length && env[end] != 0) {
+                end++;
             }
+            return new String(env, i + prefix.length, end - i - prefix.length, StandardCharsets.US_ASCII);
         }
-        return false;
+        return null;
     }
 
     private static void sleep(long millis) {

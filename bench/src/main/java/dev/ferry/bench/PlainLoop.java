@@ -1,0 +1,75 @@
+package dev.ferry.bench;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The floor in Java: {@code true} by a plain {@code ProcessBuilder} loop with the VFORK launch mechanism,
+ * in a JVM of its own, as the worker is: prints tasks per second.
+ */
+public final class PlainLoop {
+    private PlainLoop() {
+    }
+
+    /** Runs the loop in a new JVM; returns its tasks/s. */
+    static double inOwnJvm(int threads, long millis) throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djdk.lang.Process.launchMechanism=VFORK", "-cp", System.getProperty("java.class.path"),
+                PlainLoop.class.getName(), Integer.toString(threads), Long.toString(millis))
+                .redirectErrorStream(true).start();
+        String last = null;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null;) {
+                last = line;
+            }
+        }
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0 || last == null) {
+            throw new IllegalStateException("the plain loop failed: " + last);
+        }
+        return Double.parseDouble(last.trim());
+    }
+
+    public static void main(String[] args) throws Exception {
+        int threads = Integer.parseInt(args[0]);
+        long millis = Long.parseLong(args[1]);
+        run(threads, 2000); // warm-up, as the worker's measurement is after one
+        System.out.println(run(threads, millis));
+    }
+
+    private static double run(int threads, long millis) throws Exception {
+        long end = System.nanoTime() + millis * 1_000_000L;
+        long start = System.nanoTime();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Future<Long>> fs = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            fs.add(pool.submit(() -> {
+                long n = 0;
+                ProcessBuilder pb = new ProcessBuilder("true").redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                while (System.nanoTime() < end) {
+                    Process p = pb.start();
+                    p.getInputStream().readAllBytes();
+                    p.getErrorStream().readAllBytes();
+                    if (p.waitFor() != 0) {
+                        throw new IllegalStateException("true failed");
+                    }
+                    n++;
+                }
+                return n;
+            }));
+        }
+        long total = 0;
+        for (Future<Long> f : fs) {
+            total += f.get();
+        }
+        pool.shutdown();
+        return total / ((System.nanoTime() - start) / 1e9);
+    }
+}
