@@ -83,9 +83,15 @@ final class GrpcLoad implements AutoCloseable {
             Files.writeString(home.resolve("etc/dev.ferry.executor.command.cfg"), commandCfg);
         }
         Files.copy(hello, home.resolve("deploy/hello.jar"));
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-jar", jar.toString(), "--home", home.toString(),
-                "--no-shell", "--grpc-port", "0").redirectErrorStream(true).start();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+        // -Dferry.bench.worker.jvm="-XX:TieredStopAtLevel=1 …" tries JVM options on the worker
+        String jvm = System.getProperty("ferry.bench.worker.jvm", "").trim();
+        if (!jvm.isEmpty()) {
+            command.addAll(Arrays.asList(jvm.split("\\s+")));
+        }
+        command.addAll(List.of("-jar", jar.toString(), "--home", home.toString(), "--no-shell", "--grpc-port", "0"));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         int port = -1;
         for (String line; (line = out.readLine()) != null;) {
