@@ -28,8 +28,6 @@ import dev.ferry.support.Configs;
 import dev.ferry.support.Configured;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLException;
 import org.osgi.service.component.annotations.Activate;
