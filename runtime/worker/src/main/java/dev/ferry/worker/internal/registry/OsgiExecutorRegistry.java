@@ -101,6 +101,10 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
 
     void close() {
         closed = true;
+        // tasks still parked for a slot or a type are answered now; none waits for a registry that is gone
+        for (TypeSlot slot : table.slots()) {
+            slot.takeAllParked().forEach(Waiter::shutDown);
+        }
         runner.close();
         deadlines.close();
     }

@@ -139,6 +139,16 @@ final class TypeSlot {
         }
     }
 
+    /** @return every parked task, no longer parked (the registry is closing) */
+    List<Waiter> takeAllParked() {
+        List<Waiter> out = new ArrayList<>(takeArrivals());
+        synchronized (permitQueue) {
+            out.addAll(permitQueue);
+            permitQueue.clear();
+        }
+        return out;
+    }
+
     int parkedForPermit() {
         synchronized (permitQueue) {
             return permitQueue.size();

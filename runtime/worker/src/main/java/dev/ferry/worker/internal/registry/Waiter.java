@@ -53,6 +53,16 @@ final class Waiter implements Deadlines.Watched {
         }
     }
 
+    /** The registry is closing: the task is told so, and gives back what it holds. */
+    void shutDown() {
+        if (settled.compareAndSet(false, true)) {
+            if (kind == Kind.PERMIT) {
+                entry.exit();
+            }
+            execution.decided(new Verdict.Refused(Outcomes.shuttingDown(), entry));
+        }
+    }
+
     boolean isSettled() {
         return settled.get();
     }

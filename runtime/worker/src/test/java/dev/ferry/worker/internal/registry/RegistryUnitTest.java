@@ -128,6 +128,25 @@ class RegistryUnitTest {
         assertThat(await(next).status()).isEqualTo(Status.SUCCEEDED);
     }
 
+    /** A worker going down answers the tasks parked for a slot: none waits for an answer that never comes. */
+    @Test
+    void closingAnswersParkedTasks() throws Exception {
+        registry.update(settings(Map.of("type_concurrency", new String[] {"t=1"}, "queue_wait_ms", 60_000L)));
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        registry.add(entry("t", 0, blockingUntil(started, release)));
+        var first = registry.submit(Task.of("t", ""), Duration.ofSeconds(60));
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+        var parked = registry.submit(Task.of("t", ""), Duration.ofSeconds(60));
+        assertThat(registry.parked("t")).isEqualTo(1);
+        registry.close();
+        Result r = await(parked);
+        assertThat(r.status()).isEqualTo(Status.REJECTED);
+        assertThat(r.rejection()).isEqualTo(Rejection.SHUTTING_DOWN);
+        release.countDown();
+        assertThat(await(first).status()).isEqualTo(Status.SUCCEEDED);
+    }
+
     /** A stopped task's result is built by the registry in one place: origin, duration, and the executor's own error kept. */
     @Test
     void stopResultsCarryTheOriginAndTheExecutorsOwnError() throws Exception {
