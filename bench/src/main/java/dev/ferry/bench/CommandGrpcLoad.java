@@ -39,6 +39,14 @@ final class CommandGrpcLoad {
         String isolation = System.getProperty("ferry.bench.isolation");
         String cfg = isolation == null ? null : "isolation = " + isolation + "\n";
         System.out.println("command-grpc: worker with " + (cfg == null ? "the default configuration" : cfg.trim()));
+        // The client JVM warms up first, against a worker of its own, so the cold start measured next is
+        // the worker's alone.
+        try (GrpcLoad throwaway = GrpcLoad.start(cfg)) {
+            WorkerGrpc.WorkerBlockingStub stub = WorkerGrpc.newBlockingStub(throwaway.channel);
+            for (int i = 0; i < 3000; i++) {
+                check(stub.execute(TRUE));
+            }
+        }
         try (GrpcLoad worker = GrpcLoad.start(cfg)) {
             cold(worker);
             for (int threads : new int[] {1, 2, 4}) {
