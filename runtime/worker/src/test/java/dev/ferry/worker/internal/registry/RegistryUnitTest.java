@@ -109,15 +109,25 @@ class RegistryUnitTest {
         return (int) Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("ferry-task-")).count();
     }
 
-    /** A task cancelled while it waits for a slot is answered at once and gives its place up. */
-    @Test
-    void aTaskCancelledWhileWaitingGivesItsPlaceUp() throws Exception {
+    /**
+     * Type t with one slot and a minute's queue wait; a task holds the slot until {@code release}.
+     *
+     * @return that task's handle, once it runs
+     */
+    private dev.ferry.executor.api.TaskHandle holdTheOnlySlot(CountDownLatch release) throws InterruptedException {
         registry.update(settings(Map.of("type_concurrency", new String[] {"t=1"}, "queue_wait_ms", 60_000L)));
-        CountDownLatch release = new CountDownLatch(1);
         CountDownLatch started = new CountDownLatch(1);
         registry.add(entry("t", 0, blockingUntil(started, release)));
         var first = registry.submit(Task.of("t", ""), Duration.ofSeconds(60));
         assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+        return first;
+    }
+
+    /** A task cancelled while it waits for a slot is answered at once and gives its place up. */
+    @Test
+    void aTaskCancelledWhileWaitingGivesItsPlaceUp() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        var first = holdTheOnlySlot(release);
         var cancelled = registry.submit(Task.of("t", ""), Duration.ofSeconds(60));
         var next = registry.submit(Task.of("t", ""), Duration.ofSeconds(60));
         assertThat(cancelled.cancel()).isTrue();
@@ -131,12 +141,8 @@ class RegistryUnitTest {
     /** A worker going down answers the tasks parked for a slot: none waits for an answer that never comes. */
     @Test
     void closingAnswersParkedTasks() throws Exception {
-        registry.update(settings(Map.of("type_concurrency", new String[] {"t=1"}, "queue_wait_ms", 60_000L)));
         CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch started = new CountDownLatch(1);
-        registry.add(entry("t", 0, blockingUntil(started, release)));
-        var first = registry.submit(Task.of("t", ""), Duration.ofSeconds(60));
-        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+        var first = holdTheOnlySlot(release);
         var parked = registry.submit(Task.of("t", ""), Duration.ofSeconds(60));
         assertThat(registry.parked("t")).isEqualTo(1);
         registry.close();
