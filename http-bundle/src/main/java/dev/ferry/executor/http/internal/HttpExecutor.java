@@ -68,8 +68,6 @@ public final class HttpExecutor implements Executor {
         }
     }
 
-    /** A request's own timeout while its body is read; ended on deactivate. */
-
     /** The client for the configuration in force: a client and its threads per configuration. */
     private final Configured<Client> client;
 
