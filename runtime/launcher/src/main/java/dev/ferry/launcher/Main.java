@@ -152,7 +152,9 @@ public final class Main {
             throw new StartupException("the gRPC API did not start: " + grpc.substring(1));
         }
         PrintStream out = System.out;
-        out.printf(java.util.Locale.ROOT, "%s grpc=%s home=%s startup=%.2fs%n", READY, grpc, home.root, (System.nanoTime() - started) / 1e9);
+        // Locale.ROOT: a German default locale would print startup=0,95s
+        out.printf(java.util.Locale.ROOT, "%s grpc=%s home=%s startup=%.2fs%n", READY, grpc, home.root,
+                (System.nanoTime() - started) / 1e9);
         out.flush();
 
         if (!options.noShell && shell != null) {
