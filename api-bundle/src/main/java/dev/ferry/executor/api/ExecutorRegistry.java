@@ -53,7 +53,8 @@ public interface ExecutorRegistry {
     Validation validate(String type, byte[] payload);
 
     /**
-     * Runs a task on the calling thread and returns its outcome. The deadline is signalled to the
+     * Runs a task on the calling thread and returns its outcome (a task that had to wait for a slot or
+     * for its type runs on a registry thread while the caller waits for it). The deadline is signalled to the
      * executor (hooks, interrupt) on time, but an executor that ignores it holds this thread until
      * it returns; use {@link #submit} where the caller must get its answer on time whatever the
      * executor does.
