@@ -60,6 +60,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
                     + " threads of their own.")
     int threads() default 8;
 
+    @AttributeDefinition(name = "Most request threads (retired)", min = "0",
+            description = "No longer used: an Execute call holds no thread while its task waits. Accepted so that an"
+                    + " older file still starts, with a warning; remove it.")
+    int max__threads() default 0;
+
     @AttributeDefinition(name = "Health refresh (seconds)", min = "1",
             description = "How often the grpc.health.v1 entries ask each executor for its health. Installs and"
                     + " uninstalls show at once.")

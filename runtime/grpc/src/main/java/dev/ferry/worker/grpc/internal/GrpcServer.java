@@ -74,6 +74,9 @@ public final class GrpcServer {
         String value;
         try {
             Settings s = Settings.of(Configs.read(GrpcConfig.class, GrpcConfig.PID, properties), context::getProperty);
+            if (s.retired != null) {
+                LOG.warn(s.retired);
+            }
             if (s.enabled) {
                 started = Running.start(context, registry, s);
                 value = started.address;
@@ -104,6 +107,9 @@ public final class GrpcServer {
             LOG.warn("{}; {}", e.getMessage(), running != null ? "the gRPC API keeps serving with its previous configuration"
                     : "the gRPC API stays off");
             return;
+        }
+        if (next.retired != null) {
+            LOG.warn(next.retired);
         }
         Running previous = running;
         Settings previousSettings = settings;

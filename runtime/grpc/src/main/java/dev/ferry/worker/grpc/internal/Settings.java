@@ -29,6 +29,8 @@ final class Settings {
     final int maxInboundMetadataBytes;
     final int maxConcurrentCallsPerConnection;
     final int threads;
+    /** What the configuration names that is no longer used, for a warning; null when nothing. */
+    final String retired;
     final int healthRefreshSeconds;
 
     private Settings(GrpcConfig c, Function<String, String> frameworkProperty) {
@@ -69,6 +71,8 @@ final class Settings {
         maxConcurrentCallsPerConnection = atLeast(c.max__concurrent__calls__per__connection(), 1,
                 "max_concurrent_calls_per_connection");
         threads = atLeast(c.threads(), 1, "threads");
+        retired = c.max__threads() != 0 ? "max_threads in etc/" + GrpcConfig.PID + ".cfg is no longer used (an Execute"
+                + " call holds no thread while its task waits; the pool is 'threads'): remove it" : null;
         healthRefreshSeconds = atLeast(c.health__refresh__seconds(), 1, "health_refresh_seconds");
     }
 

@@ -87,6 +87,9 @@ class SettingsTest {
         assertThatThrownBy(() -> settings(Map.of("max_inbound_message_bytes", 10)))
                 .hasMessageContaining("max_inbound_message_bytes is 10");
         assertThatThrownBy(() -> settings(Map.of("threads", 0))).hasMessageContaining("threads");
+        // retired, not a typo: an older file still starts, and is told to drop it
+        assertThat(settings(Map.of("max_threads", 512)).retired).contains("max_threads").contains("remove it");
+        assertThat(settings(Map.of()).retired).isNull();
     }
 
     @Test
