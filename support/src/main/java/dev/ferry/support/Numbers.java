@@ -33,10 +33,17 @@ public final class Numbers {
     }
 
     /**
+     * Cheap enough for every task's metadata: integer arithmetic, no rounding mode, no BigDecimal.
+     *
      * @param nanos a duration in nanoseconds
-     * @return it in milliseconds with three places, e.g. {@code "10.201"}
+     * @return it in milliseconds with three places, cut to the microsecond, e.g. {@code "10.201"};
+     *     {@code "0.000"} for a negative one
      */
     public static String millis(long nanos) {
-        return decimal(nanos / 1e6, 3);
+        long micros = Math.max(0, nanos / 1000);
+        int frac = (int) (micros % 1000);
+        return new StringBuilder(12).append(micros / 1000).append('.')
+                .append((char) ('0' + frac / 100)).append((char) ('0' + frac / 10 % 10)).append((char) ('0' + frac % 10))
+                .toString();
     }
 }

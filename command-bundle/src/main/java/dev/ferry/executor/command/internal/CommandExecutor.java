@@ -208,13 +208,12 @@ public final class CommandExecutor implements Executor {
             if (stdin != null) {
                 stdin.cancel(true);
             }
-            long micros = (System.nanoTime() - started) / 1000;
             Result.Builder b = Result.builder(code == 0 ? Status.SUCCEEDED : Status.FAILED)
                     .output(out.bytes)
                     .exitCode(code)
                     .metadata("stderr", new String(err.bytes, StandardCharsets.UTF_8))
                     .metadata("pid", Long.toString(process.pid()))
-                    .metadata("duration_ms", dev.ferry.support.Numbers.decimal(micros / 1000.0, 3))
+                    .metadata("duration_ms", dev.ferry.support.Numbers.millis(System.nanoTime() - started))
                     .metadata("program", program.real.toString());
             if (code != 0) {
                 b.error("exit code " + code);

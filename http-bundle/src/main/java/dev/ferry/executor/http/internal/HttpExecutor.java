@@ -26,6 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 import dev.ferry.support.Configs;
 import dev.ferry.support.Configured;
+import dev.ferry.support.Numbers;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
@@ -241,9 +242,9 @@ public final class HttpExecutor implements Executor {
                 .exitCode(status)
                 .metadata("status_line", (response.version() == HttpClient.Version.HTTP_2 ? "HTTP/2 " : "HTTP/1.1 ") + status)
                 .metadata("url", url.toString())
-                .metadata("dns_ms", millis(dnsNanos))
-                .metadata("total_ms", millis(System.nanoTime() - start));
-        b.metadata("first_byte_ms", millis(head - start));
+                .metadata("dns_ms", Numbers.millis(dnsNanos))
+                .metadata("total_ms", Numbers.millis(System.nanoTime() - start));
+        b.metadata("first_byte_ms", Numbers.millis(head - start));
         if (!hops.isEmpty()) {
             b.metadata("redirects", String.join(" → ", hops));
         }
@@ -286,7 +287,7 @@ public final class HttpExecutor implements Executor {
 
     private static Result timedOut(Client c, long start) {
         return Result.builder(Status.TIMED_OUT).exitCode(-1)
-                .error("no complete response within " + millis(System.nanoTime() - start) + " ms")
+                .error("no complete response within " + Numbers.millis(System.nanoTime() - start) + " ms")
                 .build();
     }
 
@@ -323,12 +324,5 @@ public final class HttpExecutor implements Executor {
             }
         }
         return out;
-    }
-
-    /** Milliseconds with three decimals, e.g. "12.345" (String.format costs more than the rest of a result). */
-    static String millis(long nanos) {
-        long micros = Math.max(0, nanos / 1000);
-        String frac = Long.toString(1000 + micros % 1000).substring(1);
-        return micros / 1000 + "." + frac;
     }
 }

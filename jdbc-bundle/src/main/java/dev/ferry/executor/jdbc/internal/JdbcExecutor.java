@@ -20,6 +20,7 @@ import java.sql.Types;
 import java.util.List;
 import java.util.Map;
 import dev.ferry.support.Configs;
+import dev.ferry.support.Numbers;
 import dev.ferry.support.Configured;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -261,7 +262,7 @@ public final class JdbcExecutor implements Executor {
             } else {
                 c.commit();
             }
-            return result.metadata("duration_ms", millis(System.nanoTime() - start)).build();
+            return result.metadata("duration_ms", Numbers.millis(System.nanoTime() - start)).build();
         } catch (SQLException e) {
             rollbackQuietly(c);
             if (readOnly && ("25006".equals(e.getSQLState()) || e.getErrorCode() == 90002 || "02000".equals(e.getSQLState()))) {
@@ -293,15 +294,6 @@ public final class JdbcExecutor implements Executor {
     }
 
     private static final int FETCH_SIZE = 1000;
-
-    /** Milliseconds with three decimals (e.g. 2.304), without going through a double. */
-    static String millis(long nanos) {
-        long micros = Math.max(0, nanos / 1000);
-        int frac = (int) (micros % 1000);
-        return new StringBuilder(12).append(micros / 1000).append('.')
-                .append((char) ('0' + frac / 100)).append((char) ('0' + frac / 10 % 10)).append((char) ('0' + frac % 10))
-                .toString();
-    }
 
     /** Binds the payload's values with fitting SQL types; never splices them into the SQL text. */
     static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
