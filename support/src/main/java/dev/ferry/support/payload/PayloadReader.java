@@ -7,7 +7,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.ferry.executor.api.InvalidPayloadException;
 import dev.ferry.support.Configs;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -124,7 +123,7 @@ public final class PayloadReader implements AutoCloseable {
         if (value != JsonToken.VALUE_STRING) {
             throw new InvalidPayloadException(field, "must be a string, got " + kind(value));
         }
-        return string();
+        return read(JsonParser::getText);
     }
 
     /** @return the current field's array of strings (empty for JSON null); elements named {@code field[i]} */
@@ -141,7 +140,7 @@ public final class PayloadReader implements AutoCloseable {
                 throw new InvalidPayloadException(field + "[" + out.size() + "]", "must be a string, got " + kind(t)
                         + "; quote numbers (\"5\")");
             }
-            out.add(string());
+            out.add(read(JsonParser::getText));
         }
         return Collections.unmodifiableList(out);
     }
@@ -161,20 +160,20 @@ public final class PayloadReader implements AutoCloseable {
         List<Map.Entry<String, String>> out = new ArrayList<>();
         java.util.Set<String> names = new java.util.HashSet<>();
         for (JsonToken t = next(); t != JsonToken.END_OBJECT; t = next()) {
-            String name = name();
+            String name = read(JsonParser::currentName);
             String entry = field + "." + name;
             if (!names.add(name)) {
                 throw new InvalidPayloadException(entry, "appears twice; give it once");
             }
             JsonToken v = next();
             if (v == JsonToken.VALUE_STRING) {
-                out.add(Map.entry(name, string()));
+                out.add(Map.entry(name, read(JsonParser::getText)));
             } else if (arrays && v == JsonToken.START_ARRAY) {
                 for (JsonToken e = next(); e != JsonToken.END_ARRAY; e = next()) {
                     if (e != JsonToken.VALUE_STRING) {
                         throw new InvalidPayloadException(entry, "must be a string or an array of strings, got " + kind(e));
                     }
-                    out.add(Map.entry(name, string()));
+                    out.add(Map.entry(name, read(JsonParser::getText)));
                 }
             } else {
                 throw new InvalidPayloadException(entry, "must be a string" + (arrays ? " or an array of strings" : "")
@@ -201,7 +200,7 @@ public final class PayloadReader implements AutoCloseable {
         if (!value.isNumeric()) {
             throw new InvalidPayloadException(field, "must be a number, got " + kind(value));
         }
-        return doubleValue();
+        return read(JsonParser::getDoubleValue);
     }
 
     /** @return the current field's whole number (fits an int), or null for JSON null */
@@ -209,11 +208,11 @@ public final class PayloadReader implements AutoCloseable {
         if (value == JsonToken.VALUE_NULL) {
             return null;
         }
-        if (value != JsonToken.VALUE_NUMBER_INT || numberType() != JsonParser.NumberType.INT) {
+        if (value != JsonToken.VALUE_NUMBER_INT || read(JsonParser::getNumberType) != JsonParser.NumberType.INT) {
             throw new InvalidPayloadException(field, "must be a whole number, got " + (value == JsonToken.VALUE_NUMBER_INT
                     ? "one too large" : kind(value)));
         }
-        return intValue();
+        return read(JsonParser::getIntValue);
     }
 
     /**
@@ -232,10 +231,10 @@ public final class PayloadReader implements AutoCloseable {
             switch (v) {
                 case VALUE_NULL -> out.add(null);
                 case VALUE_TRUE, VALUE_FALSE -> out.add(v == JsonToken.VALUE_TRUE);
-                case VALUE_STRING -> out.add(string());
-                case VALUE_NUMBER_INT -> out.add(numberType() == JsonParser.NumberType.BIG_INTEGER
-                        ? decimalValue() : (Object) longValue());
-                case VALUE_NUMBER_FLOAT -> out.add(decimalValue());
+                case VALUE_STRING -> out.add(read(JsonParser::getText));
+                case VALUE_NUMBER_INT -> out.add(read(JsonParser::getNumberType) == JsonParser.NumberType.BIG_INTEGER
+                        ? read(JsonParser::getDecimalValue) : (Object) read(JsonParser::getLongValue));
+                case VALUE_NUMBER_FLOAT -> out.add(read(JsonParser::getDecimalValue));
                 default -> throw new InvalidPayloadException(field + "[" + out.size() + "]",
                         "must be a string, number, boolean or null, got " + kind(v));
             }
@@ -259,71 +258,23 @@ public final class PayloadReader implements AutoCloseable {
         closeQuietly(p);
     }
 
-    // Plain methods rather than one taking a method reference: a bound reference is an allocation
-    // per value, and this runs for every field of every task.
+    /** A parser call; given as an unbound reference ({@code JsonParser::getText}), which captures nothing. */
+    private interface Call<T> {
+        T on(JsonParser parser) throws IOException;
+    }
+
+    // One allocation-free helper: a reference such as JsonParser::getText captures nothing, so the JVM keeps a
+    // single instance of it; a bound one (p::getText) would be a new object for every value of every task.
+    private <T> T read(Call<T> call) throws InvalidPayloadException {
+        try {
+            return call.on(p);
+        } catch (IOException e) {
+            throw notJson(e, example);
+        }
+    }
 
     private JsonToken next() throws InvalidPayloadException {
-        try {
-            return p.nextToken();
-        } catch (IOException e) {
-            throw notJson(e, example);
-        }
-    }
-
-    private String string() throws InvalidPayloadException {
-        try {
-            return p.getText();
-        } catch (IOException e) {
-            throw notJson(e, example);
-        }
-    }
-
-    private String name() throws InvalidPayloadException {
-        try {
-            return p.currentName();
-        } catch (IOException e) {
-            throw notJson(e, example);
-        }
-    }
-
-    private double doubleValue() throws InvalidPayloadException {
-        try {
-            return p.getDoubleValue();
-        } catch (IOException e) {
-            throw notJson(e, example);
-        }
-    }
-
-    private int intValue() throws InvalidPayloadException {
-        try {
-            return p.getIntValue();
-        } catch (IOException e) {
-            throw notJson(e, example);
-        }
-    }
-
-    private long longValue() throws InvalidPayloadException {
-        try {
-            return p.getLongValue();
-        } catch (IOException e) {
-            throw notJson(e, example);
-        }
-    }
-
-    private BigDecimal decimalValue() throws InvalidPayloadException {
-        try {
-            return p.getDecimalValue();
-        } catch (IOException e) {
-            throw notJson(e, example);
-        }
-    }
-
-    private JsonParser.NumberType numberType() throws InvalidPayloadException {
-        try {
-            return p.getNumberType();
-        } catch (IOException e) {
-            throw notJson(e, example);
-        }
+        return read(JsonParser::nextToken);
     }
 
     private static InvalidPayloadException notJson(IOException e, String example) {
@@ -361,10 +312,5 @@ public final class PayloadReader implements AutoCloseable {
                 // a parser over a byte array holds nothing to lose
             }
         }
-    }
-
-    /** A numeric helper for executors: a positive number of seconds as nanoseconds. */
-    public static long nanos(double seconds) {
-        return new BigDecimal(seconds).multiply(BigDecimal.valueOf(1_000_000_000L)).longValue();
     }
 }
