@@ -41,7 +41,7 @@ public final class Threads {
      * @param pool a pool
      * @return an executor that runs on the pool, or on the calling thread once the pool is shut down
      */
-    public static java.util.concurrent.Executor orCaller(ThreadPoolExecutor pool) {
+    public static java.util.concurrent.Executor orCaller(java.util.concurrent.Executor pool) {
         return r -> {
             try {
                 pool.execute(r);

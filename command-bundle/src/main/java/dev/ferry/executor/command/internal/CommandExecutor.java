@@ -71,13 +71,7 @@ public final class CommandExecutor implements Executor {
         LaunchMechanism.choose(); // before this bundle starts any process, the probes below included
         this.config = new Configured<>(LOG, "the command type", settings);
         this.io = dev.ferry.support.Threads.daemonPool("ferry-command-io", 30);
-        this.sweep = new MarkerSweep(r -> {
-            try {
-                io.execute(r);
-            } catch (RuntimeException closing) {
-                r.run();
-            }
-        });
+        this.sweep = new MarkerSweep(dev.ferry.support.Threads.orCaller(io));
         // leftovers exist only while tasks run, and tasks run only with settings
         this.leftovers = new Leftovers(LINGER_MILLIS, w -> killAsync(w.process, w.marker, config.get().killGraceMillis),
                 w -> pumpStderr(w, config.get().maxOutputBytes));
