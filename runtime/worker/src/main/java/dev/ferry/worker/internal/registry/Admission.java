@@ -50,13 +50,10 @@ final class Admission {
                 boolean mayWait = slot.draining > 0 || (slot.departed && now - slot.departedAt < s.absentGraceNanos());
                 long until = x.startNanos + Math.min(x.timeoutNanos, s.absentGraceNanos());
                 if (mayWait && until - now > 0) {
-                    Waiter w = new Waiter(Waiter.Kind.ARRIVAL, x, null, null, until, this);
-                    slot.parkForArrival(w);
-                    watchdog.watch(w);
-                    if (slot.entries().length > 0 && slot.unparkArrival(w)) {
-                        continue; // one arrived while parking: its wake-up may have missed this waiter
+                    if (park(new Waiter(Waiter.Kind.ARRIVAL, x, null, null, until, this), () -> slot.entries().length > 0)) {
+                        return null;
                     }
-                    return null;
+                    continue; // one arrived while parking: its wake-up may have missed this waiter
                 }
                 return new Refused(Result.rejected(Rejection.UNKNOWN_TYPE, table.unknownType(x.task.type())), null);
             }
@@ -74,15 +71,23 @@ final class Admission {
             // Either its component is being disposed right now (an update: the service is about to
             // leave, then select again) or it failed to activate: wait briefly to see which.
             x.sawInactive = true;
-            Waiter w = new Waiter(Waiter.Kind.DEPARTURE, x, entry, null, now + REMOVAL_WAIT_NANOS, this);
-            slot.parkForArrival(w);
-            watchdog.watch(w);
-            if (entry.isRemoved() && slot.unparkArrival(w)) {
-                continue;
+            if (park(new Waiter(Waiter.Kind.DEPARTURE, x, entry, null, now + REMOVAL_WAIT_NANOS, this), entry::isRemoved)) {
+                return null;
             }
-            return null;
         }
         return prepared(x, slot, entry, executor, s);
+    }
+
+    /**
+     * Parks a task until its type's services change (or its time is up), unless {@code changed} shows they
+     * already did while it was being parked: a wake-up made before the waiter was in place would miss it.
+     *
+     * @return true when parked; false when the caller must select again now
+     */
+    private boolean park(Waiter w, java.util.function.BooleanSupplier changed) {
+        w.slot.parkForArrival(w);
+        watchdog.watch(w);
+        return !(changed.getAsBoolean() && w.slot.unparkArrival(w));
     }
 
     /** The service is entered: prepare the task, then take a permit or park for one. */

@@ -180,7 +180,7 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
         Task task = new Task("validate", type, payload, Map.of());
         Object admitted = arrive(task, null, System.nanoTime(), true);
         if (admitted instanceof Result r) {
-            return Validation.invalid(r.rejection() == null ? Rejection.UNKNOWN_TYPE : r.rejection(), r.error());
+            return invalid(r);
         }
         Execution x = (Execution) admitted;
         Verdict v = admission.attempt(x);
@@ -191,7 +191,11 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
             a.entry().exit(); // prepared and dropped: a validation runs nothing
             return Validation.valid();
         }
-        Result r = ((Verdict.Refused) v).result();
+        return invalid(((Verdict.Refused) v).result());
+    }
+
+    /** A refusal as a validation's answer; one without a rejection (an executor that cannot be activated) is an unknown type. */
+    private static Validation invalid(Result r) {
         return Validation.invalid(r.rejection() == null ? Rejection.UNKNOWN_TYPE : r.rejection(), r.error());
     }
 
