@@ -119,17 +119,13 @@ final class CommandGrpcLoad {
         List<Future<long[]>> fs = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             fs.add(clients.submit(() -> {
-                long[] lat = new long[1 << 16];
-                int n = 0;
+                GrpcLoad.Samples lat = new GrpcLoad.Samples();
                 while (System.nanoTime() < end) {
                     long a = System.nanoTime();
                     check(stub.execute(TRUE));
-                    if (n == lat.length) {
-                        lat = Arrays.copyOf(lat, n * 2);
-                    }
-                    lat[n++] = System.nanoTime() - a;
+                    lat.add(System.nanoTime() - a);
                 }
-                return Arrays.copyOf(lat, n);
+                return lat.values();
             }));
         }
         List<long[]> all = new ArrayList<>();

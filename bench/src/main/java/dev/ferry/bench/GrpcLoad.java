@@ -212,7 +212,7 @@ final class GrpcLoad implements AutoCloseable {
     }
 
     /** Latencies of one thread, in nanoseconds. */
-    private static final class Samples {
+    static final class Samples {
         private long[] v = new long[1 << 14];
         private int n;
 
