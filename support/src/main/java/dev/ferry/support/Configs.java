@@ -30,8 +30,8 @@ import java.util.regex.Pattern;
  * <li>{@code $[env:NAME]} and {@code $[file:/path]} in a string are replaced by that environment variable
  *     or that file's first line, so secrets need not be written into {@code etc/}.</li>
  * </ul>
- * Keys the framework or the file watcher add ({@code service.*}, {@code component.*}, {@code felix.*})
- * are ignored. Property names follow DS: a method {@code max__rows} is key {@code max_rows},
+ * Keys the framework, the file watcher or the config.yaml bridge add ({@code service.*}, {@code component.*},
+ * {@code felix.*}, {@value #ORIGIN}) are ignored. Property names follow DS: a method {@code max__rows} is key {@code max_rows},
  * {@code executor_concurrency_max} is {@code executor.concurrency.max}.
  */
 public final class Configs {
@@ -97,8 +97,33 @@ public final class Configs {
         }));
     }
 
-    /** The file a configuration came from (etc/x.cfg), else its PID. */
+    /**
+     * What a {@code ConfigurationCheck} answers: runs the component's own reader and drops the result.
+     *
+     * @param reader reads the settings as the component does, throwing {@link IllegalArgumentException}
+     * @return empty when the reader took the configuration, else its refusal
+     */
+    public static java.util.Optional<String> problem(java.util.function.Supplier<?> reader) {
+        try {
+            reader.get();
+            return java.util.Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return java.util.Optional.of(e.getMessage());
+        }
+    }
+
+    /**
+     * The property the worker's config.yaml bridge sets on every configuration it writes: where in
+     * the file it came from, e.g. {@code /srv/ferry/etc/config.yaml, executors.command}.
+     */
+    public static final String ORIGIN = "ferry.config.origin";
+
+    /** The file a configuration came from (etc/x.cfg, or config.yaml and its section), else its PID. */
     public static String source(String pid, Map<String, ?> raw) {
+        Object origin = raw.get(ORIGIN);
+        if (origin != null) {
+            return origin.toString();
+        }
         Object file = raw.get("felix.fileinstall.filename");
         if (file != null) {
             String f = file.toString();
@@ -173,7 +198,8 @@ public final class Configs {
     private static boolean ignored(String key) {
         return key.startsWith("service.") || key.startsWith("component.") || key.startsWith("felix.")
                 || key.startsWith("osgi.") || key.startsWith(".") || key.equals("objectClass")
-                || key.equals("executor.type"); // set by @ExecutorType on the component, not by configuration
+                || key.equals("executor.type") // set by @ExecutorType on the component, not by configuration
+                || key.equals(ORIGIN);
     }
 
     private static Object defaultOf(Method m) {

@@ -40,9 +40,10 @@ public final class Main {
     private static final String REGISTRY = "dev.ferry.executor.api.ExecutorRegistry";
     private static final String SHELL_BSN = "org.apache.felix.gogo.shell";
     private static final String USAGE = String.join("\n",
-            "usage: java -jar ferry-worker.jar [--home DIR] [--no-shell] [--grpc-host HOST] [--grpc-port PORT]",
+            "usage: java -jar ferry-worker.jar [--home DIR] [--config FILE] [--no-shell] [--grpc-host HOST] [--grpc-port PORT]",
             "  --home DIR   the worker's folder: etc/ (configuration, watched), deploy/ (bundles, watched),",
             "               data/ (framework storage); default: the current folder",
+            "  --config FILE  the config.yaml to read and watch; default: etc/config.yaml in the home folder",
             "  --no-shell   run as a daemon without the interactive shell; SIGTERM stops it cleanly",
             "  --grpc-host HOST  the address the gRPC API listens on; default 127.0.0.1 (anything else needs",
             "               a token or mutual TLS, see etc/dev.ferry.grpc.cfg)",
@@ -101,6 +102,12 @@ public final class Main {
         props.put("felix.fileinstall.enableConfigSave", "false");
         props.put("ferry.home", home.root.toString());
         props.put("gosh.home", home.root.toString());
+        if (options.config != null) {
+            if (java.nio.file.Files.isDirectory(options.config)) {
+                throw new StartupException("--config " + options.config + " is a folder; give the config.yaml file");
+            }
+            props.put("ferry.config.file", options.config.toString()); // read by the config.yaml bridge
+        }
         if (options.grpcHost != null) {
             props.put("ferry.grpc.host", options.grpcHost);
         }
@@ -303,6 +310,7 @@ public final class Main {
         boolean help;
         String grpcHost;
         String grpcPort;
+        Path config;
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -321,6 +329,10 @@ public final class Main {
                     case "--grpc-port":
                         o.grpcPort = port(value(args, i++, "a port, e.g. --grpc-port 50051 (0: any free port)"));
                         break;
+                    case "--config":
+                        o.config = Paths.get(value(args, i++, "a file, e.g. --config /etc/ferry/config.yaml")).toAbsolutePath()
+                                .normalize();
+                        break;
                     case "--no-shell":
                         o.noShell = true;
                         break;
@@ -331,6 +343,10 @@ public final class Main {
                     default:
                         if (a.startsWith("--home=")) {
                             o.home = Paths.get(a.substring(7)).toAbsolutePath().normalize();
+                            break;
+                        }
+                        if (a.startsWith("--config=")) {
+                            o.config = Paths.get(a.substring("--config=".length())).toAbsolutePath().normalize();
                             break;
                         }
                         if (a.startsWith("--grpc-host=")) {

@@ -26,6 +26,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.util.tracker.ServiceTracker;
 import org.osgi.util.tracker.ServiceTrackerCustomizer;
@@ -53,9 +54,15 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
     private volatile boolean closed;
     /** Set while the registry's configuration is refused at start: no task runs, each is told why. */
     private volatile String refused;
+    private final Switches switches;
 
+    /**
+     * @param switches the config.yaml bridge: a mandatory reference, so no task runs before the file
+     *     found at start was applied (or refused)
+     */
     @Activate
-    public OsgiExecutorRegistry(BundleContext context, Map<String, Object> properties) {
+    public OsgiExecutorRegistry(BundleContext context, Map<String, Object> properties, @Reference Switches switches) {
+        this.switches = switches;
         RegistrySettings settings = RegistrySettings.DEFAULTS;
         String refusal = null;
         try {
@@ -75,6 +82,12 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
 
     /** For tests: a registry fed by {@link #add} and {@link #remove} instead of the framework. */
     OsgiExecutorRegistry(RegistrySettings settings) {
+        this(settings, Switches.ALL_ON);
+    }
+
+    /** For tests: {@link #OsgiExecutorRegistry(RegistrySettings)} with types switched off. */
+    OsgiExecutorRegistry(RegistrySettings settings, Switches switches) {
+        this.switches = switches;
         this.table = new ServiceTable(settings);
         this.admission = new Admission(table, deadlines, runner.pool());
         this.tracker = null;
@@ -237,6 +250,10 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
         } else {
             timeoutNanos = timeout.toNanos();
         }
+        String off = switches.off(task.type());
+        if (off != null) {
+            return Result.rejected(Rejection.UNKNOWN_TYPE, off);
+        }
         TypeSlot slot = table.get(task.type());
         if (slot == null) {
             return Result.rejected(Rejection.UNKNOWN_TYPE, table.unknownType(task.type()));
@@ -296,6 +313,10 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
         String refusal = refused;
         if (refusal != null) {
             return Health.unhealthy("the worker runs no task: its " + refusal);
+        }
+        String off = switches.off(slot.type);
+        if (off != null) {
+            return Health.unhealthy(off);
         }
         Health h = executorHealth(e);
         Map<String, String> stuck = slot.stuck;

@@ -8,6 +8,7 @@ import dev.ferry.executor.api.Status;
 import dev.ferry.executor.api.Task;
 import dev.ferry.executor.api.TaskHandle;
 import dev.ferry.executor.api.Validation;
+import dev.ferry.worker.internal.config.ConfigBridge;
 import dev.ferry.worker.internal.registry.RegistryView;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -21,23 +22,34 @@ import java.util.regex.Pattern;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.metatype.AttributeDefinition;
+import org.osgi.service.metatype.MetaTypeInformation;
+import org.osgi.service.metatype.MetaTypeService;
+import org.osgi.service.metatype.ObjectClassDefinition;
 
 /**
  * The {@code executor:*} shell commands. Every command returns text for a person; a mistake is one
  * line saying what to fix, never a stack trace.
  */
 @Component(service = ExecutorCommands.class)
-@GogoCommand(scope = "executor", function = {"list", "run", "validate", "health", "stats"})
+@GogoCommand(scope = "executor", function = {"list", "run", "validate", "health", "stats", "config"})
 public class ExecutorCommands {
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)?");
 
     private final RegistryView registry;
     private final org.osgi.framework.BundleContext context;
+    private final ConfigBridge config;
+    private final MetaTypeService metatype;
 
     @Activate
-    public ExecutorCommands(@Reference RegistryView registry, org.osgi.framework.BundleContext context) {
+    public ExecutorCommands(@Reference RegistryView registry, org.osgi.framework.BundleContext context,
+            @Reference ConfigBridge config,
+            @Reference(cardinality = ReferenceCardinality.OPTIONAL) MetaTypeService metatype) {
         this.registry = registry;
         this.context = context;
+        this.config = config;
+        this.metatype = metatype;
     }
 
     /*
@@ -76,23 +88,128 @@ public class ExecutorCommands {
         System.out.println(statsText());
     }
 
+    /** executor:config — the effective configuration of every type, the registry, gRPC and each datasource. */
+    public void config() {
+        System.out.println(configText(null));
+    }
+
+    /** executor:config NAME — the effective configuration of one type, of registry, grpc, or of datasource NAME. */
+    public void config(String name) {
+        System.out.println(configText(name));
+    }
+
+    String configText(String only) {
+        Map<String, String[]> pids = new java.util.LinkedHashMap<>(); // title -> {pid, factory name or null}
+        config.typePids().forEach((type, pid) -> pids.put("type " + type, new String[] {pid, null}));
+        pids.put("registry", new String[] {ConfigBridge.REGISTRY_PID, null});
+        pids.put("grpc", new String[] {ConfigBridge.GRPC_PID, null});
+        try {
+            for (String ds : config.datasourceNames()) {
+                pids.put("datasource " + ds, new String[] {ConfigBridge.DATASOURCE_FACTORY_PID, ds});
+            }
+        } catch (java.io.IOException | org.osgi.framework.InvalidSyntaxException e) {
+            return "error: Configuration Admin failed: " + e.getMessage();
+        }
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, String[]> e : pids.entrySet()) {
+            String title = e.getKey();
+            if (only != null && !title.equals(only) && !title.endsWith(" " + only)) {
+                continue;
+            }
+            String pid = e.getValue()[0];
+            String name = e.getValue()[1];
+            Map<String, String> defaults = new java.util.LinkedHashMap<>();
+            java.util.Set<String> secrets = new java.util.HashSet<>();
+            ObjectClassDefinition ocd = ocd(pid);
+            if (ocd != null) {
+                for (AttributeDefinition ad : ocd.getAttributeDefinitions(ObjectClassDefinition.ALL)) {
+                    String[] d = ad.getDefaultValue();
+                    defaults.put(ad.getID(), d == null ? "" : ad.getCardinality() == 0 ? String.join("", d)
+                            : "[" + String.join(", ", d) + "]");
+                    if (ad.getType() == AttributeDefinition.PASSWORD) {
+                        secrets.add(ad.getID());
+                    }
+                }
+            }
+            List<ConfigBridge.Setting> settings;
+            try {
+                settings = config.effective(pid, name, defaults, secrets);
+            } catch (java.io.IOException | org.osgi.framework.InvalidSyntaxException ex) {
+                return "error: Configuration Admin failed: " + ex.getMessage();
+            }
+            sb.append(title).append(" (").append(name == null ? pid : pid + ", name " + name).append(")\n");
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"  KEY", "FROM", "VALUE"}); // VALUE last: long lists make no other column wide
+            settings.forEach(st -> rows.add(new String[] {"  " + st.key(), st.source(), st.value()}));
+            String off = config.off(title.startsWith("type ") ? title.substring(5) : "");
+            sb.append(table(rows)).append('\n');
+            if (off != null && title.startsWith("type ")) {
+                sb.append("  not served: ").append(off).append('\n');
+            }
+            sb.append('\n');
+        }
+        if (sb.length() == 0) {
+            return "nothing is configured as '" + only + "'; give a type (" + String.join(", ", config.typePids().keySet())
+                    + "), registry, grpc, or a datasource's name";
+        }
+        return (sb + configNotes()).stripTrailing();
+    }
+
+    /** What config.yaml's bridge has to say: the file refused, types no bundle serves. */
+    private String configNotes() {
+        StringBuilder sb = new StringBuilder();
+        if (config.file() != null) {
+            String refused = config.refused();
+            if (refused != null) {
+                sb.append("\nConfiguration: ").append(refused);
+            }
+            for (String n : config.notes()) {
+                sb.append("\nConfiguration: ").append(config.file()).append(": ").append(n);
+            }
+        }
+        return sb.toString();
+    }
+
+    private ObjectClassDefinition ocd(String pid) {
+        if (metatype == null) {
+            return null;
+        }
+        for (org.osgi.framework.Bundle b : context.getBundles()) {
+            MetaTypeInformation info = metatype.getMetaTypeInformation(b);
+            if (info == null) {
+                continue;
+            }
+            boolean has = java.util.Arrays.asList(info.getPids()).contains(pid)
+                    || java.util.Arrays.asList(info.getFactoryPids()).contains(pid);
+            if (has) {
+                try {
+                    return info.getObjectClassDefinition(pid, null);
+                } catch (IllegalArgumentException e) {
+                    return null;
+                }
+            }
+        }
+        return null;
+    }
+
     String listText() {
         List<ExecutorInfo> infos = registry.capabilities();
         List<String> unresolved = dev.ferry.worker.internal.deploy.Unresolved.executorBundles(context);
-        String notes = unresolved.isEmpty() ? "" : "\nNot serving:\n  " + String.join("\n  ", unresolved);
+        String notes = (unresolved.isEmpty() ? "" : "\nNot serving:\n  " + String.join("\n  ", unresolved)) + configNotes();
         if (infos.isEmpty()) {
             return "No executors are installed. Drop an executor bundle into deploy/ or install one." + notes;
         }
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"TYPE", "BUNDLE", "VERSION", "STATE", "HEALTH", "IN-FLIGHT", "OK", "FAILED", "OTHER"});
+        // HEALTH last: a long reason (a refused configuration) then makes no other column wide
+        rows.add(new String[] {"TYPE", "BUNDLE", "VERSION", "STATE", "IN-FLIGHT", "OK", "FAILED", "OTHER", "HEALTH"});
         for (ExecutorInfo i : infos) {
             ExecutorStats s = i.stats();
             long ok = s.count(Status.SUCCEEDED);
             long failed = s.count(Status.FAILED);
             rows.add(new String[] {i.type(), i.bundleSymbolicName(), i.bundleVersion(),
-                i.isActive() ? "active" : "standby (ranking " + i.ranking() + ")",
-                i.health() == null ? "-" : state(i.health()), Integer.toString(i.inFlight()),
-                Long.toString(ok), Long.toString(failed), Long.toString(s.total() - ok - failed)});
+                i.isActive() ? "active" : "standby (ranking " + i.ranking() + ")", Integer.toString(i.inFlight()),
+                Long.toString(ok), Long.toString(failed), Long.toString(s.total() - ok - failed),
+                i.health() == null ? "-" : state(i.health())});
         }
         return table(rows) + notes;
     }

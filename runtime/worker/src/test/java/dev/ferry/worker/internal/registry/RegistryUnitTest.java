@@ -114,6 +114,37 @@ class RegistryUnitTest {
      *
      * @return that task's handle, once it runs
      */
+    /** enabled: false in config.yaml: new tasks are told why (an unknown type), the running one finishes, and back on. */
+    @Test
+    void aTypeSwitchedOffServesNoNewTaskWhileItsRunningOneFinishes() throws Exception {
+        Map<String, String> off = new java.util.concurrent.ConcurrentHashMap<>();
+        OsgiExecutorRegistry switched = new OsgiExecutorRegistry(settings(Map.of()), off::get);
+        try {
+            CountDownLatch started = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            switched.add(entry("t", 0, blockingUntil(started, release)));
+            var running = switched.submit(Task.of("t", ""), Duration.ofSeconds(30));
+            assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+
+            off.put("t", "type 't' is disabled in config.yaml");
+            Result refused = switched.execute(Task.of("t", ""), null);
+            assertThat(refused.status()).isEqualTo(Status.REJECTED);
+            assertThat(refused.rejection()).isEqualTo(dev.ferry.executor.api.Rejection.UNKNOWN_TYPE);
+            assertThat(refused.error()).isEqualTo("type 't' is disabled in config.yaml");
+            assertThat(switched.validate("t", new byte[0]).isValid()).isFalse();
+            assertThat(switched.health().get("t").isHealthy()).isFalse();
+            assertThat(switched.health().get("t").message()).isEqualTo("type 't' is disabled in config.yaml");
+
+            release.countDown();
+            assertThat(await(running).status()).isEqualTo(Status.SUCCEEDED);
+            off.remove("t");
+            assertThat(switched.execute(Task.of("t", ""), null).status()).isEqualTo(Status.SUCCEEDED);
+            assertThat(switched.health().get("t").isHealthy()).isTrue();
+        } finally {
+            switched.close();
+        }
+    }
+
     private dev.ferry.executor.api.TaskHandle holdTheOnlySlot(CountDownLatch release) throws InterruptedException {
         registry.update(settings(Map.of("type_concurrency", new String[] {"t=1"}, "queue_wait_ms", 60_000L)));
         CountDownLatch started = new CountDownLatch(1);

@@ -1,0 +1,524 @@
+package dev.ferry.worker.internal.config;
+
+import dev.ferry.executor.api.ConfigurationCheck;
+import dev.ferry.executor.api.Executor;
+import dev.ferry.support.Configs;
+import dev.ferry.worker.internal.config.ConfigYaml.Entry;
+import dev.ferry.worker.internal.config.ConfigYaml.Parsed;
+import dev.ferry.worker.internal.config.ConfigYaml.Section;
+import dev.ferry.worker.internal.registry.Switches;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Dictionary;
+import java.util.HashMap;
+import java.util.Hashtable;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bridge from {@code config.yaml} to Configuration Admin: reads the file at start and whenever
+ * it changes, and writes each section into the configuration it names (the same PIDs as the
+ * {@code etc/<pid>.cfg} files), so the components see one configuration system. A file is applied
+ * whole or not at all: its structure is checked here, every section by the {@link ConfigurationCheck}
+ * of the component it configures, and a PID that an {@code etc/<pid>.cfg} file also sets is a
+ * conflict. Refused while running, the previous configuration stays; refused at start, no task runs
+ * until the file is fixed (its settings may be what keeps a type from being more permissive).
+ * {@code enabled: false} under a type switches it off in the registry.
+ */
+@Component(immediate = true, service = {Switches.class, ConfigBridge.class})
+public final class ConfigBridge implements Switches {
+    /** The framework property naming the file ({@code --config FILE}); else {@code <etc>/config.yaml}. */
+    public static final String FILE = "ferry.config.file";
+    static final String POLL = "ferry.config.poll";
+    public static final String DATASOURCE_FACTORY_PID = "dev.ferry.datasource";
+    public static final String REGISTRY_PID = "dev.ferry.registry";
+    public static final String GRPC_PID = "dev.ferry.grpc";
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigBridge.class);
+
+    /** One configuration the file sets: a PID, or a factory PID and the instance's name. */
+    record Target(Section section, String pid, String factoryPid, String what) {
+        String key() {
+            return pid != null ? pid : factoryPid + "~" + section.name();
+        }
+    }
+
+    private final BundleContext context;
+    private final ConfigurationAdmin cm;
+    private final Path file;
+    private final Path etc;
+    private final ScheduledExecutorService watch;
+
+    // written under this, read by task threads
+    private volatile Map<String, String> off = Map.of();
+    private volatile String hold;
+    private volatile String refused;
+    private volatile List<String> notes = List.of();
+    private volatile Parsed applied = Parsed.EMPTY;
+    private byte[] seen; // guarded by this: the content last looked at, applied or refused
+
+    @Activate
+    public ConfigBridge(BundleContext context, @Reference ConfigurationAdmin cm) {
+        this.context = context;
+        this.cm = cm;
+        String etcDir = firstSet(context.getProperty("felix.fileinstall.dir"), context.getProperty("karaf.etc"));
+        this.etc = etcDir == null ? null : Path.of(etcDir).toAbsolutePath().normalize();
+        String named = context.getProperty(FILE);
+        this.file = named != null && !named.isBlank() ? Path.of(named).toAbsolutePath().normalize()
+                : etc != null ? etc.resolve("config.yaml") : null;
+        if (file == null) {
+            this.watch = null;
+            LOG.debug("No config.yaml: neither {} nor an etc/ folder is set", FILE);
+            return;
+        }
+        poll(true); // before the registry serves (it waits for this service): the file's limits hold from the first task
+        this.watch = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ferry-config-yaml");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = pollMillis(context.getProperty(POLL));
+        watch.scheduleWithFixedDelay(() -> poll(false), every, every, TimeUnit.MILLISECONDS);
+    }
+
+    private static String firstSet(String... values) {
+        for (String v : values) {
+            if (v != null && !v.isBlank()) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    private static long pollMillis(String value) {
+        try {
+            return value == null ? 250 : Math.max(10, Long.parseLong(value.trim()));
+        } catch (NumberFormatException e) {
+            return 250;
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (watch != null) {
+            watch.shutdownNow();
+        }
+    }
+
+    @Override
+    public String off(String type) {
+        String h = hold;
+        return h != null ? h : off.get(type);
+    }
+
+    /** @return the file watched, or null */
+    public Path file() {
+        return file;
+    }
+
+    /** @return why the latest version of the file was refused (the previous configuration stays), or null */
+    public String refused() {
+        String h = hold;
+        return h != null ? h : refused;
+    }
+
+    /** @return what the operator should know about the applied file (types no bundle serves yet) */
+    public List<String> notes() {
+        return notes;
+    }
+
+    /** Looks at the file; applies it when it changed. */
+    synchronized void poll(boolean atStart) {
+        byte[] content;
+        try {
+            content = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            content = null;
+        } catch (IOException e) {
+            String why = file + " cannot be read: " + e + "; fix its permissions";
+            if (!why.equals(refused())) {
+                LOG.warn("{}; {}", why, atStart ? "the worker runs no task until it can be read" : "the previous configuration stays");
+            }
+            if (atStart) {
+                hold = "the worker runs no task: " + why;
+            } else {
+                refused = why;
+            }
+            return;
+        }
+        // a refused file is tried again on every look, unchanged or not: a conflict goes when the .cfg file
+        // does, a reference when the file it names appears (a refusal is logged once, not on every look)
+        if (!atStart && Arrays.equals(content, seen) && refused() == null) {
+            return;
+        }
+        seen = content;
+        if (content == null) {
+            if (atStart) {
+                LOG.debug("No {}; the etc/*.cfg files and the defaults configure the worker", file);
+                return;
+            }
+            LOG.info("{} was removed: its settings go, the etc/*.cfg files and the defaults apply", file);
+            apply(Parsed.EMPTY, atStart);
+            return;
+        }
+        Parsed parsed;
+        try {
+            parsed = ConfigYaml.parse(file, new String(content, StandardCharsets.UTF_8), System::getenv);
+        } catch (ConfigYaml.Refused e) {
+            refuse(e.getMessage(), atStart);
+            return;
+        }
+        apply(parsed, atStart);
+    }
+
+    private void refuse(String why, boolean atStart) {
+        if (atStart || hold != null) { // refused since the start: still nothing runs
+            String next = "the worker runs no task: " + why + "; fix the file (it is watched) to start serving";
+            if (!next.equals(hold)) {
+                LOG.error("{}; the worker runs no task until the file is fixed (it is watched)", why);
+            }
+            hold = next;
+        } else {
+            if (!why.equals(refused)) {
+                LOG.warn("{}; the previous configuration stays", why);
+            }
+            refused = why;
+        }
+    }
+
+    private void apply(Parsed parsed, boolean atStart) {
+        List<Target> targets = targets(parsed);
+        List<String> problems = new ArrayList<>();
+        List<String> newNotes = new ArrayList<>();
+        for (Target t : targets) {
+            String conflict = conflict(t);
+            if (conflict != null) {
+                problems.add("line " + t.section().line() + ": " + t.section().path() + " sets " + t.what() + ", which "
+                        + conflict + " also sets; configure it in one place: move the settings into config.yaml and delete"
+                        + " that file, or remove the section from config.yaml");
+                continue;
+            }
+            ConfigurationCheck check = check(t.pid() != null ? t.pid() : t.factoryPid());
+            if (check == null) {
+                newNotes.add(t.section().path() + ": nothing installed checks or uses " + t.what() + " yet; its settings apply"
+                        + " when a bundle that does is installed");
+                continue;
+            }
+            Optional<String> problem;
+            try {
+                problem = check.check(properties(t));
+            } catch (RuntimeException e) {
+                problem = Optional.of("its check failed: " + e);
+            }
+            problem.ifPresent(p -> problems.add("line " + t.section().lineOf(p) + ": " + t.section().path() + ": "
+                    + withoutPreamble(p, t)));
+        }
+        for (String type : parsed.switches().keySet()) {
+            if (!served(type) && check(pidOf(type)) == null) {
+                newNotes.add("executors." + type + ": no installed bundle serves type '" + type + "'");
+            }
+        }
+        if (!problems.isEmpty()) {
+            refuse(file + " refused: " + String.join("; ", problems) + "; nothing in the file was applied", atStart);
+            return;
+        }
+        try {
+            write(targets);
+        } catch (IOException | InvalidSyntaxException | RuntimeException e) {
+            refuse(file + " could not be applied: Configuration Admin failed: " + e, atStart);
+            return;
+        }
+        Map<String, String> nowOff = new HashMap<>();
+        parsed.switches().forEach((type, s) -> {
+            if (!s.enabled()) {
+                nowOff.put(type, "type '" + type + "' is disabled in config.yaml (" + file + " line " + s.line()
+                        + ": enabled: false); set enabled: true there to serve it again");
+            }
+        });
+        off = Map.copyOf(nowOff);
+        applied = parsed;
+        notes = List.copyOf(newNotes);
+        hold = null;
+        refused = null;
+        newNotes.forEach(n -> LOG.warn("{}: {}", file, n));
+        LOG.info("Applied {}: {} configuration(s){}", file, targets.size(),
+                nowOff.isEmpty() ? "" : ", disabled: " + String.join(", ", new java.util.TreeSet<>(nowOff.keySet())));
+    }
+
+    /** A check's answer without the "configuration FILE, SECTION refused: " this message already says. */
+    private String withoutPreamble(String problem, Target t) {
+        String preamble = "configuration " + properties(t).get(Configs.ORIGIN) + " refused: ";
+        return problem.startsWith(preamble) ? problem.substring(preamble.length()) : problem;
+    }
+
+    private List<Target> targets(Parsed parsed) {
+        List<Target> out = new ArrayList<>();
+        parsed.executors().forEach((type, s) -> {
+            if (!s.entries().isEmpty()) {
+                String pid = pidOf(type);
+                out.add(new Target(s, pid, null, pid));
+            }
+        });
+        Section registry = parsed.worker().get("registry");
+        if (registry != null) {
+            out.add(new Target(registry, REGISTRY_PID, null, REGISTRY_PID));
+        }
+        Section grpc = parsed.worker().get("grpc");
+        if (grpc != null) {
+            out.add(new Target(grpc, GRPC_PID, null, GRPC_PID));
+        }
+        parsed.datasources().forEach((name, s) -> out.add(new Target(s, null, DATASOURCE_FACTORY_PID,
+                "datasource '" + name + "' (" + DATASOURCE_FACTORY_PID + ")")));
+        return out;
+    }
+
+    /** A type's configuration PID: the one its check names, else Ferry's convention. */
+    private String pidOf(String type) {
+        try {
+            for (ServiceReference<ConfigurationCheck> ref : context.getServiceReferences(ConfigurationCheck.class,
+                    "(" + Executor.TYPE + "=" + type.replaceAll("[()*\\\\]", "") + ")")) {
+                Object pid = ref.getProperty(ConfigurationCheck.PID);
+                if (pid != null) {
+                    return pid.toString();
+                }
+            }
+        } catch (InvalidSyntaxException e) {
+            // a type name the filter cannot hold: the convention below
+        }
+        return "dev.ferry.executor." + type;
+    }
+
+    private boolean served(String type) {
+        try {
+            return !context.getServiceReferences(Executor.class, "(" + Executor.TYPE + "=" + type.replaceAll("[()*\\\\]", "")
+                    + ")").isEmpty();
+        } catch (InvalidSyntaxException e) {
+            return false;
+        }
+    }
+
+    private ConfigurationCheck check(String pid) {
+        try {
+            Collection<ServiceReference<ConfigurationCheck>> refs = context.getServiceReferences(ConfigurationCheck.class,
+                    "(" + ConfigurationCheck.PID + "=" + pid + ")");
+            for (ServiceReference<ConfigurationCheck> ref : refs) {
+                ConfigurationCheck c = context.getService(ref);
+                if (c != null) {
+                    context.ungetService(ref); // a stateless check: used at once, not held
+                    return c;
+                }
+            }
+        } catch (InvalidSyntaxException e) {
+            // a PID the filter cannot hold has no check
+        }
+        return null;
+    }
+
+    /** The properties a target's configuration gets. */
+    private Map<String, Object> properties(Target t) {
+        Map<String, Object> props = new LinkedHashMap<>();
+        for (Entry e : t.section().entries().values()) {
+            props.put(e.key(), e.value());
+        }
+        props.put(Configs.ORIGIN, file + ", " + t.section().path());
+        return props;
+    }
+
+    /** @return the file that also sets the target's PID, or null */
+    private String conflict(Target t) {
+        if (etc != null) {
+            List<Path> candidates = t.pid() != null ? List.of(etc.resolve(t.pid() + ".cfg"))
+                    : List.of(etc.resolve(t.factoryPid() + "-" + t.section().name() + ".cfg"),
+                            etc.resolve(t.factoryPid() + "~" + t.section().name() + ".cfg"));
+            for (Path p : candidates) {
+                if (Files.isRegularFile(p) && !writtenBack(p)) {
+                    return p.toString();
+                }
+            }
+        }
+        try {
+            for (Configuration c : existing(t)) {
+                Dictionary<String, Object> props = c.getProperties();
+                Object from = props == null ? null : props.get("felix.fileinstall.filename");
+                if (from != null && props.get(Configs.ORIGIN) == null) {
+                    return Configs.source(c.getPid(), Map.of("felix.fileinstall.filename", from));
+                }
+            }
+        } catch (IOException | InvalidSyntaxException e) {
+            return null;
+        }
+        return null;
+    }
+
+    /** Karaf writes configurations back into etc/: one that carries this bridge's origin came from config.yaml. */
+    private static boolean writtenBack(Path cfg) {
+        try {
+            return Files.readString(cfg).contains(Configs.ORIGIN);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private List<Configuration> existing(Target t) throws IOException, InvalidSyntaxException {
+        String filter = t.pid() != null ? "(" + Constants.SERVICE_PID + "=" + t.pid() + ")"
+                : "(&(service.factoryPid=" + t.factoryPid() + ")(name=" + t.section().name().replaceAll("[()*\\\\]", "") + "))";
+        Configuration[] found = cm.listConfigurations(filter);
+        return found == null ? List.of() : List.of(found);
+    }
+
+    /** Writes every target; deletes what an earlier version of the file set and this one does not. */
+    private void write(List<Target> targets) throws IOException, InvalidSyntaxException {
+        Map<String, Target> wanted = new LinkedHashMap<>();
+        targets.forEach(t -> wanted.put(t.key(), t));
+        Configuration[] ours = cm.listConfigurations("(" + Configs.ORIGIN + "=*)");
+        if (ours != null) {
+            for (Configuration c : ours) {
+                String key = c.getFactoryPid() != null ? c.getFactoryPid() + "~" + c.getProperties().get("name") : c.getPid();
+                if (!wanted.containsKey(key)) {
+                    LOG.info("{}: no longer in {}, back to its defaults", key, file);
+                    c.delete();
+                }
+            }
+        }
+        for (Target t : wanted.values()) {
+            Configuration c = t.pid() != null ? cm.getConfiguration(t.pid(), "?")
+                    : cm.getFactoryConfiguration(t.factoryPid(), t.section().name(), "?");
+            c.updateIfDifferent(new Hashtable<>(properties(t)));
+        }
+    }
+
+    /** One effective setting, for {@code executor:config}. */
+    public record Setting(String key, String value, String source) {
+    }
+
+    /**
+     * The effective configuration of a PID, secrets masked, with where each value comes from.
+     *
+     * @param defaults the metatype's keys and defaults (empty when there is no metatype), in order
+     * @param secretKeys keys the metatype marks as passwords
+     */
+    public List<Setting> effective(String pid, String factoryName, Map<String, String> defaults, java.util.Set<String> secretKeys)
+            throws IOException, InvalidSyntaxException {
+        String filter = factoryName == null ? "(" + Constants.SERVICE_PID + "=" + pid + ")"
+                : "(&(service.factoryPid=" + pid + ")(name=" + factoryName.replaceAll("[()*\\\\]", "") + "))";
+        Configuration[] found = cm.listConfigurations(filter);
+        Dictionary<String, Object> props = found == null || found.length == 0 ? null : found[0].getProperties();
+        Map<String, Object> set = new TreeMap<>();
+        if (props != null) {
+            for (String k : java.util.Collections.list(props.keys())) {
+                if (!k.startsWith("service.") && !k.startsWith("felix.") && !k.equals(Configs.ORIGIN)) {
+                    set.put(k, props.get(k));
+                }
+            }
+        }
+        Section section = sectionFor(pid, factoryName);
+        String cfgFile = props == null || props.get("felix.fileinstall.filename") == null ? null
+                : Configs.source(pid, Map.of("felix.fileinstall.filename", props.get("felix.fileinstall.filename")));
+        List<Setting> out = new ArrayList<>();
+        Map<String, String> keys = new LinkedHashMap<>(defaults);
+        set.keySet().forEach(k -> keys.putIfAbsent(k, null));
+        for (Map.Entry<String, String> k : keys.entrySet()) {
+            String key = k.getKey();
+            boolean secret = secretKeys.contains(key);
+            if (!set.containsKey(key)) {
+                out.add(new Setting(key, k.getValue() == null ? "" : Secrets.show(key, secret, k.getValue()), "default"));
+                continue;
+            }
+            Object value = set.get(key);
+            String source;
+            Entry fromYaml = section == null ? null : section.entries().get(key);
+            if (fromYaml != null && sameValue(fromYaml.value(), value)) {
+                source = "config.yaml line " + fromYaml.line();
+            } else if (cfgFile != null) {
+                source = cfgFile;
+            } else {
+                source = "set at runtime (Configuration Admin)";
+            }
+            out.add(new Setting(key, Secrets.show(key, secret, value), source));
+        }
+        return out;
+    }
+
+    private static boolean sameValue(Object a, Object b) {
+        if (a instanceof Object[] x && b instanceof Object[] y) {
+            return Arrays.equals(x, y);
+        }
+        return Objects.equals(a, b);
+    }
+
+    private Section sectionFor(String pid, String factoryName) {
+        Parsed p = applied;
+        if (factoryName != null) {
+            return DATASOURCE_FACTORY_PID.equals(pid) ? p.datasources().get(factoryName) : null;
+        }
+        if (REGISTRY_PID.equals(pid)) {
+            return p.worker().get("registry");
+        }
+        if (GRPC_PID.equals(pid)) {
+            return p.worker().get("grpc");
+        }
+        for (Map.Entry<String, Section> e : p.executors().entrySet()) {
+            if (pidOf(e.getKey()).equals(pid)) {
+                return e.getValue();
+            }
+        }
+        return null;
+    }
+
+    /** @return the datasource names configured now (factory configurations of {@value #DATASOURCE_FACTORY_PID}) */
+    public List<String> datasourceNames() throws IOException, InvalidSyntaxException {
+        Configuration[] found = cm.listConfigurations("(service.factoryPid=" + DATASOURCE_FACTORY_PID + ")");
+        List<String> names = new ArrayList<>();
+        if (found != null) {
+            for (Configuration c : found) {
+                Object n = c.getProperties() == null ? null : c.getProperties().get("name");
+                if (n != null) {
+                    names.add(n.toString());
+                }
+            }
+        }
+        names.sort(null);
+        return names;
+    }
+
+    /** @return the configuration PID of each task type served or named in config.yaml */
+    public Map<String, String> typePids() {
+        Map<String, String> out = new TreeMap<>();
+        try {
+            for (ServiceReference<Executor> ref : context.getServiceReferences(Executor.class, null)) {
+                Object type = ref.getProperty(Executor.TYPE);
+                if (type != null) {
+                    out.put(type.toString(), pidOf(type.toString()));
+                }
+            }
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        applied.executors().keySet().forEach(t -> out.putIfAbsent(t, pidOf(t)));
+        return out;
+    }
+}
