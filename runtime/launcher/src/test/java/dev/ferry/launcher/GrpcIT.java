@@ -528,7 +528,7 @@ class GrpcIT {
         Files.write(home.resolve("etc/" + pid + ".cfg"), List.of(lines));
     }
 
-    private static ExecuteRequest.Builder execute(String type, String json) {
+    static ExecuteRequest.Builder execute(String type, String json) {
         return ExecuteRequest.newBuilder().setTaskType(type).setPayload(ByteString.copyFromUtf8(json));
     }
 
@@ -536,11 +536,11 @@ class GrpcIT {
         return ValidateRequest.newBuilder().setTaskType(type).setPayload(ByteString.copyFromUtf8(json)).build();
     }
 
-    private static HealthCheckRequest check(String service) {
+    static HealthCheckRequest check(String service) {
         return HealthCheckRequest.newBuilder().setService(service).build();
     }
 
-    private static io.grpc.ClientInterceptor bearer(String token) {
+    static io.grpc.ClientInterceptor bearer(String token) {
         return MetadataUtils.newAttachHeadersInterceptor(header("Bearer " + token));
     }
 
@@ -550,7 +550,7 @@ class GrpcIT {
         return m;
     }
 
-    private static void assertCode(Supplier<?> call, Code code, String inMessage) {
+    static void assertCode(Supplier<?> call, Code code, String inMessage) {
         assertThatThrownBy(call::get).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
             assertThat(e.getStatus().getCode()).as(e.toString()).isEqualTo(code);
             assertThat(String.valueOf(e.getStatus().getDescription())).contains(inMessage);

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -44,6 +45,11 @@ final class WorkerProcess implements AutoCloseable {
     }
 
     static WorkerProcess start(String... args) throws IOException {
+        return start(Map.of(), args);
+    }
+
+    /** Starts the worker with these variables added to its environment. */
+    static WorkerProcess start(Map<String, String> env, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dfelix.fileinstall.poll=100", "-jar", JAR.toString()));
         cmd.addAll(List.of(args));
@@ -51,7 +57,9 @@ final class WorkerProcess implements AutoCloseable {
             // workers of parallel or leftover test runs must not fight over the default port
             cmd.addAll(List.of("--grpc-port", "0"));
         }
-        return new WorkerProcess(new ProcessBuilder(cmd).redirectErrorStream(true).start());
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        return new WorkerProcess(pb.start());
     }
 
     void send(String command) throws IOException {

@@ -65,6 +65,11 @@ public final class ConfigBridge implements Switches {
         String key() {
             return pid != null ? pid : factoryPid + "~" + section.name();
         }
+
+        /** The PID a check names for this target. */
+        String checkedPid() {
+            return pid != null ? pid : factoryPid;
+        }
     }
 
     private final BundleContext context;
@@ -72,13 +77,20 @@ public final class ConfigBridge implements Switches {
     private final Path file;
     private final Path etc;
     private final ScheduledExecutorService watch;
+    private final org.osgi.framework.ServiceListener checkListener;
 
     // written under this, read by task threads
     private volatile Map<String, String> off = Map.of();
     private volatile String hold;
     private volatile String refused;
-    private volatile List<String> notes = List.of();
+    /** Sections applied before anything could check them (guarded by this), by path. */
+    private volatile Map<String, Target> unchecked = Map.of();
+    /** Whether the file applied at start is still in force: a late refusal of it holds every task. */
+    private boolean started = true;
     private volatile Parsed applied = Parsed.EMPTY;
+    /** Types whose config.yaml settings have not reached their service since the start; see awaitArrival. */
+    private volatile Map<String, String> arriving = Map.of();
+    private org.osgi.framework.ServiceListener arrivalListener;
     private byte[] seen; // guarded by this: the content last looked at, applied or refused
 
     @Activate
@@ -92,8 +104,19 @@ public final class ConfigBridge implements Switches {
                 : etc != null ? etc.resolve("config.yaml") : null;
         if (file == null) {
             this.watch = null;
+            this.checkListener = null;
             LOG.debug("No config.yaml: neither {} nor an etc/ folder is set", FILE);
             return;
+        }
+        this.checkListener = event -> {
+            if (event.getType() == org.osgi.framework.ServiceEvent.REGISTERED) {
+                checkArrived(event.getServiceReference());
+            }
+        };
+        try {
+            context.addServiceListener(checkListener, "(" + Constants.OBJECTCLASS + "=" + ConfigurationCheck.class.getName() + ")");
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
         }
         poll(true); // before the registry serves (it waits for this service): the file's limits hold from the first task
         this.watch = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -127,12 +150,58 @@ public final class ConfigBridge implements Switches {
         if (watch != null) {
             watch.shutdownNow();
         }
+        if (checkListener != null) {
+            context.removeServiceListener(checkListener);
+        }
+        if (arrivalListener != null) {
+            context.removeServiceListener(arrivalListener);
+        }
     }
 
     @Override
     public String off(String type) {
         String h = hold;
-        return h != null ? h : off.get(type);
+        if (h != null) {
+            return h;
+        }
+        String why = off.get(type);
+        return why != null ? why : arriving.get(type);
+    }
+
+    /**
+     * At start, Configuration Admin hands the file's settings to the executors on its own thread, after
+     * this bridge wrote them: until a type's service carries them (DS adds a configuration's properties
+     * to the service's), it would run tasks with its defaults, which may allow more. Its tasks are
+     * refused until then, a matter of milliseconds.
+     */
+    private void awaitArrival(Parsed parsed) {
+        Map<String, String> waiting = new java.util.concurrent.ConcurrentHashMap<>();
+        parsed.executors().forEach((type, s) -> {
+            if (!s.entries().isEmpty()) {
+                waiting.put(type, "type '" + type + "' is starting: the settings " + file + " gives it (line " + s.line()
+                        + ") have not reached it yet; retry in a moment");
+            }
+        });
+        if (waiting.isEmpty()) {
+            return;
+        }
+        arriving = waiting;
+        org.osgi.framework.ServiceListener listener = event -> {
+            ServiceReference<?> ref = event.getServiceReference();
+            Object type = ref.getProperty(Executor.TYPE);
+            if (type != null && ref.getProperty(Configs.ORIGIN) != null && event.getType() != org.osgi.framework.ServiceEvent.UNREGISTERING) {
+                waiting.remove(type.toString());
+            }
+        };
+        try {
+            context.addServiceListener(listener, "(" + Constants.OBJECTCLASS + "=" + Executor.class.getName() + ")");
+            for (ServiceReference<Executor> ref : context.getServiceReferences(Executor.class, "(" + Configs.ORIGIN + "=*)")) {
+                waiting.remove(String.valueOf(ref.getProperty(Executor.TYPE)));
+            }
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        arrivalListener = listener;
     }
 
     /** @return the file watched, or null */
@@ -146,9 +215,17 @@ public final class ConfigBridge implements Switches {
         return h != null ? h : refused;
     }
 
-    /** @return what the operator should know about the applied file (types no bundle serves yet) */
+    /** @return what the operator should know about the applied file: sections nothing checks, types nothing serves */
     public List<String> notes() {
-        return notes;
+        List<String> out = new ArrayList<>();
+        unchecked.values().forEach(t -> out.add(t.section().path() + ": nothing installed checks or uses " + t.what()
+                + " yet; its settings apply when a bundle that does is installed"));
+        applied.switches().keySet().forEach(type -> {
+            if (!served(type)) {
+                out.add("executors." + type + ": no installed bundle serves type '" + type + "'");
+            }
+        });
+        return out;
     }
 
     /** Looks at the file; applies it when it changed. */
@@ -213,7 +290,7 @@ public final class ConfigBridge implements Switches {
     private void apply(Parsed parsed, boolean atStart) {
         List<Target> targets = targets(parsed);
         List<String> problems = new ArrayList<>();
-        List<String> newNotes = new ArrayList<>();
+        Map<String, Target> notChecked = new LinkedHashMap<>();
         for (Target t : targets) {
             String conflict = conflict(t);
             if (conflict != null) {
@@ -222,25 +299,12 @@ public final class ConfigBridge implements Switches {
                         + " that file, or remove the section from config.yaml");
                 continue;
             }
-            ConfigurationCheck check = check(t.pid() != null ? t.pid() : t.factoryPid());
+            ConfigurationCheck check = check(t.checkedPid());
             if (check == null) {
-                newNotes.add(t.section().path() + ": nothing installed checks or uses " + t.what() + " yet; its settings apply"
-                        + " when a bundle that does is installed");
+                notChecked.put(t.section().path(), t);
                 continue;
             }
-            Optional<String> problem;
-            try {
-                problem = check.check(properties(t));
-            } catch (RuntimeException e) {
-                problem = Optional.of("its check failed: " + e);
-            }
-            problem.ifPresent(p -> problems.add("line " + t.section().lineOf(p) + ": " + t.section().path() + ": "
-                    + withoutPreamble(p, t)));
-        }
-        for (String type : parsed.switches().keySet()) {
-            if (!served(type) && check(pidOf(type)) == null) {
-                newNotes.add("executors." + type + ": no installed bundle serves type '" + type + "'");
-            }
+            problemOf(t, check).ifPresent(problems::add);
         }
         if (!problems.isEmpty()) {
             refuse(file + " refused: " + String.join("; ", problems) + "; nothing in the file was applied", atStart);
@@ -260,15 +324,60 @@ public final class ConfigBridge implements Switches {
             }
         });
         off = Map.copyOf(nowOff);
+        if (atStart) {
+            awaitArrival(parsed);
+        }
         applied = parsed;
-        notes = List.copyOf(newNotes);
+        unchecked = notChecked;
+        started = atStart;
         hold = null;
         refused = null;
-        newNotes.forEach(n -> LOG.warn("{}: {}", file, n));
+        if (!atStart) { // at start, the bundles that check them may simply not have started yet: see checkArrived
+            notes().forEach(n -> LOG.warn("{}: {}", file, n));
+        }
         LOG.info("Applied {}: {} configuration(s){}", file, targets.size(),
                 nowOff.isEmpty() ? "" : ", disabled: " + String.join(", ", new java.util.TreeSet<>(nowOff.keySet())));
     }
 
+    /** The target's check's objection, as a line of the refusal, if any. */
+    private Optional<String> problemOf(Target t, ConfigurationCheck check) {
+        Optional<String> problem;
+        try {
+            problem = check.check(properties(t));
+        } catch (RuntimeException e) {
+            problem = Optional.of("its check failed: " + e);
+        }
+        return problem.map(p -> "line " + t.section().lineOf(p) + ": " + t.section().path() + ": " + withoutPreamble(p, t));
+    }
+
+    /**
+     * A check registered after its section was applied (at start, its bundle started after this one):
+     * the section is checked now, and refused, the file is refused as it would have been had the check
+     * been there (at start: no task runs until the file is fixed).
+     */
+    private synchronized void checkArrived(ServiceReference<?> ref) {
+        Object pid = ref.getProperty(ConfigurationCheck.PID);
+        if (pid == null || unchecked.isEmpty()) {
+            return;
+        }
+        Map<String, Target> left = new LinkedHashMap<>(unchecked);
+        List<String> problems = new ArrayList<>();
+        for (java.util.Iterator<Target> it = left.values().iterator(); it.hasNext();) {
+            Target t = it.next();
+            if (t.checkedPid().equals(pid)) {
+                ConfigurationCheck check = check(t.checkedPid());
+                if (check != null) {
+                    problemOf(t, check).ifPresent(problems::add);
+                    it.remove();
+                }
+            }
+        }
+        unchecked = left;
+        if (!problems.isEmpty()) {
+            refuse(file + " refused: " + String.join("; ", problems) + "; fix it and the whole file is applied again",
+                    started);
+        }
+    }
     /** A check's answer without the "configuration FILE, SECTION refused: " this message already says. */
     private String withoutPreamble(String problem, Target t) {
         String preamble = "configuration " + properties(t).get(Configs.ORIGIN) + " refused: ";
