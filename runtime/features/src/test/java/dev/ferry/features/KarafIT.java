@@ -232,6 +232,32 @@ class KarafIT {
         assertThat(karaf.run("executor:run command '{\"command\":\"ls\",\"args\":[\"/\"]}'")).contains("SUCCEEDED");
     }
 
+    /**
+     * config.yaml in Karaf's etc/: applied, then changed through Karaf's config: commands (which Karaf
+     * writes back to a .cfg file), then applied again when the file changes, as the README says.
+     */
+    @Test
+    @Order(7)
+    void configYamlInKarafsEtcAndKarafsConfigCommands() throws Exception {
+        Files.deleteIfExists(karaf.home.resolve("etc/dev.ferry.executor.command.cfg")); // one place per configuration
+        Path yaml = karaf.home.resolve("etc/config.yaml");
+        Files.writeString(yaml, "executors:\n  command:\n    blocked_commands: [ls]\n  http:\n    enabled: false\n");
+        karaf.poll("executor:run command '{\"command\":\"ls\"}'", WAIT, l -> l.contains("REJECTED (policy denied)"));
+        assertThat(karaf.run("executor:run http '{\"url\":\"http://127.0.0.1:1/\"}'")).contains("disabled in config.yaml");
+
+        assertThat(karaf.run("config:property-set -p dev.ferry.executor.command blocked_commands rm")).doesNotContain("Error");
+        karaf.poll("executor:run command '{\"command\":\"ls\",\"args\":[\"/\"]}'", WAIT, l -> l.contains("SUCCEEDED"));
+        assertThat(karaf.run("executor:config command")).containsPattern("blocked_commands +set at runtime .* rm");
+
+        Files.writeString(yaml, "executors:\n  command:\n    blocked_commands: [ls, cat]\n");
+        karaf.poll("executor:run command '{\"command\":\"ls\"}'", WAIT, l -> l.contains("REJECTED (policy denied)"));
+        assertThat(karaf.run("executor:config command")).containsPattern("blocked_commands +config.yaml line 3 +\\[ls, cat]");
+        karaf.poll("executor:run http '{\"url\":\"http://127.0.0.1:1/\"}'", WAIT, l -> !l.contains("disabled in config.yaml"));
+
+        Files.delete(yaml);
+        karaf.poll("executor:run command '{\"command\":\"ls\",\"args\":[\"/\"]}'", WAIT, l -> l.contains("SUCCEEDED"));
+    }
+
     /** The lines of the first fenced block after the README line holding {@code marker}. */
     private static List<String> readmeBlock(String marker) throws java.io.IOException {
         List<String> lines = Files.readAllLines(Path.of("../../README.md"));

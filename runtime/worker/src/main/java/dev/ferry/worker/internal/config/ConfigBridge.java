@@ -562,6 +562,10 @@ public final class ConfigBridge implements Switches {
             Entry fromYaml = section == null ? null : section.entries().get(key);
             if (fromYaml != null && sameValue(fromYaml.value(), value)) {
                 source = "config.yaml line " + fromYaml.line();
+            } else if (props.get(Configs.ORIGIN) != null) {
+                // config.yaml wrote this configuration, and something changed it since (Karaf's config:
+                // commands, which also write it back to a .cfg file, the web console)
+                source = "set at runtime (config.yaml sets it again when it changes)";
             } else if (cfgFile != null) {
                 source = cfgFile;
             } else {
