@@ -1,0 +1,481 @@
+package dev.ferry.executor.container.internal;
+
+import dev.ferry.executor.api.ExecutionContext;
+import dev.ferry.executor.api.Executor;
+import dev.ferry.executor.api.ExecutorType;
+import dev.ferry.executor.api.Health;
+import dev.ferry.executor.api.InvalidPayloadException;
+import dev.ferry.executor.api.Prepared;
+import dev.ferry.executor.api.Rejection;
+import dev.ferry.executor.api.Result;
+import dev.ferry.executor.api.Status;
+import dev.ferry.executor.api.Task;
+import dev.ferry.support.Configs;
+import dev.ferry.support.Configured;
+import dev.ferry.support.Numbers;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code container} executor: runs a task in a container through the Docker Engine API — only
+ * allowed images, never pulled unless allowed, host folders only from allowed prefixes and read-only
+ * by default, no network, no capabilities, no new privileges, limits on memory, CPU and processes —
+ * and removes the container whatever happens: on exit, timeout or cancel, and at the next start for
+ * containers a crashed worker left behind.
+ *
+ * <p>Exit code: the container's main process's exit status (SUCCEEDED when 0, FAILED otherwise); -1
+ * when it could not run (ERROR) or was stopped (TIMED_OUT, CANCELLED).
+ */
+@Designate(ocd = ContainerConfig.class)
+@Component(configurationPid = ContainerConfig.PID)
+@ExecutorType("container")
+public final class ContainerExecutor implements Executor {
+    static final String WORKER_LABEL = "dev.ferry.worker";
+    static final String PROCESS_LABEL = "dev.ferry.worker.process";
+    static final String TASK_LABEL = "dev.ferry.task";
+    private static final Logger LOG = LoggerFactory.getLogger(ContainerExecutor.class);
+    /** This JVM, told apart from an earlier run of the same worker (a pid can be reused, with another start time). */
+    static final String PROCESS = ProcessHandle.current().pid() + "@"
+            + ProcessHandle.current().info().startInstant().map(i -> Long.toString(i.toEpochMilli())).orElse("0");
+
+    private final SecureRandom random = new SecureRandom();
+    private final ExecutorService io = dev.ferry.support.Threads.daemonPool("ferry-container-io", 30);
+    private final Configured<ContainerSettings> config;
+
+    @Activate
+    public ContainerExecutor(Map<String, Object> properties) {
+        this.config = new Configured<ContainerSettings>(LOG, "the container type", null)
+                .start(() -> ContainerSettings.from(Configs.read(ContainerConfig.class, ContainerConfig.PID, properties)));
+        ContainerSettings s = config.get();
+        if (s != null) {
+            io.execute(() -> removeLeftovers(s));
+        }
+    }
+
+    ContainerExecutor(ContainerSettings settings) {
+        this.config = new Configured<>(LOG, "the container type", settings);
+    }
+
+    @Modified
+    void modified(Map<String, Object> properties) {
+        if (config.update(() -> ContainerSettings.from(Configs.read(ContainerConfig.class, ContainerConfig.PID, properties)))) {
+            LOG.info("Container executor reconfigured");
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        io.shutdownNow();
+    }
+
+    /**
+     * Containers labelled with this worker's id but another worker process: left behind when an earlier
+     * run of this worker ended without removing them (a crash, a kill -9). Containers of this process
+     * belong to tasks still running (an earlier instance of this bundle draining) and stay.
+     *
+     * @return how many were removed
+     */
+    int removeLeftovers(ContainerSettings s) {
+        Engine engine = new Engine(s.socket);
+        int removed = 0;
+        try {
+            String filters = "{\"label\":[\"" + WORKER_LABEL + "=" + s.workerId.replace("\"", "") + "\"]}";
+            Engine.Answer list = engine.call("GET", "/containers/json?all=1&filters=" + encode(filters), null);
+            if (!list.ok()) {
+                LOG.warn("Cannot list this worker's containers at {}: {}", s.socket, list.message());
+                return 0;
+            }
+            for (Object c : (List<?>) Json.read(list.body())) {
+                Object process = Json.at(c, "Labels", PROCESS_LABEL);
+                Object task = Json.at(c, "Labels", TASK_LABEL);
+                if (PROCESS.equals(process)) {
+                    continue;
+                }
+                String id = String.valueOf(Json.at(c, "Id"));
+                Engine.Answer gone = engine.call("DELETE", "/containers/" + id + "?force=1&v=1", null);
+                if (gone.ok() || gone.status() == 404) {
+                    removed++;
+                    LOG.warn("Removed container {} of task {}, left behind by an earlier run of this worker (process {})",
+                            shortId(id), task, process);
+                } else {
+                    LOG.warn("Cannot remove container {} left behind by an earlier run of this worker: {}", shortId(id),
+                            gone.message());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Cannot look for containers an earlier run of this worker left behind: {}", e.getMessage());
+        }
+        return removed;
+    }
+
+    private ContainerSettings current() throws InvalidPayloadException {
+        ContainerSettings s = config.get();
+        if (s == null) {
+            throw new InvalidPayloadException(null, config.notServing());
+        }
+        return s;
+    }
+
+    @Override
+    public Prepared prepare(Task task) throws InvalidPayloadException {
+        ContainerSettings s = current();
+        ContainerPayload payload = ContainerPayload.parse(task.payload(), s);
+        return context -> run(task, payload, s, context);
+    }
+
+    private Result run(Task task, ContainerPayload p, ContainerSettings s, ExecutionContext context) {
+        if (p.denial != null) {
+            return Result.rejected(Rejection.POLICY_DENIED, p.denial);
+        }
+        if (p.timeoutSeconds != null) {
+            context.tighten(Duration.ofNanos((long) (p.timeoutSeconds * 1e9)));
+        }
+        long start = System.nanoTime();
+        Engine engine = new Engine(s.socket);
+        String id = null;
+        try {
+            Result missing = ensureImage(engine, p.image, s);
+            if (missing != null) {
+                return missing;
+            }
+            if (context.isCancelled()) {
+                return stopped(context, "stopped before the container was created");
+            }
+            id = create(engine, task, p, s);
+            String created = id;
+            Engine.Exchange attach = p.stdin == null ? null
+                    : engine.open("POST", "/containers/" + id + "/attach?stream=1&stdin=1", null, true);
+            try (ExecutionContext.Hook hook = context.onCancel(() -> kill(engine, created))) {
+                Engine.Answer started = engine.call("POST", "/containers/" + id + "/start", null);
+                if (!started.ok()) {
+                    return Result.error("the engine could not start the container: " + started.message());
+                }
+                if (attach != null) {
+                    Future<?> feeding = io.submit(() -> {
+                        attach.out.write(p.stdin);
+                        attach.out.flush();
+                        attach.shutdownOutput(); // the container's stdin ends here
+                        return null;
+                    });
+                    feeding.hashCode(); // its failure (the program closed stdin early) is not the task's
+                }
+                Engine.Answer waited = engine.call("POST", "/containers/" + id + "/wait", null);
+                if (context.isCancelled()) {
+                    return stopped(context, "the container was killed");
+                }
+                if (!waited.ok()) {
+                    return Result.error("waiting for the container failed: " + waited.message());
+                }
+                Object exit = Json.at(Json.read(waited.body()), "StatusCode");
+                int code = exit instanceof Number n ? n.intValue() : -1;
+                Output out = logs(engine, id, s.maxOutputBytes);
+                Object oom = Json.at(Json.read(engine.call("GET", "/containers/" + id + "/json", null).body()), "State",
+                        "OOMKilled");
+                Result.Builder r = Result.builder(code == 0 ? Status.SUCCEEDED : Status.FAILED).exitCode(code)
+                        .output(out.stdout.toByteArray())
+                        .metadata("stderr", out.stderr.toString(StandardCharsets.UTF_8))
+                        .metadata("container_id", shortId(id))
+                        .metadata("image", p.image);
+                if (out.stdoutTruncated) {
+                    r.metadata("stdout_truncated", "true");
+                }
+                if (out.stderrTruncated) {
+                    r.metadata("stderr_truncated", "true");
+                }
+                if (Boolean.TRUE.equals(oom)) {
+                    r.metadata("oom_killed", "true");
+                }
+                if (code != 0) {
+                    r.error(Boolean.TRUE.equals(oom) ? "the container ran out of memory (memory_bytes " + s.memoryBytes + ")"
+                            : "the container exited with " + code);
+                }
+                return r.metadata("duration_ms", Numbers.millis(System.nanoTime() - start)).build();
+            } finally {
+                if (attach != null) {
+                    attach.close();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            if (context.isCancelled()) {
+                return stopped(context, "the container was killed");
+            }
+            return Result.error(e.getMessage() == null ? e.toString() : e.getMessage());
+        } finally {
+            if (id != null) {
+                remove(engine, id);
+            }
+        }
+    }
+
+    private static Result stopped(ExecutionContext context, String what) {
+        Status why = context.stopReason() == null ? Status.CANCELLED : context.stopReason();
+        return Result.builder(why).exitCode(-1).error(what).build();
+    }
+
+    /** @return null when the image is there (pulled if the policy allows), else the answer */
+    private Result ensureImage(Engine engine, String image, ContainerSettings s) throws IOException {
+        boolean present = engine.call("GET", "/images/" + encode(image) + "/json", null).ok();
+        if (present && s.pull != ContainerSettings.Pull.ALWAYS) {
+            return null;
+        }
+        if (!present && s.pull == ContainerSettings.Pull.NEVER) {
+            return Result.error("image '" + image + "' is not on this host, and " + ContainerConfig.PID + " has pull = never;"
+                    + " load it on the host (docker pull / podman pull / podman load), or allow pulling it");
+        }
+        String registry = ContainerSettings.registryOf(image);
+        if (!s.allowedRegistries.contains(registry)) {
+            return present ? null : Result.rejected(Rejection.POLICY_DENIED, "image '" + image + "' would be pulled from "
+                    + registry + ", which is not in allowed_registries " + s.allowedRegistries + " of " + ContainerConfig.PID);
+        }
+        try (Engine.Exchange pull = engine.open("POST", "/images/create?fromImage=" + encode(image), null, false)) {
+            byte[] progress = Engine.readAll(pull.body, 64 * 1024 * 1024);
+            String text = new String(progress, StandardCharsets.UTF_8);
+            if (pull.status != 200 || text.contains("\"error\"")) {
+                return Result.error("pulling image '" + image + "' from " + registry + " failed: "
+                        + new Engine.Answer(pull.status, progress).message());
+            }
+        }
+        return null;
+    }
+
+    private String create(Engine engine, Task task, ContainerPayload p, ContainerSettings s) throws IOException {
+        String name = "ferry-" + task.id().replaceAll("[^A-Za-z0-9_.-]", "_") + "-" + HexFormat.of().formatHex(randomBytes());
+        if (name.length() > 120) {
+            name = name.substring(0, 120);
+        }
+        byte[] body = Json.write(g -> {
+            g.writeStartObject();
+            g.writeStringField("Image", p.image);
+            if (p.command != null) {
+                g.writeArrayFieldStart("Cmd");
+                for (String arg : p.command) {
+                    g.writeString(arg);
+                }
+                g.writeEndArray();
+            }
+            g.writeArrayFieldStart("Env");
+            for (Map.Entry<String, String> e : p.env.entrySet()) {
+                g.writeString(e.getKey() + "=" + e.getValue());
+            }
+            g.writeEndArray();
+            if (p.workingDir != null) {
+                g.writeStringField("WorkingDir", p.workingDir);
+            }
+            if (p.user != null) {
+                g.writeStringField("User", p.user);
+            }
+            g.writeBooleanField("Tty", false);
+            g.writeBooleanField("OpenStdin", p.stdin != null);
+            g.writeBooleanField("StdinOnce", p.stdin != null);
+            g.writeBooleanField("AttachStdin", p.stdin != null);
+            g.writeBooleanField("NetworkDisabled", s.network.equals("none"));
+            g.writeObjectFieldStart("Labels");
+            g.writeStringField(WORKER_LABEL, s.workerId);
+            g.writeStringField(PROCESS_LABEL, PROCESS);
+            g.writeStringField(TASK_LABEL, task.id());
+            g.writeEndObject();
+            g.writeObjectFieldStart("HostConfig");
+            g.writeStringField("NetworkMode", s.network);
+            g.writeNumberField("Memory", s.memoryBytes);
+            g.writeNumberField("MemorySwap", s.memoryBytes);
+            g.writeNumberField("NanoCpus", s.nanoCpus);
+            g.writeNumberField("PidsLimit", s.pidsLimit);
+            g.writeBooleanField("ReadonlyRootfs", s.readOnlyRootfs);
+            g.writeBooleanField("Privileged", false);
+            g.writeArrayFieldStart("CapDrop");
+            g.writeString("ALL");
+            g.writeEndArray();
+            g.writeArrayFieldStart("SecurityOpt");
+            g.writeString("no-new-privileges");
+            g.writeEndArray();
+            g.writeArrayFieldStart("Binds");
+            for (ContainerPayload.Mount m : p.mounts) {
+                g.writeString(m.bind());
+            }
+            g.writeEndArray();
+            if (s.readOnlyRootfs) {
+                g.writeObjectFieldStart("Tmpfs");
+                g.writeStringField("/tmp", "rw,nosuid,nodev,size=64m");
+                g.writeEndObject();
+            }
+            g.writeBooleanField("AutoRemove", false); // removed by this executor, after its logs are read
+            g.writeEndObject();
+            g.writeEndObject();
+        });
+        Engine.Answer created = engine.call("POST", "/containers/create?name=" + encode(name), body);
+        if (!created.ok()) {
+            throw new IOException("the engine could not create the container: " + created.message());
+        }
+        Object id = Json.at(Json.read(created.body()), "Id");
+        if (id == null) {
+            throw new IOException("the engine created a container but gave no id: " + created.text());
+        }
+        return id.toString();
+    }
+
+    private byte[] randomBytes() {
+        byte[] b = new byte[4];
+        random.nextBytes(b);
+        return b;
+    }
+
+    /** stdout and stderr, each capped, from the engine's multiplexed log stream. */
+    private static final class Output {
+        final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        boolean stdoutTruncated;
+        boolean stderrTruncated;
+    }
+
+    private static Output logs(Engine engine, String id, int cap) throws IOException {
+        Output out = new Output();
+        try (Engine.Exchange logs = engine.open("GET", "/containers/" + id + "/logs?stdout=1&stderr=1", null, false)) {
+            if (logs.status != 200) {
+                throw new IOException("reading the container's output failed: "
+                        + new Engine.Answer(logs.status, Engine.readAll(logs.body, 1 << 20)).message());
+            }
+            InputStream in = logs.body;
+            byte[] header = new byte[8];
+            byte[] buf = new byte[16 * 1024];
+            while (readFully(in, header)) {
+                int size = ((header[4] & 0xff) << 24) | ((header[5] & 0xff) << 16) | ((header[6] & 0xff) << 8) | (header[7] & 0xff);
+                boolean err = header[0] == 2;
+                ByteArrayOutputStream to = err ? out.stderr : out.stdout;
+                for (int left = size; left > 0;) {
+                    int n = in.read(buf, 0, Math.min(buf.length, left));
+                    if (n < 0) {
+                        throw new IOException("the container's output ended mid-frame");
+                    }
+                    left -= n;
+                    int room = cap - to.size();
+                    if (room > 0) {
+                        to.write(buf, 0, Math.min(n, room));
+                    }
+                    if (n > room) {
+                        if (err) {
+                            out.stderrTruncated = true;
+                        } else {
+                            out.stdoutTruncated = true;
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean readFully(InputStream in, byte[] b) throws IOException {
+        int at = 0;
+        while (at < b.length) {
+            int n = in.read(b, at, b.length - at);
+            if (n < 0) {
+                if (at == 0) {
+                    return false;
+                }
+                throw new IOException("the container's output ended mid-header");
+            }
+            at += n;
+        }
+        return true;
+    }
+
+    private void kill(Engine engine, String id) {
+        io.execute(() -> {
+            try {
+                engine.call("POST", "/containers/" + id + "/kill?signal=KILL", null);
+            } catch (IOException e) {
+                LOG.warn("Cannot kill container {}: {}; it is removed when its task ends", shortId(id), e.getMessage());
+            }
+        });
+    }
+
+    private static void remove(Engine engine, String id) {
+        try {
+            Engine.Answer gone = engine.call("DELETE", "/containers/" + id + "?force=1&v=1", null);
+            if (!gone.ok() && gone.status() != 404) {
+                LOG.warn("Cannot remove container {}: {}; the next start of this worker removes it", shortId(id), gone.message());
+            }
+        } catch (IOException e) {
+            LOG.warn("Cannot remove container {}: {}; the next start of this worker removes it", shortId(id), e.getMessage());
+        }
+    }
+
+    @Override
+    public Health health() {
+        ContainerSettings s = config.get();
+        if (s == null) {
+            return Health.unhealthy(config.refused());
+        }
+        Health h = probe(s);
+        String pending = config.pendingNote();
+        return pending != null && h.isHealthy() ? Health.degraded(pending + "; " + h.message()) : h;
+    }
+
+    private Health probe(ContainerSettings s) {
+        Engine engine = new Engine(s.socket);
+        Future<Health> answer = io.submit(() -> {
+            Engine.Answer version = engine.call("GET", "/version", null);
+            if (!version.ok()) {
+                return Health.unhealthy("the engine at " + s.socket + " answered " + version.status() + ": " + version.message());
+            }
+            Object json = Json.read(version.body());
+            String product = String.valueOf(Json.at(json, "Version"));
+            String api = String.valueOf(Json.at(json, "ApiVersion"));
+            List<String> missing = new ArrayList<>();
+            for (String image : s.allowedImages) {
+                if (!image.endsWith("*") && !engine.call("GET", "/images/" + encode(image) + "/json", null).ok()) {
+                    missing.add(image);
+                }
+            }
+            String about = "engine " + product + " at " + s.socket + ", API " + api + "; network " + s.network
+                    + "; pull " + s.pull.name().toLowerCase(java.util.Locale.ROOT);
+            if (s.allowedImages.isEmpty()) {
+                return Health.degraded(about + "; allowed_images is empty, so no task can run: name the images tasks may use");
+            }
+            if (!missing.isEmpty()) {
+                String why = "allowed images not on this host: " + missing
+                        + (s.pull == ContainerSettings.Pull.NEVER ? " (pull = never: load them on the host)" : " (pulled when needed)");
+                return s.pull == ContainerSettings.Pull.NEVER ? Health.degraded(about + "; " + why) : Health.healthy(about + "; " + why);
+            }
+            return Health.healthy(about);
+        });
+        try {
+            return answer.get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            answer.cancel(true);
+            return Health.unhealthy("the engine at " + s.socket + " did not answer within 10 s");
+        } catch (java.util.concurrent.ExecutionException e) {
+            return Health.unhealthy("cannot reach the engine at " + s.socket + ": " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Health.unhealthy("interrupted");
+        }
+    }
+
+    static String shortId(String id) {
+        return id.length() > 12 ? id.substring(0, 12) : id;
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,306 @@
+package dev.ferry.executor.container.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.ferry.executor.api.DirectExecutionContext;
+import dev.ferry.executor.api.Health;
+import dev.ferry.executor.api.InvalidPayloadException;
+import dev.ferry.executor.api.Rejection;
+import dev.ferry.executor.api.Result;
+import dev.ferry.executor.api.Status;
+import dev.ferry.executor.api.Task;
+import dev.ferry.support.Configs;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The container executor against a real engine: {@code .ci/run} starts Podman's Docker-compatible
+ * service and builds a busybox image, and sets FERRY_TEST_DOCKER_HOST and FERRY_TEST_IMAGE. Without
+ * them the tests are skipped, saying so; under CI they fail instead.
+ */
+class ContainerExecutorTest {
+    static final String HOST = System.getenv("FERRY_TEST_DOCKER_HOST");
+    static final String IMAGE = System.getenv("FERRY_TEST_IMAGE");
+
+    @TempDir
+    Path dir;
+    private final String workerId = "test-" + System.nanoTime();
+
+    @BeforeAll
+    static void engine() {
+        if ((HOST == null || IMAGE == null) && System.getenv("CI") != null) {
+            fail("FERRY_TEST_DOCKER_HOST / FERRY_TEST_IMAGE are not set: .ci/run starts Podman and sets them");
+        }
+        assumeTrue(HOST != null && IMAGE != null, "no container engine: set FERRY_TEST_DOCKER_HOST (unix:///…/podman.sock)"
+                + " and FERRY_TEST_IMAGE, as .ci/run does, to run these tests");
+    }
+
+    @AfterEach
+    void nothingLeftBehind() throws Exception {
+        assertThat(containers()).as("containers of this test's worker id left behind").isEmpty();
+    }
+
+    private ContainerExecutor executor(Map<String, Object> extra) {
+        Map<String, Object> config = new HashMap<>();
+        config.put("docker_host", HOST);
+        config.put("allowed_images", new String[] {IMAGE});
+        config.put("worker_id", workerId);
+        config.putAll(extra);
+        return new ContainerExecutor(ContainerSettings.from(Configs.read(ContainerConfig.class, ContainerConfig.PID, config)));
+    }
+
+    private static Result run(ContainerExecutor e, String json) throws Exception {
+        return e.prepare(Task.of("container", json)).execute(DirectExecutionContext.withTimeout(Duration.ofSeconds(60)));
+    }
+
+    private static String json(String... command) {
+        StringBuilder sb = new StringBuilder("{\"image\":\"" + IMAGE + "\",\"command\":[");
+        for (int i = 0; i < command.length; i++) {
+            sb.append(i == 0 ? "" : ",").append('"').append(command[i].replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+        }
+        return sb.append("]}").toString();
+    }
+
+    private static String with(String json, String fields) {
+        return json.substring(0, json.length() - 1) + "," + fields + "}";
+    }
+
+    @Test
+    void aCommandRunsInAContainerAndItsOutputAndExitCodeComeBack() throws Exception {
+        ContainerExecutor e = executor(Map.of());
+        Result ok = run(e, json("sh", "-c", "echo hello; echo oops >&2"));
+        assertThat(ok.status()).as(ok.toString()).isEqualTo(Status.SUCCEEDED);
+        assertThat(ok.outputAsString()).isEqualTo("hello\n");
+        assertThat(ok.exitCode()).isZero();
+        assertThat(ok.metadata()).containsEntry("stderr", "oops\n").containsEntry("image", IMAGE).containsKey("container_id");
+
+        Result three = run(e, json("sh", "-c", "exit 3"));
+        assertThat(three.status()).isEqualTo(Status.FAILED);
+        assertThat(three.exitCode()).isEqualTo(3);
+
+        Result env = run(e, with(json("sh", "-c", "echo $GREETING from $(pwd) as $(id -u)"),
+                "\"env\":{\"GREETING\":\"hi\"},\"working_dir\":\"/tmp\",\"user\":\"1234\""));
+        assertThat(env.outputAsString()).isEqualTo("hi from /tmp as 1234\n");
+
+        Result stdin = run(e, with(json("sh", "-c", "tr a-z A-Z"), "\"stdin\":\"shout\\n\""));
+        assertThat(stdin.outputAsString()).isEqualTo("SHOUT\n");
+    }
+
+    @Test
+    void containersAreLockedDownByDefault() throws Exception {
+        ContainerExecutor e = executor(Map.of());
+        // no network but loopback, a read-only root with a private /tmp, no capabilities
+        assertThat(run(e, json("sh", "-c", "ls /sys/class/net")).outputAsString().trim()).isEqualTo("lo");
+        Result write = run(e, json("sh", "-c", "touch /bin/x 2>&1; echo tmp > /tmp/x && cat /tmp/x"));
+        assertThat(write.outputAsString()).contains("Read-only file system").endsWith("tmp\n");
+        assertThat(run(e, json("sh", "-c", "grep CapEff /proc/self/status")).outputAsString())
+                .isEqualTo("CapEff:\t0000000000000000\n");
+        assertThat(run(e, json("sh", "-c", "grep NoNewPrivs /proc/self/status")).outputAsString()).isEqualTo("NoNewPrivs:\t1\n");
+
+        // the limits as the engine holds them, read while the container runs
+        CompletableFuture<Result> sleeping = CompletableFuture.supplyAsync(() -> {
+            try {
+                return run(e, json("sleep", "30"));
+            } catch (Exception x) {
+                throw new IllegalStateException(x);
+            }
+        });
+        Object inspect = awaitOneContainer();
+        assertThat(Json.at(inspect, "HostConfig", "Memory")).isEqualTo(256L * 1024 * 1024);
+        assertThat(Json.at(inspect, "HostConfig", "PidsLimit")).isEqualTo(256L);
+        assertThat(Json.at(inspect, "HostConfig", "NanoCpus")).isEqualTo(1_000_000_000L);
+        assertThat(Json.at(inspect, "HostConfig", "Privileged")).isEqualTo(false);
+        assertThat(Json.at(inspect, "HostConfig", "ReadonlyRootfs")).isEqualTo(true);
+        assertThat(String.valueOf(Json.at(inspect, "Config", "Labels"))).contains("dev.ferry.task=");
+        new Engine(Path.of(HOST.substring("unix://".length()))).call("POST", "/containers/" + Json.at(inspect, "Id")
+                + "/kill?signal=KILL", null);
+        assertThat(sleeping.get(60, TimeUnit.SECONDS).status()).isEqualTo(Status.FAILED); // killed from outside: exit 137
+    }
+
+    /** The registry's watchdog times a task out through its context (here, the test does): the container dies and goes. */
+    @Test
+    void aTimeoutOrCancelKillsAndRemovesTheContainer() throws Exception {
+        ContainerExecutor e = executor(Map.of());
+        DirectExecutionContext late = DirectExecutionContext.withTimeout(Duration.ofSeconds(60));
+        CompletableFuture<Result> sleeping = runAsync(e, with(json("sleep", "60"), "\"timeout_seconds\":1"), late);
+        awaitOneContainer();
+        assertThat(late.remaining()).as("timeout_seconds brings the deadline forward").isLessThanOrEqualTo(Duration.ofSeconds(1));
+        long start = System.nanoTime();
+        late.timeOut();
+        Result timedOut = sleeping.get(30, TimeUnit.SECONDS);
+        assertThat(timedOut.status()).isEqualTo(Status.TIMED_OUT);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+
+        DirectExecutionContext context = DirectExecutionContext.withTimeout(Duration.ofSeconds(60));
+        CompletableFuture<Result> running = runAsync(e, json("sleep", "60"), context);
+        awaitOneContainer();
+        context.cancel();
+        assertThat(running.get(30, TimeUnit.SECONDS).status()).isEqualTo(Status.CANCELLED);
+    }
+
+    private static CompletableFuture<Result> runAsync(ContainerExecutor e, String json, DirectExecutionContext context) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return e.prepare(Task.of("container", json)).execute(context);
+            } catch (Exception x) {
+                throw new IllegalStateException(x);
+            }
+        });
+    }
+
+    @Test
+    void theOperatorsPolicyIsEnforced() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Files.writeString(data.resolve("in.txt"), "from the host\n");
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+        Files.createSymbolicLink(data.resolve("escape"), elsewhere);
+        ContainerExecutor e = executor(Map.of("allowed_mounts", new String[] {data.toString()}));
+
+        Result other = run(e, "{\"image\":\"docker.io/library/alpine:3\",\"command\":[\"true\"]}");
+        assertThat(other.status()).isEqualTo(Status.REJECTED);
+        assertThat(other.rejection()).isEqualTo(Rejection.POLICY_DENIED);
+        assertThat(other.error()).contains("not in allowed_images");
+
+        Result read = run(e, with(json("cat", "/data/in.txt"), "\"mounts\":[\"" + data + ":/data\"]"));
+        assertThat(read.outputAsString()).isEqualTo("from the host\n");
+        Result write = run(e, with(json("sh", "-c", "echo x > /data/new.txt"), "\"mounts\":[\"" + data + ":/data\"]"));
+        assertThat(write.status()).as("read-only by default").isEqualTo(Status.FAILED);
+        assertThat(data.resolve("new.txt")).doesNotExist();
+
+        for (String mount : List.of(data + ":/data:rw", elsewhere + ":/x", data.resolve("escape") + ":/x", "/proc:/p",
+                HOST.substring("unix://".length()) + ":/s", "/:/host")) {
+            Result denied = run(e, with(json("true"), "\"mounts\":[\"" + mount + "\"]"));
+            assertThat(denied.status()).as(mount).isEqualTo(Status.REJECTED);
+            assertThat(denied.rejection()).as(mount).isEqualTo(Rejection.POLICY_DENIED);
+        }
+
+        ContainerExecutor missing = executor(Map.of("allowed_images", new String[] {"localhost/not-here:1"}));
+        Result notHere = run(missing, "{\"image\":\"localhost/not-here:1\",\"command\":[\"true\"]}");
+        assertThat(notHere.status()).isEqualTo(Status.ERROR);
+        assertThat(notHere.error()).contains("'localhost/not-here:1' is not on this host").contains("pull = never");
+    }
+
+    @Test
+    void outputIsCappedAndFlagged() throws Exception {
+        ContainerExecutor e = executor(Map.of("max_output_bytes", 1000));
+        Result big = run(e, json("sh", "-c", "yes | head -c 300000; yes e | head -c 5000 >&2"));
+        assertThat(big.status()).isEqualTo(Status.SUCCEEDED);
+        assertThat(big.output()).hasSize(1000);
+        assertThat(big.metadata()).containsEntry("stdout_truncated", "true").containsEntry("stderr_truncated", "true");
+        assertThat(big.metadata().get("stderr")).hasSize(1000);
+    }
+
+    @Test
+    void badPayloadsAreRefusedByName() {
+        ContainerExecutor e = executor(Map.of());
+        for (String[] bad : new String[][] {
+            {"{\"image\":\"" + IMAGE + "\",\"comand\":[\"true\"]}", "comand"},
+            {"{\"command\":[\"true\"]}", "image"},
+            {"{\"image\":\"" + IMAGE + "\",\"command\":[]}", "command"},
+            {"{\"image\":\"" + IMAGE + "\",\"mounts\":[\"relative:/x\"]}", "mounts"},
+            {"{\"image\":\"" + IMAGE + "\",\"working_dir\":\"tmp\"}", "working_dir"},
+            {"{\"image\":\"" + IMAGE + "\",\"user\":\"root; rm\"}", "user"},
+            {"{\"image\":\"" + IMAGE + "\",\"timeout_seconds\":0}", "timeout_seconds"}}) {
+            try {
+                e.prepare(Task.of("container", bad[0]));
+                fail("accepted " + bad[0]);
+            } catch (InvalidPayloadException x) {
+                assertThat(x.getMessage()).as(bad[0]).contains(bad[1]);
+            }
+        }
+    }
+
+    @Test
+    void containersAnEarlierRunLeftBehindAreRemovedAtStart() throws Exception {
+        Engine engine = new Engine(Path.of(HOST.substring("unix://".length())));
+        byte[] body = Json.write(g -> {
+            g.writeStartObject();
+            g.writeStringField("Image", IMAGE);
+            g.writeArrayFieldStart("Cmd");
+            g.writeString("sleep");
+            g.writeString("600");
+            g.writeEndArray();
+            g.writeObjectFieldStart("Labels");
+            g.writeStringField(ContainerExecutor.WORKER_LABEL, workerId);
+            g.writeStringField(ContainerExecutor.PROCESS_LABEL, "1@0"); // a worker process that is gone
+            g.writeStringField(ContainerExecutor.TASK_LABEL, "task-lost");
+            g.writeEndObject();
+            g.writeEndObject();
+        });
+        Object id = Json.at(Json.read(engine.call("POST", "/containers/create", body).body()), "Id");
+        assertThat(engine.call("POST", "/containers/" + id + "/start", null).ok()).isTrue();
+        assertThat(containers()).hasSize(1);
+        ContainerExecutor e = executor(Map.of());
+        assertThat(e.removeLeftovers(ContainerSettings.from(Configs.read(ContainerConfig.class, ContainerConfig.PID,
+                Map.of("docker_host", HOST, "allowed_images", new String[] {IMAGE}, "worker_id", workerId))))).isEqualTo(1);
+        assertThat(containers()).isEmpty();
+    }
+
+    @Test
+    void healthSaysWhichEngineAndWhatIsMissing() {
+        Health up = executor(Map.of()).health();
+        assertThat(up.isHealthy()).as(up.message()).isTrue();
+        assertThat(up.message()).contains("API");
+        Health noImage = executor(Map.of("allowed_images", new String[] {IMAGE, "localhost/not-here:1"})).health();
+        assertThat(noImage.isDegraded()).isTrue();
+        assertThat(noImage.message()).contains("localhost/not-here:1");
+        Health down = executor(Map.of("docker_host", "unix://" + dir.resolve("no.sock"))).health();
+        assertThat(down.isHealthy()).isFalse();
+        assertThat(down.message()).contains("cannot reach the engine").contains("no.sock");
+    }
+
+    @Test
+    void aDangerousConfigurationIsRefusedNamingTheKey() {
+        for (Object[] bad : new Object[][] {
+            {"allowed_mounts", new String[] {"/"}, "root"},
+            {"allowed_mounts", new String[] {"/var/run"}, "socket"},
+            {"allowed_mounts", new String[] {"/proc"}, "/proc"},
+            {"allowed_images", new String[] {"*"}, "every image"},
+            {"pull", "always", "allowed_registries"},
+            {"network", "host", "none or bridge"},
+            {"docker_host", "tcp://10.0.0.1:2375", "unix socket"}}) {
+            Map<String, Object> config = new HashMap<>(Map.of("docker_host", "unix:///var/run/docker.sock"));
+            config.put((String) bad[0], bad[1]);
+            try {
+                ContainerSettings.from(Configs.read(ContainerConfig.class, ContainerConfig.PID, config));
+                fail("accepted " + bad[0]);
+            } catch (IllegalArgumentException e) {
+                assertThat(e.getMessage()).contains((String) bad[0]).contains((String) bad[2]);
+            }
+        }
+    }
+
+    private List<?> containers() throws Exception {
+        Engine engine = new Engine(Path.of(HOST.substring("unix://".length())));
+        String filters = java.net.URLEncoder.encode("{\"label\":[\"dev.ferry.worker=" + workerId + "\"]}",
+                java.nio.charset.StandardCharsets.UTF_8);
+        return (List<?>) Json.read(engine.call("GET", "/containers/json?all=1&filters=" + filters, null).body());
+    }
+
+    /** The one container of this test's worker, inspected, once it runs. */
+    private Object awaitOneContainer() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            List<?> all = containers();
+            if (all.size() == 1 && "running".equals(Json.at(all.get(0), "State"))) {
+                Object id = Json.at(all.get(0), "Id");
+                return Json.read(new Engine(Path.of(HOST.substring("unix://".length()))).call("GET", "/containers/" + id + "/json",
+                        null).body());
+            }
+            assertThat(System.nanoTime()).as("a running container within 30 s").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+}
