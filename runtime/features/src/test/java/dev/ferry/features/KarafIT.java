@@ -92,13 +92,14 @@ class KarafIT {
         long start = System.nanoTime();
         String installed = karaf.run(readme.get(1));
         assertThat(installed).doesNotContain("Error");
-        String list = karaf.poll("executor:list", WAIT, l -> l.contains("command") && l.contains("http") && l.contains("jdbc"));
+        String list = karaf.poll("executor:list", WAIT, l -> l.contains("command") && l.contains("http") && l.contains("jdbc")
+                && l.contains("container"));
         long serving = System.nanoTime() - start;
-        System.out.printf("Karaf: feature:install ferry to the three types listed: %d ms%n", serving / 1_000_000);
+        System.out.printf("Karaf: feature:install ferry to the four types listed: %d ms%n", serving / 1_000_000);
         assertThat(list).contains("dev.ferry.executor.command").contains("active");
         Map<String, String[]> bundles = bundles();
         for (String name : List.of("dev.ferry.executor.api", "dev.ferry.worker", "dev.ferry.worker.grpc",
-                "dev.ferry.executor.command", "dev.ferry.executor.http", "dev.ferry.executor.jdbc")) {
+                "dev.ferry.executor.command", "dev.ferry.executor.http", "dev.ferry.executor.jdbc", "dev.ferry.executor.container")) {
             assertThat(bundles).containsKey(name);
             assertThat(bundles.get(name)[1]).as(name).isEqualTo("Active");
         }
@@ -189,7 +190,7 @@ class KarafIT {
     @Order(5)
     void oneExecutorFeatureGoesAndComesBackAlone() throws Exception {
         assertThat(karaf.run("feature:uninstall ferry")).doesNotContain("Error");
-        assertThat(karaf.run("feature:install ferry-registry ferry-grpc ferry-command ferry-http ferry-jdbc"))
+        assertThat(karaf.run("feature:install ferry-registry ferry-grpc ferry-command ferry-http ferry-jdbc ferry-container"))
                 .doesNotContain("Error");
         karaf.poll("executor:list", WAIT, l -> l.contains("dev.ferry.executor.http") && l.contains("dev.ferry.executor.command"));
         assertThat(karaf.run("feature:uninstall ferry-http")).doesNotContain("Error");

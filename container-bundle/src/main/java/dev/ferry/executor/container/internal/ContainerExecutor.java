@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -61,10 +62,14 @@ public final class ContainerExecutor implements Executor {
     private final ExecutorService io = dev.ferry.support.Threads.daemonPool("ferry-container-io", 30);
     private final Configured<ContainerSettings> config;
 
+    private final String home;
+
     @Activate
-    public ContainerExecutor(Map<String, Object> properties) {
+    public ContainerExecutor(BundleContext context, Map<String, Object> properties) {
+        String h = context.getProperty("ferry.home");
+        this.home = h != null ? h : context.getProperty("karaf.home");
         this.config = new Configured<ContainerSettings>(LOG, "the container type", null)
-                .start(() -> ContainerSettings.from(Configs.read(ContainerConfig.class, ContainerConfig.PID, properties)));
+                .start(() -> ContainerSettings.from(Configs.read(ContainerConfig.class, ContainerConfig.PID, properties), home));
         ContainerSettings s = config.get();
         if (s != null) {
             io.execute(() -> removeLeftovers(s));
@@ -72,12 +77,14 @@ public final class ContainerExecutor implements Executor {
     }
 
     ContainerExecutor(ContainerSettings settings) {
+        this.home = null;
         this.config = new Configured<>(LOG, "the container type", settings);
     }
 
     @Modified
     void modified(Map<String, Object> properties) {
-        if (config.update(() -> ContainerSettings.from(Configs.read(ContainerConfig.class, ContainerConfig.PID, properties)))) {
+        if (config.update(() -> ContainerSettings.from(Configs.read(ContainerConfig.class, ContainerConfig.PID, properties),
+                home))) {
             LOG.info("Container executor reconfigured");
         }
     }
@@ -221,8 +228,40 @@ public final class ContainerExecutor implements Executor {
             return Result.error(e.getMessage() == null ? e.toString() : e.getMessage());
         } finally {
             if (id != null) {
-                remove(engine, id);
+                removeSurely(engine, id);
             }
+        }
+    }
+
+    /**
+     * Removes the container on an io thread and waits for it: the registry interrupts the task's thread
+     * when it stops the task, and an interrupt closes a channel in use, so the removal must not run on it.
+     */
+    private void removeSurely(Engine engine, String id) {
+        Future<?> done;
+        try {
+            done = io.submit(() -> remove(engine, id));
+        } catch (java.util.concurrent.RejectedExecutionException e) { // the bundle is stopping
+            boolean wasInterrupted = Thread.interrupted();
+            remove(engine, id);
+            if (wasInterrupted) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                done.get(60, TimeUnit.SECONDS);
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                break; // remove() logs its own failures; a hung engine is told by health
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

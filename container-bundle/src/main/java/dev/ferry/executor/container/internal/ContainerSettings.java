@@ -50,6 +50,11 @@ final class ContainerSettings {
     }
 
     static ContainerSettings from(ContainerConfig c) {
+        return from(c, null);
+    }
+
+    /** @param home the worker's folder (the framework's ferry.home or karaf.home), part of the default worker id */
+    static ContainerSettings from(ContainerConfig c, String home) {
         String host = c.docker__host().trim();
         if (!host.startsWith("unix:///")) {
             throw bad("docker_host", "must be a unix socket, unix:///path (e.g. unix:///var/run/docker.sock), got '" + host
@@ -122,7 +127,7 @@ final class ContainerSettings {
         }
         String id = c.worker__id().trim();
         if (id.isEmpty()) {
-            id = defaultWorkerId();
+            id = defaultWorkerId(home);
         }
         return new ContainerSettings(socket, List.copyOf(images), pull, Set.copyOf(registries), List.copyOf(mounts), network,
                 c.memory__bytes(), Math.round(c.cpus() * 1e9), c.pids__limit(), c.read__only__rootfs(), c.max__output__bytes(), id);
@@ -144,15 +149,14 @@ final class ContainerSettings {
         return null;
     }
 
-    private static String defaultWorkerId() {
+    private static String defaultWorkerId(String home) {
         String host;
         try {
             host = InetAddress.getLocalHost().getHostName();
         } catch (UnknownHostException e) {
             host = "localhost";
         }
-        String home = System.getProperty("ferry.home", System.getProperty("user.dir", ""));
-        return host + ":" + home;
+        return host + ":" + (home != null ? home : System.getProperty("user.dir", ""));
     }
 
     /** @return whether the image may run: an exact name, or a pattern's prefix */

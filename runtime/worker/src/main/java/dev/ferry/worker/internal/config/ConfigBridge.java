@@ -464,7 +464,7 @@ public final class ConfigBridge implements Switches {
                     : List.of(etc.resolve(t.factoryPid() + "-" + t.section().name() + ".cfg"),
                             etc.resolve(t.factoryPid() + "~" + t.section().name() + ".cfg"));
             for (Path p : candidates) {
-                if (Files.isRegularFile(p) && !writtenBack(p)) {
+                if (Files.isRegularFile(p) && setsSomething(p) && !writtenBack(p)) {
                     return p.toString();
                 }
             }
@@ -473,7 +473,7 @@ public final class ConfigBridge implements Switches {
             for (Configuration c : existing(t)) {
                 Dictionary<String, Object> props = c.getProperties();
                 Object from = props == null ? null : props.get("felix.fileinstall.filename");
-                if (from != null && props.get(Configs.ORIGIN) == null) {
+                if (from != null && props.get(Configs.ORIGIN) == null && hasSettings(props)) {
                     return Configs.source(c.getPid(), Map.of("felix.fileinstall.filename", from));
                 }
             }
@@ -481,6 +481,25 @@ public final class ConfigBridge implements Switches {
             return null;
         }
         return null;
+    }
+
+    /** A .cfg file of only comments (the templates Karaf's features install) sets nothing, so it is no conflict. */
+    private static boolean setsSomething(Path cfg) {
+        try {
+            return Files.readAllLines(cfg).stream().map(String::strip).anyMatch(l -> !l.isEmpty() && !l.startsWith("#")
+                    && !l.startsWith("!"));
+        } catch (IOException | RuntimeException e) {
+            return true;
+        }
+    }
+
+    private static boolean hasSettings(Dictionary<String, Object> props) {
+        for (String k : java.util.Collections.list(props.keys())) {
+            if (!k.startsWith("service.") && !k.startsWith("felix.") && !k.startsWith("component.")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Karaf writes configurations back into etc/: one that carries this bridge's origin came from config.yaml. */
