@@ -95,6 +95,24 @@ class ContainerIT {
     }
 
     @Test
+    void anEngineThatIsDownFailsItsTasksClearlyAndTheOtherTypesServeOn() throws Exception {
+        Files.createDirectories(home.resolve("etc"));
+        Path socket = home.resolve("no-engine.sock");
+        Files.writeString(home.resolve("etc/config.yaml"), "executors:\n  container:\n    docker_host: unix://" + socket
+                + "\n    allowed_images: [\"" + IMAGE + "\"]\n");
+        try (WorkerProcess w = WorkerProcess.start("--home", home.toString());
+                Client c = Client.plain(GrpcIT.port(w, "127.0.0.1"))) {
+            ExecuteResponse down = c.worker().execute(execute("container", task("true")).build());
+            assertThat(down.getStatus()).isEqualTo(Status.ERROR);
+            assertThat(down.getError()).contains("cannot reach the engine at " + socket);
+            assertThat(c.worker().execute(execute("command", "{\"command\":\"echo\",\"args\":[\"still here\"]}").build())
+                    .getOutput().toStringUtf8()).isEqualTo("still here\n");
+            assertThat(String.join("\n", w.ask("executor:health"))).containsPattern("container +DOWN +cannot reach the engine")
+                    .containsPattern("command +UP");
+        }
+    }
+
+    @Test
     void containersOfAKilledWorkerAreRemovedWhenItStartsAgain() throws Exception {
         config();
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString());

@@ -195,11 +195,22 @@ class ContainerExecutorTest {
     @Test
     void outputIsCappedAndFlagged() throws Exception {
         ContainerExecutor e = executor(Map.of("max_output_bytes", 1000));
-        Result big = run(e, json("sh", "-c", "yes | head -c 300000; yes e | head -c 5000 >&2"));
+        // 100 MB through the engine's log stream, read to the end and dropped past the cap (long lines: the
+        // engine stores a log entry per line, and 50 million of them would take minutes to store)
+        Result big = run(e, json("sh", "-c", "head -c 104857600 /dev/zero | tr '\\0' y; yes e | head -c 5000 >&2"));
         assertThat(big.status()).isEqualTo(Status.SUCCEEDED);
-        assertThat(big.output()).hasSize(1000);
+        assertThat(big.output()).hasSize(1000).containsOnly((byte) 'y');
         assertThat(big.metadata()).containsEntry("stdout_truncated", "true").containsEntry("stderr_truncated", "true");
         assertThat(big.metadata().get("stderr")).hasSize(1000);
+    }
+
+    @Test
+    void anEngineThatIsDownIsAnErrorSayingWhere() throws Exception {
+        Path socket = dir.resolve("down.sock");
+        ContainerExecutor e = executor(Map.of("docker_host", "unix://" + socket));
+        Result down = run(e, json("true"));
+        assertThat(down.status()).isEqualTo(Status.ERROR);
+        assertThat(down.error()).contains("cannot reach the engine at " + socket);
     }
 
     @Test
