@@ -25,7 +25,7 @@ CONF
     [ "$applet" = busybox ] || ln -s busybox "$PODMAN_DIR/rootfs/bin/$applet"
   done
   tar -C "$PODMAN_DIR/rootfs" -cf "$PODMAN_DIR/rootfs.tar" .
-  export FERRY_TEST_IMAGE=localhost/ferry-test-busybox:1
+  export FERRY_TEST_IMAGE=localhost/busybox # the image the README's example runs
   podman import --change 'CMD ["/bin/sh"]' --change 'ENV PATH=/bin' "$PODMAN_DIR/rootfs.tar" "$FERRY_TEST_IMAGE" >/dev/null
   podman system service --time=0 "unix://$PODMAN_DIR/podman.sock" >"$PODMAN_DIR/service.log" 2>&1 &
   PODMAN_PID=$!

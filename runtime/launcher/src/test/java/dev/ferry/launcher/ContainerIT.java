@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -91,6 +92,25 @@ class ContainerIT {
             awaitContainers(0, Duration.ofSeconds(15));
 
             assertThat(String.join("\n", w.ask("executor:health"))).containsPattern("container +UP +engine .*API");
+        }
+    }
+
+    /** The README's Podman example: its config.yaml (the socket line pointed at the test's engine) and its shell line. */
+    @Test
+    void theReadmesPodmanExampleAnswersHi() throws Exception {
+        String yaml = Readme.blockAfter("give the worker that socket and the images tasks may use");
+        assertThat(yaml).contains("docker_host: unix:///run/ferry/podman.sock\n");
+        assumeTrue(yaml.contains("allowed_images: [" + IMAGE + "]"), "the README's example runs localhost/busybox, the"
+                + " image .ci/run makes; FERRY_TEST_IMAGE is " + IMAGE);
+        Files.createDirectories(home.resolve("etc"));
+        Files.writeString(home.resolve("etc/config.yaml"), yaml.replace("unix:///run/ferry/podman.sock", HOST));
+        String command = Readme.blockAfter("and run a task (here from the shell").lines().findFirst().orElseThrow();
+        assertThat(command).startsWith("g! ");
+        try (WorkerProcess w = WorkerProcess.start("--home", home.toString())) {
+            GrpcIT.port(w, "127.0.0.1");
+            List<String> answer = w.ask(command.substring(3));
+            assertThat(answer).anyMatch(l -> l.startsWith("SUCCEEDED  exit=0") && l.contains("by=dev.ferry.executor.container/"));
+            assertThat(answer.get(answer.size() - 1)).isEqualTo("hi");
         }
     }
 

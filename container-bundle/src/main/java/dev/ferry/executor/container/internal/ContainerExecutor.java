@@ -167,7 +167,9 @@ public final class ContainerExecutor implements Executor {
             if (context.isCancelled()) {
                 return stopped(context, "stopped before the container was created");
             }
-            id = create(engine, task, p, s);
+            // not on this thread: a stop interrupts it, and an interrupt in the middle of a create would leave a
+            // container made whose id was never read
+            id = uninterruptibly(() -> create(engine, task, p, s));
             String created = id;
             Engine.Exchange attach = p.stdin == null ? null
                     : engine.open("POST", "/containers/" + id + "/attach?stream=1&stdin=1", null, true);
@@ -233,35 +235,62 @@ public final class ContainerExecutor implements Executor {
         }
     }
 
-    /**
-     * Removes the container on an io thread and waits for it: the registry interrupts the task's thread
-     * when it stops the task, and an interrupt closes a channel in use, so the removal must not run on it.
-     */
+    /** Removes the container, on an io thread (see {@link #uninterruptibly}). */
     private void removeSurely(Engine engine, String id) {
-        Future<?> done;
         try {
-            done = io.submit(() -> remove(engine, id));
-        } catch (java.util.concurrent.RejectedExecutionException e) { // the bundle is stopping
+            uninterruptibly(() -> {
+                remove(engine, id);
+                return null;
+            });
+        } catch (IOException e) {
+            LOG.warn("Cannot remove container {}: {}; the next start of this worker removes it", shortId(id), e.getMessage());
+        }
+    }
+
+    /**
+     * Runs an engine call on an io thread and waits for it whatever happens to this one: the registry
+     * interrupts a stopped task's thread, and an interrupt closes the channel in use, which would cut a
+     * create (a container made, its id never read) or a removal in the middle.
+     */
+    private <T> T uninterruptibly(java.util.concurrent.Callable<T> call) throws IOException {
+        Future<T> done;
+        try {
+            done = io.submit(call);
+        } catch (java.util.concurrent.RejectedExecutionException e) { // the bundle is stopping: on this thread
             boolean wasInterrupted = Thread.interrupted();
-            remove(engine, id);
-            if (wasInterrupted) {
-                Thread.currentThread().interrupt();
+            try {
+                return call.call();
+            } catch (IOException | RuntimeException x) {
+                throw x;
+            } catch (Exception x) {
+                throw new IOException(x);
+            } finally {
+                if (wasInterrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
-            return;
         }
         boolean interrupted = false;
-        while (true) {
-            try {
-                done.get(60, TimeUnit.SECONDS);
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                break; // remove() logs its own failures; a hung engine is told by health
+        try {
+            while (true) {
+                try {
+                    return done.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof IOException io) {
+                        throw io;
+                    }
+                    if (e.getCause() instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    throw new IOException(e.getCause());
+                }
             }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
