@@ -13,7 +13,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
- * {@code java -jar bench/target/ferry-bench.jar [dispatch|command|command-load|deadline|http|http-jmh|jdbc|grpc|all] [--runs N]}: runs the
+ * {@code java -jar bench/target/ferry-bench.jar [dispatch|command|command-load|deadline|http|http-jmh|jdbc|container|grpc|all] [--runs N]}: runs the
  * benchmarks N times (default 3) and prints, per run and as the median of the runs, each Ferry
  * path beside its plain baseline as a ratio.
  */
@@ -60,6 +60,9 @@ public final class Report {
         }
         if (which.equals("all") || which.equals("jdbc")) {
             jdbc(runs);
+        }
+        if (which.equals("all") || which.equals("container")) {
+            container(runs);
         }
         if (which.equals("all") || which.equals("grpc")) {
             grpc(runs);
@@ -138,6 +141,31 @@ public final class Report {
         System.out.printf(Locale.ROOT, "HTTP %d thread(s) (median of %d runs, requests/s): registry %.0f, plain HttpClient"
                 + " %.0f; registry/plain %.2fx (median of the per-run ratios)%n", threads, runs, median(all, "registry"),
                 median(all, "plain"), median(all, "ratio"));
+    }
+
+    /** When FERRY_BENCH_DOCKER_HOST (or FERRY_TEST_DOCKER_HOST) and the image to run are set. */
+    static void container(int runs) throws Exception {
+        String host = System.getenv().getOrDefault("FERRY_BENCH_DOCKER_HOST", System.getenv("FERRY_TEST_DOCKER_HOST"));
+        String image = System.getenv().getOrDefault("FERRY_BENCH_IMAGE", System.getenv("FERRY_TEST_IMAGE"));
+        if (host == null || image == null) {
+            System.out.println("container: skipped; set FERRY_BENCH_DOCKER_HOST=unix:///…/podman.sock and FERRY_BENCH_IMAGE"
+                    + " (an image with /bin/true) to include it");
+            return;
+        }
+        ContainerLoad.run(host, image, 1, 0, 5000); // warms the JIT and the engine; not reported
+        for (int threads : new int[] {1, 2}) {
+            List<Map<String, Double>> all = new ArrayList<>();
+            for (int r = 0; r < runs; r++) {
+                double[] result = ContainerLoad.run(host, image, threads, 2000, 20_000);
+                System.out.println("container run " + (r + 1) + ", " + ContainerLoad.describe(threads, result));
+                all.add(Map.of("plain", result[0], "registry", result[1], "ratio", result[1] / result[0], "plainP50", result[2],
+                        "registryP50", result[3], "overhead", result[3] - result[2]));
+            }
+            System.out.printf(Locale.ROOT, "CONTAINER %d thread(s) (median of %d runs): registry %.2f tasks/s, plain sequence"
+                    + " %.2f/s; registry/plain %.2fx; p50 %.1f ms vs the engine's own %.1f ms (%.1f ms more per task)%n", threads,
+                    runs, median(all, "registry"), median(all, "plain"), median(all, "ratio"), median(all, "registryP50"),
+                    median(all, "plainP50"), median(all, "overhead"));
+        }
     }
 
     /** H2 (in memory) and, when FERRY_BENCH_PG_URL or FERRY_TEST_PG_URL names one, PostgreSQL. */

@@ -160,9 +160,11 @@ public final class ContainerExecutor implements Executor {
         Engine engine = new Engine(s.socket);
         String id = null;
         try {
-            Result missing = ensureImage(engine, p.image, s);
-            if (missing != null) {
-                return missing;
+            if (s.pull == ContainerSettings.Pull.ALWAYS) {
+                Result failed = ensureImage(engine, p.image, s, true);
+                if (failed != null) {
+                    return failed;
+                }
             }
             if (context.isCancelled()) {
                 return stopped(context, "stopped before the container was created");
@@ -170,6 +172,16 @@ public final class ContainerExecutor implements Executor {
             // not on this thread: a stop interrupts it, and an interrupt in the middle of a create would leave a
             // container made whose id was never read
             id = uninterruptibly(() -> create(engine, task, p, s));
+            if (id == null) { // the engine has no such image: pulled if the policy allows, else the answer says so
+                Result missing = ensureImage(engine, p.image, s, false);
+                if (missing != null) {
+                    return missing;
+                }
+                id = uninterruptibly(() -> create(engine, task, p, s));
+                if (id == null) {
+                    return Result.error("image '" + p.image + "' is still not on this host after it was pulled");
+                }
+            }
             String created = id;
             Engine.Exchange attach = p.stdin == null ? null
                     : engine.open("POST", "/containers/" + id + "/attach?stream=1&stdin=1", null, true);
@@ -197,8 +209,9 @@ public final class ContainerExecutor implements Executor {
                 Object exit = Json.at(Json.read(waited.body()), "StatusCode");
                 int code = exit instanceof Number n ? n.intValue() : -1;
                 Output out = logs(engine, id, s.maxOutputBytes);
-                Object oom = Json.at(Json.read(engine.call("GET", "/containers/" + id + "/json", null).body()), "State",
-                        "OOMKilled");
+                // only a failed container can have run out of memory: one call fewer for the rest
+                Object oom = code == 0 ? null : Json.at(Json.read(engine.call("GET", "/containers/" + id + "/json", null)
+                        .body()), "State", "OOMKilled");
                 Result.Builder r = Result.builder(code == 0 ? Status.SUCCEEDED : Status.FAILED).exitCode(code)
                         .output(out.stdout.toByteArray())
                         .metadata("stderr", out.stderr.toString(StandardCharsets.UTF_8))
@@ -299,12 +312,11 @@ public final class ContainerExecutor implements Executor {
         return Result.builder(why).exitCode(-1).error(what).build();
     }
 
-    /** @return null when the image is there (pulled if the policy allows), else the answer */
-    private Result ensureImage(Engine engine, String image, ContainerSettings s) throws IOException {
-        boolean present = engine.call("GET", "/images/" + encode(image) + "/json", null).ok();
-        if (present && s.pull != ContainerSettings.Pull.ALWAYS) {
-            return null;
-        }
+    /**
+     * @param present whether the engine has the image (pull = always pulls it anyway)
+     * @return null when the image is there now (pulled if the policy allows), else the answer
+     */
+    private Result ensureImage(Engine engine, String image, ContainerSettings s, boolean present) throws IOException {
         if (!present && s.pull == ContainerSettings.Pull.NEVER) {
             return Result.error("image '" + image + "' is not on this host, and " + ContainerConfig.PID + " has pull = never;"
                     + " load it on the host (docker pull / podman pull / podman load), or allow pulling it");
@@ -325,6 +337,7 @@ public final class ContainerExecutor implements Executor {
         return null;
     }
 
+    /** @return the new container's id, or null when the engine has no such image */
     private String create(Engine engine, Task task, ContainerPayload p, ContainerSettings s) throws IOException {
         String name = "ferry-" + task.id().replaceAll("[^A-Za-z0-9_.-]", "_") + "-" + HexFormat.of().formatHex(randomBytes());
         if (name.length() > 120) {
@@ -390,6 +403,9 @@ public final class ContainerExecutor implements Executor {
             g.writeEndObject();
         });
         Engine.Answer created = engine.call("POST", "/containers/create?name=" + encode(name), body);
+        if (created.status() == 404) {
+            return null; // no such image
+        }
         if (!created.ok()) {
             throw new IOException("the engine could not create the container: " + created.message());
         }
