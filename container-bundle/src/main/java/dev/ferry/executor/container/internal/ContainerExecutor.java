@@ -548,7 +548,8 @@ public final class ContainerExecutor implements Executor {
             answer.cancel(true);
             return Health.unhealthy("the engine at " + s.socket + " did not answer within 10 s");
         } catch (java.util.concurrent.ExecutionException e) {
-            return Health.unhealthy("cannot reach the engine at " + s.socket + ": " + e.getCause().getMessage());
+            String why = String.valueOf(e.getCause().getMessage());
+            return Health.unhealthy(why.startsWith("cannot reach") ? why : "cannot reach the engine at " + s.socket + ": " + why);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Health.unhealthy("interrupted");

@@ -158,7 +158,8 @@ final class Engine {
             channel.close();
             if (e instanceof java.net.SocketException || e instanceof java.nio.file.NoSuchFileException
                     || e instanceof java.net.ConnectException) {
-                throw new IOException("cannot reach the engine at " + socket + ": " + e.getMessage(), e);
+                throw new IOException("cannot reach the engine at " + socket + ": " + e.getMessage() + "; start Docker or"
+                        + " Podman's service there, or point docker_host of " + ContainerConfig.PID + " at its socket", e);
             }
             throw e;
         }
