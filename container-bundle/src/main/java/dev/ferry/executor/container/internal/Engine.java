@@ -193,20 +193,23 @@ final class Engine {
         return sb.toString();
     }
 
+    /** A body read in blocks; a single byte is a block of one. */
+    private abstract static class Body extends InputStream {
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+    }
+
     /** A body of a known length. */
-    private static final class Limited extends InputStream {
+    private static final class Limited extends Body {
         private final InputStream in;
         private long left;
 
         Limited(InputStream in, long length) {
             this.in = in;
             this.left = length;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
@@ -224,19 +227,13 @@ final class Engine {
     }
 
     /** HTTP/1.1 chunked transfer coding. */
-    private static final class Chunked extends InputStream {
+    private static final class Chunked extends Body {
         private final InputStream in;
         private long left; // of the current chunk
         private boolean done;
 
         Chunked(InputStream in) {
             this.in = in;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override

@@ -193,28 +193,8 @@ final class ConfigYaml {
     }
 
     private static String near(String key) {
-        for (String known : new String[] {EXECUTORS, WORKER, DATASOURCES}) {
-            if (known.startsWith(key) || key.startsWith(known) || distance(key, known) <= 2) {
-                return " (did you mean '" + known + "'?)";
-            }
-        }
-        return "";
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            int[] cur = new int[b.length() + 1];
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
-            }
-            prev = cur;
-        }
-        return prev[b.length()];
+        String known = dev.ferry.support.Configs.nearest(key, List.of(EXECUTORS, WORKER, DATASOURCES));
+        return known == null ? "" : " (did you mean '" + known + "'?)";
     }
 
     /** A mapping's keys (scalars, each once) to their value nodes; anything else is a problem. */
