@@ -129,7 +129,12 @@ public final class ContainerExecutor implements Executor {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            LOG.warn("Cannot look for containers an earlier run of this worker left behind: {}", e.getMessage());
+            // no engine at all (a worker that runs no containers) is said by health, not at every start
+            if (String.valueOf(e.getMessage()).startsWith("cannot reach")) {
+                LOG.debug("Cannot look for containers an earlier run of this worker left behind: {}", e.getMessage());
+            } else {
+                LOG.warn("Cannot look for containers an earlier run of this worker left behind: {}", e.getMessage());
+            }
         }
         return removed;
     }
