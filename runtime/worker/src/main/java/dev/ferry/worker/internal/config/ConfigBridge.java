@@ -169,10 +169,10 @@ public final class ConfigBridge implements Switches {
     }
 
     /**
-     * At start, Configuration Admin hands the file's settings to the executors on its own thread, after
-     * this bridge wrote them: until a type's service carries them (DS adds a configuration's properties
-     * to the service's), it would run tasks with its defaults, which may allow more. Its tasks are
-     * refused until then, a matter of milliseconds.
+     * At start (or when a file refused since the start is fixed), Configuration Admin hands the file's
+     * settings to the executors on its own thread, after this bridge wrote them: until a type's service
+     * carries them (DS adds a configuration's properties to the service's), it would run tasks with its
+     * defaults, which may allow more. Its tasks are refused until then, a matter of milliseconds.
      */
     private void awaitArrival(Parsed parsed) {
         Map<String, String> waiting = new java.util.concurrent.ConcurrentHashMap<>();
@@ -182,6 +182,10 @@ public final class ConfigBridge implements Switches {
                         + ") have not reached it yet; retry in a moment");
             }
         });
+        if (arrivalListener != null) {
+            context.removeServiceListener(arrivalListener);
+            arrivalListener = null;
+        }
         if (waiting.isEmpty()) {
             return;
         }
@@ -324,7 +328,7 @@ public final class ConfigBridge implements Switches {
             }
         });
         off = Map.copyOf(nowOff);
-        if (atStart) {
+        if (atStart || hold != null) { // nothing was served until now: nor is a type before its settings reach it
             awaitArrival(parsed);
         }
         applied = parsed;
