@@ -196,13 +196,16 @@ public final class ContainerExecutor implements Executor {
                     return Result.error("the engine could not start the container: " + started.message());
                 }
                 if (attach != null) {
-                    Future<?> feeding = io.submit(() -> {
-                        attach.out.write(p.stdin);
-                        attach.out.flush();
-                        attach.shutdownOutput(); // the container's stdin ends here
-                        return null;
+                    io.execute(() -> {
+                        try {
+                            attach.out.write(p.stdin);
+                            attach.out.flush();
+                            attach.shutdownOutput(); // the container's stdin ends here
+                        } catch (IOException e) {
+                            // the program closed its stdin early, or ended: not the task's failure
+                            LOG.debug("stdin of container {} not written whole: {}", shortId(created), e.getMessage());
+                        }
                     });
-                    feeding.hashCode(); // its failure (the program closed stdin early) is not the task's
                 }
                 Engine.Answer waited = engine.call("POST", "/containers/" + id + "/wait", null);
                 if (context.isCancelled()) {
