@@ -182,6 +182,22 @@ class ConfigYamlIT {
         }
     }
 
+    /** --config FILE: a config.yaml outside etc/, read and watched like the default one. */
+    @Test
+    void theConfigOptionNamesAnotherFile() throws Exception {
+        Path other = Files.createDirectories(home.resolve("elsewhere")).resolve("worker.yaml");
+        Files.writeString(other, "executors:\n  command:\n    allowed_commands: [ls]\n");
+        Files.createDirectories(home.resolve("etc"));
+        Files.writeString(home.resolve("etc/config.yaml"), "executors:\n  command:\n    allowed_commands: [echo]\n");
+        try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--config", other.toString());
+                Client c = Client.plain(GrpcIT.port(w, "127.0.0.1"))) {
+            assertThat(run(c.worker(), "command", LS).getStatus()).isEqualTo(Status.SUCCEEDED);
+            assertCode(() -> run(c.worker(), "command", ECHO), Code.PERMISSION_DENIED, "allowed_commands [ls]");
+            Files.writeString(other, "executors:\n  command:\n    allowed_commands: [ls, echo]\n");
+            assertThat(within(() -> succeeds(c.worker(), "command", ECHO))).isLessThan(LIVE);
+        }
+    }
+
     /** The registry's own check is registered after the file is first applied: refused then, nothing runs. */
     @Test
     void aSectionRefusedByACheckThatArrivesAfterTheStartHoldsEveryTaskUntilFixed() throws Exception {
