@@ -192,6 +192,23 @@ class ContainerExecutorTest {
         assertThat(notHere.error()).contains("'localhost/not-here:1' is not on this host").contains("pull = never");
     }
 
+    /** No registry is reachable here: what is checked is whom the worker would pull from, and that a failed pull says why. */
+    @Test
+    void imagesArePulledOnlyFromAllowedRegistries() throws Exception {
+        ContainerExecutor strict = executor(Map.of("allowed_images", new String[] {"localhost:1/team/tool:1"}, "pull", "if_missing",
+                "allowed_registries", new String[] {"registry.example.com"}));
+        Result refused = run(strict, "{\"image\":\"localhost:1/team/tool:1\",\"command\":[\"true\"]}");
+        assertThat(refused.status()).isEqualTo(Status.REJECTED);
+        assertThat(refused.rejection()).isEqualTo(Rejection.POLICY_DENIED);
+        assertThat(refused.error()).contains("would be pulled from localhost:1, which is not in allowed_registries");
+
+        ContainerExecutor allowed = executor(Map.of("allowed_images", new String[] {"localhost:1/team/tool:1"}, "pull",
+                "if_missing", "allowed_registries", new String[] {"localhost:1"}));
+        Result failed = run(allowed, "{\"image\":\"localhost:1/team/tool:1\",\"command\":[\"true\"]}");
+        assertThat(failed.status()).as(failed.toString()).isEqualTo(Status.ERROR);
+        assertThat(failed.error()).contains("pulling image 'localhost:1/team/tool:1' from localhost:1 failed");
+    }
+
     @Test
     void outputIsCappedAndFlagged() throws Exception {
         ContainerExecutor e = executor(Map.of("max_output_bytes", 1000));
