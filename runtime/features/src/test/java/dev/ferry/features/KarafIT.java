@@ -249,6 +249,7 @@ class KarafIT {
         assertThat(karaf.run("config:property-set -p dev.ferry.executor.command blocked_commands rm")).doesNotContain("Error");
         karaf.poll("executor:run command '{\"command\":\"ls\",\"args\":[\"/\"]}'", WAIT, l -> l.contains("SUCCEEDED"));
         assertThat(karaf.run("executor:config command")).containsPattern("blocked_commands +set at runtime .* rm");
+        assertThat(karaf.log()).contains("dev.ferry.executor.command was changed outside").contains("(blocked_commands)");
 
         Files.writeString(yaml, "executors:\n  command:\n    blocked_commands: [ls, cat]\n");
         karaf.poll("executor:run command '{\"command\":\"ls\"}'", WAIT, l -> l.contains("REJECTED (policy denied)"));

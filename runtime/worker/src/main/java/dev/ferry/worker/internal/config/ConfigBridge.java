@@ -78,6 +78,7 @@ public final class ConfigBridge implements Switches {
     private final Path etc;
     private final ScheduledExecutorService watch;
     private final org.osgi.framework.ServiceListener checkListener;
+    private final org.osgi.framework.ServiceRegistration<?> cmListener;
 
     // written under this, read by task threads
     private volatile Map<String, String> off = Map.of();
@@ -105,6 +106,7 @@ public final class ConfigBridge implements Switches {
         if (file == null) {
             this.watch = null;
             this.checkListener = null;
+            this.cmListener = null;
             LOG.debug("No config.yaml: neither {} nor an etc/ folder is set", FILE);
             return;
         }
@@ -118,6 +120,8 @@ public final class ConfigBridge implements Switches {
         } catch (InvalidSyntaxException e) {
             throw new IllegalStateException(e);
         }
+        this.cmListener = context.registerService(org.osgi.service.cm.ConfigurationListener.class, this::changedElsewhere,
+                null);
         poll(true); // before the registry serves (it waits for this service): the file's limits hold from the first task
         this.watch = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ferry-config-yaml");
@@ -152,6 +156,9 @@ public final class ConfigBridge implements Switches {
         }
         if (checkListener != null) {
             context.removeServiceListener(checkListener);
+        }
+        if (cmListener != null) {
+            cmListener.unregister();
         }
         if (arrivalListener != null) {
             context.removeServiceListener(arrivalListener);
@@ -536,10 +543,53 @@ public final class ConfigBridge implements Switches {
                 }
             }
         }
+        Map<String, Map<String, Object>> now = new java.util.concurrent.ConcurrentHashMap<>();
         for (Target t : wanted.values()) {
             Configuration c = t.pid() != null ? cm.getConfiguration(t.pid(), "?")
                     : cm.getFactoryConfiguration(t.factoryPid(), t.section().name(), "?");
-            c.updateIfDifferent(new Hashtable<>(properties(t)));
+            Map<String, Object> props = properties(t);
+            now.put(c.getPid(), props);
+            c.updateIfDifferent(new Hashtable<>(props));
+        }
+        written = now;
+    }
+
+    /** What this bridge last wrote, by configuration PID: to tell its own updates from someone else's. */
+    private volatile Map<String, Map<String, Object>> written = Map.of();
+
+    /**
+     * A configuration this file owns, changed by someone else (Karaf's config: commands, the web console):
+     * it takes effect, and the operator is told that config.yaml will set it again.
+     */
+    private void changedElsewhere(org.osgi.service.cm.ConfigurationEvent event) {
+        Map<String, Object> ours = written.get(event.getPid());
+        if (ours == null || event.getType() != org.osgi.service.cm.ConfigurationEvent.CM_UPDATED) {
+            return;
+        }
+        try {
+            Configuration[] found = cm.listConfigurations("(" + Constants.SERVICE_PID + "=" + event.getPid() + ")");
+            Dictionary<String, Object> props = found == null || found.length == 0 ? null : found[0].getProperties();
+            if (props == null) {
+                return;
+            }
+            List<String> changed = new ArrayList<>();
+            java.util.Set<String> keys = new java.util.TreeSet<>(ours.keySet());
+            keys.addAll(java.util.Collections.list(props.keys()));
+            for (String k : keys) {
+                if (k.startsWith("service.") || k.startsWith("felix.") || k.equals(Configs.ORIGIN)) {
+                    continue;
+                }
+                if (!java.util.Objects.deepEquals(ours.get(k), props.get(k))) {
+                    changed.add(k);
+                }
+            }
+            if (!changed.isEmpty()) {
+                LOG.warn("{} was changed outside {} ({}): the change applies now, and {} sets these keys again when it"
+                        + " next changes or the worker starts; change them there to keep them", event.getPid(), file,
+                        String.join(", ", changed), file.getFileName());
+            }
+        } catch (IOException | InvalidSyntaxException | RuntimeException e) {
+            LOG.debug("Cannot compare {} with {}: {}", event.getPid(), file, e.toString());
         }
     }
 
