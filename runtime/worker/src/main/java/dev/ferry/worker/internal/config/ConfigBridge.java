@@ -184,7 +184,9 @@ public final class ConfigBridge implements Switches {
     private void awaitArrival(Parsed parsed) {
         Map<String, String> waiting = new java.util.concurrent.ConcurrentHashMap<>();
         parsed.executors().forEach((type, s) -> {
-            if (!s.entries().isEmpty()) {
+            // a type whose component is not active yet gets the settings when it activates (DS reads an existing
+            // configuration then): only one already serving can run a task with its defaults in between
+            if (!s.entries().isEmpty() && served(type)) {
                 waiting.put(type, "type '" + type + "' is starting: the settings " + file + " gives it (line " + s.line()
                         + ") have not reached it yet; retry in a moment");
             }
