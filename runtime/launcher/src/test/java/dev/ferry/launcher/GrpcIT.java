@@ -523,6 +523,53 @@ class GrpcIT {
         });
     }
 
+    /**
+     * The issue's example: a 50 MB HTTP response to a client with gRPC's default 4 MiB inbound limit. With the
+     * defaults the body is cut at 1 MiB by the executor; with a cap raised past what a reply can carry, the
+     * worker cuts the reply to fit and says so, instead of sending one the client must reject.
+     */
+    @Test
+    void noReplyIsBiggerThanADefaultClientAccepts() throws Exception {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/50mb", x -> {
+            x.sendResponseHeaders(200, 50L * 1024 * 1024);
+            byte[] block = new byte[64 * 1024];
+            java.util.Arrays.fill(block, (byte) 'z');
+            try (java.io.OutputStream out = x.getResponseBody()) {
+                for (int i = 0; i < 50 * 16; i++) {
+                    out.write(block);
+                }
+            } catch (IOException e) {
+                // the executor stops reading at its cap
+            }
+        });
+        server.start();
+        String get = "{\"url\":\"http://127.0.0.1:" + server.getAddress().getPort() + "/50mb\"}";
+        try {
+            try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell");
+                    Client c = Client.plain(port(w, "127.0.0.1"))) {
+                ExecuteResponse capped = c.worker().execute(execute("http", get).build());
+                assertThat(capped.getStatus()).isEqualTo(Status.SUCCEEDED);
+                assertThat(capped.getOutput().size()).isEqualTo(1024 * 1024);
+                assertThat(capped.getMetadataMap()).containsEntry("body_truncated", "true")
+                        .doesNotContainKey("ferry.output_truncated");
+            }
+            config("dev.ferry.executor.http", "max_body_size = 52428800");
+            try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell");
+                    Client c = Client.plain(port(w, "127.0.0.1"))) {
+                ExecuteResponse cut = c.worker().execute(execute("http", get).build());
+                assertThat(cut.getStatus()).isEqualTo(Status.SUCCEEDED);
+                assertThat(cut.getSerializedSize()).isLessThanOrEqualTo(4 * 1024 * 1024);
+                assertThat(cut.getOutput().size()).isGreaterThan(4 * 1024 * 1024 - 64 * 1024);
+                assertThat(cut.getMetadataMap()).containsEntry("ferry.output_truncated", "true")
+                        .containsEntry("ferry.output_bytes", Integer.toString(50 * 1024 * 1024));
+            }
+        } finally {
+            server.stop(0);
+        }
+    }
+
     private void config(String pid, String... lines) throws IOException {
         Files.createDirectories(home.resolve("etc"));
         Files.write(home.resolve("etc/" + pid + ".cfg"), List.of(lines));

@@ -16,7 +16,7 @@ import org.osgi.service.metatype.annotations.Option;
 
     @AttributeDefinition(name = "Maximum body size (bytes)",
             description = "Largest response body kept; reading stops there.", min = "0")
-    long max__body__size() default 10 * 1024 * 1024;
+    long max__body__size() default 1024 * 1024; // the design's 1 MiB: a reply with it fits a default gRPC client
 
     @AttributeDefinition(name = "Over the body cap",
             description = "What a response larger than max_body_size gives.",

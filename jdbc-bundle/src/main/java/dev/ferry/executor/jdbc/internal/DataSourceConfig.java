@@ -48,7 +48,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(name = "Maximum result size (bytes)", min = "1",
             description = "Rows stop being added once the JSON output reaches this size.")
-    int max__result__bytes() default 10 * 1024 * 1024;
+    int max__result__bytes() default 2 * 1024 * 1024; // a reply with it fits a default gRPC client (4 MiB)
 
     @AttributeDefinition(name = "Admin user", required = false,
             description = "Used once, when the pool starts, to run init_sql; tasks never use it.")

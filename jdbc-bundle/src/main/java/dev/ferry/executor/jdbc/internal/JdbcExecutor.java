@@ -198,7 +198,7 @@ public final class JdbcExecutor implements Executor {
                     try (Connection c = d.connect(p.dsn, new Properties())) {
                         c.setAutoCommit(false);
                         c.setReadOnly(true);
-                        return run(c, p, text, true, 30, false, Math.min(p.maxRows, 1000), 10 * 1024 * 1024, "dsn", context);
+                        return run(c, p, text, true, 30, false, Math.min(p.maxRows, 1000), 2 * 1024 * 1024, "dsn", context);
                     }
                 }
             } catch (SQLException e) {

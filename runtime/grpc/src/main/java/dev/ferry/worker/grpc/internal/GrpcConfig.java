@@ -47,6 +47,12 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             description = "The largest request message accepted; bigger ones fail with RESOURCE_EXHAUSTED.")
     int max__inbound__message__bytes() default 4 * 1024 * 1024;
 
+    @AttributeDefinition(name = "Maximum reply size (bytes)", min = "1024",
+            description = "The largest reply sent. An Execute reply that would be bigger (a large output) is cut to fit,"
+                    + " keeping the output's head, and flagged ferry.output_truncated: gRPC clients refuse messages over"
+                    + " their own limit (4 MiB by default) and the task's answer would be lost.")
+    int max__outbound__message__bytes() default 4 * 1024 * 1024;
+
     @AttributeDefinition(name = "Maximum request metadata size (bytes)", min = "1024")
     int max__inbound__metadata__bytes() default 8 * 1024;
 

@@ -213,7 +213,7 @@ public final class GrpcServer {
                         .addService(r.health.getHealthService())
                         .addService(ProtoReflectionServiceV1.newInstance())
                         .addService(ProtoReflectionService.newInstance())
-                        .addService(new WorkerService(registry));
+                        .addService(new WorkerService(registry, settings.maxOutboundMessageBytes));
                 if (settings.token != null) {
                     builder.intercept(new BearerToken(settings.token));
                 }

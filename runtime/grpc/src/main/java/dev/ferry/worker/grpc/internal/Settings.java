@@ -26,6 +26,7 @@ final class Settings {
     final Path keyFile;
     final Path clientCaFile;
     final int maxInboundMessageBytes;
+    final int maxOutboundMessageBytes;
     final int maxInboundMetadataBytes;
     final int maxConcurrentCallsPerConnection;
     final int threads;
@@ -67,6 +68,7 @@ final class Settings {
                     + " 127.0.0.1");
         }
         maxInboundMessageBytes = atLeast(c.max__inbound__message__bytes(), 1024, "max_inbound_message_bytes");
+        maxOutboundMessageBytes = atLeast(c.max__outbound__message__bytes(), 1024, "max_outbound_message_bytes");
         maxInboundMetadataBytes = atLeast(c.max__inbound__metadata__bytes(), 1024, "max_inbound_metadata_bytes");
         maxConcurrentCallsPerConnection = atLeast(c.max__concurrent__calls__per__connection(), 1,
                 "max_concurrent_calls_per_connection");

@@ -32,10 +32,21 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
     /** Longer than any deadline a caller means; Duration's own maximum overflows the registry's arithmetic. */
     private static final Duration LONGEST = Duration.ofDays(365);
 
+    /** Metadata keys the worker adds to a reply it had to cut to fit. */
+    static final String OUTPUT_TRUNCATED = "ferry.output_truncated";
+    static final String OUTPUT_BYTES = "ferry.output_bytes";
+
     private final ExecutorRegistry registry;
+    private final int maxReplyBytes;
 
     WorkerService(ExecutorRegistry registry) {
+        this(registry, 4 * 1024 * 1024);
+    }
+
+    /** @param maxReplyBytes the largest reply sent (max_outbound_message_bytes): a bigger one is cut to fit */
+    WorkerService(ExecutorRegistry registry, int maxReplyBytes) {
         this.registry = registry;
+        this.maxReplyBytes = maxReplyBytes;
     }
 
     @Override
@@ -67,7 +78,7 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
         handle.result().whenComplete((result, failure) -> answer(call, id, result, failure));
     }
 
-    private static void answer(ServerCallStreamObserver<ExecuteResponse> call, String id, Result result, Throwable failure) {
+    private void answer(ServerCallStreamObserver<ExecuteResponse> call, String id, Result result, Throwable failure) {
         if (call.isCancelled()) {
             return;
         }
@@ -81,11 +92,53 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
                 call.onError(Errors.rejected(result));
                 return;
             }
-            call.onNext(response(id, result));
+            call.onNext(fit(response(id, result), maxReplyBytes));
             call.onCompleted();
         } catch (IllegalStateException | io.grpc.StatusRuntimeException e) {
             // cancelled between the check and the answer: nobody is listening any more
         }
+    }
+
+    /**
+     * A reply no bigger than {@code max} bytes, so that a client with gRPC's default inbound limit never
+     * has to reject it (and lose the answer of a task that ran): the output is cut to fit, keeping its
+     * head; when cutting the output cannot make room, the largest metadata values are cut instead; either
+     * way the reply says so
+     * ({@value #OUTPUT_TRUNCATED}, and {@value #OUTPUT_BYTES} the output's whole size).
+     */
+    static ExecuteResponse fit(ExecuteResponse reply, int max) {
+        int size = reply.getSerializedSize();
+        if (size <= max) {
+            return reply;
+        }
+        ExecuteResponse.Builder b = reply.toBuilder()
+                .putMetadata(OUTPUT_TRUNCATED, "true")
+                .putMetadata(OUTPUT_BYTES, Integer.toString(reply.getOutput().size()));
+        int over = b.build().getSerializedSize() - max;
+        if (over + 16 <= reply.getOutput().size()) { // the output alone can make room: its head stays
+            b.setOutput(reply.getOutput().substring(0, reply.getOutput().size() - over - 16)); // 16: prefix, slack
+            return b.build();
+        }
+        // the metadata is what is big (stderr, say): the output stays whole, the largest values are cut
+        while (b.build().getSerializedSize() > max && !b.getMetadataMap().isEmpty()) {
+            String largest = null;
+            for (java.util.Map.Entry<String, String> e : b.getMetadataMap().entrySet()) {
+                if (largest == null || e.getValue().length() > b.getMetadataMap().get(largest).length()) {
+                    largest = e.getKey();
+                }
+            }
+            String value = b.getMetadataMap().get(largest);
+            if (value.length() <= 64) {
+                break; // nothing big left to cut
+            }
+            int cut = Math.max(0, value.length() - (b.build().getSerializedSize() - max) - 64);
+            b.putMetadata(largest, value.substring(0, cut) + " [cut by the worker to fit the reply]");
+        }
+        int left = b.build().getSerializedSize() - max;
+        if (left > 0) { // only small values left: the output gives way after all
+            b.setOutput(b.getOutput().substring(0, Math.max(0, b.getOutput().size() - left - 16)));
+        }
+        return b.build();
     }
 
     static ExecuteResponse response(String id, Result result) {

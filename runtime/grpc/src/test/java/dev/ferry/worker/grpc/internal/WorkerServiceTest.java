@@ -63,6 +63,33 @@ class WorkerServiceTest {
         }
     }
 
+    /** A default gRPC client refuses a message over 4 MiB: the worker never sends one, and says what it cut. */
+    @Test
+    void aReplyIsCutToFitTheLimitAndSaysSo() {
+        int max = 4 * 1024 * 1024;
+        byte[] big = new byte[10 * 1024 * 1024];
+        java.util.Arrays.fill(big, (byte) 'x');
+        big[0] = 'h';
+        Result r = Result.builder(dev.ferry.executor.api.Status.SUCCEEDED).output(big).metadata("stderr", "e".repeat(1 << 20))
+                .build();
+        ExecuteResponse fitted = WorkerService.fit(WorkerService.response("t", r), max);
+        assertThat(fitted.getSerializedSize()).isLessThanOrEqualTo(max).isGreaterThan(max - 1024);
+        assertThat(fitted.getOutput().byteAt(0)).isEqualTo((byte) 'h');
+        assertThat(fitted.getMetadataMap()).containsEntry(WorkerService.OUTPUT_TRUNCATED, "true")
+                .containsEntry(WorkerService.OUTPUT_BYTES, Integer.toString(big.length))
+                .containsEntry("stderr", "e".repeat(1 << 20));
+
+        Result loud = Result.builder(dev.ferry.executor.api.Status.FAILED).output("out").metadata("stderr", "e".repeat(6 << 20))
+                .build();
+        ExecuteResponse cut = WorkerService.fit(WorkerService.response("t", loud), max);
+        assertThat(cut.getSerializedSize()).isLessThanOrEqualTo(max);
+        assertThat(cut.getMetadataMap().get("stderr")).endsWith("[cut by the worker to fit the reply]");
+        assertThat(cut.getOutput().toStringUtf8()).as("the output stays whole when the metadata is what is big").isEqualTo("out");
+
+        ExecuteResponse small = WorkerService.response("t", Result.succeeded("fine"));
+        assertThat(WorkerService.fit(small, max)).isSameAs(small);
+    }
+
     @Test
     void rejectionsBecomeStatusCodes() {
         assertThat(code(Rejection.UNKNOWN_TYPE)).isEqualTo(io.grpc.Status.Code.NOT_FOUND);
