@@ -73,6 +73,7 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
             LOG.warn("{}; the worker runs no task until the configuration is fixed", refusal);
         }
         this.table = new ServiceTable(settings);
+        table.switches(switches);
         this.admission = new Admission(table, deadlines, runner.pool());
         this.refused = refusal;
         this.tracker = new ServiceTracker<>(context, Executor.class, new Customizer(context));
@@ -89,6 +90,7 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
     OsgiExecutorRegistry(RegistrySettings settings, Switches switches) {
         this.switches = switches;
         this.table = new ServiceTable(settings);
+        table.switches(switches);
         this.admission = new Admission(table, deadlines, runner.pool());
         this.tracker = null;
     }

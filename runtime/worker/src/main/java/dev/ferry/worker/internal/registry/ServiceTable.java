@@ -98,8 +98,17 @@ final class ServiceTable {
         }
     }
 
+    /** The types switched off (config.yaml), left out of the types an unknown type's answer lists. */
+    private volatile Switches switches = Switches.ALL_ON;
+
+    void switches(Switches switches) {
+        this.switches = switches;
+    }
+
     String unknownType(String type) {
-        String served = slots.values().stream().filter(s -> s.entries().length > 0).map(s -> s.type).sorted()
+        Switches off = switches;
+        String served = slots.values().stream().filter(s -> s.entries().length > 0 && off.off(s.type) == null).map(s -> s.type)
+                .sorted()
                 .collect(Collectors.joining(", "));
         return "no executor serves type '" + type + "'; types served now: " + (served.isEmpty() ? "none" : served)
                 + ". Install the bundle that provides it, or fix the type.";

@@ -134,6 +134,8 @@ class RegistryUnitTest {
             assertThat(switched.validate("t", new byte[0]).isValid()).isFalse();
             assertThat(switched.health().get("t").isHealthy()).isFalse();
             assertThat(switched.health().get("t").message()).isEqualTo("type 't' is disabled in config.yaml");
+            assertThat(switched.execute(Task.of("nope", ""), null).error()).as("a type switched off is not listed as served")
+                    .contains("types served now: none");
 
             release.countDown();
             assertThat(await(running).status()).isEqualTo(Status.SUCCEEDED);
