@@ -80,7 +80,7 @@ class ContainerIT {
             assertThat(hello.getOutput().toStringUtf8()).isEqualTo("hello from a container\n");
             assertThat(hello.getMetadataMap()).containsKey("container_id").containsEntry("ferry.executed_by",
                     "dev.ferry.executor.container/0.1.0.SNAPSHOT");
-            assertCode(() -> c.worker().execute(execute("container", "{\"image\":\"docker.io/library/alpine:3\"}").build()),
+            assertCode(() -> c.worker().execute(execute("container", "{\"image\":\"registry.example.com/library/alpine:3\"}").build()),
                     Code.PERMISSION_DENIED, "allowed_images");
 
             // the registry's watchdog ends it at the request's deadline, and the container goes

@@ -30,7 +30,8 @@ import org.osgi.service.metatype.annotations.Option;
     String pull() default "never";
 
     @AttributeDefinition(name = "Allowed registries", required = false,
-            description = "Registries (registry.example.com, docker.io) images may be pulled from when pull is not never.")
+            description = "Registries (registry.example.com) images may be pulled from when pull is not never; only images"
+                    + " whose name starts with the registry are pulled, never a short name such as busybox:1.36.")
     String[] allowed__registries() default {};
 
     @AttributeDefinition(name = "Allowed mounts", required = false,

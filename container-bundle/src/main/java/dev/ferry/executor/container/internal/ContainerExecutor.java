@@ -330,6 +330,11 @@ public final class ContainerExecutor implements Executor {
                     + " load it on the host (docker pull / podman pull / podman load), or allow pulling it");
         }
         String registry = ContainerSettings.registryOf(image);
+        if (registry == null) {
+            return present ? null : Result.rejected(Rejection.POLICY_DENIED, "image '" + image + "' names no registry, and"
+                    + " a short name is never pulled (which registry the engine would ask depends on its own settings);"
+                    + " name the image with its registry, e.g. registry.example.com/" + image);
+        }
         if (!s.allowedRegistries.contains(registry)) {
             return present ? null : Result.rejected(Rejection.POLICY_DENIED, "image '" + image + "' would be pulled from "
                     + registry + ", which is not in allowed_registries " + s.allowedRegistries + " of " + ContainerConfig.PID);

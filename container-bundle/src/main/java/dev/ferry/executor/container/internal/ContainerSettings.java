@@ -169,7 +169,11 @@ final class ContainerSettings {
         return false;
     }
 
-    /** The registry an image name comes from: its first part when that names a host, else Docker Hub. */
+    /**
+     * The registry an image name names: its first part when that is a host. Null for a short name
+     * (busybox:1.36, team/tool): which registry an engine would ask for it depends on the engine's own
+     * settings, so a short name is never pulled (the same stand as Podman's enforcing short-name mode).
+     */
     static String registryOf(String image) {
         int slash = image.indexOf('/');
         if (slash > 0) {
@@ -178,7 +182,7 @@ final class ContainerSettings {
                 return first.toLowerCase(Locale.ROOT);
             }
         }
-        return "docker.io";
+        return null;
     }
 
     private static IllegalArgumentException bad(String key, String problem) {

@@ -168,7 +168,7 @@ class ContainerExecutorTest {
         Files.createSymbolicLink(data.resolve("escape"), elsewhere);
         ContainerExecutor e = executor(Map.of("allowed_mounts", new String[] {data.toString()}));
 
-        Result other = run(e, "{\"image\":\"docker.io/library/alpine:3\",\"command\":[\"true\"]}");
+        Result other = run(e, "{\"image\":\"registry.example.com/library/alpine:3\",\"command\":[\"true\"]}");
         assertThat(other.status()).isEqualTo(Status.REJECTED);
         assertThat(other.rejection()).isEqualTo(Rejection.POLICY_DENIED);
         assertThat(other.error()).contains("not in allowed_images");
@@ -201,6 +201,12 @@ class ContainerExecutorTest {
         assertThat(refused.status()).isEqualTo(Status.REJECTED);
         assertThat(refused.rejection()).isEqualTo(Rejection.POLICY_DENIED);
         assertThat(refused.error()).contains("would be pulled from localhost:1, which is not in allowed_registries");
+
+        ContainerExecutor shortNames = executor(Map.of("allowed_images", new String[] {"nosuchtool:1"}, "pull", "always",
+                "allowed_registries", new String[] {"registry.example.com"}));
+        Result shortName = run(shortNames, "{\"image\":\"nosuchtool:1\",\"command\":[\"true\"]}");
+        assertThat(shortName.status()).isEqualTo(Status.REJECTED);
+        assertThat(shortName.error()).contains("names no registry, and a short name is never pulled");
 
         ContainerExecutor allowed = executor(Map.of("allowed_images", new String[] {"localhost:1/team/tool:1"}, "pull",
                 "if_missing", "allowed_registries", new String[] {"localhost:1"}));
