@@ -312,12 +312,12 @@ public final class ConfigBridge implements Switches {
                         + " that file, or remove the section from config.yaml");
                 continue;
             }
-            ConfigurationCheck check = check(t.checkedPid());
-            if (check == null) {
+            Checked checked = check(t);
+            if (!checked.found()) {
                 notChecked.put(t.section().path(), t);
-                continue;
+            } else if (checked.problem() != null) {
+                problems.add(checked.problem());
             }
-            problemOf(t, check).ifPresent(problems::add);
         }
         if (!problems.isEmpty()) {
             refuse(file + " refused: " + String.join("; ", problems) + "; nothing in the file was applied", atStart);
@@ -352,15 +352,39 @@ public final class ConfigBridge implements Switches {
                 nowOff.isEmpty() ? "" : ", disabled: " + String.join(", ", new java.util.TreeSet<>(nowOff.keySet())));
     }
 
-    /** The target's check's objection, as a line of the refusal, if any. */
-    private Optional<String> problemOf(Target t, ConfigurationCheck check) {
-        Optional<String> problem;
+    /** What a target's check said: whether there is one, and its objection as a line of the refusal, or null. */
+    private record Checked(boolean found, String problem) {
+    }
+
+    /**
+     * Runs the check registered for the target's PID, holding the service only while it runs (a check is
+     * a delayed component: released, it may be deactivated).
+     */
+    private Checked check(Target t) {
+        Collection<ServiceReference<ConfigurationCheck>> refs;
         try {
-            problem = check.check(properties(t));
-        } catch (RuntimeException e) {
-            problem = Optional.of("its check failed: " + e);
+            refs = context.getServiceReferences(ConfigurationCheck.class, "(" + ConfigurationCheck.PID + "=" + t.checkedPid()
+                    + ")");
+        } catch (InvalidSyntaxException e) {
+            return new Checked(false, null); // a PID the filter cannot hold has no check
         }
-        return problem.map(p -> "line " + t.section().lineOf(p) + ": " + t.section().path() + ": " + withoutPreamble(p, t));
+        for (ServiceReference<ConfigurationCheck> ref : refs) {
+            ConfigurationCheck check = context.getService(ref);
+            if (check == null) {
+                continue;
+            }
+            Optional<String> problem;
+            try {
+                problem = check.check(properties(t));
+            } catch (RuntimeException e) {
+                problem = Optional.of("its check failed: " + e);
+            } finally {
+                context.ungetService(ref);
+            }
+            return new Checked(true, problem.map(p -> "line " + t.section().lineOf(p) + ": " + t.section().path() + ": "
+                    + withoutPreamble(p, t)).orElse(null));
+        }
+        return new Checked(false, null);
     }
 
     /**
@@ -378,9 +402,11 @@ public final class ConfigBridge implements Switches {
         for (java.util.Iterator<Target> it = left.values().iterator(); it.hasNext();) {
             Target t = it.next();
             if (t.checkedPid().equals(pid)) {
-                ConfigurationCheck check = check(t.checkedPid());
-                if (check != null) {
-                    problemOf(t, check).ifPresent(problems::add);
+                Checked checked = check(t);
+                if (checked.found()) {
+                    if (checked.problem() != null) {
+                        problems.add(checked.problem());
+                    }
                     it.remove();
                 }
             }
@@ -391,6 +417,7 @@ public final class ConfigBridge implements Switches {
                     started);
         }
     }
+
     /** A check's answer without the "configuration FILE, SECTION refused: " this message already says. */
     private String withoutPreamble(String problem, Target t) {
         String preamble = "configuration " + properties(t).get(Configs.ORIGIN) + " refused: ";
@@ -441,23 +468,6 @@ public final class ConfigBridge implements Switches {
         } catch (InvalidSyntaxException e) {
             return false;
         }
-    }
-
-    private ConfigurationCheck check(String pid) {
-        try {
-            Collection<ServiceReference<ConfigurationCheck>> refs = context.getServiceReferences(ConfigurationCheck.class,
-                    "(" + ConfigurationCheck.PID + "=" + pid + ")");
-            for (ServiceReference<ConfigurationCheck> ref : refs) {
-                ConfigurationCheck c = context.getService(ref);
-                if (c != null) {
-                    context.ungetService(ref); // a stateless check: used at once, not held
-                    return c;
-                }
-            }
-        } catch (InvalidSyntaxException e) {
-            // a PID the filter cannot hold has no check
-        }
-        return null;
     }
 
     /** The properties a target's configuration gets. */

@@ -55,7 +55,7 @@ final class ConfigYaml {
     private static final int MAX_BYTES = 1024 * 1024;
 
     /** One key's value as Configuration Admin takes it (String, Long, Double, Boolean, String[]) and its line. */
-    record Entry(String key, Object value, int line, boolean secret) {
+    record Entry(String key, Object value, int line) {
     }
 
     /** One section: {@code executors.command}, {@code worker.grpc}, {@code datasources.reports}. */
@@ -178,7 +178,7 @@ final class ConfigYaml {
                             problem(name.line, s.path + ".name", "differs from the section's name '" + ds.getKey()
                                     + "'; the section's name is the datasource's name: remove 'name'");
                         }
-                        s.entries.put("name", new Entry("name", ds.getKey(), s.line, false));
+                        s.entries.put("name", new Entry("name", ds.getKey(), s.line));
                         datasources.put(ds.getKey(), s);
                     }
                 }
@@ -232,7 +232,7 @@ final class ConfigYaml {
             }
             Object value = value(e.getValue(), path + "." + e.getKey());
             if (value != null) {
-                entries.put(key, new Entry(key, value, line(e.getValue()), Secrets.isSecret(key)));
+                entries.put(key, new Entry(key, value, line(e.getValue())));
             }
         }
         return new Section(path, name, line(node), entries);
