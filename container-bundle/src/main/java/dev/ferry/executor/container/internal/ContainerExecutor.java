@@ -118,23 +118,17 @@ public final class ContainerExecutor implements Executor {
                     continue;
                 }
                 String id = String.valueOf(Json.at(c, "Id"));
-                Engine.Answer gone = engine.call("DELETE", "/containers/" + id + "?force=1&v=1", null);
-                if (gone.ok() || gone.status() == 404) {
+                if (remove(engine, id)) {
                     removed++;
                     LOG.warn("Removed container {} of task {}, left behind by an earlier run of this worker (process {})",
                             shortId(id), task, process);
-                } else {
-                    LOG.warn("Cannot remove container {} left behind by an earlier run of this worker: {}", shortId(id),
-                            gone.message());
                 }
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (Engine.Unreachable e) {
             // no engine at all (a worker that runs no containers) is said by health, not at every start
-            if (String.valueOf(e.getMessage()).startsWith("cannot reach")) {
-                LOG.debug("Cannot look for containers an earlier run of this worker left behind: {}", e.getMessage());
-            } else {
-                LOG.warn("Cannot look for containers an earlier run of this worker left behind: {}", e.getMessage());
-            }
+            LOG.debug("Cannot look for containers an earlier run of this worker left behind: {}", e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Cannot look for containers an earlier run of this worker left behind: {}", e.getMessage());
         }
         return removed;
     }
@@ -259,10 +253,7 @@ public final class ContainerExecutor implements Executor {
     /** Removes the container, on an io thread (see {@link #uninterruptibly}). */
     private void removeSurely(Engine engine, String id) {
         try {
-            uninterruptibly(() -> {
-                remove(engine, id);
-                return null;
-            });
+            uninterruptibly(() -> remove(engine, id));
         } catch (IOException e) {
             LOG.warn("Cannot remove container {}: {}; the next start of this worker removes it", shortId(id), e.getMessage());
         }
@@ -505,15 +496,18 @@ public final class ContainerExecutor implements Executor {
         });
     }
 
-    private static void remove(Engine engine, String id) {
+    /** @return whether the container is gone (removed now, or already); a failure is logged */
+    private static boolean remove(Engine engine, String id) {
         try {
             Engine.Answer gone = engine.call("DELETE", "/containers/" + id + "?force=1&v=1", null);
-            if (!gone.ok() && gone.status() != 404) {
-                LOG.warn("Cannot remove container {}: {}; the next start of this worker removes it", shortId(id), gone.message());
+            if (gone.ok() || gone.status() == 404) {
+                return true;
             }
+            LOG.warn("Cannot remove container {}: {}; the next start of this worker removes it", shortId(id), gone.message());
         } catch (IOException e) {
             LOG.warn("Cannot remove container {}: {}; the next start of this worker removes it", shortId(id), e.getMessage());
         }
+        return false;
     }
 
     @Override
@@ -561,8 +555,8 @@ public final class ContainerExecutor implements Executor {
             answer.cancel(true);
             return Health.unhealthy("the engine at " + s.socket + " did not answer within 10 s");
         } catch (java.util.concurrent.ExecutionException e) {
-            String why = String.valueOf(e.getCause().getMessage());
-            return Health.unhealthy(why.startsWith("cannot reach") ? why : "cannot reach the engine at " + s.socket + ": " + why);
+            return Health.unhealthy(e.getCause() instanceof Engine.Unreachable ? e.getCause().getMessage()
+                    : "cannot reach the engine at " + s.socket + ": " + e.getCause().getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Health.unhealthy("interrupted");

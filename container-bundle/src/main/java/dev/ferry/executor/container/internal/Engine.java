@@ -46,19 +46,24 @@ final class Engine {
 
         /** The engine's own message ({"message": "..."}), or the body. */
         String message() {
-            String t = text();
-            int at = t.indexOf("\"message\"");
-            if (at >= 0) {
-                int start = t.indexOf('"', t.indexOf(':', at) + 1);
-                int end = start < 0 ? -1 : t.indexOf('"', start + 1);
-                while (end > 0 && t.charAt(end - 1) == '\\') {
-                    end = t.indexOf('"', end + 1);
+            try {
+                Object message = Json.at(Json.read(body), "message");
+                if (message != null) {
+                    return message.toString();
                 }
-                if (start >= 0 && end > start) {
-                    return t.substring(start + 1, end).replace("\\\"", "\"");
-                }
+            } catch (IOException e) {
+                // not JSON: the body as it is
             }
-            return t.strip();
+            return text().strip();
+        }
+    }
+
+    /** The engine cannot be reached at all (no socket, nothing listening): what health reports, not a task's fault. */
+    static final class Unreachable extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        Unreachable(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 
@@ -158,7 +163,7 @@ final class Engine {
             channel.close();
             if (e instanceof java.net.SocketException || e instanceof java.nio.file.NoSuchFileException
                     || e instanceof java.net.ConnectException) {
-                throw new IOException("cannot reach the engine at " + socket + ": " + e.getMessage() + "; start Docker or"
+                throw new Unreachable("cannot reach the engine at " + socket + ": " + e.getMessage() + "; start Docker or"
                         + " Podman's service there, or point docker_host of " + ContainerConfig.PID + " at its socket", e);
             }
             throw e;
