@@ -363,8 +363,8 @@ public final class ConfigBridge implements Switches {
     private Checked check(Target t) {
         Collection<ServiceReference<ConfigurationCheck>> refs;
         try {
-            refs = context.getServiceReferences(ConfigurationCheck.class, "(" + ConfigurationCheck.PID + "=" + t.checkedPid()
-                    + ")");
+            refs = context.getServiceReferences(ConfigurationCheck.class, "(" + ConfigurationCheck.PID + "="
+                    + escaped(t.checkedPid()) + ")");
         } catch (InvalidSyntaxException e) {
             return new Checked(false, null); // a PID the filter cannot hold has no check
         }
@@ -449,24 +449,23 @@ public final class ConfigBridge implements Switches {
     private String pidOf(String type) {
         try {
             for (ServiceReference<ConfigurationCheck> ref : context.getServiceReferences(ConfigurationCheck.class,
-                    "(" + Executor.TYPE + "=" + type.replaceAll("[()*\\\\]", "") + ")")) {
+                    typeFilter(type))) {
                 Object pid = ref.getProperty(ConfigurationCheck.PID);
                 if (pid != null) {
                     return pid.toString();
                 }
             }
         } catch (InvalidSyntaxException e) {
-            // a type name the filter cannot hold: the convention below
+            // cannot happen: the type is escaped; the convention below
         }
         return "dev.ferry.executor." + type;
     }
 
     private boolean served(String type) {
         try {
-            return !context.getServiceReferences(Executor.class, "(" + Executor.TYPE + "=" + type.replaceAll("[()*\\\\]", "")
-                    + ")").isEmpty();
+            return !context.getServiceReferences(Executor.class, typeFilter(type)).isEmpty();
         } catch (InvalidSyntaxException e) {
-            return false;
+            return false; // cannot happen: the type is escaped
         }
     }
 
@@ -535,10 +534,24 @@ public final class ConfigBridge implements Switches {
     }
 
     private List<Configuration> existing(Target t) throws IOException, InvalidSyntaxException {
-        String filter = t.pid() != null ? "(" + Constants.SERVICE_PID + "=" + t.pid() + ")"
-                : "(&(service.factoryPid=" + t.factoryPid() + ")(name=" + t.section().name().replaceAll("[()*\\\\]", "") + "))";
+        return t.pid() != null ? configurations(t.pid(), null) : configurations(t.factoryPid(), t.section().name());
+    }
+
+    /** The configuration of a PID, or of the factory PID's instance with that name (a datasource's). */
+    private List<Configuration> configurations(String pid, String factoryName) throws IOException, InvalidSyntaxException {
+        String filter = factoryName == null ? "(" + Constants.SERVICE_PID + "=" + escaped(pid) + ")"
+                : "(&(service.factoryPid=" + escaped(pid) + ")(name=" + escaped(factoryName) + "))";
         Configuration[] found = cm.listConfigurations(filter);
         return found == null ? List.of() : List.of(found);
+    }
+
+    private static String typeFilter(String type) {
+        return "(" + Executor.TYPE + "=" + escaped(type) + ")";
+    }
+
+    /** A value as a filter holds it literally (RFC 1960: a backslash before each backslash, parenthesis and star). */
+    private static String escaped(String value) {
+        return value.replaceAll("([\\\\()*])", "\\\\$1");
     }
 
     /** Writes every target; deletes what an earlier version of the file set and this one does not. */
@@ -579,8 +592,8 @@ public final class ConfigBridge implements Switches {
             return;
         }
         try {
-            Configuration[] found = cm.listConfigurations("(" + Constants.SERVICE_PID + "=" + event.getPid() + ")");
-            Dictionary<String, Object> props = found == null || found.length == 0 ? null : found[0].getProperties();
+            List<Configuration> found = configurations(event.getPid(), null);
+            Dictionary<String, Object> props = found.isEmpty() ? null : found.get(0).getProperties();
             if (props == null) {
                 return;
             }
@@ -617,10 +630,8 @@ public final class ConfigBridge implements Switches {
      */
     public List<Setting> effective(String pid, String factoryName, Map<String, String> defaults, java.util.Set<String> secretKeys)
             throws IOException, InvalidSyntaxException {
-        String filter = factoryName == null ? "(" + Constants.SERVICE_PID + "=" + pid + ")"
-                : "(&(service.factoryPid=" + pid + ")(name=" + factoryName.replaceAll("[()*\\\\]", "") + "))";
-        Configuration[] found = cm.listConfigurations(filter);
-        Dictionary<String, Object> props = found == null || found.length == 0 ? null : found[0].getProperties();
+        List<Configuration> found = configurations(pid, factoryName);
+        Dictionary<String, Object> props = found.isEmpty() ? null : found.get(0).getProperties();
         Map<String, Object> set = new TreeMap<>();
         if (props != null) {
             for (String k : java.util.Collections.list(props.keys())) {
