@@ -122,6 +122,7 @@ final class ContainerPayload {
         List<Mount> mounts = new ArrayList<>();
         for (String text : mountTexts) {
             Mount m = mount(text);
+            // judged as written first, so a path outside the rules is refused without telling whether it exists
             String why = denial != null ? null : deniedMount(m, settings);
             if (why != null) {
                 denial = why;
