@@ -3,6 +3,7 @@ package dev.ferry.executor.api;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * An {@link ExecutionContext} for calling an executor directly, without the registry: in an
@@ -16,13 +17,15 @@ import java.util.List;
  */
 public final class DirectExecutionContext implements ExecutionContext {
     private final String taskId;
+    private final Optional<OutputSink> live;
     private volatile long deadlineNanos;
     private final List<Runnable> hooks = new ArrayList<>(); // guarded by this
     private Status stopped; // guarded by this
 
-    private DirectExecutionContext(String taskId, long deadlineNanos) {
+    private DirectExecutionContext(String taskId, long deadlineNanos, OutputSink live) {
         this.taskId = taskId;
         this.deadlineNanos = deadlineNanos;
+        this.live = Optional.ofNullable(live);
     }
 
     /**
@@ -30,7 +33,21 @@ public final class DirectExecutionContext implements ExecutionContext {
      * @return a context whose deadline is that far from now
      */
     public static DirectExecutionContext withTimeout(Duration timeout) {
-        return new DirectExecutionContext("direct", System.nanoTime() + timeout.toNanos());
+        return new DirectExecutionContext("direct", System.nanoTime() + timeout.toNanos(), null);
+    }
+
+    /**
+     * @param timeout time until the deadline
+     * @param live where the executor writes its output as it runs ({@link #liveOutput()})
+     * @return a context whose deadline is that far from now, streaming to {@code live}
+     */
+    public static DirectExecutionContext withTimeout(Duration timeout, OutputSink live) {
+        return new DirectExecutionContext("direct", System.nanoTime() + timeout.toNanos(), live);
+    }
+
+    @Override
+    public Optional<OutputSink> liveOutput() {
+        return live;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.ferry.executor.api;
 
 import java.time.Duration;
+import java.util.Optional;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -67,6 +68,28 @@ public interface ExecutionContext {
      * @return a handle that removes the hook when closed (close it when the work is done)
      */
     Hook onCancel(Runnable hook);
+
+    /**
+     * Where to write output as it is produced, when the caller takes it live (gRPC {@code ExecuteStream},
+     * the shell's {@code executor:run --follow}); empty when the caller takes the output only with the
+     * {@link Result}. An executor that streams writes its output there instead of into its result, and is
+     * then not bound by its own in-memory caps (the sink has its own); one that does not stream is
+     * still fine: the registry passes its result's output on as one write.
+     *
+     * <pre>
+     * Optional&lt;OutputSink&gt; live = context.liveOutput();
+     * while ((n = in.read(buf)) &gt;= 0) {
+     *     if (live.isPresent()) {
+     *         live.get().write(OutputSink.Channel.OUTPUT, buf, 0, n);
+     *     } else {
+     *         kept.write(buf, 0, n);
+     *     }
+     * }
+     * </pre>
+     *
+     * @return the live sink, or empty
+     */
+    Optional<OutputSink> liveOutput();
 
     /** A registered cancellation hook; closing it removes the hook. */
     @ProviderType

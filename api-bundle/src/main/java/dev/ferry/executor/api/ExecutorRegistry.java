@@ -74,4 +74,17 @@ public interface ExecutorRegistry {
      * @return the handle, to wait for the result or cancel
      */
     TaskHandle submit(Task task, Duration timeout);
+
+    /**
+     * Runs a task on a worker thread, its output going to {@code output} as it is produced (see
+     * {@link OutputSink} for the order, blocking and end of the calls). The result then carries the
+     * status, exit code, error and metadata; its output is what was not written to the sink (none, as
+     * the registry writes what an executor returns).
+     *
+     * @param task the task
+     * @param timeout the longest the task may run; {@code null} for the registry's default
+     * @param output where the output goes while the task runs
+     * @return the handle, to wait for the result or cancel
+     */
+    TaskHandle submit(Task task, Duration timeout, OutputSink output);
 }

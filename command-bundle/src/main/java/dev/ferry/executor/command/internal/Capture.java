@@ -3,8 +3,12 @@ package dev.ferry.executor.command.internal;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import dev.ferry.executor.api.OutputSink;
 
-/** Reads a stream to its end, keeping the first {@code cap} bytes and counting the rest. */
+/**
+ * Reads a stream to its end, keeping the first {@code cap} bytes and counting the rest; or, for a task
+ * whose output is taken live, handing every read to the sink and keeping nothing.
+ */
 final class Capture {
     final byte[] bytes;
     final long total;
@@ -16,6 +20,25 @@ final class Capture {
 
     boolean truncated() {
         return total > bytes.length;
+    }
+
+    /**
+     * Hands everything read to {@code live} as it comes. A sink that wants no more (its cap, a client gone)
+     * gets nothing more, but the stream is still read to its end: a program must never block on a full pipe.
+     * A sink that blocks (a slow client) blocks the reading, and so the program, which is the point.
+     */
+    static Capture stream(InputStream in, OutputSink live, OutputSink.Channel channel) throws IOException, InterruptedException {
+        byte[] buf = new byte[32 * 1024];
+        boolean wanted = true;
+        try (in) {
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                if (wanted && n > 0) {
+                    wanted = live.write(channel, buf, 0, n);
+                }
+            }
+        }
+        return new Capture(new byte[0], 0); // nothing kept: the sink counts what it sent
     }
 
     static Capture read(InputStream in, int cap) throws IOException {

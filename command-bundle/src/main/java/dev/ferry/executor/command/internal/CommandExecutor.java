@@ -5,6 +5,7 @@ import dev.ferry.executor.api.Executor;
 import dev.ferry.executor.api.ExecutorType;
 import dev.ferry.executor.api.Health;
 import dev.ferry.executor.api.InvalidPayloadException;
+import dev.ferry.executor.api.OutputSink;
 import dev.ferry.executor.api.Prepared;
 import dev.ferry.executor.api.Rejection;
 import dev.ferry.executor.api.Result;
@@ -74,7 +75,7 @@ public final class CommandExecutor implements Executor {
         this.sweep = new MarkerSweep(dev.ferry.support.Threads.orCaller(io));
         // leftovers exist only while tasks run, and tasks run only with settings
         this.leftovers = new Leftovers(LINGER_MILLIS, w -> killAsync(w.process, w.marker, config.get().killGraceMillis),
-                w -> pumpStderr(w, config.get().maxOutputBytes));
+                w -> pumpStderr(w, config.get().maxOutputBytes, null));
     }
 
     @Modified
@@ -186,9 +187,15 @@ public final class CommandExecutor implements Executor {
             return Result.error("cannot start '" + payload.command + "': " + e.getMessage());
         }
         Leftovers.Watched watched = leftovers.watch(process, marker);
+        // taken live, stderr goes to the sink from the start, on its own thread, as stdout does on this one
+        OutputSink live = context.liveOutput().orElse(null);
+        if (live != null && watched.stderrClaimed.compareAndSet(false, true)) {
+            pumpStderr(watched, s.maxOutputBytes, live);
+        }
         try (ExecutionContext.Hook hook = context.onCancel(() -> killAsync(process, marker, s.killGraceMillis))) {
             Future<?> stdin = payload.stdin == null ? null : io.submit(() -> feed(process.getOutputStream(), payload.stdin));
-            Capture out = Capture.read(process.getInputStream(), s.maxOutputBytes);
+            Capture out = live != null ? Capture.stream(process.getInputStream(), live, OutputSink.Channel.OUTPUT)
+                    : Capture.read(process.getInputStream(), s.maxOutputBytes);
             Capture err = watched.stderrClaimed.compareAndSet(false, true)
                     ? Capture.read(process.getErrorStream(), s.maxOutputBytes)
                     : watched.stderr.get();
@@ -205,12 +212,14 @@ public final class CommandExecutor implements Executor {
             Result.Builder b = Result.builder(code == 0 ? Status.SUCCEEDED : Status.FAILED)
                     .output(out.bytes)
                     .exitCode(code)
-                    .metadata("stderr", new String(err.bytes, StandardCharsets.UTF_8))
                     .metadata("pid", Long.toString(process.pid()))
                     .metadata("duration_ms", dev.ferry.support.Numbers.millis(System.nanoTime() - started))
                     .metadata("program", program.real.toString());
             if (code != 0) {
                 b.error("exit code " + code);
+            }
+            if (live == null) { // streamed, stderr went out as it came
+                b.metadata("stderr", new String(err.bytes, StandardCharsets.UTF_8));
             }
             if (out.truncated()) {
                 b.metadata("stdout_truncated", "true").metadata("stdout_bytes", Long.toString(out.total));
@@ -243,12 +252,14 @@ public final class CommandExecutor implements Executor {
         }
     }
 
-    private void pumpStderr(Leftovers.Watched w, int cap) {
+    /** Reads stderr on an io thread, kept up to {@code cap}, or handed to {@code live} when that is not null. */
+    private void pumpStderr(Leftovers.Watched w, int cap, OutputSink live) {
         try {
             io.execute(() -> {
                 try {
-                    w.stderr.complete(Capture.read(w.process.getErrorStream(), cap));
-                } catch (IOException | RuntimeException e) {
+                    w.stderr.complete(live != null ? Capture.stream(w.process.getErrorStream(), live, OutputSink.Channel.STDERR)
+                            : Capture.read(w.process.getErrorStream(), cap));
+                } catch (IOException | InterruptedException | RuntimeException e) {
                     w.stderr.completeExceptionally(e);
                 }
             });

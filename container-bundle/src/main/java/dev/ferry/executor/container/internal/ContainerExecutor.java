@@ -5,6 +5,7 @@ import dev.ferry.executor.api.Executor;
 import dev.ferry.executor.api.ExecutorType;
 import dev.ferry.executor.api.Health;
 import dev.ferry.executor.api.InvalidPayloadException;
+import dev.ferry.executor.api.OutputSink;
 import dev.ferry.executor.api.Prepared;
 import dev.ferry.executor.api.Rejection;
 import dev.ferry.executor.api.Result;
@@ -201,6 +202,9 @@ public final class ContainerExecutor implements Executor {
                         }
                     });
                 }
+                // taken live, the output is followed as the container writes it, up to its exit; else read after it
+                OutputSink live = context.liveOutput().orElse(null);
+                Output out = live == null ? null : logs(engine, id, s.maxOutputBytes, live);
                 Engine.Answer waited = engine.call("POST", "/containers/" + id + "/wait", null);
                 if (context.isCancelled()) {
                     return stopped(context, "the container was killed");
@@ -210,15 +214,19 @@ public final class ContainerExecutor implements Executor {
                 }
                 Object exit = Json.at(Json.read(waited.body()), "StatusCode");
                 int code = exit instanceof Number n ? n.intValue() : -1;
-                Output out = logs(engine, id, s.maxOutputBytes);
+                if (out == null) {
+                    out = logs(engine, id, s.maxOutputBytes, null);
+                }
                 // only a failed container can have run out of memory: one call fewer for the rest
                 Object oom = code == 0 ? null : Json.at(Json.read(engine.call("GET", "/containers/" + id + "/json", null)
                         .body()), "State", "OOMKilled");
                 Result.Builder r = Result.builder(code == 0 ? Status.SUCCEEDED : Status.FAILED).exitCode(code)
                         .output(out.stdout.toByteArray())
-                        .metadata("stderr", out.stderr.toString(StandardCharsets.UTF_8))
                         .metadata("container_id", shortId(id))
                         .metadata("image", p.image);
+                if (live == null) { // streamed, stderr went out as it came
+                    r.metadata("stderr", out.stderr.toString(StandardCharsets.UTF_8));
+                }
                 if (out.stdoutTruncated) {
                     r.metadata("stdout_truncated", "true");
                 }
@@ -238,6 +246,9 @@ public final class ContainerExecutor implements Executor {
                     attach.close();
                 }
             }
+        } catch (InterruptedException e) { // a sink's write, stopped: the registry reports the stop
+            Thread.currentThread().interrupt();
+            return stopped(context, "the container was killed");
         } catch (IOException | RuntimeException e) {
             if (context.isCancelled()) {
                 return stopped(context, "the container was killed");
@@ -434,9 +445,16 @@ public final class ContainerExecutor implements Executor {
         boolean stderrTruncated;
     }
 
-    private static Output logs(Engine engine, String id, int cap) throws IOException {
+    /**
+     * The container's output from the engine's log, demultiplexed: kept up to {@code cap} per stream after the
+     * container ended, or, when {@code live} is not null, followed while it runs and handed to the sink as it
+     * comes (kept nowhere; the engine's log of it stays until the container is removed).
+     */
+    private static Output logs(Engine engine, String id, int cap, OutputSink live) throws IOException, InterruptedException {
         Output out = new Output();
-        try (Engine.Exchange logs = engine.open("GET", "/containers/" + id + "/logs?stdout=1&stderr=1", null, false)) {
+        String follow = live == null ? "" : "&follow=1";
+        boolean wanted = true;
+        try (Engine.Exchange logs = engine.open("GET", "/containers/" + id + "/logs?stdout=1&stderr=1" + follow, null, false)) {
             if (logs.status != 200) {
                 throw new IOException("reading the container's output failed: "
                         + new Engine.Answer(logs.status, Engine.readAll(logs.body, 1 << 20)).message());
@@ -454,6 +472,12 @@ public final class ContainerExecutor implements Executor {
                         throw new IOException("the container's output ended mid-frame");
                     }
                     left -= n;
+                    if (live != null) {
+                        if (wanted) {
+                            wanted = live.write(err ? OutputSink.Channel.STDERR : OutputSink.Channel.OUTPUT, buf, 0, n);
+                        }
+                        continue;
+                    }
                     int room = cap - to.size();
                     if (room > 0) {
                         to.write(buf, 0, Math.min(n, room));

@@ -3,6 +3,7 @@ package dev.ferry.executor.http.internal;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import dev.ferry.executor.api.OutputSink;
 
 /**
  * A response body read up to a cap: past the cap the stream is closed, which stops the client
@@ -33,6 +34,24 @@ final class CappedBody {
             }
         }
         return new CappedBody(kept.toByteArray(), false);
+    }
+
+    /**
+     * Hands the body to {@code live} as it comes, keeping nothing; stops reading (closing the stream aborts
+     * the rest) once the sink wants no more. The sink's own cap applies, not max_body_size: the worker never
+     * holds a streamed body.
+     */
+    static CappedBody stream(InputStream in, OutputSink live) throws IOException, InterruptedException {
+        byte[] buf = new byte[32 * 1024];
+        try (in) {
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                if (n > 0 && !live.write(OutputSink.Channel.OUTPUT, buf, 0, n)) {
+                    break;
+                }
+            }
+        }
+        return new CappedBody(new byte[0], false);
     }
 
     /** Why reading stopped early, when a hook or the body deadline closed the stream. */

@@ -5,6 +5,7 @@ import dev.ferry.executor.api.Executor;
 import dev.ferry.executor.api.ExecutorType;
 import dev.ferry.executor.api.Health;
 import dev.ferry.executor.api.InvalidPayloadException;
+import dev.ferry.executor.api.OutputSink;
 import dev.ferry.executor.api.Prepared;
 import dev.ferry.executor.api.Rejection;
 import dev.ferry.executor.api.Result;
@@ -137,6 +138,7 @@ public final class HttpExecutor implements Executor {
         List<Map.Entry<String, String>> headers = payload.headers;
         List<String> hops = new ArrayList<>();
         long dnsNanos = 0;
+        OutputSink live = context.liveOutput().orElse(null);
         for (int hop = 0;; hop++) {
             long dnsStart = System.nanoTime();
             String denial;
@@ -171,7 +173,9 @@ public final class HttpExecutor implements Executor {
                 if (stop.get() != null) {
                     response.body().close();
                 }
-                received = CappedBody.read(response.body(), c.settings.maxBodySize);
+                // a redirect's body is read and dropped, never streamed: only the final answer's body is the output
+                received = live != null && !redirects(response, c.settings) ? CappedBody.stream(response.body(), live)
+                        : CappedBody.read(response.body(), c.settings.maxBodySize);
             } catch (InterruptedException e) {
                 // the registry stopped the task (it reports TIMED_OUT or CANCELLED itself)
                 abort(reading, stop, CappedBody.Stop.CANCELLED);
@@ -189,7 +193,7 @@ public final class HttpExecutor implements Executor {
 
             int status = response.statusCode();
             Optional<String> location = response.headers().firstValue("location");
-            if (status >= 300 && status < 400 && status != 304 && location.isPresent() && c.settings.maxRedirects > 0) {
+            if (redirects(response, c.settings)) {
                 if (hop >= c.settings.maxRedirects) {
                     return Result.builder(Status.ERROR).exitCode(-1)
                             .error("stopped after " + c.settings.maxRedirects + " redirects (max_redirects of "
@@ -216,6 +220,13 @@ public final class HttpExecutor implements Executor {
             }
             return result(response, received, url, hops, start, head, dnsNanos, c.settings);
         }
+    }
+
+    /** Whether this response sends the request on (a redirect followed, up to max_redirects). */
+    private static boolean redirects(HttpResponse<?> response, HttpSettings settings) {
+        int status = response.statusCode();
+        return status >= 300 && status < 400 && status != 304 && settings.maxRedirects > 0
+                && response.headers().firstValue("location").isPresent();
     }
 
     private static HttpRequest request(Client c, URI url, String method, List<Map.Entry<String, String>> headers,

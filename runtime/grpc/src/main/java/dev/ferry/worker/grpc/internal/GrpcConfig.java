@@ -53,6 +53,12 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
                     + " their own limit (4 MiB by default) and the task's answer would be lost.")
     int max__outbound__message__bytes() default 4 * 1024 * 1024;
 
+    @AttributeDefinition(name = "Maximum streamed output (bytes)", min = "0",
+            description = "The most output one ExecuteStream call sends (all channels together); the rest is dropped"
+                    + " and the final message says ferry.stream_truncated. The worker never holds a stream whole, so"
+                    + " this may be far above max_outbound_message_bytes.")
+    long max__stream__bytes() default 1L << 30;
+
     @AttributeDefinition(name = "Maximum request metadata size (bytes)", min = "1024")
     int max__inbound__metadata__bytes() default 8 * 1024;
 

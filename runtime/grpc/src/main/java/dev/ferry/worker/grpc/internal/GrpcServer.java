@@ -57,6 +57,7 @@ public final class GrpcServer {
     static final String ADDRESS = "ferry.grpc.address";
     static final String FAILURE = "ferry.grpc.failure";
     private static final String EXECUTE = WorkerGrpc.getExecuteMethod().getFullMethodName();
+    private static final String EXECUTE_STREAM = WorkerGrpc.getExecuteStreamMethod().getFullMethodName();
     private static final Logger LOG = LoggerFactory.getLogger(GrpcServer.class);
 
     private final BundleContext context;
@@ -204,7 +205,8 @@ public final class GrpcServer {
                         .callExecutor(new ServerCallExecutorSupplier() {
                             @Override
                             public <Q, A> java.util.concurrent.Executor getExecutor(ServerCall<Q, A> call, Metadata headers) {
-                                return EXECUTE.equals(call.getMethodDescriptor().getFullMethodName()) ? r.requests : r.control;
+                                String method = call.getMethodDescriptor().getFullMethodName();
+                                return EXECUTE.equals(method) || EXECUTE_STREAM.equals(method) ? r.requests : r.control;
                             }
                         })
                         .maxInboundMessageSize(settings.maxInboundMessageBytes)
@@ -213,7 +215,7 @@ public final class GrpcServer {
                         .addService(r.health.getHealthService())
                         .addService(ProtoReflectionServiceV1.newInstance())
                         .addService(ProtoReflectionService.newInstance())
-                        .addService(new WorkerService(registry, settings.maxOutboundMessageBytes));
+                        .addService(new WorkerService(registry, settings.maxOutboundMessageBytes, settings.maxStreamBytes));
                 if (settings.token != null) {
                     builder.intercept(new BearerToken(settings.token));
                 }

@@ -27,6 +27,7 @@ final class Settings {
     final Path clientCaFile;
     final int maxInboundMessageBytes;
     final int maxOutboundMessageBytes;
+    final long maxStreamBytes;
     final int maxInboundMetadataBytes;
     final int maxConcurrentCallsPerConnection;
     final int threads;
@@ -69,6 +70,11 @@ final class Settings {
         }
         maxInboundMessageBytes = atLeast(c.max__inbound__message__bytes(), 1024, "max_inbound_message_bytes");
         maxOutboundMessageBytes = atLeast(c.max__outbound__message__bytes(), 1024, "max_outbound_message_bytes");
+        if (c.max__stream__bytes() < 0) {
+            throw new IllegalArgumentException("max_stream_bytes must be >= 0 (0 streams no output, only the outcome), got "
+                    + c.max__stream__bytes());
+        }
+        maxStreamBytes = c.max__stream__bytes();
         maxInboundMetadataBytes = atLeast(c.max__inbound__metadata__bytes(), 1024, "max_inbound_metadata_bytes");
         maxConcurrentCallsPerConnection = atLeast(c.max__concurrent__calls__per__connection(), 1,
                 "max_concurrent_calls_per_connection");

@@ -13,6 +13,7 @@ import dev.ferry.worker.grpc.v1.CapabilitiesResponse;
 import dev.ferry.worker.grpc.v1.Capability;
 import dev.ferry.worker.grpc.v1.ExecuteRequest;
 import dev.ferry.worker.grpc.v1.ExecuteResponse;
+import dev.ferry.worker.grpc.v1.ExecuteStreamResponse;
 import dev.ferry.worker.grpc.v1.Status;
 import dev.ferry.worker.grpc.v1.ValidateRequest;
 import dev.ferry.worker.grpc.v1.ValidateResponse;
@@ -38,44 +39,74 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
 
     private final ExecutorRegistry registry;
     private final int maxReplyBytes;
+    private final long maxStreamBytes;
 
     WorkerService(ExecutorRegistry registry) {
-        this(registry, 4 * 1024 * 1024);
+        this(registry, 4 * 1024 * 1024, 1L << 30);
     }
 
-    /** @param maxReplyBytes the largest reply sent (max_outbound_message_bytes): a bigger one is cut to fit */
-    WorkerService(ExecutorRegistry registry, int maxReplyBytes) {
+    /**
+     * @param maxReplyBytes the largest reply sent (max_outbound_message_bytes): a bigger one is cut to fit
+     * @param maxStreamBytes the most output one ExecuteStream call sends (max_stream_bytes)
+     */
+    WorkerService(ExecutorRegistry registry, int maxReplyBytes, long maxStreamBytes) {
         this.registry = registry;
         this.maxReplyBytes = maxReplyBytes;
+        this.maxStreamBytes = maxStreamBytes;
     }
 
     @Override
     public void execute(ExecuteRequest request, StreamObserver<ExecuteResponse> observer) {
+        Request r = request(request, observer);
+        if (r == null) {
+            return;
+        }
+        TaskHandle handle = registry.submit(r.task, r.timeout);
+        ServerCallStreamObserver<ExecuteResponse> call = (ServerCallStreamObserver<ExecuteResponse>) observer;
+        // The client went away or its deadline passed: the task stops too (its process dies), also
+        // while it is parked for a slot or a type being updated: submit() returns at once either way.
+        call.setOnCancelHandler(handle::cancel);
+        handle.result().whenComplete((result, failure) -> answer(call, r.task.id(), result, failure));
+    }
+
+    @Override
+    public void executeStream(ExecuteRequest request, StreamObserver<ExecuteStreamResponse> observer) {
+        Request r = request(request, observer);
+        if (r == null) {
+            return;
+        }
+        StreamCall stream = new StreamCall((ServerCallStreamObserver<ExecuteStreamResponse>) observer, r.task.id(),
+                maxStreamBytes, maxReplyBytes);
+        TaskHandle handle = registry.submit(r.task, r.timeout, stream);
+        stream.running(handle);
+        handle.result().whenComplete(stream::finish);
+    }
+
+    /** A checked request: the task and its timeout ({@code null}: the registry's default). */
+    private record Request(Task task, Duration timeout) {
+    }
+
+    /** The request as a task, or null when it is wrong (the call is answered with the error then). */
+    private static Request request(ExecuteRequest request, StreamObserver<?> observer) {
         String type = request.getTaskType();
         if (type.isBlank()) {
             observer.onError(Errors.invalid("task_type is empty; name an executor type, e.g. \"command\" (Capabilities lists them)"));
-            return;
+            return null;
         }
         String bad = Limits.problem(type, request.getTaskId(), request.getMetadataMap());
         if (bad != null) {
             observer.onError(Errors.invalid(bad));
-            return;
+            return null;
         }
         Duration timeout;
         try {
             timeout = timeout(request, Context.current().getDeadline());
         } catch (IllegalArgumentException e) {
             observer.onError(Errors.invalid(e.getMessage()));
-            return;
+            return null;
         }
         String id = request.getTaskId().isEmpty() ? Task.nextId() : request.getTaskId();
-        Task task = new Task(id, type, request.getPayload().toByteArray(), request.getMetadataMap());
-        TaskHandle handle = registry.submit(task, timeout);
-        ServerCallStreamObserver<ExecuteResponse> call = (ServerCallStreamObserver<ExecuteResponse>) observer;
-        // The client went away or its deadline passed: the task stops too (its process dies), also
-        // while it is parked for a slot or a type being updated: submit() returns at once either way.
-        call.setOnCancelHandler(handle::cancel);
-        handle.result().whenComplete((result, failure) -> answer(call, id, result, failure));
+        return new Request(new Task(id, type, request.getPayload().toByteArray(), request.getMetadataMap()), timeout);
     }
 
     private void answer(ServerCallStreamObserver<ExecuteResponse> call, String id, Result result, Throwable failure) {

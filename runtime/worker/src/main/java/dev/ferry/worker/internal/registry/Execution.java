@@ -1,6 +1,7 @@
 package dev.ferry.worker.internal.registry;
 
 import dev.ferry.executor.api.ExecutionContext;
+import dev.ferry.executor.api.OutputSink;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Status;
 import dev.ferry.executor.api.Task;
@@ -8,6 +9,7 @@ import dev.ferry.executor.api.TaskHandle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -43,6 +45,8 @@ final class Execution implements ExecutionContext, TaskHandle, Deadlines.Watched
     final CompletableFuture<Verdict> verdict;
     /** Prepared only, for Validate: no permit, never run. */
     final boolean validateOnly;
+    /** Where its output goes live; empty when the caller takes it with the result. */
+    final Optional<OutputSink> live;
     /** The service it was admitted to; null before (and for a task refused without one). */
     volatile ServiceEntry entry;
     /** Set once a service that yields no object was seen: the second time it is reported. */
@@ -58,7 +62,8 @@ final class Execution implements ExecutionContext, TaskHandle, Deadlines.Watched
     volatile long stoppedNanos;
 
     Execution(Task task, TypeSlot slot, long startNanos, long timeoutNanos, long deadlineNanos, boolean validateOnly,
-            BiConsumer<Execution, Verdict> then) {
+            OutputSink live, BiConsumer<Execution, Verdict> then) {
+        this.live = Optional.ofNullable(live);
         this.task = task;
         this.slot = slot;
         this.startNanos = startNanos;
@@ -120,6 +125,11 @@ final class Execution implements ExecutionContext, TaskHandle, Deadlines.Watched
             default:
                 return null;
         }
+    }
+
+    @Override
+    public Optional<OutputSink> liveOutput() {
+        return live;
     }
 
     @Override

@@ -10,6 +10,7 @@ import dev.ferry.executor.api.Task;
 import dev.ferry.executor.api.TaskHandle;
 import dev.ferry.executor.api.Validation;
 import java.time.Duration;
+import dev.ferry.executor.api.OutputSink;
 import dev.ferry.executor.api.Rejection;
 import dev.ferry.support.Configs;
 import java.util.ArrayList;
@@ -158,7 +159,7 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
     @Override
     public Result execute(Task task, Duration timeout) {
         long start = System.nanoTime();
-        Object admitted = arrive(task, timeout, start, false);
+        Object admitted = arrive(task, timeout, start, false, null);
         if (admitted instanceof Result r) {
             return Outcomes.stamp(null, null, r, start);
         }
@@ -177,8 +178,13 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
 
     @Override
     public TaskHandle submit(Task task, Duration timeout) {
+        return submit(task, timeout, null);
+    }
+
+    @Override
+    public TaskHandle submit(Task task, Duration timeout, OutputSink output) {
         long start = System.nanoTime();
-        Object admitted = arrive(task, timeout, start, false);
+        Object admitted = arrive(task, timeout, start, false, output);
         if (admitted instanceof Result r) {
             return new Answered(task.id(), CompletableFuture.completedFuture(Outcomes.stamp(null, null, r, start)));
         }
@@ -193,7 +199,7 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
     @Override
     public Validation validate(String type, byte[] payload) {
         Task task = new Task("validate", type, payload, Map.of());
-        Object admitted = arrive(task, null, System.nanoTime(), true);
+        Object admitted = arrive(task, null, System.nanoTime(), true, null);
         if (admitted instanceof Result r) {
             return invalid(r);
         }
@@ -235,7 +241,7 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
      * The checks before admission: a task the registry cannot take at all is answered here (a
      * {@link Result}); else its {@link Execution}.
      */
-    private Object arrive(Task task, Duration timeout, long start, boolean validateOnly) {
+    private Object arrive(Task task, Duration timeout, long start, boolean validateOnly, OutputSink output) {
         if (closed) {
             return Outcomes.shuttingDown();
         }
@@ -261,7 +267,7 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
             return Result.rejected(Rejection.UNKNOWN_TYPE, table.unknownType(task.type()));
         }
         long deadline = start + Math.min(timeoutNanos, s.maxTimeoutNanos());
-        return new Execution(task, slot, start, timeoutNanos, deadline, validateOnly, this::later);
+        return new Execution(task, slot, start, timeoutNanos, deadline, validateOnly, output, this::later);
     }
 
     // -- what it serves

@@ -72,9 +72,17 @@ final class Runner {
         x.enter(Thread.currentThread());
         try {
             // a submitted task cancelled (or timed out) before a thread picked it up never starts
-            result = x.state() != Execution.RUNNING ? null : a.prepared().execute(x);
+            if (x.state() == Execution.RUNNING) {
+                x.live.ifPresent(sink -> started(sink, x, entry));
+                result = a.prepared().execute(x);
+            } else {
+                result = null;
+            }
             if (result == null && x.state() == Execution.RUNNING) {
                 result = Result.error("executor " + entry.executedBy + " returned no result (a bug in that bundle)");
+            }
+            if (x.live.isPresent() && result != null && result.output().length > 0 && x.state() == Execution.RUNNING) {
+                result = passOn(x.live.get(), result);
             }
         } catch (Exception | LinkageError e) {
             // LinkageError: the executor's bundle was refreshed under it; the task is reported, the worker goes on.
@@ -92,6 +100,24 @@ final class Runner {
             result = Outcomes.stopped(x, result);
         }
         return Outcomes.stamp(a.slot(), entry, result, x.startNanos);
+    }
+
+    private static void started(dev.ferry.executor.api.OutputSink sink, Execution x, ServiceEntry entry) {
+        try {
+            sink.started(x.task.id(), entry.executedBy);
+        } catch (RuntimeException e) {
+            LOG.warn("The output sink of task {} failed when the task started; the task runs on", x.task.id(), e);
+        }
+    }
+
+    /**
+     * An executor that returned its output instead of writing it live: the output goes to the sink as one
+     * write (the sink cuts it into its own chunks), and the result on without it.
+     */
+    private static Result passOn(dev.ferry.executor.api.OutputSink sink, Result result) throws InterruptedException {
+        byte[] output = result.output();
+        sink.write(dev.ferry.executor.api.OutputSink.Channel.OUTPUT, output, 0, output.length);
+        return result.toBuilder().output(new byte[0]).build();
     }
 
     void close() {

@@ -19,6 +19,8 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -63,14 +65,29 @@ public class ExecutorCommands {
         System.out.println(listText());
     }
 
-    /** executor:run TYPE JSON — runs a task with the registry's default timeout. */
-    public void run(String type, String json) {
-        System.out.println(runText(type, json, null));
+    /** executor:run [--follow] TYPE JSON — runs a task with the registry's default timeout. */
+    @Descriptor("Runs a task and prints its outcome")
+    public void run(
+            @Descriptor("print the output as it comes, then the outcome; Ctrl-C cancels the task")
+            @Parameter(names = {"-f", "--follow"}, presentValue = "true", absentValue = "false") boolean follow,
+            @Descriptor("the executor type, e.g. command (executor:list shows them)") String type,
+            @Descriptor("the payload, JSON in single quotes, e.g. '{\"command\":\"echo\",\"args\":[\"hi\"]}'") String json) {
+        run(follow, type, json, null);
     }
 
-    /** executor:run TYPE JSON TIMEOUT — runs a task; TIMEOUT is like 30, 30s, 500ms, 2m. */
-    public void run(String type, String json, String timeout) {
-        System.out.println(runText(type, json, timeout));
+    /** executor:run [--follow] TYPE JSON TIMEOUT — runs a task; TIMEOUT is like 30, 30s, 500ms, 2m. */
+    @Descriptor("Runs a task with a timeout and prints its outcome")
+    public void run(
+            @Descriptor("print the output as it comes, then the outcome; Ctrl-C cancels the task")
+            @Parameter(names = {"-f", "--follow"}, presentValue = "true", absentValue = "false") boolean follow,
+            @Descriptor("the executor type, e.g. command (executor:list shows them)") String type,
+            @Descriptor("the payload, JSON in single quotes, e.g. '{\"command\":\"echo\",\"args\":[\"hi\"]}'") String json,
+            @Descriptor("the longest the task may run: 30 (seconds), 30s, 500ms, 2m, 1h") String timeout) {
+        if (follow) {
+            System.out.println(followText(type, json, timeout, System.out, System.err));
+        } else {
+            System.out.println(runText(type, json, timeout));
+        }
     }
 
     /** executor:validate TYPE JSON — checks a payload without running it. */
@@ -235,6 +252,36 @@ public class ExecutorCommands {
             return "error: " + e.getCause();
         }
         return describe(task, r);
+    }
+
+    /**
+     * Runs a task printing its output as it comes: stdout (the task's output) to {@code out}, stderr to
+     * {@code err}, on this thread (Gogo gives a command's System.out to its session on the command's thread
+     * only), then returns the outcome without the output. An interrupt (Ctrl-C) cancels the task.
+     */
+    String followText(String type, String json, String timeout, java.io.PrintStream out, java.io.PrintStream err) {
+        Duration limit;
+        try {
+            limit = timeout == null ? null : parseDuration(timeout);
+        } catch (IllegalArgumentException e) {
+            return "error: " + e.getMessage();
+        }
+        Task task = new Task(Task.nextId(), type, json.getBytes(StandardCharsets.UTF_8), Map.of("origin", "shell"));
+        Follow follow = new Follow();
+        TaskHandle handle = registry.submit(task, limit, follow);
+        java.util.concurrent.CompletableFuture<Result> result = handle.result().toCompletableFuture();
+        try {
+            follow.print(result, out, err);
+            return describe(task, result.get());
+        } catch (InterruptedException e) {
+            handle.cancel(); // Ctrl-C in the shell cancels the task
+            Thread.currentThread().interrupt();
+            return "cancelled task " + task.id();
+        } catch (ExecutionException e) {
+            return "error: " + e.getCause();
+        } finally {
+            follow.close(); // a stopped task's output still coming is dropped, its writers freed
+        }
     }
 
     String validateText(String type, String json) {
