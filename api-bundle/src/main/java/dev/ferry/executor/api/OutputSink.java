@@ -18,8 +18,9 @@ import org.osgi.annotation.versioning.ConsumerType;
  *     its buffer.</li>
  * <li>{@link #write} may block to slow the producer down (a slow client): a process then blocks on
  *     its pipe instead of the worker buffering without bound. It returns {@code false} once the sink
- *     wants no more (its cap is reached, the task was stopped, the client went away): the producer
- *     may stop reading (an HTTP body), or keep draining and drop what it reads (a process's pipe).</li>
+ *     dropped output (its cap is reached, the task was stopped, the client went away): the producer
+ *     may stop reading (an HTTP body), or keep draining its pipe and writing, which the sink then drops
+ *     at once (counting it, so the caller learns how much the task produced).</li>
  * <li>A task stopped by its deadline or a cancel interrupts the writing thread: {@link #write} then
  *     throws {@link InterruptedException}.</li>
  * <li>Output an executor does not write here but returns in its {@link Result} (an executor written
@@ -67,7 +68,7 @@ public interface OutputSink {
      * @param data the bytes; read them before returning, the caller reuses the array
      * @param offset where they start in {@code data}
      * @param length how many
-     * @return {@code true} while more is wanted; {@code false} once no more is (the producer may stop)
+     * @return {@code true} while more is wanted; {@code false} once output was dropped (the producer may stop)
      * @throws InterruptedException when the writing thread is interrupted: the task was stopped
      */
     boolean write(Channel channel, byte[] data, int offset, int length) throws InterruptedException;

@@ -530,21 +530,7 @@ class GrpcIT {
      */
     @Test
     void noReplyIsBiggerThanADefaultClientAccepts() throws Exception {
-        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
-                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/50mb", x -> {
-            x.sendResponseHeaders(200, 50L * 1024 * 1024);
-            byte[] block = new byte[64 * 1024];
-            java.util.Arrays.fill(block, (byte) 'z');
-            try (java.io.OutputStream out = x.getResponseBody()) {
-                for (int i = 0; i < 50 * 16; i++) {
-                    out.write(block);
-                }
-            } catch (IOException e) {
-                // the executor stops reading at its cap
-            }
-        });
-        server.start();
+        com.sun.net.httpserver.HttpServer server = fiftyMegabytes();
         String get = "{\"url\":\"http://127.0.0.1:" + server.getAddress().getPort() + "/50mb\"}";
         try {
             try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell");
@@ -568,6 +554,26 @@ class GrpcIT {
         } finally {
             server.stop(0);
         }
+    }
+
+    /** A loopback HTTP server whose /50mb answers 50 MiB of 'z'. */
+    static com.sun.net.httpserver.HttpServer fiftyMegabytes() throws IOException {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/50mb", x -> {
+            x.sendResponseHeaders(200, 50L * 1024 * 1024);
+            byte[] block = new byte[64 * 1024];
+            java.util.Arrays.fill(block, (byte) 'z');
+            try (java.io.OutputStream out = x.getResponseBody()) {
+                for (int i = 0; i < 50 * 16; i++) {
+                    out.write(block);
+                }
+            } catch (IOException e) {
+                // the executor stops reading at its cap
+            }
+        });
+        server.start();
+        return server;
     }
 
     private void config(String pid, String... lines) throws IOException {
@@ -619,13 +625,13 @@ class GrpcIT {
     }
 
     /** Waits until a process whose arguments include {@code arg} runs (or has gone). */
-    private static void awaitProcess(String arg, boolean running) throws Exception {
+    static void awaitProcess(String arg, boolean running) throws Exception {
         eventually("a process with " + arg + (running ? " running" : " gone"), Duration.ofSeconds(15),
                 () -> running == ProcessHandle.allProcesses().anyMatch(p -> p.info().arguments()
                         .map(a -> List.of(a).contains(arg)).orElse(false) && !zombie(p)));
     }
 
-    private static boolean zombie(ProcessHandle p) {
+    static boolean zombie(ProcessHandle p) {
         try {
             String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
             return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");

@@ -50,8 +50,15 @@ final class WorkerProcess implements AutoCloseable {
 
     /** Starts the worker with these variables added to its environment. */
     static WorkerProcess start(Map<String, String> env, String... args) throws IOException {
+        return start(List.of(), env, args);
+    }
+
+    /** Starts the worker with these JVM options (e.g. a heap limit) and variables added to its environment. */
+    static WorkerProcess start(List<String> jvm, Map<String, String> env, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dfelix.fileinstall.poll=100", "-jar", JAR.toString()));
+                "-Dfelix.fileinstall.poll=100"));
+        cmd.addAll(jvm);
+        cmd.addAll(List.of("-jar", JAR.toString()));
         cmd.addAll(List.of(args));
         if (!cmd.contains("--grpc-port")) {
             // workers of parallel or leftover test runs must not fight over the default port

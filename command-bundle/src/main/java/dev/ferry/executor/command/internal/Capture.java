@@ -23,18 +23,17 @@ final class Capture {
     }
 
     /**
-     * Hands everything read to {@code live} as it comes. A sink that wants no more (its cap, a client gone)
-     * gets nothing more, but the stream is still read to its end: a program must never block on a full pipe.
+     * Hands everything read to {@code live} as it comes, to the end of the stream: a program must never block on
+     * a full pipe, and a sink that wants no more (its cap, a client gone) drops what it gets at once, counting it.
      * A sink that blocks (a slow client) blocks the reading, and so the program, which is the point.
      */
     static Capture stream(InputStream in, OutputSink live, OutputSink.Channel channel) throws IOException, InterruptedException {
         byte[] buf = new byte[32 * 1024];
-        boolean wanted = true;
         try (in) {
             int n;
             while ((n = in.read(buf)) >= 0) {
-                if (wanted && n > 0) {
-                    wanted = live.write(channel, buf, 0, n);
+                if (n > 0) {
+                    live.write(channel, buf, 0, n);
                 }
             }
         }

@@ -453,7 +453,6 @@ public final class ContainerExecutor implements Executor {
     private static Output logs(Engine engine, String id, int cap, OutputSink live) throws IOException, InterruptedException {
         Output out = new Output();
         String follow = live == null ? "" : "&follow=1";
-        boolean wanted = true;
         try (Engine.Exchange logs = engine.open("GET", "/containers/" + id + "/logs?stdout=1&stderr=1" + follow, null, false)) {
             if (logs.status != 200) {
                 throw new IOException("reading the container's output failed: "
@@ -472,10 +471,8 @@ public final class ContainerExecutor implements Executor {
                         throw new IOException("the container's output ended mid-frame");
                     }
                     left -= n;
-                    if (live != null) {
-                        if (wanted) {
-                            wanted = live.write(err ? OutputSink.Channel.STDERR : OutputSink.Channel.OUTPUT, buf, 0, n);
-                        }
+                    if (live != null) { // to the end: a sink that wants no more drops it at once, counting it
+                        live.write(err ? OutputSink.Channel.STDERR : OutputSink.Channel.OUTPUT, buf, 0, n);
                         continue;
                     }
                     int room = cap - to.size();

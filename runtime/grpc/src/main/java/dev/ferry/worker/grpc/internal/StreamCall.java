@@ -127,7 +127,7 @@ final class StreamCall implements OutputSink {
                 offset += n;
                 length -= n;
             }
-            return !closed && sent < maxStreamBytes;
+            return !closed; // at the cap exactly, nothing was dropped yet: the next write says whether more came
         } finally {
             lock.unlock();
         }
