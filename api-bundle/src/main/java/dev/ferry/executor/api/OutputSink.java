@@ -21,8 +21,10 @@ import org.osgi.annotation.versioning.ConsumerType;
  *     dropped output (its cap is reached, the task was stopped, the client went away): the producer
  *     may stop reading (an HTTP body), or keep draining its pipe and writing, which the sink then drops
  *     at once (counting it, so the caller learns how much the task produced).</li>
- * <li>A task stopped by its deadline or a cancel interrupts the writing thread: {@link #write} then
- *     throws {@link InterruptedException}.</li>
+ * <li>A task stopped by its deadline or a cancel interrupts the executing thread: a {@link #write} on
+ *     it then throws {@link InterruptedException}. An executor's helper threads (a stderr pump) are not
+ *     interrupted, so once the task has its result a sink must not hold writers any more: answer
+ *     {@code false} at once, dropping what comes.</li>
  * <li>Output an executor does not write here but returns in its {@link Result} (an executor written
  *     before streaming, a query's rows) is written by the registry as one {@link Channel#OUTPUT}
  *     write when the executor returns, and the result passed on without it.</li>

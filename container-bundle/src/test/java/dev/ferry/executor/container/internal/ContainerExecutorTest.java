@@ -98,6 +98,39 @@ class ContainerExecutorTest {
         assertThat(stdin.outputAsString()).isEqualTo("SHOUT\n");
     }
 
+    /**
+     * Taken live, output comes while the container runs: the container waits for a file the sink makes only when
+     * it has seen "ready" (read after the exit, as without a sink, it would wait until its deadline).
+     */
+    @Test
+    void outputIsStreamedWhileTheContainerRuns() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        ContainerExecutor e = executor(Map.of("allowed_mounts", new String[] {data.toString()}));
+        List<String> chunks = new java.util.concurrent.CopyOnWriteArrayList<>();
+        dev.ferry.executor.api.OutputSink sink = (channel, bytes, offset, length) -> {
+            String text = new String(bytes, offset, length, java.nio.charset.StandardCharsets.UTF_8);
+            chunks.add(channel + " " + text);
+            if (text.contains("ready")) {
+                try {
+                    Files.createFile(data.resolve("flag"));
+                } catch (java.io.IOException x) {
+                    throw new java.io.UncheckedIOException(x);
+                }
+            }
+            return true;
+        };
+        Result r = e.prepare(Task.of("container", with(json("sh", "-c",
+                "echo ready; while [ ! -e /data/flag ]; do sleep 0.05; done; echo done; echo oops >&2; exit 4"),
+                "\"mounts\":[\"" + data + ":/data\"]"))).execute(DirectExecutionContext.withTimeout(Duration.ofSeconds(30), sink));
+        assertThat(r.status()).as(r.toString()).isEqualTo(Status.FAILED);
+        assertThat(r.exitCode()).isEqualTo(4);
+        assertThat(r.output()).as("streamed, not kept").isEmpty();
+        assertThat(r.metadata()).doesNotContainKey("stderr");
+        assertThat(String.join("", chunks.stream().filter(c -> c.startsWith("OUTPUT ")).map(c -> c.substring(7)).toList()))
+                .isEqualTo("ready\ndone\n");
+        assertThat(chunks).contains("STDERR oops\n");
+    }
+
     @Test
     void containersAreLockedDownByDefault() throws Exception {
         ContainerExecutor e = executor(Map.of());

@@ -289,4 +289,41 @@ class HttpExecutorTest {
         assertThatThrownBy(() -> executor(Map.of("body_overflow", "explode"))).hasMessageContaining("body_overflow");
         assertThatThrownBy(() -> executor(Map.of("timeout_seconds", 0.0))).hasMessageContaining("timeout_seconds");
     }
+
+    /** Taken live, only the final answer's body goes to the sink (a redirect's is dropped), past max_body_size too. */
+    @Test
+    void theBodyIsStreamedWithoutItsCapAndWithoutRedirectBodies() throws Exception {
+        java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+        java.util.List<dev.ferry.executor.api.OutputSink.Channel> channels = new java.util.ArrayList<>();
+        dev.ferry.executor.api.OutputSink sink = (channel, data, offset, length) -> {
+            channels.add(channel);
+            got.write(data, offset, length);
+            return true;
+        };
+        Result redirected = stream("{\"url\":\"" + server.url("/redirect?n=2") + "\"}", sink);
+        assertThat(redirected.status()).isEqualTo(Status.SUCCEEDED);
+        assertThat(redirected.output()).isEmpty();
+        assertThat(got.toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("hello from the test server\n");
+        assertThat(channels).containsOnly(dev.ferry.executor.api.OutputSink.Channel.OUTPUT);
+        assertThat(redirected.metadata()).containsKey("redirects");
+
+        got.reset();
+        HttpExecutor small = executor(Map.of("max_body_size", 1024));
+        try {
+            Result huge = small.prepare(Task.of("http", "{\"url\":\"" + server.url("/huge") + "\"}"))
+                    .execute(DirectExecutionContext.withTimeout(java.time.Duration.ofMinutes(1), (channel, data, offset, length) -> {
+                        got.write(data, offset, length);
+                        return got.size() < 3 * 1024 * 1024; // a sink that caps at 3 MB: the executor stops reading
+                    }));
+            assertThat(huge.status()).isEqualTo(Status.SUCCEEDED);
+            assertThat(huge.metadata()).doesNotContainKey("body_truncated");
+            assertThat(got.size()).isBetween(3 * 1024 * 1024, 3 * 1024 * 1024 + 64 * 1024);
+        } finally {
+            small.deactivate();
+        }
+    }
+
+    private Result stream(String json, dev.ferry.executor.api.OutputSink sink) throws Exception {
+        return http.prepare(Task.of("http", json)).execute(DirectExecutionContext.withTimeout(java.time.Duration.ofMinutes(1), sink));
+    }
 }

@@ -114,9 +114,14 @@ final class TestServer implements AutoCloseable {
         }
     }
 
+    /** A redirect with a body, as many servers send ("Moved: see …"): the client must drop it. */
     private static void redirect(HttpExchange ex, int status, String location) throws IOException {
         ex.getResponseHeaders().add("Location", location);
-        ex.sendResponseHeaders(status, -1);
+        byte[] body = ("moved to " + location + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ex.sendResponseHeaders(status, body.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(body);
+        }
     }
 
     private static void sleep(long millis) {

@@ -65,6 +65,51 @@ class RegistryUnitTest {
     }
 
     /**
+     * A live sink hears the start (who runs the task) before any output; what an executor writes live goes to the
+     * sink, and what one that does not stream returns in its result goes there too, as one write, the result
+     * passed on without it.
+     */
+    @Test
+    void aLiveSinkHearsTheStartThenTheOutput() throws Exception {
+        registry.add(entry("live", 0, task -> context -> {
+            dev.ferry.executor.api.OutputSink out = context.liveOutput().orElseThrow();
+            out.write(dev.ferry.executor.api.OutputSink.Channel.OUTPUT, "a-b".getBytes(), 0, 1);
+            out.write(dev.ferry.executor.api.OutputSink.Channel.STDERR, "a-b".getBytes(), 2, 1);
+            return Result.succeeded("");
+        }));
+        registry.add(entry("whole", 0, task -> context -> {
+            assertThat(context.liveOutput()).isPresent();
+            return Result.builder(Status.SUCCEEDED).output("all at once").metadata("k", "v").build();
+        }));
+        registry.add(entry("unary", 0, task -> context -> Result.succeeded(context.liveOutput().isPresent() ? "live" : "kept")));
+        java.util.List<String> heard = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        dev.ferry.executor.api.OutputSink sink = new dev.ferry.executor.api.OutputSink() {
+            @Override
+            public void started(String taskId, String executedBy) {
+                heard.add("started " + taskId + " " + executedBy);
+            }
+
+            @Override
+            public boolean write(Channel channel, byte[] data, int offset, int length) {
+                heard.add(channel + " " + new String(data, offset, length));
+                return true;
+            }
+        };
+        Result live = await(registry.submit(new Task("t-1", "live", new byte[0], Map.of()), null, sink));
+        assertThat(live.status()).isEqualTo(Status.SUCCEEDED);
+        assertThat(heard).containsExactly("started t-1 test.bundle/1.0.0", "OUTPUT a", "STDERR b");
+        heard.clear();
+        Result whole = await(registry.submit(new Task("t-2", "whole", new byte[0], Map.of()), null, sink));
+        assertThat(heard).containsExactly("started t-2 test.bundle/1.0.0", "OUTPUT all at once");
+        assertThat(whole.output()).isEmpty();
+        assertThat(whole.metadata()).containsEntry("k", "v").containsKey(Result.EXECUTED_BY);
+        assertThat(registry.execute(Task.of("unary", ""), null).outputAsString()).as("no sink: nothing live").isEqualTo("kept");
+        heard.clear();
+        registry.submit(Task.of("nope", ""), null, sink);
+        assertThat(heard).as("a refused task never starts").isEmpty();
+    }
+
+    /**
      * Waiting for a slot holds no thread: 1,000 tasks wait behind one that holds the type's only permit,
      * parked in its queue, while the threads in the registry's pool stay at one; then all run, in order.
      */
