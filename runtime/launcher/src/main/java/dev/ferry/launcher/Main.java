@@ -39,6 +39,8 @@ public final class Main {
     static final String READY = "ferry worker ready";
     private static final String REGISTRY = "dev.ferry.executor.api.ExecutorRegistry";
     private static final String SHELL_BSN = "org.apache.felix.gogo.shell";
+    /** The service property of a running shell command's stopper, which Ctrl-C runs (see {@link #interruptsCommands}). */
+    static final String INTERRUPT_PROPERTY = "ferry.shell.interrupt";
     private static final String USAGE = String.join("\n",
             "usage: java -jar ferry-worker.jar [--home DIR] [--config FILE] [--no-shell] [--grpc-host HOST] [--grpc-port PORT]",
             "  --home DIR   the worker's folder: etc/ (configuration, watched), deploy/ (bundles, watched),",
@@ -165,6 +167,7 @@ public final class Main {
         out.flush();
 
         if (!options.noShell && shell != null) {
+            interruptsCommands(framework.getBundleContext());
             try {
                 shell.start();
             } catch (BundleException e) {
@@ -183,6 +186,40 @@ public final class Main {
         // The shell and the file watchers run non-daemon threads of their own; the framework is
         // down, so nothing is left to finish.
         Runtime.getRuntime().halt(0);
+    }
+
+    /**
+     * Ctrl-C in the shell stops the command that is running (executor:run --follow cancels its task), as in
+     * Karaf's shell, instead of the whole worker. Felix's plain Gogo shell has no terminal handling of its
+     * own: a command that can be stopped registers a {@link Runnable} with {@value #INTERRUPT_PROPERTY} while
+     * it runs, and SIGINT runs it. With none registered, SIGINT does what it always did: stops the worker.
+     */
+    private static void interruptsCommands(BundleContext context) {
+        try {
+            sun.misc.Signal interrupt = new sun.misc.Signal("INT");
+            sun.misc.SignalHandler[] previous = new sun.misc.SignalHandler[1];
+            previous[0] = sun.misc.Signal.handle(interrupt, signal -> {
+                try {
+                    org.osgi.framework.ServiceReference<?>[] running = context.getServiceReferences(Runnable.class.getName(),
+                            "(" + INTERRUPT_PROPERTY + "=true)");
+                    if (running != null) {
+                        for (org.osgi.framework.ServiceReference<?> r : running) {
+                            Object command = context.getService(r);
+                            if (command instanceof Runnable stop) {
+                                stop.run();
+                            }
+                            context.ungetService(r);
+                        }
+                        return;
+                    }
+                } catch (org.osgi.framework.InvalidSyntaxException | IllegalStateException e) {
+                    // the framework is stopping: the signal stops the worker, as below
+                }
+                previous[0].handle(signal);
+            });
+        } catch (IllegalArgumentException e) {
+            // the JVM keeps SIGINT for itself (-Xrs): Ctrl-C stops the worker
+        }
     }
 
     /**

@@ -232,6 +232,22 @@ class StreamIT {
             assertThat(outcome).contains("exit=0").contains("by=dev.ferry.executor.command/");
             List<String> help = w.ask("help executor:run");
             assertThat(String.join("\n", help)).contains("-f, --follow").contains("Ctrl-C cancels the task");
+
+            // Ctrl-C (the SIGINT a terminal sends) cancels the running task, not the worker; the shell goes on
+            int cancels = 0;
+            for (String run : List.of("executor:run --follow", "executor:run")) {
+                w.send(run + " command '{\"command\":\"sh\",\"args\":[\"-c\",\"echo going; sleep 302.5\"]}'");
+                awaitProcess("302.5", true);
+                Process kill = new ProcessBuilder("kill", "-INT", Long.toString(w.process.pid())).start();
+                assertThat(kill.waitFor()).isZero();
+                int expected = ++cancels;
+                w.await("the cancel", START, l -> l.startsWith("cancelled task")
+                        && w.output().lines().filter(x -> x.startsWith("cancelled task")).count() == expected);
+                awaitProcess("302.5", false);
+                List<String> after = w.ask("executor:run command '{\"command\":\"echo\",\"args\":[\"alive\"]}'");
+                assertThat(after).as(run).contains("alive");
+                assertThat(w.process.isAlive()).isTrue();
+            }
         }
     }
 

@@ -37,6 +37,8 @@ import org.osgi.service.metatype.ObjectClassDefinition;
 @Component(service = ExecutorCommands.class)
 @GogoCommand(scope = "executor", function = {"list", "run", "validate", "health", "stats", "config"})
 public class ExecutorCommands {
+    /** The property of the stopper a following command registers; the launcher runs it on Ctrl-C (SIGINT). */
+    static final String INTERRUPT_PROPERTY = "ferry.shell.interrupt";
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)?");
 
     private final RegistryView registry;
@@ -84,7 +86,7 @@ public class ExecutorCommands {
             @Descriptor("the payload, JSON in single quotes, e.g. '{\"command\":\"echo\",\"args\":[\"hi\"]}'") String json,
             @Descriptor("the longest the task may run: 30 (seconds), 30s, 500ms, 2m, 1h") String timeout) {
         if (follow) {
-            System.out.println(followText(type, json, timeout, System.out, System.err));
+            System.out.println(runText(type, json, timeout, System.out, System.err));
         } else {
             System.out.println(runText(type, json, timeout));
         }
@@ -232,34 +234,15 @@ public class ExecutorCommands {
     }
 
     String runText(String type, String json, String timeout) {
-        Duration limit;
-        try {
-            limit = timeout == null ? null : parseDuration(timeout);
-        } catch (IllegalArgumentException e) {
-            return "error: " + e.getMessage();
-        }
-        Task task = new Task(Task.nextId(), type, json.getBytes(StandardCharsets.UTF_8), Map.of("origin", "shell"));
-        Result r;
-        // submit, not execute: the shell gets its answer at the deadline whatever the executor does
-        TaskHandle handle = registry.submit(task, limit);
-        try {
-            r = handle.result().toCompletableFuture().get();
-        } catch (InterruptedException e) {
-            handle.cancel(); // Ctrl-C in the shell cancels the task
-            Thread.currentThread().interrupt();
-            return "cancelled task " + task.id();
-        } catch (ExecutionException e) {
-            return "error: " + e.getCause();
-        }
-        return describe(task, r);
+        return runText(type, json, timeout, null, null);
     }
 
     /**
-     * Runs a task printing its output as it comes: stdout (the task's output) to {@code out}, stderr to
-     * {@code err}, on this thread (Gogo gives a command's System.out to its session on the command's thread
-     * only), then returns the outcome without the output. An interrupt (Ctrl-C) cancels the task.
+     * Runs a task and returns its outcome as text. With {@code out} (--follow) the output is printed as it comes:
+     * the task's output to {@code out}, stderr to {@code err}, on this thread (Gogo gives a command's System.out to
+     * its session on the command's thread only), and the outcome comes without it. Ctrl-C cancels the task.
      */
-    String followText(String type, String json, String timeout, java.io.PrintStream out, java.io.PrintStream err) {
+    String runText(String type, String json, String timeout, java.io.PrintStream out, java.io.PrintStream err) {
         Duration limit;
         try {
             limit = timeout == null ? null : parseDuration(timeout);
@@ -267,20 +250,36 @@ public class ExecutorCommands {
             return "error: " + e.getMessage();
         }
         Task task = new Task(Task.nextId(), type, json.getBytes(StandardCharsets.UTF_8), Map.of("origin", "shell"));
-        Follow follow = new Follow();
-        TaskHandle handle = registry.submit(task, limit, follow);
+        Follow follow = out == null ? null : new Follow();
+        // submit, not execute: the shell gets its answer at the deadline whatever the executor does
+        TaskHandle handle = follow == null ? registry.submit(task, limit) : registry.submit(task, limit, follow);
         java.util.concurrent.CompletableFuture<Result> result = handle.result().toCompletableFuture();
+        // Ctrl-C: Karaf's shell interrupts this thread itself; the standalone worker's launcher runs this stopper
+        Thread self = Thread.currentThread();
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        org.osgi.framework.ServiceRegistration<Runnable> stopper = context.registerService(Runnable.class, () -> {
+            if (running.get()) { // never the next command's thread
+                self.interrupt();
+            }
+        }, new java.util.Hashtable<>(Map.of(INTERRUPT_PROPERTY, "true")));
         try {
-            follow.print(result, out, err);
+            if (follow != null) {
+                follow.print(result, out, err);
+            }
             return describe(task, result.get());
         } catch (InterruptedException e) {
-            handle.cancel(); // Ctrl-C in the shell cancels the task
-            Thread.currentThread().interrupt();
+            // Ctrl-C, handled: the task is cancelled. The interrupt is not passed on, since the shell's own
+            // output to the session would fail on it.
+            handle.cancel();
             return "cancelled task " + task.id();
         } catch (ExecutionException e) {
             return "error: " + e.getCause();
         } finally {
-            follow.close(); // a stopped task's output still coming is dropped, its writers freed
+            running.set(false);
+            stopper.unregister();
+            if (follow != null) {
+                follow.close(); // a stopped task's output still coming is dropped, its writers freed
+            }
         }
     }
 
