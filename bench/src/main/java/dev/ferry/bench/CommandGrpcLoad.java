@@ -196,7 +196,8 @@ final class CommandGrpcLoad {
         return f;
     }
 
-    private static double median(List<double[]> rounds, int i) {
+    /** The median of column {@code i} of the rounds. */
+    static double median(List<double[]> rounds, int i) {
         double[] v = rounds.stream().mapToDouble(r -> r[i]).sorted().toArray();
         return v[v.length / 2];
     }

@@ -10,6 +10,8 @@ import dev.ferry.executor.api.OutputSink;
  * whose output is taken live, handing every read to the sink and keeping nothing.
  */
 final class Capture {
+    /** The most one write to a live sink carries: a gRPC stream's chunk. */
+    static final int STREAM_BUFFER = 256 * 1024;
     final byte[] bytes;
     final long total;
 
@@ -28,10 +30,15 @@ final class Capture {
      * A sink that blocks (a slow client) blocks the reading, and so the program, which is the point.
      */
     static Capture stream(InputStream in, OutputSink live, OutputSink.Channel channel) throws IOException, InterruptedException {
-        byte[] buf = new byte[32 * 1024];
+        byte[] buf = new byte[STREAM_BUFFER];
         try (in) {
             int n;
             while ((n = in.read(buf)) >= 0) {
+                // what the pipe holds already goes in the same write: fewer, fuller chunks when output is plentiful,
+                // and no wait for more when it is not (live output is never held back)
+                for (int more; n < buf.length && in.available() > 0 && (more = in.read(buf, n, buf.length - n)) > 0;) {
+                    n += more;
+                }
                 if (n > 0) {
                     live.write(channel, buf, 0, n);
                 }

@@ -23,7 +23,9 @@ final class StreamCall implements OutputSink {
     /** Metadata of the final message: bytes the task produced (all channels), and whether the cap cut the stream. */
     static final String STREAM_BYTES = "ferry.stream_bytes";
     static final String STREAM_TRUNCATED = "ferry.stream_truncated";
-    static final int CHUNK_BYTES = 64 * 1024;
+    static final int CHUNK_BYTES = 256 * 1024;
+    /** Output queued for one client before its writer waits: what the worker may hold per stream. */
+    static final int READY_THRESHOLD_BYTES = 1024 * 1024;
 
     private final ServerCallStreamObserver<ExecuteStreamResponse> call;
     private final String taskId;
@@ -49,6 +51,9 @@ final class StreamCall implements OutputSink {
         this.chunkBytes = Math.min(CHUNK_BYTES, maxReplyBytes - 64); // a chunk's own fields fit in the rest
         // both must be set before the service method returns, and before the task can send anything
         call.setOnReadyHandler(this::signal);
+        // a writer waits once this much is queued for the client, not after every chunk (the default, 32 KiB, is
+        // less than one chunk: each would wait for the transport, a thread hand-off per chunk)
+        call.setOnReadyThreshold(READY_THRESHOLD_BYTES);
         call.setOnCancelHandler(this::clientGone);
     }
 
