@@ -230,6 +230,15 @@ class StreamIT {
             w.await("stderr", START, "oops"::equals);
             String outcome = w.await("the outcome", START, l -> l.startsWith("SUCCEEDED"));
             assertThat(outcome).contains("exit=0").contains("by=dev.ferry.executor.command/");
+            // the README's example, as written
+            String readme = Readme.blockAfter("`executor:run --follow` (or `-f`) prints").lines().findFirst().orElseThrow();
+            assertThat(readme).startsWith("g! executor:run --follow ");
+            w.send(readme.substring(3));
+            for (String step : List.of("step 1", "step 2", "step 3")) {
+                w.await(step, START, step::equals);
+            }
+            w.await("its outcome", START, l -> l.startsWith("SUCCEEDED") && l.contains("task=task-2"));
+
             List<String> help = w.ask("help executor:run");
             assertThat(String.join("\n", help)).contains("-f, --follow").contains("Ctrl-C cancels the task");
 
