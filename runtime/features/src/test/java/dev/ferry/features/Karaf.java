@@ -96,7 +96,9 @@ final class Karaf implements AutoCloseable {
             }
             Thread.sleep(200);
         } while (System.nanoTime() < deadline);
-        throw new AssertionError("'" + command + "' never answered as expected within " + timeout + "; last answer:\n" + last);
+        String log = log();
+        throw new AssertionError("'" + command + "' never answered as expected within " + timeout + "; last answer:\n" + last
+                + "\nkaraf.log, its end:\n" + log.substring(Math.max(0, log.length() - 6000)));
     }
 
     String log() throws IOException {

@@ -111,6 +111,11 @@ class KarafIT {
     void karafsShellRunsTheExecutorCommands() throws Exception {
         String echo = karaf.run("executor:run command '{\"command\":\"echo\",\"args\":[\"from-karaf\"]}'");
         assertThat(echo).contains("SUCCEEDED").contains("by=dev.ferry.executor.command/").contains("from-karaf");
+        // --follow: the output printed as it comes, on the command's own session, then the outcome
+        String followed = karaf.run("executor:run --follow command '{\"command\":\"sh\",\"args\":[\"-c\",\"echo out-line;"
+                + " echo err-line >&2\"]}'");
+        // (bin/client shows the session's stdout only: the stderr line goes to the session's stderr)
+        assertThat(followed).contains("out-line").contains("SUCCEEDED").doesNotContain("--- output ---");
         String invalid = karaf.run("executor:validate command '{\"command\":\"echo\",\"argz\":[]}'");
         assertThat(invalid).contains("argz: unknown field");
         // the embedded default datasource, its data under Karaf's data/
