@@ -37,6 +37,13 @@ class SettingsTest {
     }
 
     @Test
+    void theStreamCapDefaultsToAGibibyteAndCannotBeNegative() {
+        assertThat(settings(Map.of()).maxStreamBytes).isEqualTo(1L << 30);
+        assertThat(settings(Map.of("max_stream_bytes", "0")).maxStreamBytes).isZero();
+        assertThatThrownBy(() -> settings(Map.of("max_stream_bytes", "-1"))).hasMessageContaining("max_stream_bytes must be >= 0");
+    }
+
+    @Test
     void theLaunchersFlagsWinOverTheConfiguration() {
         Settings s = settings(Map.of("host", "127.0.0.2", "port", 7000),
                 Map.of(Settings.HOST_PROPERTY, "127.0.0.3", Settings.PORT_PROPERTY, "0"));
