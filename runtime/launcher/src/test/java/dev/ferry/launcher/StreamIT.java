@@ -169,7 +169,7 @@ class StreamIT {
                 OutputChunk chunk = m.getChunk();
                 assertThat(chunk.getChannel()).isEqualTo(Channel.OUTPUT);
                 assertThat(chunk.getOffset()).as("chunks in order, none missing").isEqualTo(offset);
-                assertThat(chunk.getData().size()).isLessThanOrEqualTo(64 * 1024);
+                assertThat(chunk.getData().size()).isLessThanOrEqualTo(256 * 1024);
                 for (int i = 0; i < chunk.getData().size(); i++) {
                     if (chunk.getData().byteAt(i) != 0) {
                         throw new AssertionError("byte " + (offset + i) + " is not what the program wrote");

@@ -55,6 +55,8 @@ public final class ContainerExecutor implements Executor {
     static final String PROCESS_LABEL = "dev.ferry.worker.process";
     static final String TASK_LABEL = "dev.ferry.task";
     private static final Logger LOG = LoggerFactory.getLogger(ContainerExecutor.class);
+    /** Tries at removing a container (50, 100, 200 ms apart): see {@link #remove}. */
+    private static final int REMOVE_ATTEMPTS = 4;
     /** This JVM, told apart from an earlier run of the same worker (a pid can be reused, with another start time). */
     static final String PROCESS = ProcessHandle.current().pid() + "@"
             + ProcessHandle.current().info().startInstant().map(i -> Long.toString(i.toEpochMilli())).orElse("0");
@@ -519,15 +521,27 @@ public final class ContainerExecutor implements Executor {
 
     /** @return whether the container is gone (removed now, or already); a failure is logged */
     private static boolean remove(Engine engine, String id) {
-        try {
-            Engine.Answer gone = engine.call("DELETE", "/containers/" + id + "?force=1&v=1", null);
-            if (gone.ok() || gone.status() == 404) {
-                return true;
+        String why = null;
+        for (int attempt = 0; attempt < REMOVE_ATTEMPTS; attempt++) {
+            try {
+                Engine.Answer gone = engine.call("DELETE", "/containers/" + id + "?force=1&v=1", null);
+                if (gone.ok() || gone.status() == 404) {
+                    return true;
+                }
+                why = gone.message();
+            } catch (IOException e) {
+                why = e.getMessage();
             }
-            LOG.warn("Cannot remove container {}: {}; the next start of this worker removes it", shortId(id), gone.message());
-        } catch (IOException e) {
-            LOG.warn("Cannot remove container {}: {}; the next start of this worker removes it", shortId(id), e.getMessage());
+            // Podman refuses a forced removal that races the container's own end (a kill on its way: "could not be
+            // stopped … container state improper: stopped"); a moment later the container is stopped and goes
+            try {
+                Thread.sleep(50L << attempt);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // the bundle is stopping: the next start removes it
+                break;
+            }
         }
+        LOG.warn("Cannot remove container {}: {}; the next start of this worker removes it", shortId(id), why);
         return false;
     }
 
