@@ -11,5 +11,7 @@ public enum Rejection {
     /** A policy denied the task: a blocked program, a denied address, a read-only datasource. */
     POLICY_DENIED,
     /** The worker is shutting down and takes no new tasks. */
-    SHUTTING_DOWN
+    SHUTTING_DOWN,
+    /** The operator drained the type for maintenance: it takes no new tasks until resumed. */
+    DRAINED
 }

@@ -23,6 +23,7 @@ final class Errors {
                 status = Status.PERMISSION_DENIED;
                 break;
             case SHUTTING_DOWN:
+            case DRAINED:
                 status = Status.UNAVAILABLE;
                 break;
             case INVALID_PAYLOAD:

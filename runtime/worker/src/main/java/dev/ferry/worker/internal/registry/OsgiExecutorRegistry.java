@@ -266,6 +266,10 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
         if (slot == null) {
             return Result.rejected(Rejection.UNKNOWN_TYPE, table.unknownType(task.type()));
         }
+        String drained = slot.drainedBy;
+        if (drained != null && !validateOnly) {
+            return Result.rejected(Rejection.DRAINED, drained);
+        }
         long deadline = start + Math.min(timeoutNanos, s.maxTimeoutNanos());
         return new Execution(task, slot, start, timeoutNanos, deadline, validateOnly, output, this::later);
     }
@@ -300,6 +304,50 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
     }
 
     @Override
+    public int drain(String type, String reason) {
+        TypeSlot slot = table.get(type);
+        if (slot == null) {
+            return -1;
+        }
+        slot.drainedBy = "type '" + type + "' is drained for maintenance" + (reason == null || reason.isBlank() ? "" : " (" + reason
+                + ")") + "; it takes no new task until an operator runs executor:resume " + type + " (send it elsewhere meanwhile)";
+        LOG.info("Type '{}' drained{}: new tasks are refused, {} running finish", type,
+                reason == null || reason.isBlank() ? "" : " (" + reason + ")", inFlight(slot));
+        return inFlight(slot);
+    }
+
+    @Override
+    public boolean resume(String type) {
+        TypeSlot slot = table.get(type);
+        if (slot == null || slot.drainedBy == null) {
+            return false;
+        }
+        slot.drainedBy = null;
+        LOG.info("Type '{}' resumed: it takes tasks again", type);
+        return true;
+    }
+
+    @Override
+    public Map<String, String> drained() {
+        Map<String, String> out = new TreeMap<>();
+        for (TypeSlot slot : table.slots()) {
+            String why = slot.drainedBy;
+            if (why != null) {
+                out.put(slot.type, why);
+            }
+        }
+        return out;
+    }
+
+    private static int inFlight(TypeSlot slot) {
+        int n = 0;
+        for (ServiceEntry e : slot.entries()) {
+            n += e.inFlight();
+        }
+        return n;
+    }
+
+    @Override
     public Map<String, ExecutorStats> stats() {
         Map<String, ExecutorStats> out = new TreeMap<>();
         table.slots().forEach(s -> out.put(s.type, s.stats.snapshot()));
@@ -325,6 +373,10 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
         String off = switches.off(slot.type);
         if (off != null) {
             return Health.unhealthy(off);
+        }
+        String drained = slot.drainedBy;
+        if (drained != null) {
+            return Health.unhealthy(drained);
         }
         Health h = executorHealth(e);
         Map<String, String> stuck = slot.stuck;

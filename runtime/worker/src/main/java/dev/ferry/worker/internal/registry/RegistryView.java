@@ -11,4 +11,19 @@ public interface RegistryView extends ExecutorRegistry {
 
     /** @return the concurrency limit of every type seen since start */
     Map<String, Integer> limits();
+
+    /**
+     * Stops admitting tasks of a type, for maintenance: new ones are rejected ({@code DRAINED}) with the reason,
+     * its health is down, tasks already running or waiting for a slot finish. Lasts until {@link #resume} or a
+     * restart.
+     *
+     * @return the tasks of the type running now, or -1 when no such type was ever seen
+     */
+    int drain(String type, String reason);
+
+    /** @return whether the type was drained (it serves again now) */
+    boolean resume(String type);
+
+    /** @return the types drained now, with the reason */
+    Map<String, String> drained();
 }

@@ -26,6 +26,8 @@ final class TypeSlot {
     volatile boolean departed;
     /** Services of this type being drained now. */
     volatile int draining;
+    /** Why the operator drained the type (executor:drain): no new task is admitted; null while it serves. */
+    volatile String drainedBy;
     final TypeStats stats = new TypeStats();
     /** Tasks stopped (timed out, cancelled) whose thread has not come back from the executor: id to thread name. */
     final Map<String, String> stuck = new ConcurrentHashMap<>();

@@ -35,8 +35,10 @@ import org.osgi.service.metatype.ObjectClassDefinition;
  * line saying what to fix, never a stack trace.
  */
 @Component(service = ExecutorCommands.class)
-@GogoCommand(scope = "executor", function = {"list", "run", "validate", "health", "stats", "config"})
+@GogoCommand(scope = "executor", function = {"list", "run", "validate", "health", "stats", "config", "drain", "resume"})
 public class ExecutorCommands {
+    private static final String TYPE = "the executor type, e.g. command (executor:list shows them)";
+    private static final String PAYLOAD = "the payload, JSON in single quotes, e.g. '{\"command\":\"echo\",\"args\":[\"hi\"]}'";
     /** The property of the stopper a following command registers; the launcher runs it on Ctrl-C (SIGINT). */
     static final String INTERRUPT_PROPERTY = "ferry.shell.interrupt";
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)?");
@@ -63,6 +65,7 @@ public class ExecutorCommands {
      */
 
     /** executor:list — every executor service: type, bundle, version, state, health, in-flight, counts. */
+    @Descriptor("Lists every executor service: type, bundle, version, state, in-flight tasks, counts and health")
     public void list() {
         System.out.println(listText());
     }
@@ -72,8 +75,8 @@ public class ExecutorCommands {
     public void run(
             @Descriptor("print the output as it comes, then the outcome; Ctrl-C cancels the task")
             @Parameter(names = {"-f", "--follow"}, presentValue = "true", absentValue = "false") boolean follow,
-            @Descriptor("the executor type, e.g. command (executor:list shows them)") String type,
-            @Descriptor("the payload, JSON in single quotes, e.g. '{\"command\":\"echo\",\"args\":[\"hi\"]}'") String json) {
+            @Descriptor(TYPE) String type,
+            @Descriptor(PAYLOAD) String json) {
         run(follow, type, json, null);
     }
 
@@ -82,8 +85,8 @@ public class ExecutorCommands {
     public void run(
             @Descriptor("print the output as it comes, then the outcome; Ctrl-C cancels the task")
             @Parameter(names = {"-f", "--follow"}, presentValue = "true", absentValue = "false") boolean follow,
-            @Descriptor("the executor type, e.g. command (executor:list shows them)") String type,
-            @Descriptor("the payload, JSON in single quotes, e.g. '{\"command\":\"echo\",\"args\":[\"hi\"]}'") String json,
+            @Descriptor(TYPE) String type,
+            @Descriptor(PAYLOAD) String json,
             @Descriptor("the longest the task may run: 30 (seconds), 30s, 500ms, 2m, 1h") String timeout) {
         if (follow) {
             System.out.println(runText(type, json, timeout, System.out, System.err));
@@ -93,28 +96,67 @@ public class ExecutorCommands {
     }
 
     /** executor:validate TYPE JSON — checks a payload without running it. */
-    public void validate(String type, String json) {
+    @Descriptor("Checks a payload without running it: valid, or what is wrong with it")
+    public void validate(@Descriptor(TYPE) String type, @Descriptor(PAYLOAD) String json) {
         System.out.println(validateText(type, json));
     }
 
     /** executor:health — each type's health. */
+    @Descriptor("Shows each executor type's health, and why a type is down")
     public void health() {
         System.out.println(healthText());
     }
 
     /** executor:stats — counters and latency per type. */
+    @Descriptor("Shows each type's task counts by status and its latency (p50, p99, max) since the worker started")
     public void stats() {
         System.out.println(statsText());
     }
 
     /** executor:config — the effective configuration of every type, the registry, gRPC and each datasource. */
+    @Descriptor("Shows the configuration in effect, every key with where its value comes from")
     public void config() {
         System.out.println(configText(null));
     }
 
     /** executor:config NAME — the effective configuration of one type, of registry, grpc, or of datasource NAME. */
-    public void config(String name) {
+    @Descriptor("Shows the configuration in effect of one part of the worker, every key with where its value comes from")
+    public void config(@Descriptor("an executor type (command, http ...), registry, grpc, or a datasource's name") String name) {
         System.out.println(configText(name));
+    }
+
+    /** executor:drain TYPE [REASON] — stops admitting tasks of a type while running ones finish. */
+    @Descriptor("Stops admitting tasks of a type for maintenance: callers are refused with the reason (gRPC UNAVAILABLE),"
+            + " its health is down, tasks running finish. executor:resume undoes it; a restart does too")
+    public void drain(@Descriptor(TYPE) String type) {
+        System.out.println(drainText(type, null));
+    }
+
+    /** executor:drain TYPE REASON */
+    @Descriptor("Stops admitting tasks of a type for maintenance, saying why to the callers refused")
+    public void drain(@Descriptor(TYPE) String type, @Descriptor("why, shown to the callers refused, e.g. 'disk swap'") String reason) {
+        System.out.println(drainText(type, reason));
+    }
+
+    /** executor:resume TYPE — takes tasks of a drained type again. */
+    @Descriptor("Takes tasks of a drained type again")
+    public void resume(@Descriptor(TYPE) String type) {
+        System.out.println(registry.resume(type) ? "type '" + type + "' takes tasks again"
+                : "type '" + type + "' is not drained" + drainedNow());
+    }
+
+    String drainText(String type, String reason) {
+        int running = registry.drain(type, reason);
+        if (running < 0) {
+            return "error: no executor type '" + type + "' (executor:list shows them)";
+        }
+        return "type '" + type + "' drained: new tasks are refused, " + running + " running finish"
+                + (running == 0 ? "" : " (executor:list shows them as IN-FLIGHT)") + "; executor:resume " + type + " undoes it";
+    }
+
+    private String drainedNow() {
+        Map<String, String> d = registry.drained();
+        return d.isEmpty() ? "" : "; drained now: " + String.join(", ", d.keySet());
     }
 
     String configText(String only) {
