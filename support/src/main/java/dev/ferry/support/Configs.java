@@ -199,6 +199,7 @@ public final class Configs {
         return key.startsWith("service.") || key.startsWith("component.") || key.startsWith("felix.")
                 || key.startsWith("osgi.") || key.startsWith(".") || key.equals("objectClass")
                 || key.equals("executor.type") // set by @ExecutorType on the component, not by configuration
+                || key.endsWith(".target") // a reference's target filter: Declarative Services' own
                 || key.equals(ORIGIN);
     }
 

@@ -65,11 +65,19 @@ public final class GrpcServer {
     private Running running; // guarded by this
     private Settings settings; // guarded by this: what runs now (null when it never started)
     private ServiceRegistration<GrpcEndpoint> endpoint; // guarded by this
+    private final CallCounter calls = new CallCounter();
+    private final ServiceRegistration<?> callMetrics;
 
     @Activate
     public GrpcServer(BundleContext context, Map<String, Object> properties, @Reference ExecutorRegistry registry) {
         this.context = context;
         this.registry = registry;
+        Hashtable<String, Object> metric = new Hashtable<>();
+        metric.put("ferry.metric.name", "ferry_grpc_calls_total");
+        metric.put("ferry.metric.type", "counter");
+        metric.put("ferry.metric.help", "Calls the gRPC API answered, by method and status code.");
+        metric.put("ferry.metric.labels", new String[] {"method", "code"});
+        callMetrics = context.registerService(java.util.function.Supplier.class, calls, metric);
         Running started = null;
         String key = ADDRESS;
         String value;
@@ -79,7 +87,7 @@ public final class GrpcServer {
                 LOG.warn(s.retired);
             }
             if (s.enabled) {
-                started = Running.start(context, registry, s);
+                started = Running.start(context, registry, s, calls);
                 value = started.address;
             } else {
                 LOG.info("The gRPC API is disabled (enabled = false in {}.cfg)", GrpcConfig.PID);
@@ -122,7 +130,7 @@ public final class GrpcServer {
         String value = "off";
         try {
             if (next.enabled) {
-                running = Running.start(context, registry, next);
+                running = Running.start(context, registry, next, calls);
                 value = running.address;
             }
             settings = next;
@@ -131,7 +139,7 @@ public final class GrpcServer {
             LOG.warn("The gRPC API could not restart with its new configuration ({}); back to the previous one", e.getMessage());
             try {
                 if (previousSettings != null && previousSettings.enabled) {
-                    running = Running.start(context, registry, previousSettings);
+                    running = Running.start(context, registry, previousSettings, calls);
                     value = running.address;
                 }
             } catch (IllegalArgumentException again) {
@@ -151,6 +159,11 @@ public final class GrpcServer {
 
     @Deactivate
     synchronized void stop() {
+        try {
+            callMetrics.unregister();
+        } catch (IllegalStateException e) {
+            // the bundle is stopping and took it already
+        }
         try {
             endpoint.unregister();
         } catch (IllegalStateException e) {
@@ -188,7 +201,7 @@ public final class GrpcServer {
         }
 
         /** @throws IllegalArgumentException saying why it could not start (its threads are gone again) */
-        static Running start(BundleContext context, ExecutorRegistry registry, Settings settings) {
+        static Running start(BundleContext context, ExecutorRegistry registry, Settings settings, CallCounter calls) {
             Running r = new Running(settings);
             try {
                 NettyServerBuilder builder = NettyServerBuilder
@@ -219,6 +232,7 @@ public final class GrpcServer {
                 if (settings.token != null) {
                     builder.intercept(new BearerToken(settings.token));
                 }
+                builder.intercept(calls); // last added, first to run: refused calls count too
                 r.server = builder.build().start();
             } catch (IOException e) {
                 r.shutDownThreads();

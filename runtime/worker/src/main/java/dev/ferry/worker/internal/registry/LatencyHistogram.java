@@ -63,4 +63,30 @@ final class LatencyHistogram {
     long max() {
         return max;
     }
+
+    /** Durations recorded in all. */
+    long count() {
+        long total = 0;
+        for (int i = 0; i < BUCKETS; i++) {
+            total += counts.get(i);
+        }
+        return total;
+    }
+
+    /**
+     * Durations recorded of at most {@code micros}, to a bucket's resolution: a bucket counts when its
+     * upper bound is within the limit (about 6 % of resolution, so a Prometheus bucket may miss the few
+     * durations just below its bound).
+     */
+    long countAtMost(long micros) {
+        long total = 0;
+        for (int i = 0; i < BUCKETS; i++) {
+            long upper = i + 1 < BUCKETS ? lowerBound(i + 1) : Long.MAX_VALUE;
+            if (upper - 1 > micros) {
+                break;
+            }
+            total += counts.get(i);
+        }
+        return total;
+    }
 }

@@ -46,6 +46,8 @@ import org.slf4j.LoggerFactory;
 @Component(immediate = true, configurationPid = RegistryConfig.PID, service = {ExecutorRegistry.class, RegistryView.class})
 public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryView {
     private static final Logger LOG = LoggerFactory.getLogger(OsgiExecutorRegistry.class);
+    /** Tasks refused for a type nobody serves (validations included). */
+    private final java.util.concurrent.atomic.LongAdder unknownTypes = new java.util.concurrent.atomic.LongAdder();
 
     private final ServiceTable table;
     private final Deadlines deadlines = new Deadlines("ferry-deadlines");
@@ -264,6 +266,7 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
         }
         TypeSlot slot = table.get(task.type());
         if (slot == null) {
+            unknownTypes.increment();
             return Result.rejected(Rejection.UNKNOWN_TYPE, table.unknownType(task.type()));
         }
         String drained = slot.drainedBy;
@@ -337,6 +340,21 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
             }
         }
         return out;
+    }
+
+    @Override
+    public Map<String, TypeState> typeStates(double[] bounds) {
+        Map<String, TypeState> out = new TreeMap<>();
+        for (TypeSlot slot : table.slots()) {
+            out.put(slot.type, new TypeState(inFlight(slot), slot.parkedForPermit() + slot.parkedForArrival(), slot.limit,
+                    slot.entries().length, slot.drainedBy != null, slot.stats.metrics(bounds)));
+        }
+        return out;
+    }
+
+    @Override
+    public long unknownTypeRejections() {
+        return unknownTypes.sum();
     }
 
     private static int inFlight(TypeSlot slot) {

@@ -40,7 +40,7 @@ final class Outcomes {
     static Result stamp(TypeSlot slot, ServiceEntry entry, Result result, long startNanos) {
         long micros = (System.nanoTime() - startNanos) / 1000;
         if (slot != null) {
-            slot.stats.record(result.status(), micros);
+            slot.stats.record(result.status(), result.rejection(), micros);
         }
         Result.Builder b = result.toBuilder().metadata(Result.DURATION_MICROS, Long.toString(micros));
         if (entry != null) {

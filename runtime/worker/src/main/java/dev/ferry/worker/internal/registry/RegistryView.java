@@ -26,4 +26,17 @@ public interface RegistryView extends ExecutorRegistry {
 
     /** @return the types drained now, with the reason */
     Map<String, String> drained();
+
+    /** The state of one type now, for a metrics endpoint. */
+    record TypeState(int inFlight, int waiting, int limit, int services, boolean drained, TaskMetrics counters) {
+    }
+
+    /**
+     * @param bounds the duration histogram's bucket bounds, in seconds, ascending
+     * @return every type seen since start, its state and counters
+     */
+    Map<String, TypeState> typeStates(double[] bounds);
+
+    /** @return tasks rejected because no executor served their type (counted apart: the type names are the callers') */
+    long unknownTypeRejections();
 }

@@ -51,6 +51,7 @@ final class ServiceTable {
     void add(ServiceEntry entry) {
         TypeSlot slot = slots.computeIfAbsent(entry.type, t -> new TypeSlot(t, settings.concurrencyOf(t)));
         slot.add(entry);
+        slot.stats.arrived.increment();
         applyLimit(slot);
         wake(slot);
         LOG.info("Executor for type '{}' is available: {}", entry.type, entry);
@@ -74,6 +75,7 @@ final class ServiceTable {
             return;
         }
         slot.drainStarted();
+        long drainStart = System.nanoTime();
         try {
             slot.remove(entry);
             applyLimit(slot);
@@ -87,6 +89,8 @@ final class ServiceTable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            slot.stats.departed.increment();
+            slot.stats.drainNanos.add(System.nanoTime() - drainStart);
             slot.drainEnded();
         }
     }

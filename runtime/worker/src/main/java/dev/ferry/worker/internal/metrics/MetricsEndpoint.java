@@ -1,0 +1,224 @@
+package dev.ferry.worker.internal.metrics;
+
+import dev.ferry.support.Configs;
+import dev.ferry.worker.internal.registry.RegistryView;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Prometheus endpoint: {@code GET /metrics} on a port of its own. A few lines of HTTP/1.1 over a server
+ * socket rather than the JDK's {@code com.sun.net.httpserver}, which Karaf does not export to bundles; every
+ * number is read when scraped, so serving costs tasks nothing.
+ *
+ * <p>Other bundles add families through the whiteboard, with JDK types only: a {@link Supplier} service of a
+ * {@code Map<List<String>, Number>} (values by label values) with the properties {@value #NAME},
+ * {@value #TYPE}, {@value #HELP} and {@value #LABELS} (the gRPC API publishes its calls so).
+ */
+@Designate(ocd = MetricsConfig.class)
+@Component(configurationPid = MetricsConfig.PID, immediate = true, service = {})
+public final class MetricsEndpoint {
+    private static final Logger LOG = LoggerFactory.getLogger(MetricsEndpoint.class);
+    public static final String NAME = "ferry.metric.name";
+    public static final String TYPE = "ferry.metric.type";
+    public static final String HELP = "ferry.metric.help";
+    public static final String LABELS = "ferry.metric.labels";
+    private static final int MAX_HEAD = 8192;
+    private static final int READ_TIMEOUT_MS = 5000;
+
+    private record Source(Supplier<?> values, String name, String type, String help, List<String> labels) {
+    }
+
+    private final RegistryView registry;
+    private final List<Source> sources = new CopyOnWriteArrayList<>();
+    private final MetricsSettings settings;
+    private final ServerSocket server;
+    private final ExecutorService threads;
+
+    @Activate
+    public MetricsEndpoint(@Reference RegistryView registry, Map<String, Object> properties) throws IOException {
+        this.registry = registry;
+        this.settings = MetricsSettings.from(Configs.read(MetricsConfig.class, MetricsConfig.PID, properties));
+        if (!settings.enabled()) {
+            server = null;
+            threads = null;
+            LOG.info("Metrics endpoint off (enabled = false in {})", MetricsConfig.PID);
+            return;
+        }
+        ServerSocket s = new ServerSocket();
+        try {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(settings.address(), settings.port()));
+        } catch (IOException e) {
+            s.close();
+            throw new IOException("the metrics endpoint cannot listen on " + settings.address().getHostAddress() + ":"
+                    + settings.port() + " (" + e.getMessage() + "); free the port or set another in " + MetricsConfig.PID, e);
+        }
+        server = s;
+        // two threads: a scrape that stalls (a slow client, bounded by the read timeout) never holds up the next
+        threads = dev.ferry.support.Threads.daemonPool("ferry-metrics", 30);
+        Thread accept = new Thread(this::accept, "ferry-metrics-accept");
+        accept.setDaemon(true);
+        accept.start();
+        LOG.info("Metrics on http://{}/metrics{}", address(), settings.token() != null ? " (bearer token)" : "");
+    }
+
+    /** host:port where it listens, or null when off. */
+    String address() {
+        return server == null ? null : settings.address().getHostAddress() + ":" + server.getLocalPort();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, target = "(" + NAME + "=*)")
+    void addSource(Supplier<?> values, Map<String, Object> props) {
+        Object labels = props.get(LABELS);
+        List<String> names = labels instanceof String[] a ? List.of(a) : labels == null ? List.of() : List.of(labels.toString());
+        sources.add(new Source(values, props.get(NAME).toString(), String.valueOf(props.getOrDefault(TYPE, "untyped")),
+                String.valueOf(props.getOrDefault(HELP, "")), names));
+    }
+
+    void removeSource(Supplier<?> values) {
+        sources.removeIf(s -> s.values() == values);
+    }
+
+    @Deactivate
+    void deactivate() throws IOException {
+        if (server != null) {
+            server.close();
+            threads.shutdownNow();
+        }
+    }
+
+    /** The text a scrape gets. */
+    String scrape() {
+        Exposition e = new Exposition();
+        e.registry(registry);
+        for (Source s : sources) {
+            try {
+                @SuppressWarnings("unchecked")
+                Map<List<String>, ? extends Number> values = (Map<List<String>, ? extends Number>) s.values().get();
+                e.source(s.name(), s.type(), s.help(), s.labels(), values);
+            } catch (RuntimeException x) { // a source of another bundle that fails: the rest is still served
+                LOG.warn("Metric family {} could not be read: {}", s.name(), x.toString());
+            }
+        }
+        e.jvm();
+        return e.toString();
+    }
+
+    private void accept() {
+        while (!server.isClosed()) {
+            try {
+                Socket client = server.accept();
+                try {
+                    threads.execute(() -> serve(client));
+                } catch (RejectedExecutionException e) {
+                    client.close();
+                }
+            } catch (SocketException e) {
+                return; // closed on deactivate
+            } catch (IOException e) {
+                LOG.debug("Metrics accept failed: {}", e.toString());
+            }
+        }
+    }
+
+    private void serve(Socket client) {
+        try (client; InputStream in = client.getInputStream(); OutputStream out = client.getOutputStream()) {
+            client.setSoTimeout(READ_TIMEOUT_MS);
+            String[] head = head(in);
+            if (head == null) {
+                reply(out, 400, "Bad Request", "the request head is missing or larger than " + MAX_HEAD + " bytes\n");
+                return;
+            }
+            String[] line = head[0].split(" ");
+            if (line.length != 3 || !line[2].startsWith("HTTP/1.")) {
+                reply(out, 400, "Bad Request", "not an HTTP/1.x request\n");
+                return;
+            }
+            if (settings.token() != null && !authorized(head)) {
+                reply(out, 401, "Unauthorized", "send 'Authorization: Bearer <token>' (the token of " + MetricsConfig.PID + ")\n");
+                return;
+            }
+            String path = line[1].split("\\?", 2)[0];
+            if (!path.equals("/metrics") && !path.equals("/")) {
+                reply(out, 404, "Not Found", "the metrics are at /metrics\n");
+                return;
+            }
+            if (!line[0].equals("GET") && !line[0].equals("HEAD")) {
+                reply(out, 405, "Method Not Allowed", "GET /metrics\n");
+                return;
+            }
+            byte[] body = scrape().getBytes(StandardCharsets.UTF_8);
+            out.write(("HTTP/1.1 200 OK\r\nContent-Type: " + Exposition.CONTENT_TYPE + "\r\nContent-Length: " + body.length
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            if (line[0].equals("GET")) {
+                out.write(body);
+            }
+            out.flush();
+        } catch (IOException e) {
+            LOG.debug("Metrics scrape from {} failed: {}", client.getRemoteSocketAddress(), e.toString());
+        }
+    }
+
+    /** The request line and header lines, or null when they do not end within {@value #MAX_HEAD} bytes. */
+    private static String[] head(InputStream in) throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream(512);
+        int matched = 0;
+        byte[] end = {'\r', '\n', '\r', '\n'};
+        while (buf.size() < MAX_HEAD) {
+            int b = in.read();
+            if (b < 0) {
+                return null;
+            }
+            buf.write(b);
+            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+            if (matched == 4) {
+                return buf.toString(StandardCharsets.ISO_8859_1).split("\r\n");
+            }
+        }
+        return null;
+    }
+
+    private boolean authorized(String[] head) {
+        byte[] expected = ("Bearer " + settings.token()).getBytes(StandardCharsets.UTF_8);
+        for (int i = 1; i < head.length; i++) {
+            int colon = head[i].indexOf(':');
+            if (colon > 0 && head[i].substring(0, colon).trim().equalsIgnoreCase("authorization")) {
+                byte[] sent = head[i].substring(colon + 1).trim().getBytes(StandardCharsets.UTF_8);
+                return MessageDigest.isEqual(sent, expected); // constant time
+            }
+        }
+        return false;
+    }
+
+    private static void reply(OutputStream out, int code, String reason, String text) throws IOException {
+        byte[] body = text.getBytes(StandardCharsets.UTF_8);
+        out.write(("HTTP/1.1 " + code + " " + reason + "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "
+                + body.length + "\r\nConnection: close\r\n" + (code == 401 ? "WWW-Authenticate: Bearer\r\n" : "") + "\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        out.write(body);
+        out.flush();
+    }
+}
