@@ -15,6 +15,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * </pre>
  */
 public final class Task {
+    /**
+     * Metadata key: who sent the task, as the worker established it (a client certificate's subject, "token",
+     * "local shell" ...), for the audit trail. The worker's own surfaces set it, replacing any value a caller sent.
+     */
+    public static final String CALLER = "ferry.caller";
+    /** Metadata key: where the task came from (the client's address), set as {@link #CALLER} is. */
+    public static final String REMOTE = "ferry.remote";
+
     private static final AtomicLong IDS = new AtomicLong();
 
     private final String id;

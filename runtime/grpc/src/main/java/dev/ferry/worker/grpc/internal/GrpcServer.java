@@ -229,6 +229,7 @@ public final class GrpcServer {
                         .addService(ProtoReflectionServiceV1.newInstance())
                         .addService(ProtoReflectionService.newInstance())
                         .addService(new WorkerService(registry, settings.maxOutboundMessageBytes, settings.maxStreamBytes));
+                builder.intercept(new Caller(settings.token != null)); // first added, last to run: after the token check
                 if (settings.token != null) {
                     builder.intercept(new BearerToken(settings.token));
                 }

@@ -106,7 +106,14 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
             return null;
         }
         String id = request.getTaskId().isEmpty() ? Task.nextId() : request.getTaskId();
-        return new Request(new Task(id, type, request.getPayload().toByteArray(), request.getMetadataMap()), timeout);
+        Map<String, String> metadata = request.getMetadataMap();
+        String[] caller = Caller.KEY.get();
+        if (caller != null) { // who sent it, for the audit trail: never what the request says it is
+            metadata = new java.util.HashMap<>(metadata);
+            metadata.put(Task.CALLER, caller[0]);
+            metadata.put(Task.REMOTE, caller[1]);
+        }
+        return new Request(new Task(id, type, request.getPayload().toByteArray(), metadata), timeout);
     }
 
     private void answer(ServerCallStreamObserver<ExecuteResponse> call, String id, Result result, Throwable failure) {

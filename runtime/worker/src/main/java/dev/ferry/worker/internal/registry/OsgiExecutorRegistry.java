@@ -28,6 +28,8 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.util.tracker.ServiceTracker;
 import org.osgi.util.tracker.ServiceTrackerCustomizer;
@@ -158,8 +160,40 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
 
     // -- running tasks
 
+    /** Whoever is told of every answered task (the audit trail); replaced, never mutated. */
+    private volatile TaskObserver[] observers = new TaskObserver[0];
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    synchronized void addObserver(TaskObserver o) {
+        TaskObserver[] next = java.util.Arrays.copyOf(observers, observers.length + 1);
+        next[next.length - 1] = o;
+        observers = next;
+    }
+
+    synchronized void removeObserver(TaskObserver o) {
+        observers = java.util.Arrays.stream(observers).filter(x -> x != o).toArray(TaskObserver[]::new);
+    }
+
+    private void observe(Task task, Result result) {
+        for (TaskObserver o : observers) {
+            try {
+                o.ended(task, result);
+            } catch (RuntimeException e) {
+                LOG.warn("Task observer {} failed on task {}", o, task.id(), e);
+            }
+        }
+    }
+
     @Override
     public Result execute(Task task, Duration timeout) {
+        Result r = run(task, timeout);
+        if (observers.length > 0) {
+            observe(task, r);
+        }
+        return r;
+    }
+
+    private Result run(Task task, Duration timeout) {
         long start = System.nanoTime();
         Object admitted = arrive(task, timeout, start, false, null);
         if (admitted instanceof Result r) {
@@ -185,6 +219,18 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
 
     @Override
     public TaskHandle submit(Task task, Duration timeout, OutputSink output) {
+        TaskHandle h = start(task, timeout, output);
+        if (observers.length > 0) {
+            h.result().whenComplete((r, failure) -> {
+                if (r != null) {
+                    observe(task, r);
+                }
+            });
+        }
+        return h;
+    }
+
+    private TaskHandle start(Task task, Duration timeout, OutputSink output) {
         long start = System.nanoTime();
         Object admitted = arrive(task, timeout, start, false, output);
         if (admitted instanceof Result r) {

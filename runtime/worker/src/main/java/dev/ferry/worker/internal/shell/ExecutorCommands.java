@@ -291,7 +291,7 @@ public class ExecutorCommands {
         } catch (IllegalArgumentException e) {
             return "error: " + e.getMessage();
         }
-        Task task = new Task(Task.nextId(), type, json.getBytes(StandardCharsets.UTF_8), Map.of("origin", "shell"));
+        Task task = new Task(Task.nextId(), type, json.getBytes(StandardCharsets.UTF_8), Map.of("origin", "shell", Task.CALLER, "local shell"));
         Follow follow = out == null ? null : new Follow();
         // submit, not execute: the shell gets its answer at the deadline whatever the executor does
         TaskHandle handle = follow == null ? registry.submit(task, limit) : registry.submit(task, limit, follow);

@@ -1,0 +1,209 @@
+package dev.ferry.worker.internal.audit;
+
+import dev.ferry.executor.api.Result;
+import dev.ferry.executor.api.Task;
+import dev.ferry.support.Configs;
+import dev.ferry.worker.internal.registry.TaskObserver;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.regex.Pattern;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The audit trail: one JSON line per task the registry answered, written by a thread of its own so that a task
+ * pays only for handing its record over. A full hand-over queue makes tasks wait rather than go unaudited.
+ */
+@Designate(ocd = AuditConfig.class)
+@Component(configurationPid = AuditConfig.PID, immediate = true, service = TaskObserver.class)
+public final class AuditTrail implements TaskObserver {
+    private static final Logger LOG = LoggerFactory.getLogger(AuditTrail.class);
+    private static final Pattern SECRET_VALUE = Pattern.compile(
+            "(\"[^\"]*(?i:password|passwd|secret|token|authorization|api[_-]?key|private[_-]?key|credential)[^\"]*\"\\s*:\\s*)"
+                    + "\"(?:[^\"\\\\]|\\\\.)*\"");
+
+    private record Entry(long millis, Task task, Result result) {
+    }
+
+    private final boolean enabled;
+    private final boolean payloads;
+    private final Path file;
+    private final BlockingQueue<Entry> queue = new ArrayBlockingQueue<>(16 * 1024);
+    private final RotatingFile out;
+    private final Thread writer;
+    private volatile boolean running = true;
+
+    @Activate
+    public AuditTrail(BundleContext context, Map<String, Object> properties) throws IOException {
+        AuditConfig c = Configs.read(AuditConfig.class, AuditConfig.PID, properties);
+        if (c.max__file__bytes() < 1024) {
+            throw new IllegalArgumentException("configuration " + AuditConfig.PID + ", max_file_bytes: must be >= 1024, got "
+                    + c.max__file__bytes());
+        }
+        if (c.max__files() < 1) {
+            throw new IllegalArgumentException("configuration " + AuditConfig.PID + ", max_files: must be >= 1, got " + c.max__files());
+        }
+        this.enabled = c.enabled();
+        this.payloads = c.payloads();
+        this.file = file(c.file(), context);
+        if (!enabled) {
+            out = null;
+            writer = null;
+            LOG.info("Audit trail off (enabled = false in {})", AuditConfig.PID);
+            return;
+        }
+        out = new RotatingFile(file, c.max__file__bytes(), c.max__files());
+        writer = new Thread(this::write, "ferry-audit");
+        writer.setDaemon(true);
+        writer.start();
+        LOG.info("Audit trail in {}{}", file, payloads ? " (with payloads, secrets masked)" : "");
+    }
+
+    private static Path file(String configured, BundleContext context) {
+        if (!configured.isBlank()) {
+            return Path.of(configured.trim());
+        }
+        String home = context.getProperty("ferry.home");
+        if (home != null) {
+            return Path.of(home, "data", "log", "audit.log");
+        }
+        String karaf = context.getProperty("karaf.data");
+        return karaf != null ? Path.of(karaf, "log", "ferry-audit.log") : Path.of("data", "log", "audit.log");
+    }
+
+    @Override
+    public void ended(Task task, Result result) {
+        if (!enabled) {
+            return;
+        }
+        Entry e = new Entry(System.currentTimeMillis(), task, result);
+        if (!queue.offer(e)) {
+            try {
+                queue.put(e); // the writer is behind: this task waits for it, so nothing goes unaudited
+            } catch (InterruptedException x) {
+                Thread.currentThread().interrupt();
+                LOG.warn("Task {} is missing from the audit trail: its thread was interrupted while the trail was full",
+                        task.id());
+            }
+        }
+    }
+
+    @Deactivate
+    void deactivate() throws InterruptedException {
+        if (writer != null) {
+            running = false; // the writer empties the queue, then ends
+            writer.join(5000);
+        }
+    }
+
+    private void write() {
+        List<Entry> batch = new ArrayList<>(256);
+        StringBuilder line = new StringBuilder(256);
+        while (true) {
+            Entry first;
+            try {
+                first = queue.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                running = false; // the bundle is going: what is queued is still written
+                first = queue.poll();
+            }
+            if (first == null) {
+                if (!running) {
+                    break;
+                }
+                continue;
+            }
+            batch.add(first);
+            queue.drainTo(batch, 1024);
+            try {
+                for (Entry e : batch) {
+                    line.setLength(0);
+                    format(e, line);
+                    out.write(line);
+                }
+                out.flush();
+            } catch (IOException e) {
+                LOG.error("Cannot write the audit trail to {}: {}; {} task(s) are missing from it", file, e.toString(),
+                        batch.size());
+            }
+            batch.clear();
+        }
+        try {
+            out.close();
+        } catch (IOException e) {
+            LOG.warn("Closing the audit trail {} failed: {}", file, e.toString());
+        }
+    }
+
+    void format(Entry e, StringBuilder b) {
+        Task t = e.task();
+        Result r = e.result();
+        Map<String, String> meta = t.metadata();
+        Map<String, String> rm = r.metadata();
+        b.append("{\"time\":\"").append(Instant.ofEpochMilli(e.millis())).append('"');
+        field(b, "task_id", t.id());
+        field(b, "type", t.type());
+        String caller = meta.get(Task.CALLER);
+        field(b, "caller", caller != null ? caller : "in-process");
+        String remote = meta.get(Task.REMOTE);
+        if (remote != null) {
+            field(b, "remote", remote);
+        }
+        String by = rm.get(Result.EXECUTED_BY);
+        if (by != null) {
+            field(b, "executor", by);
+        }
+        field(b, "status", r.status().name());
+        if (r.rejection() != null) {
+            field(b, "rejection", r.rejection().name());
+        }
+        b.append(",\"exit_code\":").append(r.exitCode());
+        String us = rm.get(Result.DURATION_MICROS);
+        if (us != null) {
+            b.append(",\"duration_ms\":").append(dev.ferry.support.Numbers.millis(Long.parseLong(us) * 1000));
+        }
+        b.append(",\"payload_bytes\":").append(t.payload().length);
+        if (payloads) {
+            field(b, "payload", masked(new String(t.payload(), java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        b.append("}\n");
+    }
+
+    /** A JSON payload with the values of secret-looking keys replaced. */
+    static String masked(String json) {
+        return SECRET_VALUE.matcher(json).replaceAll("$1\"***\"");
+    }
+
+    private static void field(StringBuilder b, String name, String value) {
+        b.append(",\"").append(name).append("\":\"");
+        for (int i = 0; i < value.length(); i++) {
+            char ch = value.charAt(i);
+            switch (ch) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (ch < 0x20) {
+                        b.append(String.format("\\u%04x", (int) ch));
+                    } else {
+                        b.append(ch);
+                    }
+                }
+            }
+        }
+        b.append('"');
+    }
+}
