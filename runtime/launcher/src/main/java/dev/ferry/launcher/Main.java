@@ -50,6 +50,8 @@ public final class Main {
             "  --grpc-host HOST  the address the gRPC API listens on; default 127.0.0.1 (anything else needs",
             "               a token or mutual TLS, see etc/dev.ferry.grpc.cfg)",
             "  --grpc-port PORT  its port; default 50051, 0 picks a free one (the ready line says which)",
+            "  --log-level LEVEL  error, warn, info (default), debug or trace: data/log/ferry.0.log and, without",
+            "               the interactive shell, the console (the shell's console shows warn and above)",
             "  --help       print this and exit");
 
     private Main() {
@@ -89,6 +91,13 @@ public final class Main {
     static void run(Options options, long started) throws StartupException {
         Home home = Home.prepare(options.home);
         refuseJavaDeserialization();
+        try {
+            // the console is a person's when the shell runs on a terminal: only what needs them shows there
+            Logging.configure(home.data.resolve("log"), options.logLevel, !options.noShell && System.console() != null,
+                    Long.getLong("ferry.log.file.bytes", 10L * 1024 * 1024), Integer.getInteger("ferry.log.files", 5));
+        } catch (IOException | RuntimeException e) {
+            throw new StartupException("cannot write the log in " + home.data.resolve("log") + ": " + e.getMessage());
+        }
         Map<String, String> props = new HashMap<>();
         props.put(Constants.FRAMEWORK_STORAGE, home.data.resolve("framework").toString());
         // Bundles come from this jar and deploy/ on every start, configuration from etc/: a clean
@@ -103,6 +112,7 @@ public final class Main {
         props.put("felix.fileinstall.log.level", "2");
         props.put("felix.fileinstall.enableConfigSave", "false");
         props.put("ferry.home", home.root.toString());
+        props.put(Logging.FRAMEWORK_PROPERTY, "jul"); // the worker's dev.ferry.logging sets java.util.logging levels
         props.put("gosh.home", home.root.toString());
         if (options.config != null) {
             if (java.nio.file.Files.isDirectory(options.config)) {
@@ -348,6 +358,7 @@ public final class Main {
         String grpcHost;
         String grpcPort;
         Path config;
+        java.util.logging.Level logLevel = java.util.logging.Level.INFO;
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -369,6 +380,9 @@ public final class Main {
                     case "--config":
                         o.config = Paths.get(value(args, i++, "a file, e.g. --config /etc/ferry/config.yaml")).toAbsolutePath()
                                 .normalize();
+                        break;
+                    case "--log-level":
+                        o.logLevel = Logging.level(value(args, i++, "a level, e.g. --log-level debug"));
                         break;
                     case "--no-shell":
                         o.noShell = true;
