@@ -49,15 +49,30 @@ public class DispatchBenchmark {
     private final ExecutionContext plain = DirectExecutionContext.withTimeout(Duration.ofDays(1));
     private final Task task = Task.of("noop", "{}");
     private ExecutorRegistry registry;
+    private ExecutorRegistry audited;
+    private dev.ferry.worker.internal.audit.AuditTrail trail;
+    private java.nio.file.Path auditDir;
 
     @Setup
-    public void setUp() {
+    public void setUp() throws java.io.IOException {
         registry = Registries.with("noop", noop);
+        auditDir = java.nio.file.Files.createTempDirectory("ferry-bench-audit");
+        trail = new dev.ferry.worker.internal.audit.AuditTrail(new dev.ferry.worker.internal.audit.AuditTrail.Settings(true,
+                false, auditDir.resolve("audit.log"), 10L * 1024 * 1024, 2));
+        audited = Registries.with("noop", noop, trail);
     }
 
     @TearDown
-    public void tearDown() {
+    public void tearDown() throws Exception {
         Registries.close(registry);
+        Registries.close(audited);
+        trail.deactivate();
+        try (var files = java.nio.file.Files.list(auditDir)) {
+            for (java.nio.file.Path p : files.toList()) {
+                java.nio.file.Files.delete(p);
+            }
+        }
+        java.nio.file.Files.delete(auditDir);
     }
 
     @Benchmark
@@ -68,6 +83,12 @@ public class DispatchBenchmark {
     @Benchmark
     public Result registry() {
         return registry.execute(task, null);
+    }
+
+    /** The same, with the audit trail on: one line per task, written by the trail's own thread. */
+    @Benchmark
+    public Result registryAudited() {
+        return audited.execute(task, null);
     }
 
     @Benchmark

@@ -36,6 +36,21 @@ public final class AuditTrail implements TaskObserver {
     private record Entry(long millis, Task task, Result result) {
     }
 
+    /** The configuration, checked. */
+    public record Settings(boolean enabled, boolean payloads, Path file, long maxFileBytes, int maxFiles) {
+        static Settings from(AuditConfig c, BundleContext context) {
+            if (c.max__file__bytes() < 1024) {
+                throw new IllegalArgumentException("configuration " + AuditConfig.PID + ", max_file_bytes: must be >= 1024, got "
+                        + c.max__file__bytes());
+            }
+            if (c.max__files() < 1) {
+                throw new IllegalArgumentException("configuration " + AuditConfig.PID + ", max_files: must be >= 1, got "
+                        + c.max__files());
+            }
+            return new Settings(c.enabled(), c.payloads(), fileOf(c.file(), context), c.max__file__bytes(), c.max__files());
+        }
+    }
+
     private final boolean enabled;
     private final boolean payloads;
     private final Path file;
@@ -46,31 +61,28 @@ public final class AuditTrail implements TaskObserver {
 
     @Activate
     public AuditTrail(BundleContext context, Map<String, Object> properties) throws IOException {
-        AuditConfig c = Configs.read(AuditConfig.class, AuditConfig.PID, properties);
-        if (c.max__file__bytes() < 1024) {
-            throw new IllegalArgumentException("configuration " + AuditConfig.PID + ", max_file_bytes: must be >= 1024, got "
-                    + c.max__file__bytes());
-        }
-        if (c.max__files() < 1) {
-            throw new IllegalArgumentException("configuration " + AuditConfig.PID + ", max_files: must be >= 1, got " + c.max__files());
-        }
-        this.enabled = c.enabled();
-        this.payloads = c.payloads();
-        this.file = file(c.file(), context);
+        this(Settings.from(Configs.read(AuditConfig.class, AuditConfig.PID, properties), context));
+    }
+
+    /** From checked settings: the component's way, and the benchmark's. */
+    public AuditTrail(Settings s) throws IOException {
+        this.enabled = s.enabled();
+        this.payloads = s.payloads();
+        this.file = s.file();
         if (!enabled) {
             out = null;
             writer = null;
             LOG.info("Audit trail off (enabled = false in {})", AuditConfig.PID);
             return;
         }
-        out = new RotatingFile(file, c.max__file__bytes(), c.max__files());
+        out = new RotatingFile(file, s.maxFileBytes(), s.maxFiles());
         writer = new Thread(this::write, "ferry-audit");
         writer.setDaemon(true);
         writer.start();
         LOG.info("Audit trail in {}{}", file, payloads ? " (with payloads, secrets masked)" : "");
     }
 
-    private static Path file(String configured, BundleContext context) {
+    private static Path fileOf(String configured, BundleContext context) {
         if (!configured.isBlank()) {
             return Path.of(configured.trim());
         }
@@ -100,7 +112,7 @@ public final class AuditTrail implements TaskObserver {
     }
 
     @Deactivate
-    void deactivate() throws InterruptedException {
+    public void deactivate() throws InterruptedException {
         if (writer != null) {
             running = false; // the writer empties the queue, then ends
             writer.join(5000);

@@ -18,6 +18,13 @@ public final class Registries {
         return r;
     }
 
+    /** @return {@link #with} whose every answered task also goes to {@code observer} (the audit trail) */
+    public static ExecutorRegistry with(String type, Executor executor, TaskObserver observer) {
+        OsgiExecutorRegistry r = (OsgiExecutorRegistry) with(type, executor);
+        r.addObserver(observer);
+        return r;
+    }
+
     public static void close(ExecutorRegistry registry) {
         ((OsgiExecutorRegistry) registry).close();
     }
