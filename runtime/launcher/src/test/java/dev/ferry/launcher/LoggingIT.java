@@ -77,7 +77,10 @@ class LoggingIT {
             w.ask("executor:drain http second-reason");
             assertThat(allLogs()).as("an INFO line at level warn").doesNotContain("second-reason");
 
-            Files.writeString(home.resolve("etc/dev.ferry.logging.cfg"), "level = warn\nlevels = dev.ferry.worker.internal.registry=info\n");
+            // the README's example, as written: everything at warn, the registry's lines at info
+            String readme = Readme.blockAfter("changes levels while the worker runs, for everything or per logger:");
+            assertThat(readme).startsWith("level = warn\n").contains("dev.ferry.worker.internal.registry=info");
+            Files.writeString(home.resolve("etc/dev.ferry.logging.cfg"), readme);
             long deadline = System.nanoTime() + WAIT.toNanos();
             for (int i = 0; !Files.readString(log).contains("drained (probe-"); i++) { // until the change has reached it
                 assertThat(System.nanoTime()).as("one logger at info").isLessThan(deadline);

@@ -102,8 +102,13 @@ class MetricsIT {
             w.await("the refusal", Duration.ofSeconds(30), l -> l.contains("refusing to serve metrics on 0.0.0.0 without a token"));
             assertRefused(metrics);
         }
+        // the README's example, its port and token file put where this test has them
         String token = "a-metrics-token-0123456789";
-        cfg("dev.ferry.metrics", "host = 0.0.0.0", "port = " + metrics, "token = " + token);
+        Path tokenFile = Files.writeString(home.resolve("metrics.token"), token + "\n");
+        String readme = Readme.blockAfter("`etc/dev.ferry.metrics.cfg` for a scrape from another host:");
+        assertThat(readme).contains("port = 9464\n").contains("token_file = /etc/ferry/metrics.token\n");
+        Files.writeString(home.resolve("etc/dev.ferry.metrics.cfg"), readme.replace("port = 9464", "port = " + metrics)
+                .replace("/etc/ferry/metrics.token", tokenFile.toString()));
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell")) {
             port(w, "127.0.0.1");
             w.await("the endpoint", Duration.ofSeconds(30), l -> l.contains("Metrics on http://0.0.0.0:" + metrics));

@@ -94,6 +94,15 @@ class OperatorIT {
             clients.shutdown();
             assertThat(wrong).as("answers other than SUCCEEDED or the drain's UNAVAILABLE").isEmpty();
             assertThat(w.ask("executor:resume command")).contains("type 'command' is not drained");
+
+            // the README's example, as written
+            List<String> readme = Readme.blockAfter("Before you work on what a type depends on").lines().toList();
+            assertThat(readme.get(0)).startsWith("g! executor:drain jdbc");
+            assertThat(w.ask(readme.get(0).substring(3))).contains("type 'jdbc' drained: new tasks are refused, 0 running finish;"
+                    + " executor:resume jdbc undoes it"); // the README's shows 2 running: none run here
+            assertThat(String.join("\n", w.ask("executor:list"))).contains("drained for maintenance (database upgrade)");
+            assertThat(readme.get(2)).isEqualTo("g! executor:resume jdbc");
+            assertThat(w.ask(readme.get(2).substring(3))).contains(readme.get(3));
             assertThat(String.join("\n", w.ask("executor:drain nope"))).contains("error: no executor type 'nope'");
         }
     }
