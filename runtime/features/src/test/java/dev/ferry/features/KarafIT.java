@@ -116,6 +116,14 @@ class KarafIT {
                 + " echo err-line >&2\"]}'");
         // (bin/client shows the session's stdout only: the stderr line goes to the session's stderr)
         assertThat(followed).contains("out-line").contains("SUCCEEDED").doesNotContain("--- output ---");
+        // maintenance: drain and resume in Karaf's shell
+        assertThat(karaf.run("executor:drain http 'proxy change'")).contains("type 'http' drained");
+        assertThat(karaf.run("executor:run http '{\"url\":\"http://127.0.0.1:1/\"}'")).contains("REJECTED (drained)")
+                .contains("proxy change");
+        assertThat(karaf.run("executor:resume http")).contains("type 'http' takes tasks again");
+        // the audit trail goes to Karaf's data/log
+        Path audit = karaf.home.resolve("data/log/ferry-audit.log");
+        karaf.poll("executor:list", WAIT, l -> Files.exists(audit));
         String invalid = karaf.run("executor:validate command '{\"command\":\"echo\",\"argz\":[]}'");
         assertThat(invalid).contains("argz: unknown field");
         // the embedded default datasource, its data under Karaf's data/
