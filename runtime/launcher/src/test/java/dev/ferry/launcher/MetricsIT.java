@@ -119,6 +119,17 @@ class MetricsIT {
             assertThat(scrape(metrics, "Bearer " + token)).containsKey("jvm_threads_current");
             assertThat(w.output()).doesNotContain(token);
         }
+        // a port already taken (another worker's): said, and the worker serves on without its endpoint
+        try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            cfg("dev.ferry.metrics", "port = " + taken.getLocalPort());
+            try (WorkerProcess w = WorkerProcess.start("--home", home.toString());
+                    Client c = Client.plain(port(w, "127.0.0.1"))) {
+                w.await("the port's problem", Duration.ofSeconds(30), l -> l.contains("The metrics endpoint cannot listen on 127.0.0.1:"
+                        + taken.getLocalPort()) && l.contains("set port in dev.ferry.metrics"));
+                assertThat(c.worker().execute(execute("command", "{\"command\":\"true\"}").build()).getStatus())
+                        .isEqualTo(Status.SUCCEEDED);
+            }
+        }
         cfg("dev.ferry.metrics", "enabled = false", "port = " + metrics);
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell")) {
             port(w, "127.0.0.1");

@@ -58,31 +58,59 @@ public final class MetricsEndpoint {
     private final ExecutorService threads;
 
     @Activate
-    public MetricsEndpoint(@Reference RegistryView registry, Map<String, Object> properties) throws IOException {
+    public MetricsEndpoint(@Reference RegistryView registry, Map<String, Object> properties) {
         this.registry = registry;
-        this.settings = MetricsSettings.from(Configs.read(MetricsConfig.class, MetricsConfig.PID, properties));
-        if (!settings.enabled()) {
+        MetricsSettings s;
+        try {
+            s = MetricsSettings.from(Configs.read(MetricsConfig.class, MetricsConfig.PID, properties));
+        } catch (IllegalArgumentException e) {
+            // never something more open instead: no endpoint, and the reason where the operator looks
+            LOG.error("The metrics endpoint does not start: {}", e.getMessage());
+            s = null;
+        }
+        this.settings = s;
+        if (s == null || !s.enabled()) {
             server = null;
             threads = null;
-            LOG.info("Metrics endpoint off (enabled = false in {})", MetricsConfig.PID);
+            if (s != null) {
+                LOG.info("Metrics endpoint off (enabled = false in {})", MetricsConfig.PID);
+            }
             return;
         }
-        ServerSocket s = new ServerSocket();
-        try {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(settings.address(), settings.port()));
-        } catch (IOException e) {
-            s.close();
-            throw new IOException("the metrics endpoint cannot listen on " + settings.address().getHostAddress() + ":"
-                    + settings.port() + " (" + e.getMessage() + "); free the port or set another in " + MetricsConfig.PID, e);
+        server = bind(s);
+        if (server == null) {
+            threads = null;
+            return;
         }
-        server = s;
         // two threads: a scrape that stalls (a slow client, bounded by the read timeout) never holds up the next
         threads = dev.ferry.support.Threads.daemonPool("ferry-metrics", 30);
         Thread accept = new Thread(this::accept, "ferry-metrics-accept");
         accept.setDaemon(true);
         accept.start();
-        LOG.info("Metrics on http://{}/metrics{}", address(), settings.token() != null ? " (bearer token)" : "");
+        LOG.info("Metrics on http://{}/metrics{}", address(), s.token() != null ? " (bearer token)" : "");
+    }
+
+    /** The listening socket, or null (said in the log) when the port cannot be had: the worker serves on without it. */
+    private static ServerSocket bind(MetricsSettings s) {
+        ServerSocket socket = null;
+        try {
+            socket = new ServerSocket();
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(s.address(), s.port()));
+            return socket;
+        } catch (IOException e) {
+            LOG.error("The metrics endpoint cannot listen on {}:{} ({}): another worker or program may use the port; set"
+                    + " port in {} (0 picks a free one)", s.address().getHostAddress(), s.port(), e.getMessage(),
+                    MetricsConfig.PID);
+            try {
+                if (socket != null) {
+                    socket.close();
+                }
+            } catch (IOException x) {
+                // nothing was bound
+            }
+            return null;
+        }
     }
 
     /** host:port where it listens, or null when off. */
