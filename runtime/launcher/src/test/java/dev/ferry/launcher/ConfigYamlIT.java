@@ -157,6 +157,7 @@ class ConfigYamlIT {
                     .containsPattern("token +config.yaml line 12 +\\$\\{file:" + home.resolve("etc/grpc.token") + "}");
             assertThat(String.join("\n", w.ask("executor:config command")))
                     .containsPattern("executor.concurrency.max +config.yaml line 5 +16");
+            assertThat(String.join("\n", w.ask("executor:config audit"))).containsPattern("max_files +config.yaml line 14 +10");
             assertThat(w.output()).doesNotContain(password).doesNotContain(token);
             // every section was checked, also those whose bundle started after the file was first applied
             assertThat(String.join("\n", w.ask("executor:list"))).doesNotContain("Configuration:");

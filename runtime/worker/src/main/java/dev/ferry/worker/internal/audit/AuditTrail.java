@@ -86,6 +86,9 @@ public final class AuditTrail implements TaskObserver {
         if (!configured.isBlank()) {
             return Path.of(configured.trim());
         }
+        if (context == null) { // a check of the configuration: no file is opened
+            return Path.of("data", "log", "audit.log");
+        }
         String home = context.getProperty("ferry.home");
         if (home != null) {
             return Path.of(home, "data", "log", "audit.log");

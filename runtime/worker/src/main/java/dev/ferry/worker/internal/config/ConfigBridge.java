@@ -58,6 +58,11 @@ public final class ConfigBridge implements Switches {
     public static final String DATASOURCE_FACTORY_PID = "dev.ferry.datasource";
     public static final String REGISTRY_PID = "dev.ferry.registry";
     public static final String GRPC_PID = "dev.ferry.grpc";
+
+    /** The worker's own parts (registry, grpc, metrics, audit, logging) and their PIDs, as config.yaml's worker: names them. */
+    public static Map<String, String> workerPids() {
+        return ConfigYaml.WORKER_SECTIONS;
+    }
     private static final Logger LOG = LoggerFactory.getLogger(ConfigBridge.class);
 
     /** One configuration the file sets: a PID, or a factory PID and the instance's name. */
@@ -432,14 +437,12 @@ public final class ConfigBridge implements Switches {
                 out.add(new Target(s, pid, null, pid));
             }
         });
-        Section registry = parsed.worker().get("registry");
-        if (registry != null) {
-            out.add(new Target(registry, REGISTRY_PID, null, REGISTRY_PID));
-        }
-        Section grpc = parsed.worker().get("grpc");
-        if (grpc != null) {
-            out.add(new Target(grpc, GRPC_PID, null, GRPC_PID));
-        }
+        ConfigYaml.WORKER_SECTIONS.forEach((name, pid) -> {
+            Section s = parsed.worker().get(name);
+            if (s != null) {
+                out.add(new Target(s, pid, null, pid));
+            }
+        });
         parsed.datasources().forEach((name, s) -> out.add(new Target(s, null, DATASOURCE_FACTORY_PID,
                 "datasource '" + name + "' (" + DATASOURCE_FACTORY_PID + ")")));
         return out;
@@ -684,11 +687,10 @@ public final class ConfigBridge implements Switches {
         if (factoryName != null) {
             return DATASOURCE_FACTORY_PID.equals(pid) ? p.datasources().get(factoryName) : null;
         }
-        if (REGISTRY_PID.equals(pid)) {
-            return p.worker().get("registry");
-        }
-        if (GRPC_PID.equals(pid)) {
-            return p.worker().get("grpc");
+        for (Map.Entry<String, String> w : ConfigYaml.WORKER_SECTIONS.entrySet()) {
+            if (w.getValue().equals(pid)) {
+                return p.worker().get(w.getKey());
+            }
         }
         for (Map.Entry<String, Section> e : p.executors().entrySet()) {
             if (pidOf(e.getKey()).equals(pid)) {

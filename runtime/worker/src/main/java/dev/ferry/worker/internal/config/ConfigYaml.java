@@ -36,6 +36,7 @@ import org.yaml.snakeyaml.resolver.Resolver;
  * worker:
  *   registry: {...}     # dev.ferry.registry
  *   grpc: {...}         # dev.ferry.grpc
+ *   metrics: {...}      # dev.ferry.metrics (also audit: dev.ferry.audit, logging: dev.ferry.logging)
  * datasources:
  *   reports: {url: ..., password: ${env:REPORTS_PASSWORD}}   # one dev.ferry.datasource each
  * </pre>
@@ -43,6 +44,17 @@ import org.yaml.snakeyaml.resolver.Resolver;
 final class ConfigYaml {
     static final String EXECUTORS = "executors";
     static final String WORKER = "worker";
+    /** The sections of {@code worker:} and the PID each configures. */
+    static final Map<String, String> WORKER_SECTIONS = orderedOf("registry", "dev.ferry.registry", "grpc", "dev.ferry.grpc",
+            "metrics", "dev.ferry.metrics", "audit", "dev.ferry.audit", "logging", "dev.ferry.logging");
+
+    private static Map<String, String> orderedOf(String... pairs) {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            m.put(pairs[i], pairs[i + 1]);
+        }
+        return java.util.Collections.unmodifiableMap(m);
+    }
     static final String DATASOURCES = "datasources";
     static final String ENABLED = "enabled";
 
@@ -156,9 +168,9 @@ final class ConfigYaml {
                 }
                 case WORKER -> {
                     for (Map.Entry<String, Node> part : mapping(value, WORKER).entrySet()) {
-                        if (!part.getKey().equals("registry") && !part.getKey().equals("grpc")) {
-                            problem(value, WORKER + "." + part.getKey(), "is not a section of worker: it has 'registry' (the"
-                                    + " executor registry's settings) and 'grpc' (the gRPC API's)");
+                        if (!WORKER_SECTIONS.containsKey(part.getKey())) {
+                            problem(value, WORKER + "." + part.getKey(), "is not a section of worker: it has "
+                                    + String.join(", ", WORKER_SECTIONS.keySet()) + " (see the README's configuration reference)");
                             continue;
                         }
                         Section s = section(WORKER + "." + part.getKey(), part.getKey(), part.getValue());

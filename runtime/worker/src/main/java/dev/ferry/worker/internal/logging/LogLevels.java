@@ -54,27 +54,38 @@ public final class LogLevels {
         }
     }
 
-    private synchronized void apply(Map<String, Object> properties) {
-        Level root;
+    /** The levels a configuration sets: the root's (null: the launcher's) and per logger. */
+    record Levels(Level root, Map<String, Level> named) {
+    }
+
+    /** Reads a configuration; the exception names the key and what is wrong. */
+    static Levels parse(LoggingConfig c) {
+        Level root = c.level().isBlank() ? null : level(c.level(), "level");
         Map<String, Level> named = new LinkedHashMap<>();
-        try {
-            LoggingConfig c = Configs.read(LoggingConfig.class, LoggingConfig.PID, properties);
-            root = c.level().isBlank() ? launcherLevel : level(c.level(), "level");
-            for (String entry : c.levels()) {
-                if (entry.isBlank()) {
-                    continue;
-                }
-                int eq = entry.indexOf('=');
-                if (eq <= 0) {
-                    throw new IllegalArgumentException("levels: entries are logger=level, e.g. dev.ferry.executor.http=debug;"
-                            + " got '" + entry + "'");
-                }
-                named.put(entry.substring(0, eq).trim(), level(entry.substring(eq + 1).trim(), "levels (" + entry + ")"));
+        for (String entry : c.levels()) {
+            if (entry.isBlank()) {
+                continue;
             }
+            int eq = entry.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("levels: entries are logger=level, e.g. dev.ferry.executor.http=debug;"
+                        + " got '" + entry + "'");
+            }
+            named.put(entry.substring(0, eq).trim(), level(entry.substring(eq + 1).trim(), "levels (" + entry + ")"));
+        }
+        return new Levels(root, named);
+    }
+
+    private synchronized void apply(Map<String, Object> properties) {
+        Levels parsed;
+        try {
+            parsed = parse(Configs.read(LoggingConfig.class, LoggingConfig.PID, properties));
         } catch (IllegalArgumentException e) {
             LOG.warn("configuration {} refused: {}; the log levels stay as they are", LoggingConfig.PID, e.getMessage());
             return;
         }
+        Level root = parsed.root() == null ? launcherLevel : parsed.root();
+        Map<String, Level> named = parsed.named();
         // said before the change when it can be heard then (a quieter level would hide it), else after
         String said = "Log levels: " + name(root) + (named.isEmpty() ? "" : ", " + named);
         boolean saidBefore = LOG.isInfoEnabled();

@@ -121,7 +121,7 @@ public class ExecutorCommands {
 
     /** executor:config NAME — the effective configuration of one type, of registry, grpc, or of datasource NAME. */
     @Descriptor("Shows the configuration in effect of one part of the worker, every key with where its value comes from")
-    public void config(@Descriptor("an executor type (command, http ...), registry, grpc, or a datasource's name") String name) {
+    public void config(@Descriptor("an executor type (command, http ...), registry, grpc, metrics, audit, logging, or a datasource's name") String name) {
         System.out.println(configText(name));
     }
 
@@ -162,8 +162,7 @@ public class ExecutorCommands {
     String configText(String only) {
         Map<String, String[]> pids = new java.util.LinkedHashMap<>(); // title -> {pid, factory name or null}
         config.typePids().forEach((type, pid) -> pids.put("type " + type, new String[] {pid, null}));
-        pids.put("registry", new String[] {ConfigBridge.REGISTRY_PID, null});
-        pids.put("grpc", new String[] {ConfigBridge.GRPC_PID, null});
+        ConfigBridge.workerPids().forEach((name, pid) -> pids.put(name, new String[] {pid, null}));
         try {
             for (String ds : config.datasourceNames()) {
                 pids.put("datasource " + ds, new String[] {ConfigBridge.DATASOURCE_FACTORY_PID, ds});
@@ -211,7 +210,7 @@ public class ExecutorCommands {
         }
         if (sb.length() == 0) {
             return "nothing is configured as '" + only + "'; give a type (" + String.join(", ", config.typePids().keySet())
-                    + "), registry, grpc, or a datasource's name";
+                    + "), registry, grpc, metrics, audit, logging, or a datasource's name";
         }
         return (sb + configNotes()).stripTrailing();
     }

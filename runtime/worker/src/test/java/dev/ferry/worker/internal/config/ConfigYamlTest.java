@@ -138,7 +138,8 @@ class ConfigYamlTest {
                 .contains("line 4: executors.command.sandbox is set twice");
         assertThat(refusal("executors:\n  command:\n    concurrency: 2\n    executor.concurrency.max: 3\n"))
                 .contains("executors.command.executor.concurrency.max sets executor.concurrency.max a second time");
-        assertThat(refusal("worker:\n  registri: {}\n")).contains("line 2: worker.registri is not a section of worker");
+        assertThat(refusal("worker:\n  registri: {}\n")).contains("line 2: worker.registri is not a section of worker")
+                .contains("registry, grpc, metrics, audit, logging");
         assertThat(refusal("datasources:\n  a:\n    name: b\n    url: x\n")).contains("line 3: datasources.a.name differs");
         assertThat(refusal("executors:\n  command:\n    max_output_bytes: 99999999999999999999\n"))
                 .contains("line 3: executors.command.max_output_bytes is not a whole number that fits in 64 bits");
