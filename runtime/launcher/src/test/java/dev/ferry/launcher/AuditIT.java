@@ -36,7 +36,7 @@ class AuditIT {
 
     @Test
     void everyTaskIsALineNamingItsCallerWithoutItsPayload() throws Exception {
-        cfg("dev.ferry.grpc", "token = " + TOKEN);
+        WorkerProcess.cfg(home, "dev.ferry.grpc", "token = " + TOKEN);
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString());
                 Client c = Client.plain(port(w, "127.0.0.1"))) {
             WorkerGrpc.WorkerBlockingStub worker = c.worker().withInterceptors(bearer(TOKEN));
@@ -82,7 +82,7 @@ class AuditIT {
     void aMutualTlsCallerIsNamedByItsCertificate() throws Exception {
         Path pki = Files.createDirectories(home.resolve("pki"));
         Pki.make(pki);
-        cfg("dev.ferry.grpc", "tls_cert_file = " + pki.resolve("server.crt"), "tls_key_file = " + pki.resolve("server.key"),
+        WorkerProcess.cfg(home, "dev.ferry.grpc", "tls_cert_file = " + pki.resolve("server.crt"), "tls_key_file = " + pki.resolve("server.key"),
                 "tls_client_ca_file = " + pki.resolve("ca.crt"));
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell");
                 Client c = Client.with(port(w, "127.0.0.1"), TlsChannelCredentials.newBuilder()
@@ -97,7 +97,7 @@ class AuditIT {
     /** Payloads only when asked, secrets masked; the file rotates at its size, keeping the files configured. */
     @Test
     void payloadsAreMaskedAndTheFileRotates() throws Exception {
-        cfg("dev.ferry.audit", "payloads = true", "max_file_bytes = 2048", "max_files = 2");
+        WorkerProcess.cfg(home, "dev.ferry.audit", "payloads = true", "max_file_bytes = 2048", "max_files = 2");
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell");
                 Client c = Client.plain(port(w, "127.0.0.1"))) {
             for (int i = 0; i < 30; i++) { // nothing listens on port 9: each is an ERROR, audited all the same
@@ -124,10 +124,6 @@ class AuditIT {
         }
     }
 
-    private void cfg(String pid, String... lines) throws IOException {
-        Files.createDirectories(home.resolve("etc"));
-        Files.write(home.resolve("etc/" + pid + ".cfg"), List.of(lines));
-    }
 
     /** The file's lines as JSON once it has at least {@code n} (the trail is written by a thread of its own). */
     private static List<JsonNode> awaitLines(Path file, int n) throws Exception {

@@ -62,8 +62,8 @@ class GrpcIT {
 
     @Test
     void everyRpcAndErrorCode() throws Exception {
-        config("dev.ferry.executor.command", "blocked_commands = rm", "executor.concurrency.max = 1");
-        config("dev.ferry.grpc", "max_inbound_message_bytes = 65536");
+        WorkerProcess.cfg(home, "dev.ferry.executor.command", "blocked_commands = rm", "executor.concurrency.max = 1");
+        WorkerProcess.cfg(home, "dev.ferry.grpc", "max_inbound_message_bytes = 65536");
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell");
                 Client c = Client.plain(port(w, "127.0.0.1"))) {
             WorkerGrpc.WorkerBlockingStub worker = c.worker();
@@ -147,8 +147,8 @@ class GrpcIT {
     @Test
     void aDeadlineOrACancelledCallKillsTheProcess() throws Exception {
         // one command at a time, the next waiting for the slot
-        config("dev.ferry.executor.command", "executor.concurrency.max = 1");
-        config("dev.ferry.registry", "queue_wait_ms = 10000");
+        WorkerProcess.cfg(home, "dev.ferry.executor.command", "executor.concurrency.max = 1");
+        WorkerProcess.cfg(home, "dev.ferry.registry", "queue_wait_ms = 10000");
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell");
                 Client c = Client.plain(port(w, "127.0.0.1"))) {
             long start = System.nanoTime();
@@ -187,9 +187,9 @@ class GrpcIT {
 
     @Test
     void probesAndCancelsGetThroughWhileCallsWaitForASlot() throws Exception {
-        config("dev.ferry.executor.command", "executor.concurrency.max = 1");
-        config("dev.ferry.registry", "queue_wait_ms = 20000");
-        config("dev.ferry.grpc", "threads = 2");
+        WorkerProcess.cfg(home, "dev.ferry.executor.command", "executor.concurrency.max = 1");
+        WorkerProcess.cfg(home, "dev.ferry.registry", "queue_wait_ms = 20000");
+        WorkerProcess.cfg(home, "dev.ferry.grpc", "threads = 2");
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell");
                 Client c = Client.plain(port(w, "127.0.0.1"))) {
             List<ListenableFuture<ExecuteResponse>> calls = new ArrayList<>();
@@ -336,7 +336,7 @@ class GrpcIT {
         Path tokenFile = home.resolve("token");
         Files.createDirectories(home);
         Files.writeString(tokenFile, TOKEN + "\n");
-        config("dev.ferry.grpc", "token_file = " + tokenFile);
+        WorkerProcess.cfg(home, "dev.ferry.grpc", "token_file = " + tokenFile);
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell", "--grpc-host", "0.0.0.0");
                 Client c = Client.plain(port(w, "0.0.0.0"))) {
             ExecuteRequest echo = execute("command", "{\"command\":\"echo\",\"args\":[\"in\"]}").build();
@@ -376,14 +376,14 @@ class GrpcIT {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        config("dev.ferry.grpc", "token = " + TOKEN);
+        WorkerProcess.cfg(home, "dev.ferry.grpc", "token = " + TOKEN);
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell", "--grpc-host", "0.0.0.0",
                 "--grpc-port", Integer.toString(port)); Client c = Client.plain(port)) {
             ExecuteRequest echo = execute("command", "{\"command\":\"echo\",\"args\":[\"x\"]}").build();
             assertThat(port(w, "0.0.0.0")).isEqualTo(port);
             assertThat(c.worker().withInterceptors(bearer(TOKEN)).execute(echo).getStatus()).isEqualTo(Status.SUCCEEDED);
 
-            config("dev.ferry.grpc", "token = short");
+            WorkerProcess.cfg(home, "dev.ferry.grpc", "token = short");
             w.await("the refusal", START, l -> l.contains("token") && l.contains("keeps serving with its previous configuration"));
             assertThat(c.worker().withInterceptors(bearer(TOKEN)).execute(echo).getStatus()).isEqualTo(Status.SUCCEEDED);
             assertCode(() -> c.worker().execute(echo), Code.UNAUTHENTICATED, "bearer token");
@@ -407,7 +407,7 @@ class GrpcIT {
             assertThat(port(w, "127.0.0.1")).isEqualTo(port);
             ExecuteRequest echo = execute("command", "{\"command\":\"echo\",\"args\":[\"x\"]}").build();
             assertThat(c.worker().execute(echo).getStatus()).isEqualTo(Status.SUCCEEDED);
-            config("dev.ferry.grpc", "token = " + TOKEN);
+            WorkerProcess.cfg(home, "dev.ferry.grpc", "token = " + TOKEN);
             eventually("the token required", START, () -> {
                 try {
                     c.worker().execute(echo);
@@ -424,7 +424,7 @@ class GrpcIT {
     void mutualTlsAcceptsOnlyClientsOfItsCa() throws Exception {
         Path pki = Files.createDirectories(home.resolve("pki"));
         Pki.make(pki);
-        config("dev.ferry.grpc", "tls_cert_file = " + pki.resolve("server.crt"), "tls_key_file = " + pki.resolve("server.key"),
+        WorkerProcess.cfg(home, "dev.ferry.grpc", "tls_cert_file = " + pki.resolve("server.crt"), "tls_key_file = " + pki.resolve("server.key"),
                 "tls_client_ca_file = " + pki.resolve("ca.crt"));
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell", "--grpc-host", "0.0.0.0")) {
             int port = port(w, "0.0.0.0");
@@ -541,7 +541,7 @@ class GrpcIT {
                 assertThat(capped.getMetadataMap()).containsEntry("body_truncated", "true")
                         .doesNotContainKey("ferry.output_truncated");
             }
-            config("dev.ferry.executor.http", "max_body_size = 52428800");
+            WorkerProcess.cfg(home, "dev.ferry.executor.http", "max_body_size = 52428800");
             try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell");
                     Client c = Client.plain(port(w, "127.0.0.1"))) {
                 ExecuteResponse cut = c.worker().execute(execute("http", get).build());
@@ -576,10 +576,6 @@ class GrpcIT {
         return server;
     }
 
-    private void config(String pid, String... lines) throws IOException {
-        Files.createDirectories(home.resolve("etc"));
-        Files.write(home.resolve("etc/" + pid + ".cfg"), List.of(lines));
-    }
 
     static ExecuteRequest.Builder execute(String type, String json) {
         return ExecuteRequest.newBuilder().setTaskType(type).setPayload(ByteString.copyFromUtf8(json));

@@ -37,8 +37,8 @@ class MetricsIT {
     @Test
     void aScrapeCountsWhatWasSent() throws Exception {
         int metrics = freePort();
-        cfg("dev.ferry.metrics", "port = " + metrics);
-        cfg("dev.ferry.executor.command", "blocked_commands = rm");
+        WorkerProcess.cfg(home, "dev.ferry.metrics", "port = " + metrics);
+        WorkerProcess.cfg(home, "dev.ferry.executor.command", "blocked_commands = rm");
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString());
                 Client c = Client.plain(port(w, "127.0.0.1"))) {
             w.await("the endpoint", Duration.ofSeconds(30), l -> l.contains("Metrics on http://127.0.0.1:" + metrics + "/metrics"));
@@ -96,7 +96,7 @@ class MetricsIT {
     @Test
     void exposureNeedsATokenAndCanBeSwitchedOff() throws Exception {
         int metrics = freePort();
-        cfg("dev.ferry.metrics", "host = 0.0.0.0", "port = " + metrics);
+        WorkerProcess.cfg(home, "dev.ferry.metrics", "host = 0.0.0.0", "port = " + metrics);
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell")) {
             port(w, "127.0.0.1");
             w.await("the refusal", Duration.ofSeconds(30), l -> l.contains("refusing to serve metrics on 0.0.0.0 without a token"));
@@ -121,7 +121,7 @@ class MetricsIT {
         }
         // a port already taken (another worker's): said, and the worker serves on without its endpoint
         try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            cfg("dev.ferry.metrics", "port = " + taken.getLocalPort());
+            WorkerProcess.cfg(home, "dev.ferry.metrics", "port = " + taken.getLocalPort());
             try (WorkerProcess w = WorkerProcess.start("--home", home.toString());
                     Client c = Client.plain(port(w, "127.0.0.1"))) {
                 w.await("the port's problem", Duration.ofSeconds(30), l -> l.contains("The metrics endpoint cannot listen on 127.0.0.1:"
@@ -130,7 +130,7 @@ class MetricsIT {
                         .isEqualTo(Status.SUCCEEDED);
             }
         }
-        cfg("dev.ferry.metrics", "enabled = false", "port = " + metrics);
+        WorkerProcess.cfg(home, "dev.ferry.metrics", "enabled = false", "port = " + metrics);
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell")) {
             port(w, "127.0.0.1");
             w.await("the off switch", Duration.ofSeconds(30), l -> l.contains("Metrics endpoint off"));
@@ -147,10 +147,6 @@ class MetricsIT {
         }
     }
 
-    private void cfg(String pid, String... lines) throws IOException {
-        Files.createDirectories(home.resolve("etc"));
-        Files.write(home.resolve("etc/" + pid + ".cfg"), java.util.List.of(lines));
-    }
 
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {

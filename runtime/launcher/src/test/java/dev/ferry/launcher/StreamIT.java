@@ -203,8 +203,7 @@ class StreamIT {
     /** max_stream_bytes cuts a stream and says so; the program still runs to its end. */
     @Test
     void theStreamCapCutsAndSaysSo() throws Exception {
-        Files.createDirectories(home.resolve("etc"));
-        Files.writeString(home.resolve("etc/dev.ferry.grpc.cfg"), "max_stream_bytes = 1048576\n");
+        WorkerProcess.cfg(home, "dev.ferry.grpc", "max_stream_bytes = 1048576");
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell");
                 Client c = Client.plain(port(w, "127.0.0.1"))) {
             Received r = Received.drain(stream(c, command("head", "-c", "3145728", "/dev/zero")));

@@ -69,6 +69,12 @@ final class WorkerProcess implements AutoCloseable {
         return new WorkerProcess(pb.start());
     }
 
+    /** Writes {@code etc/<pid>.cfg} in a worker's home, one line per setting, as an operator would. */
+    static void cfg(Path home, String pid, String... lines) throws IOException {
+        java.nio.file.Files.createDirectories(home.resolve("etc"));
+        java.nio.file.Files.write(home.resolve("etc/" + pid + ".cfg"), List.of(lines));
+    }
+
     void send(String command) throws IOException {
         stdin.write((command + "\n").getBytes(StandardCharsets.UTF_8));
         stdin.flush();

@@ -147,13 +147,7 @@ final class StreamCall implements OutputSink {
             }
             closed = true;
             ready.signalAll();
-            if (result == null) { // the registry promises a result; should that break, the caller still hears
-                call.onError(io.grpc.Status.INTERNAL.withDescription("task " + taskId + " ended without a result: " + failure)
-                        .asRuntimeException());
-                return;
-            }
-            if (result.status() == dev.ferry.executor.api.Status.REJECTED) {
-                call.onError(Errors.rejected(result));
+            if (WorkerService.answeredWithError(call, taskId, result, failure)) {
                 return;
             }
             ExecuteResponse.Builder answer = WorkerService.response(taskId, result).toBuilder()

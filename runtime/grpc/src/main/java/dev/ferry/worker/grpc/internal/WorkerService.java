@@ -121,13 +121,7 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
             return;
         }
         try {
-            if (result == null) { // the registry promises a result; should that break, the caller still hears
-                call.onError(io.grpc.Status.INTERNAL.withDescription("task " + id + " ended without a result: " + failure)
-                        .asRuntimeException());
-                return;
-            }
-            if (result.status() == dev.ferry.executor.api.Status.REJECTED) {
-                call.onError(Errors.rejected(result));
+            if (answeredWithError(call, id, result, failure)) {
                 return;
             }
             call.onNext(fit(response(id, result), maxReplyBytes));
@@ -135,6 +129,25 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
         } catch (IllegalStateException | io.grpc.StatusRuntimeException e) {
             // cancelled between the check and the answer: nobody is listening any more
         }
+    }
+
+    /**
+     * Ends the call with an error status when the task has no answer to send: it was refused before it ran (the
+     * rejection's code), or, should the registry's promise of a result ever break, INTERNAL.
+     *
+     * @return whether the call was answered so
+     */
+    static boolean answeredWithError(StreamObserver<?> call, String id, Result result, Throwable failure) {
+        if (result == null) {
+            call.onError(io.grpc.Status.INTERNAL.withDescription("task " + id + " ended without a result: " + failure)
+                    .asRuntimeException());
+            return true;
+        }
+        if (result.status() == dev.ferry.executor.api.Status.REJECTED) {
+            call.onError(Errors.rejected(result));
+            return true;
+        }
+        return false;
     }
 
     /**
