@@ -32,6 +32,29 @@ final class Logging {
     private Logging() {
     }
 
+    /**
+     * java.util.logging's manager, without its reset at JVM shutdown: by default a shutdown hook of its own closes
+     * every handler, so what the worker says while it stops (executors leaving, tasks draining) would be lost.
+     * Handlers flush each line, so nothing waits to be closed.
+     */
+    public static final class Manager extends LogManager {
+        @Override
+        public void reset() {
+            if (!configured) {
+                super.reset();
+            }
+        }
+    }
+
+    private static volatile boolean configured;
+
+    /** Makes {@link Manager} java.util.logging's manager; before anything logs, and unless the operator chose one. */
+    static void install() {
+        if (System.getProperty("java.util.logging.manager") == null) {
+            System.setProperty("java.util.logging.manager", Manager.class.getName());
+        }
+    }
+
     /** SLF4J's level names, as the log lines show them. */
     static Level level(String name) {
         switch (name.toLowerCase(Locale.ROOT)) {
@@ -75,6 +98,7 @@ final class Logging {
         console.setLevel(interactive ? Level.WARNING : Level.ALL);
         console.setEncoding("UTF-8");
         root.addHandler(console);
+        configured = true; // from here on, only this configuration; the shutdown's reset leaves it in place
     }
 
     /** {@code [thread] LEVEL logger - message}, as slf4j-simple wrote it; the file's lines start with the time. */

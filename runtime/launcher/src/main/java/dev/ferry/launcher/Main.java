@@ -59,6 +59,7 @@ public final class Main {
 
     public static void main(String[] args) {
         long started = System.nanoTime();
+        Logging.install();
         Options options;
         try {
             options = Options.parse(args);
