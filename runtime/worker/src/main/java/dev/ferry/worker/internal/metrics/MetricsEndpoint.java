@@ -88,6 +88,10 @@ public final class MetricsEndpoint {
         accept.setDaemon(true);
         accept.start();
         LOG.info("Metrics on http://{}/metrics{}", address(), s.token() != null ? " (bearer token)" : "");
+        if (!s.address().isLoopbackAddress()) {
+            LOG.warn("The metrics endpoint on {} takes its token over plain HTTP: anyone on the path can read it; keep it"
+                    + " on a trusted network", address());
+        }
     }
 
     /** The listening socket, or null (said in the log) when the port cannot be had: the worker serves on without it. */
