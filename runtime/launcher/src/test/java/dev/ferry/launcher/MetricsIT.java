@@ -58,6 +58,7 @@ class MetricsIT {
             assertThat(String.join("\n", w.ask("executor:run command '{\"command\":\"echo\",\"args\":[\"shell\"]}'")))
                     .contains("SUCCEEDED");
             assertThat(w.ask("executor:drain http")).anyMatch(l -> l.contains("drained"));
+            assertThat(w.ask("executor:run http '{\"url\":\"http://127.0.0.1:9/\"}'")).anyMatch(l -> l.startsWith("REJECTED (drained)"));
 
             Map<String, Double> m = scrape(metrics, null);
             assertThat(m).containsEntry("ferry_tasks_total{type=\"command\",status=\"SUCCEEDED\"}", 4.0)
@@ -71,6 +72,8 @@ class MetricsIT {
                     .containsEntry("ferry_task_duration_seconds_bucket{type=\"command\",le=\"+Inf\"}", 7.0)
                     .containsEntry("ferry_tasks_in_flight{type=\"command\"}", 0.0)
                     .containsEntry("ferry_type_drained{type=\"http\"}", 1.0)
+                    .containsEntry("ferry_tasks_total{type=\"http\",status=\"REJECTED\"}", 1.0)
+                    .containsEntry("ferry_tasks_rejected_total{type=\"http\",reason=\"DRAINED\"}", 1.0)
                     .containsEntry("ferry_type_drained{type=\"command\"}", 0.0)
                     .containsEntry("ferry_executor_services{type=\"command\"}", 1.0)
                     .containsEntry("ferry_executor_changes_total{type=\"command\",change=\"arrived\"}", 1.0)

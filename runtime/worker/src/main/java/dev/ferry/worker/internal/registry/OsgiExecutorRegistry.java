@@ -6,6 +6,7 @@ import dev.ferry.executor.api.ExecutorRegistry;
 import dev.ferry.executor.api.ExecutorStats;
 import dev.ferry.executor.api.Health;
 import dev.ferry.executor.api.Result;
+import dev.ferry.executor.api.Status;
 import dev.ferry.executor.api.Task;
 import dev.ferry.executor.api.TaskHandle;
 import dev.ferry.executor.api.Validation;
@@ -308,6 +309,7 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
         }
         String off = switches.off(task.type());
         if (off != null) {
+            unknownTypes.increment(); // answered as a type nobody serves, and counted so
             return Result.rejected(Rejection.UNKNOWN_TYPE, off);
         }
         TypeSlot slot = table.get(task.type());
@@ -317,6 +319,7 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
         }
         String drained = slot.drainedBy;
         if (drained != null && !validateOnly) {
+            slot.stats.record(Status.REJECTED, Rejection.DRAINED, 0); // answered before it has an execution: counted here
             return Result.rejected(Rejection.DRAINED, drained);
         }
         long deadline = start + Math.min(timeoutNanos, s.maxTimeoutNanos());
