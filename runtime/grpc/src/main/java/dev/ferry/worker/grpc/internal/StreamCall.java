@@ -34,7 +34,7 @@ final class StreamCall implements OutputSink {
     private final int chunkBytes;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition ready = lock.newCondition();
-    private final long[] offsets = new long[Channel.values().length]; // by OutputSink.Channel // guarded by lock
+    private final long[] offsets = new long[Channel.values().length]; // by OutputSink.Channel; guarded by lock
     private long sent; // guarded by lock
     private long produced; // guarded by lock
     private boolean truncated; // guarded by lock

@@ -73,7 +73,9 @@ final class Runner {
         try {
             // a submitted task cancelled (or timed out) before a thread picked it up never starts
             if (x.state() == Execution.RUNNING) {
-                x.live.ifPresent(sink -> started(sink, x, entry));
+                if (x.live.isPresent()) { // not ifPresent: its capturing lambda would cost every task an allocation
+                    started(x.live.get(), x, entry);
+                }
                 result = a.prepared().execute(x);
             } else {
                 result = null;
