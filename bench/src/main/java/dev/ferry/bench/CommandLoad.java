@@ -4,7 +4,6 @@ import dev.ferry.executor.api.ExecutorRegistry;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Status;
 import dev.ferry.executor.api.Task;
-import dev.ferry.worker.internal.registry.Registries;
 
 /**
  * {@code true} as an {@link Interleaved} load: command tasks against the plain ProcessBuilder loop,
@@ -19,7 +18,7 @@ final class CommandLoad {
         // the executor as its component starts without a configuration file; -Dferry.bench.isolation=none
         // measures it with that one key set, as in etc/dev.ferry.executor.command.cfg
         String isolation = System.getProperty("ferry.bench.isolation");
-        ExecutorRegistry registry = Registries.with("command", new dev.ferry.executor.command.internal.CommandExecutor(
+        ExecutorRegistry registry = Audit.registry("command", new dev.ferry.executor.command.internal.CommandExecutor(
                 isolation == null ? java.util.Map.of() : java.util.Map.of("isolation", isolation)));
         Task task = Task.of("command", "{\"command\":\"true\"}");
         try {
@@ -31,7 +30,7 @@ final class CommandLoad {
                         }
                     });
         } finally {
-            Registries.close(registry);
+            Audit.close(registry);
         }
     }
 }

@@ -4,7 +4,6 @@ import dev.ferry.executor.api.ExecutorRegistry;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Status;
 import dev.ferry.executor.api.Task;
-import dev.ferry.worker.internal.registry.Registries;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,7 +21,7 @@ final class HttpLoad {
         String url = server.url("/small");
         HttpClient plain = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
         HttpRequest request = HttpRequest.newBuilder(URI.create(url)).build();
-        ExecutorRegistry registry = Registries.with("http", new dev.ferry.executor.http.internal.HttpExecutor(java.util.Map.of()));
+        ExecutorRegistry registry = Audit.registry("http", new dev.ferry.executor.http.internal.HttpExecutor(java.util.Map.of()));
         Task task = Task.of("http", "{\"url\":\"" + url + "\"}");
 
         try {
@@ -38,7 +37,7 @@ final class HttpLoad {
                 }
             });
         } finally {
-            Registries.close(registry);
+            Audit.close(registry);
             server.close();
         }
     }

@@ -119,7 +119,8 @@ public final class Report {
 
     /** The command comparison interleaved, in this JVM: run with -Djdk.lang.Process.launchMechanism=VFORK. */
     static void commandLoad(int runs) throws Exception {
-        System.out.println("command-load: launch mechanism " + System.getProperty("jdk.lang.Process.launchMechanism", "default"));
+        System.out.println("command-load: launch mechanism " + System.getProperty("jdk.lang.Process.launchMechanism", "default")
+                + (Audit.on() ? ", audit trail on" : ""));
         CommandLoad.run(2, 8000, 1); // warms the JIT for both paths; not reported
         for (int threads : new int[] {1, 2}) {
             List<Map<String, Double>> all = new ArrayList<>();
@@ -140,7 +141,7 @@ public final class Report {
         List<Map<String, Double>> all = new ArrayList<>();
         for (int r = 0; r < runs; r++) {
             double[] result = HttpLoad.run(threads, 5000, 10_000);
-            System.out.println("http run " + (r + 1) + ", " + HttpLoad.describe(threads, result));
+            System.out.println("http run " + (r + 1) + (Audit.on() ? " (audit trail on)" : "") + ", " + HttpLoad.describe(threads, result));
             all.add(Map.of("plain", result[0], "registry", result[1], "ratio", result[1] / result[0]));
         }
         System.out.printf(Locale.ROOT, "HTTP %d thread(s) (median of %d runs, requests/s): registry %.0f, plain HttpClient"
