@@ -73,7 +73,15 @@ class LoggingIT {
             assertThat(Files.readString(log)).contains("drained (first-reason)");
 
             Files.writeString(home.resolve("etc/dev.ferry.logging.cfg"), "level = warn\n");
-            w.await("the change", WAIT, l -> l.contains("Log levels: WARNING"));
+            w.await("the change said", WAIT, l -> l.contains("Log levels: WARNING")); // said just before it applies
+            long applied = System.nanoTime() + WAIT.toNanos();
+            for (int i = 0;; i++) { // applied once a drain's INFO line no longer reaches the file
+                w.ask("executor:drain http quiet-probe-" + i);
+                if (!Files.readString(log).contains("drained (quiet-probe-" + i + ")")) {
+                    break;
+                }
+                assertThat(System.nanoTime()).as("level warn applied").isLessThan(applied);
+            }
             w.ask("executor:drain http second-reason");
             assertThat(allLogs()).as("an INFO line at level warn").doesNotContain("second-reason");
 
