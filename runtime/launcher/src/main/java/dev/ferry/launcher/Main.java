@@ -200,7 +200,7 @@ public final class Main {
     }
 
     /**
-     * Ctrl-C in the shell stops the command that is running (executor:run --follow cancels its task), as in
+     * Ctrl-C in the shell stops the command that is running (executor:run, with or without --follow, cancels its task), as in
      * Karaf's shell, instead of the whole worker. Felix's plain Gogo shell has no terminal handling of its
      * own: a command that can be stopped registers a {@link Runnable} with {@value #INTERRUPT_PROPERTY} while
      * it runs, and SIGINT runs it. With none registered, SIGINT does what it always did: stops the worker.

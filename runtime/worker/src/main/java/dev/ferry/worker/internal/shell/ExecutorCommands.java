@@ -39,7 +39,7 @@ import org.osgi.service.metatype.ObjectClassDefinition;
 public class ExecutorCommands {
     private static final String TYPE = "the executor type, e.g. command (executor:list shows them)";
     private static final String PAYLOAD = "the payload, JSON in single quotes, e.g. '{\"command\":\"echo\",\"args\":[\"hi\"]}'";
-    /** The property of the stopper a following command registers; the launcher runs it on Ctrl-C (SIGINT). */
+    /** The property of the stopper a running executor:run registers; the standalone launcher runs it on Ctrl-C (SIGINT). */
     static final String INTERRUPT_PROPERTY = "ferry.shell.interrupt";
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)?");
 
