@@ -1,20 +1,16 @@
 package dev.ferry.worker.grpc.internal;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.List;
 import java.util.function.Function;
 
 /** The gRPC server's configuration, checked: a value that cannot work stops the server with a reason. */
 final class Settings {
     static final String HOST_PROPERTY = "ferry.grpc.host";
     static final String PORT_PROPERTY = "ferry.grpc.port";
-    static final int MIN_TOKEN_LENGTH = 16;
 
     final boolean enabled;
     final String host;
@@ -102,32 +98,7 @@ final class Settings {
     }
 
     private static String token(GrpcConfig c) {
-        String inline = c.token().trim();
-        Path file = file(c.token__file(), "token_file");
-        if (!inline.isEmpty() && file != null) {
-            throw new IllegalArgumentException("both token and token_file are set; keep one");
-        }
-        String t = inline;
-        if (file != null) {
-            try {
-                List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-                t = lines.isEmpty() ? "" : lines.get(0).trim();
-            } catch (IOException e) {
-                throw new IllegalArgumentException("cannot read token_file " + file + " (" + e.getMessage()
-                        + "); make it readable by the worker's user");
-            }
-            if (t.isEmpty()) {
-                throw new IllegalArgumentException("token_file " + file + " is empty; put the token on its first line");
-            }
-        }
-        if (t.isEmpty()) {
-            return null;
-        }
-        if (t.length() < MIN_TOKEN_LENGTH) {
-            throw new IllegalArgumentException("the token has " + t.length() + " characters; use at least "
-                    + MIN_TOKEN_LENGTH + " (e.g. the output of 'openssl rand -hex 24')");
-        }
-        return t;
+        return dev.ferry.support.Tokens.read(c.token(), c.token__file());
     }
 
     private static Path file(String value, String key) {
