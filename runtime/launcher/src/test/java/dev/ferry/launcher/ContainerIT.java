@@ -3,7 +3,6 @@ package dev.ferry.launcher;
 import static dev.ferry.launcher.GrpcIT.assertCode;
 import static dev.ferry.launcher.GrpcIT.execute;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ferry.launcher.GrpcIT.Client;
@@ -45,11 +44,9 @@ class ContainerIT {
 
     @BeforeAll
     static void engine() {
-        if ((HOST == null || IMAGE == null) && System.getenv("CI") != null) {
-            fail("FERRY_TEST_DOCKER_HOST / FERRY_TEST_IMAGE are not set: .ci/run starts Podman and sets them");
-        }
-        assumeTrue(HOST != null && IMAGE != null, "no container engine: set FERRY_TEST_DOCKER_HOST and FERRY_TEST_IMAGE,"
-                + " as .ci/run does");
+        WorkerProcess.requires(HOST != null && IMAGE != null,
+                "FERRY_TEST_DOCKER_HOST / FERRY_TEST_IMAGE are not set: .ci/run starts Podman and sets them",
+                "no container engine: set FERRY_TEST_DOCKER_HOST and FERRY_TEST_IMAGE, as .ci/run does");
     }
 
     private void config() throws IOException {

@@ -2,8 +2,6 @@ package dev.ferry.launcher;
 
 import static dev.ferry.launcher.GrpcIT.port;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,11 +27,10 @@ class NodeClientIT {
 
     @BeforeAll
     static void node() {
-        if (MODULES == null && System.getenv("CI") != null) {
-            fail("FERRY_TEST_NODE_MODULES is not set: .ci/run installs the Node.js gRPC client and sets it");
-        }
-        assumeTrue(MODULES != null, "no Node.js gRPC client: set FERRY_TEST_NODE_MODULES to a node_modules folder holding"
-                + " @grpc/grpc-js and @grpc/proto-loader, as .ci/run does, to run these tests");
+        WorkerProcess.requires(MODULES != null,
+                "FERRY_TEST_NODE_MODULES is not set: .ci/run installs the Node.js gRPC client and sets it",
+                "no Node.js gRPC client: set FERRY_TEST_NODE_MODULES to a node_modules folder holding @grpc/grpc-js and"
+                        + " @grpc/proto-loader, as .ci/run does, to run these tests");
     }
 
     @Test

@@ -69,6 +69,17 @@ final class WorkerProcess implements AutoCloseable {
         return new WorkerProcess(pb.start());
     }
 
+    /**
+     * A test that needs something .ci/run provides (an engine, a client): skipped, saying how to provide it, when run
+     * by hand without it; failed under CI, where its absence is a broken setup.
+     */
+    static void requires(boolean present, String underCi, String byHand) {
+        if (!present && System.getenv("CI") != null) {
+            org.junit.jupiter.api.Assertions.fail(underCi);
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(present, byHand);
+    }
+
     /** Writes {@code etc/<pid>.cfg} in a worker's home, one line per setting, as an operator would. */
     static void cfg(Path home, String pid, String... lines) throws IOException {
         java.nio.file.Files.createDirectories(home.resolve("etc"));
