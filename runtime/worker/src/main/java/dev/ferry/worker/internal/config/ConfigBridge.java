@@ -56,8 +56,6 @@ public final class ConfigBridge implements Switches {
     public static final String FILE = "ferry.config.file";
     static final String POLL = "ferry.config.poll";
     public static final String DATASOURCE_FACTORY_PID = "dev.ferry.datasource";
-    public static final String REGISTRY_PID = "dev.ferry.registry";
-    public static final String GRPC_PID = "dev.ferry.grpc";
 
     /** The worker's own parts (registry, grpc, metrics, audit, logging) and their PIDs, as config.yaml's worker: names them. */
     public static Map<String, String> workerPids() {
