@@ -52,17 +52,20 @@ final class CommandGrpcLoad {
             for (int threads : new int[] {1, 2, 4}) {
                 List<double[]> rounds = new ArrayList<>();
                 for (int r = 0; r < runs; r++) {
-                    double plain = PlainLoop.inOwnJvm(threads, 8000);
+                    double[] p = PlainLoop.inOwnJvm(threads, 8000);
+                    double plain = p[0];
                     double[] w = warm(worker, threads, 8000, threads == 2 && r == runs - 1);
-                    rounds.add(new double[] {w[0], plain, w[1], w[2], w[3], w[4], w[5], w[0] / plain});
+                    rounds.add(new double[] {w[0], plain, w[1], w[2], w[3], w[4], w[5], w[0] / plain, p[1], p[2]});
                     System.out.printf(Locale.ROOT, "command-grpc run %d, %d thread(s): worker %.0f tasks/s (p50 %.2f ms, p99"
                             + " %.2f ms), plain VFORK loop %.0f/s (%.2fx); CPU per task: worker %.2f ms, its children %.2f ms,"
-                            + " client %.2f ms%n", r + 1, threads, w[0], w[4], w[5], plain, w[0] / plain, w[1], w[2], w[3]);
+                            + " client %.2f ms; plain loop %.2f ms, its children %.2f ms%n", r + 1, threads, w[0], w[4], w[5],
+                            plain, w[0] / plain, w[1], w[2], w[3], p[1], p[2]);
                 }
                 System.out.printf(Locale.ROOT, "COMMAND over gRPC %d thread(s) (median of %d): worker %.0f tasks/s, plain loop"
                         + " %.0f/s, %.2fx; worker CPU %.2f ms/task, children %.2f ms/task, client %.2f ms/task, p50 %.2f ms,"
-                        + " p99 %.2f ms%n", threads, runs, median(rounds, 0), median(rounds, 1), median(rounds, 7),
-                        median(rounds, 2), median(rounds, 3), median(rounds, 4), median(rounds, 5), median(rounds, 6));
+                        + " p99 %.2f ms; plain loop CPU %.2f ms/task, its children %.2f ms/task%n", threads, runs,
+                        median(rounds, 0), median(rounds, 1), median(rounds, 7), median(rounds, 2), median(rounds, 3),
+                        median(rounds, 4), median(rounds, 5), median(rounds, 6), median(rounds, 8), median(rounds, 9));
             }
         }
     }
@@ -72,6 +75,9 @@ final class CommandGrpcLoad {
         WorkerGrpc.WorkerBlockingStub stub = WorkerGrpc.newBlockingStub(worker.channel);
         AtomicLong done = new AtomicLong();
         long[] blockEnds = new long[10];
+        long pid = worker.process().pid();
+        Map<String, Long> t0 = threadTimes(pid);
+        List<Map<String, Long>> afterFirst = new ArrayList<>();
         long start = System.nanoTime();
         ExecutorService clients = Executors.newFixedThreadPool(2);
         List<Future<?>> fs = new ArrayList<>();
@@ -86,6 +92,9 @@ final class CommandGrpcLoad {
                     long finished = done.incrementAndGet();
                     if (finished % 500 == 0 && finished <= 5000) {
                         blockEnds[(int) (finished / 500) - 1] = System.nanoTime();
+                        if (finished == 500) {
+                            afterFirst.add(threadTimes(pid));
+                        }
                     }
                 }
             }));
@@ -101,6 +110,20 @@ final class CommandGrpcLoad {
             prev = end;
         }
         System.out.println(sb);
+        System.out.println(threadLine("command-grpc: the worker's threads by CPU per task (ms), first 500 tasks:", t0,
+                afterFirst.get(0), 500));
+    }
+
+    /** The ten busiest threads between two readings, in CPU ms per task. */
+    private static String threadLine(String title, Map<String, Long> t0, Map<String, Long> t1, double tasks) {
+        StringBuilder sb = new StringBuilder(title);
+        t1.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue() - t0.getOrDefault(e.getKey(), 0L)))
+                .filter(e -> e.getValue() > 0)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .limit(10)
+                .forEach(e -> sb.append(String.format(Locale.ROOT, " %s %.3f;", e.getKey(), e.getValue() * TICK_NANOS / 1e6 / tasks)));
+        return sb.toString();
     }
 
     /** @return {tasks/s, worker CPU ms/task, children CPU ms/task, client CPU ms/task, p50 ms, p99 ms} */
@@ -139,15 +162,8 @@ final class CommandGrpcLoad {
         long[] lat = all.stream().flatMapToLong(Arrays::stream).sorted().toArray();
         double tasks = lat.length;
         if (showThreads) {
-            Map<String, Long> t1 = threadTimes(pid);
-            StringBuilder sb = new StringBuilder("command-grpc: the worker's threads by CPU per task (ms), 2 client threads:");
-            t1.entrySet().stream()
-                    .map(e -> Map.entry(e.getKey(), e.getValue() - t0.getOrDefault(e.getKey(), 0L)))
-                    .filter(e -> e.getValue() > 0)
-                    .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-                    .limit(10)
-                    .forEach(e -> sb.append(String.format(Locale.ROOT, " %s %.3f;", e.getKey(), e.getValue() * TICK_NANOS / 1e6 / tasks)));
-            System.out.println(sb);
+            System.out.println(threadLine("command-grpc: the worker's threads by CPU per task (ms), 2 client threads:", t0,
+                    threadTimes(pid), tasks));
         }
         return new double[] {tasks / (elapsed / 1e9), (w1[0] - w0[0]) * TICK_NANOS / 1e6 / tasks,
             (w1[1] - w0[1]) * TICK_NANOS / 1e6 / tasks, (c1[0] - c0[0]) * TICK_NANOS / 1e6 / tasks,

@@ -19,8 +19,8 @@ public final class PlainLoop {
     private PlainLoop() {
     }
 
-    /** Runs the loop in a new JVM; returns its tasks/s. */
-    static double inOwnJvm(int threads, long millis) throws Exception {
+    /** Runs the loop in a new JVM; returns {tasks/s, that JVM's own CPU ms/task, its children's CPU ms/task}. */
+    static double[] inOwnJvm(int threads, long millis) throws Exception {
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Djdk.lang.Process.launchMechanism=VFORK", "-cp", System.getProperty("java.class.path"),
                 PlainLoop.class.getName(), Integer.toString(threads), Long.toString(millis))
@@ -34,17 +34,23 @@ public final class PlainLoop {
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0 || last == null) {
             throw new IllegalStateException("the plain loop failed: " + last);
         }
-        return Double.parseDouble(last.trim());
+        String[] f = last.trim().split(" ");
+        return new double[] {Double.parseDouble(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2])};
     }
 
     public static void main(String[] args) throws Exception {
         int threads = Integer.parseInt(args[0]);
         long millis = Long.parseLong(args[1]);
         run(threads, 2000); // warm-up, as the worker's measurement is after one
-        System.out.println(run(threads, millis));
+        long[] before = CommandGrpcLoad.times(ProcessHandle.current().pid());
+        double[] r = run(threads, millis);
+        long[] after = CommandGrpcLoad.times(ProcessHandle.current().pid());
+        double tickMs = 1000.0 / 100; // USER_HZ
+        System.out.println(r[0] + " " + (after[0] - before[0]) * tickMs / r[1] + " " + (after[1] - before[1]) * tickMs / r[1]);
     }
 
-    private static double run(int threads, long millis) throws Exception {
+    /** @return {tasks/s, tasks} */
+    private static double[] run(int threads, long millis) throws Exception {
         long end = System.nanoTime() + millis * 1_000_000L;
         long start = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -64,6 +70,6 @@ public final class PlainLoop {
             total += f.get();
         }
         pool.shutdown();
-        return total / ((System.nanoTime() - start) / 1e9);
+        return new double[] {total / ((System.nanoTime() - start) / 1e9), total};
     }
 }
