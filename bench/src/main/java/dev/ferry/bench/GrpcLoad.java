@@ -104,17 +104,7 @@ final class GrpcLoad implements AutoCloseable {
         if (port < 0) {
             throw new IllegalStateException("the worker did not start; exit " + p.waitFor());
         }
-        Thread drain = new Thread(() -> {
-            try {
-                while (out.readLine() != null) {
-                    // the worker's log, quiet at warn
-                }
-            } catch (IOException e) {
-                // the worker is gone
-            }
-        });
-        drain.setDaemon(true);
-        drain.start();
+        drain(out);
         ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", port, InsecureChannelCredentials.create()).build();
         GrpcLoad load = new GrpcLoad(p, home, channel);
         HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
@@ -134,6 +124,21 @@ final class GrpcLoad implements AutoCloseable {
             }
             Thread.sleep(50);
         }
+    }
+
+    /** Reads a started process's remaining output on a daemon thread, so it never blocks on a full pipe. */
+    static void drain(BufferedReader out) {
+        Thread drain = new Thread(() -> {
+            try {
+                while (out.readLine() != null) {
+                    // the process's log
+                }
+            } catch (IOException e) {
+                // the process is gone
+            }
+        });
+        drain.setDaemon(true);
+        drain.start();
     }
 
     /**

@@ -76,17 +76,7 @@ final class Startup {
             if (own < 0) {
                 throw new IllegalStateException(command + " did not get ready; exit " + p.waitFor());
             }
-            Thread drain = new Thread(() -> {
-                try {
-                    while (out.readLine() != null) {
-                        // the log
-                    }
-                } catch (IOException e) {
-                    // gone
-                }
-            });
-            drain.setDaemon(true);
-            drain.start();
+            GrpcLoad.drain(out);
             p.waitFor(IDLE_MILLIS, TimeUnit.MILLISECONDS); // idle: nothing is asked of it meanwhile
             if (!p.isAlive()) {
                 throw new IllegalStateException(command + " ended while idle; exit " + p.exitValue());
