@@ -27,7 +27,7 @@ import java.util.stream.Stream;
  * worker's busiest threads.
  */
 final class CommandGrpcLoad {
-    private static final long TICK_NANOS = 1_000_000_000L / 100; // USER_HZ: /proc times are in 1/100 s here
+    static final long TICK_NANOS = 1_000_000_000L / 100; // USER_HZ: /proc times are in 1/100 s here
     private static final ExecuteRequest TRUE = ExecuteRequest.newBuilder().setTaskType("command")
             .setPayload(ByteString.copyFromUtf8("{\"command\":\"true\"}")).build();
 

@@ -45,7 +45,7 @@ public final class PlainLoop {
         long[] before = CommandGrpcLoad.times(ProcessHandle.current().pid());
         double[] r = run(threads, millis);
         long[] after = CommandGrpcLoad.times(ProcessHandle.current().pid());
-        double tickMs = 1000.0 / 100; // USER_HZ
+        double tickMs = CommandGrpcLoad.TICK_NANOS / 1e6;
         System.out.println(r[0] + " " + (after[0] - before[0]) * tickMs / r[1] + " " + (after[1] - before[1]) * tickMs / r[1]);
     }
 
