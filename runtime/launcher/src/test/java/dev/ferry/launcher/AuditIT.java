@@ -80,10 +80,7 @@ class AuditIT {
 
     @Test
     void aMutualTlsCallerIsNamedByItsCertificate() throws Exception {
-        Path pki = Files.createDirectories(home.resolve("pki"));
-        Pki.make(pki);
-        WorkerProcess.cfg(home, "dev.ferry.grpc", "tls_cert_file = " + pki.resolve("server.crt"), "tls_key_file = " + pki.resolve("server.key"),
-                "tls_client_ca_file = " + pki.resolve("ca.crt"));
+        Path pki = Pki.mutualTls(home);
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell");
                 Client c = Client.with(port(w, "127.0.0.1"), TlsChannelCredentials.newBuilder()
                         .trustManager(pki.resolve("ca.crt").toFile())

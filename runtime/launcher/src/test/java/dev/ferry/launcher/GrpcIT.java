@@ -422,10 +422,7 @@ class GrpcIT {
 
     @Test
     void mutualTlsAcceptsOnlyClientsOfItsCa() throws Exception {
-        Path pki = Files.createDirectories(home.resolve("pki"));
-        Pki.make(pki);
-        WorkerProcess.cfg(home, "dev.ferry.grpc", "tls_cert_file = " + pki.resolve("server.crt"), "tls_key_file = " + pki.resolve("server.key"),
-                "tls_client_ca_file = " + pki.resolve("ca.crt"));
+        Path pki = Pki.mutualTls(home);
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell", "--grpc-host", "0.0.0.0")) {
             int port = port(w, "0.0.0.0");
             ExecuteRequest echo = execute("command", "{\"command\":\"echo\",\"args\":[\"over tls\"]}").build();

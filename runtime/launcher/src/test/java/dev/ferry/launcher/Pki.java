@@ -11,6 +11,20 @@ final class Pki {
     private Pki() {
     }
 
+    /**
+     * Makes the certificates in {@code home/pki} and configures the worker in {@code home} for mutual TLS with them:
+     * its server certificate, clients of "ca" only.
+     *
+     * @return the folder of the certificates
+     */
+    static Path mutualTls(Path home) throws IOException, InterruptedException {
+        Path pki = Files.createDirectories(home.resolve("pki"));
+        make(pki);
+        WorkerProcess.cfg(home, "dev.ferry.grpc", "tls_cert_file = " + pki.resolve("server.crt"), "tls_key_file = " + pki.resolve("server.key"),
+                "tls_client_ca_file = " + pki.resolve("ca.crt"));
+        return pki;
+    }
+
     static void make(Path dir) throws IOException, InterruptedException {
         Files.writeString(dir.resolve("server.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
         Files.writeString(dir.resolve("client.ext"), "extendedKeyUsage=clientAuth\n");
