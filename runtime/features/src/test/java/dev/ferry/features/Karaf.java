@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,8 +43,15 @@ final class Karaf implements AutoCloseable {
         replace(etc.resolve("org.apache.karaf.shell.cfg"), "sshHost = 0.0.0.0", "sshHost = 127.0.0.1");
         replace(etc.resolve("org.apache.karaf.management.cfg"), "rmiRegistryPort = 1099", "rmiRegistryPort = " + freePort());
         replace(etc.resolve("org.apache.karaf.management.cfg"), "rmiServerPort = 44444", "rmiServerPort = " + freePort());
-        replace(etc.resolve("org.ops4j.pax.url.mvn.cfg"), "org.ops4j.pax.url.mvn.defaultRepositories=\\",
+        // Karaf reads its own system/ folder and the test's repository, nothing else: not the user's ~/.m2 (where
+        // an earlier mvn install may have left another build's artifacts) and no remote repository. What the
+        // build did not put in target/it-repo fails to resolve, naming the artifact, as on a fresh machine.
+        Path mvnCfg = etc.resolve("org.ops4j.pax.url.mvn.cfg");
+        replace(mvnCfg, "org.ops4j.pax.url.mvn.defaultRepositories=\\",
                 "org.ops4j.pax.url.mvn.defaultRepositories=\\\n    " + itRepo.toUri() + "@id=ferry.it@snapshots, \\");
+        replace(mvnCfg, "\norg.ops4j.pax.url.mvn.repositories=", "\nferry.it.remote.repositories.not.read=");
+        Files.writeString(mvnCfg, "\norg.ops4j.pax.url.mvn.repositories=\norg.ops4j.pax.url.mvn.localRepository="
+                + Files.createDirectories(workDir.resolve("karaf-local-repository")) + "\n", StandardOpenOption.APPEND);
         ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/karaf").toString(), "server")
                 .directory(home.toFile())
                 .redirectErrorStream(true)

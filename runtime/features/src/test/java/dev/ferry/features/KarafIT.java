@@ -29,14 +29,17 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The features repository in a real Apache Karaf 4.4.10, as a Karaf user works: repo-add, install,
  * Karaf's own shell, gRPC, an update under load, a feature out and in again, a broken configuration in
- * Karaf's etc/. One Karaf for the whole class; the steps run in order.
+ * Karaf's etc/. One Karaf for the whole class; the steps run in order, and once one fails the rest are
+ * skipped naming it (each builds on the one before).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(StopAtFirstFailure.class)
 class KarafIT {
     private static final String VERSION = System.getProperty("ferry.version", "0.1.0-SNAPSHOT");
     private static final Path TARGET = Path.of("target").toAbsolutePath();
@@ -56,13 +59,10 @@ class KarafIT {
     static void start() throws Exception {
         Assumptions.assumeTrue(Runtime.version().feature() < 24,
                 "Karaf 4.4 does not start on JDK 24+ (its scripts pass -Djava.security.manager=allow): run this on JDK 17-23");
+        // the bundles came in through the build (target/it-repo); this module's own artifacts are what its pom attaches
         Path repo = TARGET.resolve("it-repo");
-        Path mine = Files.createDirectories(repo.resolve("dev/ferry/ferry-features/" + VERSION));
-        Files.copy(TARGET.resolve("feature/features.xml"), mine.resolve("ferry-features-" + VERSION + "-features.xml"),
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        for (String cfg : List.of("registry", "grpc", "command", "http", "jdbc")) {
-            Files.copy(Path.of("src/main/cfg/" + cfg + ".cfg"), mine.resolve("ferry-features-" + VERSION + "-" + cfg + ".cfg"),
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        for (Attached artifact : Attached.fromPom(TARGET.getParent())) {
+            artifact.copyInto(repo, VERSION);
         }
         karaf = Karaf.start(Path.of(System.getProperty("karaf.home")), repo, work);
         // the feature ships a commented grpc.cfg and never overwrites one that is there: a free port for this run
