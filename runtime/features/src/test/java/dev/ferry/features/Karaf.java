@@ -43,14 +43,13 @@ final class Karaf implements AutoCloseable {
         replace(etc.resolve("org.apache.karaf.shell.cfg"), "sshHost = 0.0.0.0", "sshHost = 127.0.0.1");
         replace(etc.resolve("org.apache.karaf.management.cfg"), "rmiRegistryPort = 1099", "rmiRegistryPort = " + freePort());
         replace(etc.resolve("org.apache.karaf.management.cfg"), "rmiServerPort = 44444", "rmiServerPort = " + freePort());
-        // Karaf reads its own system/ folder and the test's repository, nothing else: not the user's ~/.m2 (where
-        // an earlier mvn install may have left another build's artifacts) and no remote repository. What the
-        // build did not put in target/it-repo fails to resolve, naming the artifact, as on a fresh machine.
+        // Ferry's artifacts come from the test's repository only: Karaf's local repository is a fresh folder, not
+        // the user's ~/.m2, where an earlier mvn install may have left another build's. Karaf's own third-party
+        // bundles that its system/ folder lacks (its scr feature's) come from its remote repositories as usual.
         Path mvnCfg = etc.resolve("org.ops4j.pax.url.mvn.cfg");
         replace(mvnCfg, "org.ops4j.pax.url.mvn.defaultRepositories=\\",
                 "org.ops4j.pax.url.mvn.defaultRepositories=\\\n    " + itRepo.toUri() + "@id=ferry.it@snapshots, \\");
-        replace(mvnCfg, "\norg.ops4j.pax.url.mvn.repositories=", "\nferry.it.remote.repositories.not.read=");
-        Files.writeString(mvnCfg, "\norg.ops4j.pax.url.mvn.repositories=\norg.ops4j.pax.url.mvn.localRepository="
+        Files.writeString(mvnCfg, "\norg.ops4j.pax.url.mvn.localRepository="
                 + Files.createDirectories(workDir.resolve("karaf-local-repository")) + "\n", StandardOpenOption.APPEND);
         ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/karaf").toString(), "server")
                 .directory(home.toFile())

@@ -17,7 +17,10 @@ final class StopAtFirstFailure implements TestWatcher, ExecutionCondition {
 
     @Override
     public void testFailed(ExtensionContext context, Throwable cause) {
-        store(context).putIfAbsent(FAILED, context.getDisplayName() + ": " + firstLine(cause));
+        ExtensionContext.Store store = store(context);
+        if (store.get(FAILED) == null) {
+            store.put(FAILED, context.getDisplayName() + ": " + firstLine(cause));
+        }
     }
 
     @Override
