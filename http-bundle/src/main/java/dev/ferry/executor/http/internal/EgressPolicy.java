@@ -13,10 +13,12 @@ import java.util.Locale;
  * Where requests may go, decided on the addresses a host resolves to (every one of them), so a
  * DNS name pointing at a denied address is denied, and re-decided on every redirect.
  *
- * <p>Hosts written as numbers in any spelling that some resolver accepts — {@code 2852039166},
- * {@code 0xa9fea9fe}, {@code 0251.0376.0251.0376}, {@code 169.254.43518}, IPv4-mapped or -compatible
- * IPv6, NAT64 — are read as the address they spell and checked as that address, whatever this
- * JVM's resolver would make of them.
+ * <p>The addresses judged are the JDK's own answer for the host text the HTTP client is given
+ * ({@link InetAddress#getAllByName}), never a second parser's: the client connects through the same
+ * call and the JDK's address cache, so what was judged is what is connected to. An IPv4 address
+ * written in a spelling that resolvers read differently — leading zeros ({@code 0127.0.0.2}: octal
+ * to some, decimal to the JDK), hex parts, fewer than four parts, a trailing dot — is refused
+ * outright, whatever the lists say: it has no single meaning to judge.
  */
 final class EgressPolicy {
     private static final BigInteger NAT64 = new BigInteger("0064ff9b000000000000000000000000", 16);
@@ -57,7 +59,11 @@ final class EgressPolicy {
                 return "host " + host + " is denied by deny_hosts entry '" + d + "'";
             }
         }
-        List<InetAddress> addresses = resolve(h);
+        String ambiguous = ambiguousIpv4(host);
+        if (ambiguous != null) {
+            return ambiguous;
+        }
+        List<InetAddress> addresses = resolve(host);
         for (InetAddress a : addresses) {
             for (InetAddress view : views(a)) {
                 for (Cidr c : denyCidrs) {
@@ -83,15 +89,14 @@ final class EgressPolicy {
                         + allowCidrs.stream().map(c -> c.text).toList();
     }
 
-    /** The addresses to check: the host's, read as a number in any spelling first. */
+    /**
+     * The addresses the HTTP client connects to for this host: the JDK's answer for the very text the
+     * client is given (a URI's host, brackets and all), which the client then takes from the JDK's
+     * address cache.
+     */
     static List<InetAddress> resolve(String host) throws Unresolvable {
-        byte[] numeric = numericHost(host);
         try {
-            if (numeric != null) {
-                return List.of(InetAddress.getByAddress(host, numeric));
-            }
-            String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-            return List.of(InetAddress.getAllByName(bare));
+            return List.of(InetAddress.getAllByName(host));
         } catch (UnknownHostException e) {
             throw new Unresolvable("cannot resolve host " + host + ": " + e.getMessage());
         }
@@ -122,52 +127,27 @@ final class EgressPolicy {
     }
 
     /**
-     * Reads an IPv4 host in the inet_aton spellings (1 to 4 parts, each decimal, 0-octal or 0x-hex),
-     * or null when the host is not such a number.
+     * Why a host that reads as an IPv4 number (every dot-separated part a decimal, 0-octal or 0x-hex
+     * number, as inet_aton takes them) but is not plain dotted decimal — four parts, each 0 to 255,
+     * no leading zeros — is refused; null for dotted decimal and for every other host.
      */
-    static byte[] numericHost(String host) {
-        if (host.isEmpty() || !Character.isDigit(host.charAt(0))) {
-            return null;
-        }
-        for (int i = 0; i < host.length(); i++) {
-            char c = host.charAt(i);
-            if (!(c == '.' || c == 'x' || c == 'X' || Character.digit(c, 16) >= 0)) {
-                return null;
-            }
-        }
+    static String ambiguousIpv4(String host) {
         String[] parts = host.split("\\.", -1);
-        if (parts.length > 4) {
-            return null;
-        }
-        long[] v = new long[parts.length];
-        for (int i = 0; i < parts.length; i++) {
+        boolean number = true;
+        for (int i = 0; i < parts.length && number; i++) {
             String p = parts[i].toLowerCase(Locale.ROOT);
-            try {
-                if (p.startsWith("0x")) {
-                    v[i] = p.length() == 2 ? 0 : Long.parseLong(p.substring(2), 16);
-                } else if (p.length() > 1 && p.startsWith("0")) {
-                    v[i] = Long.parseLong(p.substring(1), 8);
-                } else {
-                    v[i] = Long.parseLong(p);
-                }
-            } catch (NumberFormatException e) {
-                return null; // letters: a host name such as 0day.example
-            }
+            number = (p.isEmpty() && i == parts.length - 1 && i > 0) || p.matches("0x[0-9a-f]*|[0-9]+");
         }
-        long value = 0;
-        int n = parts.length;
-        for (int i = 0; i < n - 1; i++) {
-            if (v[i] > 255) {
-                return null;
-            }
-            value = value << 8 | v[i];
-        }
-        int lastBits = 8 * (4 - (n - 1));
-        if (v[n - 1] >= 1L << lastBits) {
+        if (!number) {
             return null;
         }
-        value = value << lastBits | v[n - 1];
-        return new byte[] {(byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value};
+        boolean plain = parts.length == 4;
+        for (int i = 0; i < parts.length && plain; i++) {
+            plain = parts[i].matches("0|[1-9][0-9]{0,2}") && Integer.parseInt(parts[i]) <= 255;
+        }
+        return plain ? null
+                : "host " + host + " is an IPv4 address in a spelling that resolvers read differently (leading zeros,"
+                        + " hex, fewer than four parts or a trailing dot): write it as four decimal numbers, such as 10.0.0.1";
     }
 
     private static boolean matches(String pattern, String host) {

@@ -254,6 +254,46 @@ class HttpExecutorTest {
         assertThat(r.error()).contains("nothing was sent");
     }
 
+    /**
+     * A real listener on 127.0.0.2, denied by deny_cidrs: no spelling of its address reaches it, directly
+     * or through a redirect (0127.0.0.2 was once judged as octal 87.0.0.2 while the JDK connected to
+     * 127.0.0.2).
+     */
+    @Test
+    void aDeniedListenerIsReachedInNoSpellingAndThroughNoRedirect() throws Exception {
+        try (TestServer denied = new TestServer(java.net.InetAddress.getByName("127.0.0.2"))) {
+            int port = denied.server.getAddress().getPort();
+            assertThat(run(http, "{\"url\":\"" + denied.url("/hello") + "\"}").status())
+                    .as("the listener is real and reachable without the deny entry").isEqualTo(Status.SUCCEEDED);
+            denied.requests.clear();
+            HttpExecutor guarded = executor(Map.of("deny_cidrs", new String[] {"127.0.0.2/32"}));
+            try {
+                for (String host : new String[] {"127.0.0.2", "0127.0.0.2", "127.0.0.02", "0177.0.0.2", "127.2",
+                    "2130706434", "0x7f000002", "[::ffff:127.0.0.2]", "127.0.0.2."}) {
+                    Result r;
+                    try {
+                        r = run(guarded, "{\"url\":\"http://" + host + ":" + port + "/hello\"}");
+                    } catch (InvalidPayloadException e) {
+                        assertThat(e.field()).as(host + " refused as a payload").isEqualTo("url"); // not a URI host at all
+                        r = null;
+                    }
+                    if (r != null) {
+                        assertThat(r.status()).as(host + ": " + r.error()).isEqualTo(Status.REJECTED);
+                        assertThat(r.rejection()).isEqualTo(Rejection.POLICY_DENIED);
+                    }
+                    Result via = run(guarded, "{\"url\":\"" + server.url("/to?u=http://" + host + ":" + port + "/hello")
+                            + "\"}");
+                    assertThat(via.status()).as("redirect to " + host + ": " + via.error())
+                            .isEqualTo(r == null ? Status.ERROR : Status.REJECTED); // ERROR: "an unusable location"
+                    assertThat(via.error()).contains("redirect");
+                }
+                assertThat(denied.requests).as("requests that reached the denied listener").isEmpty();
+            } finally {
+                guarded.deactivate();
+            }
+        }
+    }
+
     @Test
     void aNameThatResolvesToADeniedAddressIsDenied() throws Exception {
         HttpExecutor noLoopback = executor(Map.of("deny_cidrs", new String[] {"127.0.0.0/8", "::1/128"}));

@@ -21,7 +21,12 @@ final class TestServer implements AutoCloseable {
     final Map<String, String> lastApiKey = new ConcurrentHashMap<>();
 
     TestServer() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        this(InetAddress.getLoopbackAddress());
+    }
+
+    /** A server on another loopback address (all of 127.0.0.0/8 is this host's on Linux). */
+    TestServer(InetAddress address) throws IOException {
+        server = HttpServer.create(new InetSocketAddress(address, 0), 0);
         server.setExecutor(Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "test-http-server");
             t.setDaemon(true);
@@ -32,7 +37,7 @@ final class TestServer implements AutoCloseable {
     }
 
     String url(String path) {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + path;
+        return "http://" + server.getAddress().getAddress().getHostAddress() + ":" + server.getAddress().getPort() + path;
     }
 
     private void handle(HttpExchange ex) throws IOException {
