@@ -116,7 +116,8 @@ public final class JdbcExecutor implements Executor {
             throw new InvalidPayloadException(null, settings.notServing());
         }
         ManagedDataSource ds = p.datasource == null ? null : datasources.get(p.datasource);
-        SqlText text = SqlText.of(p.query);
+        // read as the database it goes to reads it; a datasource that is not there yet: every reading
+        SqlText text = SqlText.of(p.query, SqlText.Dialect.of(ds != null ? ds.settings.driver : p.dsn != null ? p.dsn : ""));
         if (text.statements > 1 && (ds == null || !ds.settings.allowMultipleStatements)) {
             throw new InvalidPayloadException("query", "holds " + text.statements + " statements; a task runs one (a ';'"
                     + " outside quotes and comments starts another): send each as its own task");
@@ -181,11 +182,19 @@ public final class JdbcExecutor implements Executor {
             return Result.error("datasource '" + p.datasource + "' went away");
         }
         DataSourceSettings s = ds.settings;
-        try (Connection c = ds.connection()) {
+        Connection c;
+        try {
+            c = ds.connection();
+        } catch (SQLException e) {
+            return Result.error("cannot get a connection from datasource '" + p.datasource + "': " + e.getMessage());
+        }
+        try {
             return run(c, p, text, s.readOnly, s.statementTimeoutSeconds, s.serverTimeout,
                     Math.min(p.maxRows, s.maxRows), s.maxResultBytes, p.datasource, context);
         } catch (SQLException e) {
-            return Result.error("cannot get a connection from datasource '" + p.datasource + "': " + e.getMessage());
+            return Result.error("datasource '" + p.datasource + "': " + e.getMessage());
+        } finally {
+            ds.release(c, text); // nothing the task did to its session outlives it
         }
     }
 

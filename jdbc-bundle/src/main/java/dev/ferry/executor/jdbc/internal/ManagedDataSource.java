@@ -129,6 +129,41 @@ public final class ManagedDataSource {
         return p.getConnection();
     }
 
+    /**
+     * Takes a task's connection back so that nothing the task did to its session reaches the next task
+     * on it: PostgreSQL's session is reset ({@code DISCARD ALL}: settings, temporary tables, advisory locks,
+     * prepared statements, cursors) and the datasource's own session settings put back; a connection of
+     * another database whose task may have changed its session (H2's {@code SET SCHEMA}, {@code SET
+     * THROTTLE}, variables, local temporary tables) is closed instead of pooled. Then it is closed.
+     */
+    void release(Connection c, SqlText text) {
+        HikariDataSource p = pool;
+        try {
+            if (settings.driver.equals("org.postgresql.Driver")) {
+                c.rollback();
+                c.setAutoCommit(true); // DISCARD ALL cannot run inside a transaction
+                try (Statement st = c.createStatement()) {
+                    String again = settings.sessionTimeoutSql();
+                    st.execute(again == null ? "DISCARD ALL" : "DISCARD ALL; " + again);
+                }
+                c.setAutoCommit(false);
+            } else if (text.mayChangeSession && p != null) {
+                p.evictConnection(c);
+            }
+        } catch (SQLException e) {
+            LOG.debug("Datasource '{}': resetting a session failed, its connection is closed: {}", settings.name, e.getMessage());
+            if (p != null) {
+                p.evictConnection(c);
+            }
+        } finally {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                LOG.debug("Datasource '{}': closing a connection failed: {}", settings.name, e.getMessage());
+            }
+        }
+    }
+
     Health health() {
         HikariDataSource p = pool;
         if (p == null) {

@@ -7,74 +7,153 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What a task's SQL text holds, read the way H2 and PostgreSQL read it: string literals
- * ({@code '…'}, {@code E'…'}), quoted identifiers ({@code "…"}), comments ({@code -- …}, nested
- * {@code /* … *}{@code /}) and PostgreSQL's dollar quotes ({@code $tag$ … $tag$}) are skipped, so a
- * {@code ;} or a keyword inside them counts for nothing.
+ * What a task's SQL text holds, read the way its database reads it, and counted the most cautious
+ * way where a database can read it more than one way: a text for PostgreSQL is read as PostgreSQL (and
+ * its JDBC driver, which splits a text into statements) reads it with standard-conforming strings, and
+ * again with backslash escapes in every string (a server or session with {@code
+ * standard_conforming_strings = off}); a text for H2 as H2 reads it; a text for a database Ferry does
+ * not know in all three ways. Its statement count is the highest of its readings and its words are
+ * those of all of them, so a text is one statement only when every reading says so.
+ *
+ * <ul>
+ * <li>Everywhere: {@code '…'} strings and {@code "…"} identifiers with doubled quotes inside, nested
+ * {@code /* … *}{@code /} comments, {@code --} comments ending at a line feed <em>or</em> a carriage
+ * return.</li>
+ * <li>H2: {@code //} comments, {@code `…`} quoted identifiers, {@code $$…$$} strings; no backslash
+ * escapes (an {@code E} before a quote is a word).</li>
+ * <li>PostgreSQL: {@code E'…'} (an {@code E} that does not end a longer word) with backslash escapes,
+ * {@code $tag$…$tag$} dollar quotes.</li>
+ * </ul>
  *
  * <p>Drivers run every statement of a text like {@code select 1; drop table t} (H2 inside one
  * prepared statement, pgjdbc by splitting it), and a second statement escapes what the first was
  * checked for; so a task's text must be one statement, unless the datasource allows more.
+ * {@code SqlTextDifferentialTest} runs these readings against the real databases on generated texts.
  */
 final class SqlText {
-    /**
-     * Texts read lately, by content: tasks repeat their SQL with other parameters, and reading a text
-     * is a fifth of a short query's cost in the executor. What a text holds depends on nothing but
-     * the text, so a hit is always right; the map is emptied when it gets large, so it stays small.
-     */
-    private static final Map<String, SqlText> READ = new ConcurrentHashMap<>();
+    /** One database's way of reading a text. */
+    enum Reading {
+        H2(true, false, false),
+        POSTGRESQL(false, true, false),
+        /** PostgreSQL with standard_conforming_strings off: a backslash escapes in every string. */
+        POSTGRESQL_BACKSLASHES(false, true, true);
+
+        final boolean h2;
+        final boolean postgres;
+        final boolean backslashesEverywhere;
+
+        Reading(boolean h2, boolean postgres, boolean backslashesEverywhere) {
+            this.h2 = h2;
+            this.postgres = postgres;
+            this.backslashesEverywhere = backslashesEverywhere;
+        }
+    }
+
+    /** The database a text goes to, by its driver: which readings count. */
+    enum Dialect {
+        H2(Reading.H2),
+        POSTGRESQL(Reading.POSTGRESQL, Reading.POSTGRESQL_BACKSLASHES),
+        /** A driver Ferry does not know: a text is one statement only if every reading Ferry knows says so. */
+        ANY(Reading.values());
+
+        final Reading[] readings;
+        /**
+         * Texts read lately, by content: tasks repeat their SQL with other parameters, and reading a text
+         * is a fifth of a short query's cost in the executor. What a text holds depends on nothing but
+         * the text and the dialect, so a hit is always right; the map is emptied when it gets large.
+         */
+        private final Map<String, SqlText> read = new ConcurrentHashMap<>();
+
+        Dialect(Reading... readings) {
+            this.readings = readings;
+        }
+
+        /** The dialect of a driver class name (a datasource's) or a JDBC URL (a raw DSN's). */
+        static Dialect of(String driverOrUrl) {
+            if (driverOrUrl.equals("org.h2.Driver") || driverOrUrl.startsWith("jdbc:h2:")) {
+                return H2;
+            }
+            if (driverOrUrl.equals("org.postgresql.Driver") || driverOrUrl.startsWith("jdbc:postgresql:")) {
+                return POSTGRESQL;
+            }
+            return ANY;
+        }
+    }
+
     private static final int READ_MAX = 512;
     private static final int READ_MAX_LENGTH = 4096;
 
-    /** Words outside literals and comments, upper-cased, in order. */
-    final List<String> words;
-    /** Statements: non-empty runs between top-level semicolons. */
+    /** Statements: non-empty runs between top-level semicolons, the most any reading finds. */
     final int statements;
-    /** What {@link #writeInQuery()} answers, worked out once. */
+    /** What {@link #writeInQuery()} answers, worked out once: the first write construct any reading finds. */
     private final String write;
 
-    private SqlText(List<String> words, int statements) {
-        this.words = words;
+    /**
+     * Whether any reading finds a word through which a statement can change its session's state in H2
+     * ({@code SET SCHEMA}, {@code SET THROTTLE}, {@code SET(@v, …)}, a local temporary table): a
+     * connection such a task ran on is closed instead of going back to the pool.
+     */
+    final boolean mayChangeSession;
+
+    private SqlText(int statements, String write, boolean mayChangeSession) {
         this.statements = statements;
-        this.write = findWrite(words);
+        this.write = write;
+        this.mayChangeSession = mayChangeSession;
     }
 
-    static SqlText of(String sql) {
+    static SqlText of(String sql, Dialect dialect) {
         if (sql.length() > READ_MAX_LENGTH) {
-            return read(sql);
+            return read(sql, dialect);
         }
-        SqlText known = READ.get(sql);
+        SqlText known = dialect.read.get(sql);
         if (known == null) {
-            if (READ.size() >= READ_MAX) {
-                READ.clear();
+            if (dialect.read.size() >= READ_MAX) {
+                dialect.read.clear();
             }
-            known = read(sql);
-            READ.put(sql, known);
+            known = read(sql, dialect);
+            dialect.read.put(sql, known);
         }
         return known;
     }
 
-    private static SqlText read(String sql) {
-        List<String> words = new ArrayList<>();
+    private static SqlText read(String sql, Dialect dialect) {
+        int statements = 0;
+        String write = null;
+        boolean session = false;
+        for (Reading reading : dialect.readings) {
+            List<String> words = new ArrayList<>();
+            statements = Math.max(statements, read(sql, reading, words));
+            if (write == null) {
+                write = findWrite(words);
+            }
+            session |= words.contains("SET") || words.contains("TEMPORARY");
+        }
+        return new SqlText(statements, write, session);
+    }
+
+    /** Reads the text as one database does; adds its words, returns its statement count. */
+    static int read(String sql, Reading reading, List<String> words) {
         int statements = 0;
         boolean content = false; // something other than blanks and comments since the last ';'
         int n = sql.length();
         int i = 0;
         while (i < n) {
             char c = sql.charAt(i);
-            if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
-                i = skipTo(sql, i + 2, "\n");
-            } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
+            char next = i + 1 < n ? sql.charAt(i + 1) : 0;
+            if (c == '-' && next == '-' || reading.h2 && c == '/' && next == '/') {
+                i = skipLine(sql, i + 2);
+            } else if (c == '/' && next == '*') {
                 i = skipBlockComment(sql, i + 2);
-            } else if (c == '\'') {
+            } else if (c == '\'' ) {
                 content = true;
-                i = skipQuoted(sql, i + 1, '\'', i > 0 && (sql.charAt(i - 1) == 'E' || sql.charAt(i - 1) == 'e'));
-            } else if (c == '"') {
+                boolean escapes = reading.backslashesEverywhere || reading.postgres && escapeStringPrefix(sql, i);
+                i = skipQuoted(sql, i + 1, '\'', escapes);
+            } else if (c == '"' || reading.h2 && c == '`') {
                 content = true;
-                i = skipQuoted(sql, i + 1, '"', false);
-            } else if (c == '$' && dollarTag(sql, i) != null) {
+                i = skipQuoted(sql, i + 1, c, false);
+            } else if (c == '$' && dollarTag(sql, i, reading) != null) {
                 content = true;
-                String tag = dollarTag(sql, i);
+                String tag = dollarTag(sql, i, reading);
                 int end = sql.indexOf(tag, i + tag.length());
                 i = end < 0 ? n : end + tag.length();
             } else if (c == ';') {
@@ -100,7 +179,19 @@ final class SqlText {
         if (content) {
             statements++;
         }
-        return new SqlText(List.copyOf(words), statements);
+        return statements;
+    }
+
+    /** Whether the quote at i opens PostgreSQL's E'…': an E or e that is a word of its own, not the end of one. */
+    private static boolean escapeStringPrefix(String sql, int quote) {
+        if (quote < 1 || (sql.charAt(quote - 1) != 'E' && sql.charAt(quote - 1) != 'e')) {
+            return false;
+        }
+        if (quote < 2) {
+            return true;
+        }
+        char before = sql.charAt(quote - 2);
+        return !(Character.isLetterOrDigit(before) || before == '_' || before == '$');
     }
 
     /**
@@ -136,9 +227,15 @@ final class SqlText {
         return null;
     }
 
-    private static int skipTo(String sql, int from, String end) {
-        int at = sql.indexOf(end, from);
-        return at < 0 ? sql.length() : at + end.length();
+    /** Past a line comment: both databases end one at a line feed or a carriage return. */
+    private static int skipLine(String sql, int from) {
+        for (int i = from; i < sql.length(); i++) {
+            char c = sql.charAt(i);
+            if (c == '\n' || c == '\r') {
+                return i + 1;
+            }
+        }
+        return sql.length();
     }
 
     private static int skipBlockComment(String sql, int from) {
@@ -177,10 +274,13 @@ final class SqlText {
         return i;
     }
 
-    /** {@code $$} or {@code $tag$} starting at i (PostgreSQL dollar quoting), else null. */
-    private static String dollarTag(String sql, int i) {
+    /** {@code $$} (both) or {@code $tag$} (PostgreSQL) starting at i, else null. */
+    private static String dollarTag(String sql, int i, Reading reading) {
         if (i > 0 && (Character.isLetterOrDigit(sql.charAt(i - 1)) || sql.charAt(i - 1) == '_')) {
             return null; // part of an identifier such as a$b
+        }
+        if (reading.h2) {
+            return sql.startsWith("$$", i) ? "$$" : null;
         }
         int j = i + 1;
         while (j < sql.length() && (Character.isLetterOrDigit(sql.charAt(j)) || sql.charAt(j) == '_')) {

@@ -3,6 +3,7 @@ package dev.ferry.executor.jdbc.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.executor.api.DirectExecutionContext;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Status;
@@ -13,13 +14,14 @@ import org.h2.jdbcx.JdbcDataSource;
 
 class H2Test extends JdbcContract {
     private static int databases;
+    /** One in-memory database per test (JUnit makes an instance per test), shared by all its datasources. */
+    private final String database = "test" + databases++;
 
     @Override
     DataSource raw() {
         JdbcDataSource ds = new JdbcDataSource();
-        // one in-memory database per test, kept while connections are open
-        ds.setURL("jdbc:h2:mem:test" + (databases / 3) + ";DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=10"); // rw, ro, quick
-        databases++;
+        // kept while connections are open
+        ds.setURL("jdbc:h2:mem:" + database + ";DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=10");
         return ds;
     }
 
@@ -41,6 +43,34 @@ class H2Test extends JdbcContract {
     @Override
     String range(int count) {
         return "select rownum() as n from system_range(1, " + count + ")";
+    }
+
+    @Override
+    String setSchema(String schema) {
+        return "set schema " + schema;
+    }
+
+    /** H2's other session state: a throttle, a variable, a local temporary table; none reaches the next task. */
+    @Test
+    void h2SessionSettingsNeverOutliveTheirTask() throws Exception {
+        ManagedDataSource one = new ManagedDataSource(new DataSourceSettings("one", driver(), "jdbc:test", "", "", "", 1,
+                false, 30, 1000, 1024 * 1024, "", "", ""), raw());
+        jdbc.addDatasource(one);
+        try {
+            assertThat(run("{\"datasource\":\"one\",\"query\":\"set @leak = 42\"}").status()).isEqualTo(Status.SUCCEEDED);
+            assertThat(run("{\"datasource\":\"one\",\"query\":\"create local temporary table mine (i integer)\"}").status())
+                    .isEqualTo(Status.SUCCEEDED);
+            assertThat(run("{\"datasource\":\"one\",\"query\":\"set throttle 1000\"}").status()).isEqualTo(Status.SUCCEEDED);
+            JsonNode state = rows(run("{\"datasource\":\"one\",\"query\":\"select count(*) as c from"
+                    + " information_schema.session_state where state_key <> 'SCHEMA'\"}"));
+            assertThat(state.get(0).get("c").asInt()).as("variables and temporary tables left by earlier tasks").isZero();
+            long start = System.nanoTime();
+            run("{\"datasource\":\"one\",\"query\":\"select 1 as one\"}");
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).as("throttled by an earlier task")
+                    .isLessThan(java.time.Duration.ofMillis(900));
+        } finally {
+            one.deactivate();
+        }
     }
 
     @Override

@@ -66,6 +66,67 @@ abstract class JdbcContract {
                 .has("a;b")).isTrue();
     }
 
+    /**
+     * Texts that once passed as one statement on a read-only datasource while the database ran a write
+     * after it (security round 2, #1): a quote after a word that ends in e, H2's // comments, a line comment
+     * ended by a carriage return. Each is refused before anything runs (or, where this database reads it
+     * as one statement, fails as one), and the table stays empty.
+     */
+    @Test
+    void smuggledSecondStatementsAreRefusedBeforeAnythingRuns() throws Exception {
+        run("{\"datasource\":\"rw\",\"query\":\"create table t (i integer, s varchar(20))\"}");
+        for (String attack : new String[] {
+            "select 1 where'\\\\'='\\\\'; insert into t values (2,'x'); commit; --'",
+            "select 1 where'\\\\'='\\\\'; create table u (i integer); commit; --'",
+            "select 1 where'\\\\'='\\\\'; drop table t; commit; --'",
+            "select 1 // '\\n; insert into t values (3,'x'); commit; -- '",
+            "select 1 --\\r; insert into t values (4,'x'); commit",
+            "select 1 /* /* */ '; */ ; insert into t values (5,'x'); commit; -- '",
+            "select 1 as \\\"'\\\"; insert into t values (6,'x'); commit; -- '"}) {
+            try {
+                Result r = run("{\"datasource\":\"ro\",\"query\":\"" + attack + "\"}");
+                // one statement as this database reads it (PostgreSQL has no // comments): it fails as such
+                assertThat(r.status()).as(attack + ": " + r.error()).isEqualTo(Status.FAILED);
+            } catch (InvalidPayloadException e) {
+                assertThat(e.field()).isEqualTo("query");
+                assertThat(e.getMessage()).contains("statements");
+            }
+        }
+        assertThat(rows(run("{\"datasource\":\"ro\",\"query\":\"select count(*) as c from t\"}")).get(0).get("c").asInt())
+                .isZero();
+    }
+
+    /**
+     * A task that changes its session's state on a pooled connection: the next task on that connection
+     * (a pool of one, so it is the same) finds the session as the datasource set it up.
+     */
+    @Test
+    void sessionStateNeverOutlivesItsTask() throws Exception {
+        ManagedDataSource one = new ManagedDataSource(new DataSourceSettings("one", driver(), "jdbc:test", "", "", "", 1,
+                false, 30, 1000, 1024 * 1024, "", "", ""), raw());
+        jdbc.addDatasource(one);
+        try {
+            run("{\"datasource\":\"one\",\"query\":\"create table t (i integer)\"}");
+            run("{\"datasource\":\"one\",\"query\":\"create schema evil\"}");
+            run("{\"datasource\":\"one\",\"query\":\"create table evil.t (i integer)\"}");
+            for (int i = 0; i < 3; i++) {
+                Result set = run("{\"datasource\":\"one\",\"query\":\"" + setSchema("evil") + "\"}");
+                assertThat(set.status()).as(set.error()).isEqualTo(Status.SUCCEEDED);
+            }
+            for (int i = 0; i < 6; i++) {
+                run("{\"datasource\":\"one\",\"query\":\"insert into t values (" + i + ")\"}");
+            }
+            assertThat(rows(run("{\"datasource\":\"one\",\"query\":\"select count(*) as c from evil.t\"}")).get(0).get("c")
+                    .asInt()).as("rows that landed in the schema a task chose for later tasks").isZero();
+        } finally {
+            run("{\"datasource\":\"rw\",\"query\":\"drop schema if exists evil cascade\"}");
+            one.deactivate();
+        }
+    }
+
+    /** The statement that makes a schema the session's default. */
+    abstract String setSchema(String schema);
+
     @Test
     void aSequenceCannotBeAdvancedThroughAReadOnlyDatasource() throws Exception {
         run("{\"datasource\":\"rw\",\"query\":\"drop sequence if exists sq\"}");

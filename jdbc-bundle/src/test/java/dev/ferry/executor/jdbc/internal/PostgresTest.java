@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Status;
 import javax.sql.DataSource;
@@ -52,6 +53,61 @@ class PostgresTest extends JdbcContract {
                 .hasMessageContaining("holds 3 statements");
         assertThat(rows(run("{\"datasource\":\"ro\",\"query\":\"select count(*) as c from t\"}")).get(0).get("c").asInt())
                 .isZero();
+    }
+
+    /**
+     * The round-2 attack (a smuggled commit and begin read write) is refused before anything runs; a
+     * task that makes its session read-write changes nothing for the next task on that connection, where
+     * a write hidden in a function is still refused by the server's read-only transaction.
+     */
+    @Test
+    void aSmuggledBeginReadWriteAndASessionMadeReadWriteBothFail() throws Exception {
+        run("{\"datasource\":\"rw\",\"query\":\"create table t (i integer, s text)\"}");
+        assertThatThrownBy(() -> run("{\"datasource\":\"ro\",\"query\":\"select 1 where'\\\\'='\\\\'; commit; begin read write;"
+                + " insert into t values (3,'smuggled'); commit; --'\"}")).hasMessageContaining("statements");
+        run("{\"datasource\":\"rw\",\"query\":\"create function bump() returns integer language sql as"
+                + " $$ insert into t values (1, 'in a function') returning i $$\"}");
+        ManagedDataSource one = new ManagedDataSource(new DataSourceSettings("ro1", driver(), "jdbc:test", "", "", "", 1,
+                true, 30, 1000, 1024 * 1024, "", "", ""), raw());
+        jdbc.addDatasource(one);
+        try {
+            for (String readWrite : new String[] {"set session characteristics as transaction read write",
+                "select set_config('default_transaction_read_only', 'off', false) as s"}) {
+                run("{\"datasource\":\"ro1\",\"query\":\"" + readWrite + "\"}");
+                Result bump = run("{\"datasource\":\"ro1\",\"query\":\"select bump() as b\"}");
+                assertThat(bump.status()).as(readWrite + ", then: " + bump.error()).isEqualTo(Status.REJECTED);
+                assertThat(bump.error()).contains("read-only transaction");
+            }
+        } finally {
+            one.deactivate();
+        }
+        run("{\"datasource\":\"rw\",\"query\":\"drop function bump()\"}");
+        assertThat(rows(run("{\"datasource\":\"ro\",\"query\":\"select count(*) as c from t\"}")).get(0).get("c").asInt())
+                .isZero();
+    }
+
+    /** A writable datasource's task that sets the session's search path or timeout leaves nothing behind. */
+    @Test
+    void settingsATaskCommittedAreGoneForTheNextTask() throws Exception {
+        ManagedDataSource one = new ManagedDataSource(new DataSourceSettings("rw1", driver(), "jdbc:test", "", "", "", 1,
+                false, 30, 1000, 1024 * 1024, "", "", ""), raw());
+        jdbc.addDatasource(one);
+        try {
+            run("{\"datasource\":\"rw1\",\"query\":\"set statement_timeout = 1\"}");
+            run("{\"datasource\":\"rw1\",\"query\":\"select pg_advisory_lock(4242)\"}");
+            JsonNode row = rows(run("{\"datasource\":\"rw1\",\"query\":\"select current_setting('statement_timeout') as t,"
+                    + " (select count(*) from pg_locks where locktype = 'advisory' and pid = pg_backend_pid()) as locks\"}"))
+                    .get(0);
+            assertThat(row.get("t").asText()).as("the datasource's own statement timeout").isEqualTo("30s");
+            assertThat(row.get("locks").asInt()).as("advisory locks left by an earlier task").isZero();
+        } finally {
+            one.deactivate();
+        }
+    }
+
+    @Override
+    String setSchema(String schema) {
+        return "set search_path = " + schema;
     }
 
     @Test
