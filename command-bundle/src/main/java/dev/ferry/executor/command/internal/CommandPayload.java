@@ -61,9 +61,9 @@ final class CommandPayload {
             if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0) {
                 throw new InvalidPayloadException(field, "is not a valid variable name (empty, or contains '=' or NUL)");
             }
-            if (settings.envDenied(name)) {
-                throw new InvalidPayloadException(field, "may not be set by a task: it matches env_deny of "
-                        + CommandConfig.PID + " (loader and secret variables never reach a child)");
+            String refused = settings.payloadMayNotSet(name);
+            if (refused != null) {
+                throw new InvalidPayloadException(field, refused);
             }
             noNul(field, e.getValue());
         }

@@ -63,9 +63,19 @@ final class CommandSettings {
         if (envMode == EnvMode.CLEAN) {
             base.keySet().retainAll(CLEAN_BASE);
         }
-        base.keySet().removeIf(this::envDenied);
+        base.keySet().removeIf(name -> envDenied(name) || (!name.equals("PATH") && CODE_PATTERN.matcher(name).matches()));
         this.baseEnvironment = Map.copyOf(base);
     }
+
+    /**
+     * Variables a shell, the loader or an interpreter reads as code, or as where code comes from: never set
+     * by a task, whatever env_deny says (an allowed bash script given {@code BASH_FUNC_date%%} runs the caller's
+     * function instead of date), and never passed on from the worker's own environment either.
+     */
+    static final List<String> CODE = List.of("BASH_FUNC_*", "SHELLOPTS", "BASHOPTS", "PS4", "BASH_ENV", "ENV", "LD_*",
+            "GCONV_PATH", "GLIBC_TUNABLES", "PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PERL5LIB", "PERLLIB", "PERL5OPT",
+            "RUBYLIB", "RUBYOPT", "NODE_OPTIONS", "NODE_PATH", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS");
+    private static final Pattern CODE_PATTERN = globs(CODE);
 
     /** What a clean environment keeps of the worker's. */
     static final Set<String> CLEAN_BASE = Set.of("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "LOGNAME");
@@ -122,6 +132,25 @@ final class CommandSettings {
 
     boolean envDenied(String name) {
         return envDenyPattern.matcher(name).matches();
+    }
+
+    /**
+     * Why a task may not set this variable, or null when it may: PATH (a program and everything it starts
+     * run with the worker's PATH, so an allowed script cannot be made to run the caller's programs), the
+     * variables read as code ({@link #CODE}), and whatever env_deny names.
+     */
+    String payloadMayNotSet(String name) {
+        if (name.equals("PATH")) {
+            return "may not be set by a task: programs, and the programs they start, run with the worker's PATH";
+        }
+        if (CODE_PATTERN.matcher(name).matches()) {
+            return "may not be set by a task: a shell, the loader or an interpreter reads it as code";
+        }
+        if (envDenied(name)) {
+            return "may not be set by a task: it matches env_deny of " + CommandConfig.PID
+                    + " (loader and secret variables never reach a child)";
+        }
+        return null;
     }
 
     private static Pattern globs(List<String> globs) {

@@ -51,6 +51,36 @@ class EnvironmentTest {
         }
     }
 
+    /**
+     * An allowed bash script cannot be made to run something else (security round 2, #4): bash imports a
+     * function from BASH_FUNC_date%% (shown first, with bash itself), and PATH would change which date it
+     * runs. A task may set neither, whatever env_deny says.
+     */
+    @Test
+    void anAllowedBashScriptCannotBeGivenCodeThroughItsEnvironment(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path script = dir.resolve("report.sh");
+        java.nio.file.Files.writeString(script, "#!/bin/bash\ndate +%Y\necho report done\n");
+        script.toFile().setExecutable(true);
+        ProcessBuilder direct = new ProcessBuilder(script.toString()).redirectErrorStream(true);
+        direct.environment().put("BASH_FUNC_date%%", "() { echo imported; }");
+        Process p = direct.start();
+        assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                .as("bash imports the function: the way in is real").isEqualTo("imported\nreport done\n");
+        CommandExecutor executor = executor(Map.of("allowed_commands", new String[] {script.toString()},
+                "env_deny", new String[] {"NOTHING_AT_ALL"}));
+        for (String name : new String[] {"BASH_FUNC_date%%", "BASH_FUNC_echo()", "SHELLOPTS", "PS4", "BASH_ENV", "ENV",
+            "PATH", "PYTHONPATH", "PERL5OPT", "GCONV_PATH", "GLIBC_TUNABLES", "LD_PRELOAD"}) {
+            assertThatThrownBy(() -> executor.prepare(new Task("t", "t", ("{\"command\":\"" + script + "\",\"env\":{\""
+                    + name + "\":\"() { id; }\"}}").getBytes(StandardCharsets.UTF_8), null)))
+                    .as(name)
+                    .isInstanceOf(InvalidPayloadException.class)
+                    .hasMessageStartingWith("env." + name + ": may not be set by a task");
+        }
+        assertThat(run(executor, "{\"command\":\"" + script + "\",\"env\":{\"REPORT_DAY\":\"monday\"}}").outputAsString())
+                .matches("\\d{4}\nreport done\n");
+    }
+
     @Test
     void theDenyListIsConfigurable() throws Exception {
         Set<String> names = childVariables(executor(Map.of("env_deny", new String[] {"FERRY_TEST_*"})),
