@@ -81,11 +81,15 @@ class PolicyTest {
         assertDenied(onlyEcho, "{\"command\":\"./echo\",\"working_dir\":\"" + dir + "\"}", "not in allowed_commands");
     }
 
+    /** A payload's PATH is refused outright: it would reach the program, and what that program starts. */
     @Test
-    void aPathInThePayloadDoesNotChangeWhichProgramRuns() throws Exception {
+    void aPathInThePayloadIsRefused() throws Exception {
         plant("echo");
-        Result r = run(onlyEcho, "{\"command\":\"echo\",\"args\":[\"real\"],\"env\":{\"PATH\":\"" + dir + "\"}}");
-        assertThat(r.status()).isEqualTo(Status.SUCCEEDED);
+        assertThatThrownBy(() -> onlyEcho.prepare(dev.ferry.executor.api.Task.of("command",
+                "{\"command\":\"echo\",\"args\":[\"real\"],\"env\":{\"PATH\":\"" + dir + "\"}}")))
+                .isInstanceOf(dev.ferry.executor.api.InvalidPayloadException.class)
+                .hasMessageContaining("env.PATH: may not be set by a task");
+        Result r = run(onlyEcho, "{\"command\":\"echo\",\"args\":[\"real\"]}");
         assertThat(r.outputAsString()).isEqualTo("real\n");
         assertThat(r.metadata().get("program")).isEqualTo(ProgramResolver.searchPath("echo").toString());
     }
