@@ -136,6 +136,9 @@ final class ContainerPayload {
             }
             for (Mount m : resolved) { // a symlink inside an allowed folder may point anywhere: judged once resolved
                 String why = deniedMount(m, settings);
+                if (why == null) {
+                    why = swappable(m, settings);
+                }
                 if (why != null) {
                     denial = why + " (" + m.source + " once symbolic links are followed)";
                     break;
@@ -163,7 +166,44 @@ final class ContainerPayload {
         if (!source.isAbsolute() || !parts[1].startsWith("/")) {
             throw new InvalidPayloadException("mounts", "'" + text + "': both paths must be absolute");
         }
-        return new Mount(source.normalize(), Path.of(parts[1]).normalize().toString(), rw);
+        String target = Path.of(parts[1]).normalize().toString();
+        for (String over : List.of("/", "/proc", "/sys", "/dev")) {
+            if (target.equals(over)) {
+                // the runtime would make the container's own folders (dev, etc, proc …) inside the host folder
+                throw new InvalidPayloadException("mounts", "'" + text + "': " + over + " cannot be a mount target in the"
+                        + " container; mount under a folder of its own, such as /data");
+            }
+        }
+        return new Mount(source.normalize(), target, rw);
+    }
+
+    /**
+     * Why a mount source, resolved, is still not safe to hand to the engine, which resolves the path again
+     * when it mounts it: a folder strictly inside a folder that tasks may mount read-write can be swapped by
+     * one of them for a symlink to anywhere between this check and the engine's mount. Such a rule's own
+     * folder is mounted as a whole; what lies inside it is not mounted on its own.
+     */
+    static String swappable(Mount m, ContainerSettings settings) {
+        for (ContainerSettings.MountRule rule : settings.mounts) {
+            if (!rule.readWrite()) {
+                continue;
+            }
+            Path folder = realOrAsWritten(rule.prefix());
+            if (m.source.startsWith(folder) && !m.source.equals(folder)) {
+                return "mount " + m.source + " is inside " + folder + ", which tasks may mount read-write (allowed_mounts"
+                        + " has it with :rw): a task could swap it for a symbolic link between this check and the engine's"
+                        + " mount; mount " + folder + " itself";
+            }
+        }
+        return null;
+    }
+
+    private static Path realOrAsWritten(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return p;
+        }
     }
 
     /** @return why the operator's rules refuse this mount, or null */

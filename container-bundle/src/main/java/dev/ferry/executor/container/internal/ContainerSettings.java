@@ -133,13 +133,25 @@ final class ContainerSettings {
                 c.memory__bytes(), Math.round(c.cpus() * 1e9), c.pids__limit(), c.read__only__rootfs(), c.max__output__bytes(), id);
     }
 
-    /** @return why this host path may never be mounted, or null */
+    /**
+     * @return why this host path may never be mounted, or null. The engine's socket is compared by the file
+     * it is (its path with symbolic links followed), not by the text of docker_host: through a symlinked
+     * folder, the real folder holding the socket is still that folder.
+     */
     static String forbidden(Path p, Path socket) {
         if (p.getNameCount() == 0) {
             return "is the host's root: a container would see (and, read-write, change) everything";
         }
-        if (socket.startsWith(p)) {
-            return "is or holds the engine's socket " + socket + ": whoever reaches it controls the host";
+        Path realSocket;
+        try {
+            realSocket = socket.toRealPath();
+        } catch (java.io.IOException e) {
+            realSocket = socket; // no engine there yet: its path as written
+        }
+        for (Path s : List.of(socket, realSocket)) {
+            if (s.startsWith(p)) {
+                return "is or holds the engine's socket " + socket + ": whoever reaches it controls the host";
+            }
         }
         for (Path never : NEVER_MOUNTED) {
             if (p.startsWith(never) || never.startsWith(p)) {

@@ -1,6 +1,7 @@
 package dev.ferry.executor.container.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -223,6 +224,68 @@ class ContainerExecutorTest {
         Result notHere = run(missing, "{\"image\":\"localhost/not-here:1\",\"command\":[\"true\"]}");
         assertThat(notHere.status()).isEqualTo(Status.ERROR);
         assertThat(notHere.error()).contains("'localhost/not-here:1' is not on this host").contains("pull = never");
+    }
+
+    /**
+     * Security round 2, #3: a folder inside a read-write allowed folder is never mounted on its own, since a
+     * task with that folder can swap it for a symlink between the check and the engine's mount (9 of 80 tasks
+     * once printed an outside folder's secret). Tasks race a swapper here: none is let through, none prints
+     * the secret; the read-write folder itself mounts, and a container can neither be given / as a target nor
+     * the engine's socket through a symlinked docker_host.
+     */
+    @Test
+    void aSwappableMountIsRefusedAndTheEnginesSocketIsFoundThroughSymlinks() throws Exception {
+        Path scratch = Files.createDirectories(dir.resolve("scratch"));
+        Path outside = Files.createDirectories(dir.resolve("outside"));
+        Files.writeString(outside.resolve("secret"), "outside secret\n");
+        Path a = scratch.resolve("a");
+        ContainerExecutor e = executor(Map.of("allowed_mounts", new String[] {scratch + ":rw"}));
+        java.util.concurrent.atomic.AtomicBoolean swapping = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread swapper = new Thread(() -> {
+            while (swapping.get()) {
+                try {
+                    Files.deleteIfExists(a);
+                    Files.createDirectory(a);
+                    Files.delete(a);
+                    Files.createSymbolicLink(a, outside);
+                } catch (java.io.IOException ignored) {
+                    // the race goes on
+                }
+            }
+        }, "swapper");
+        swapper.start();
+        try {
+            for (int i = 0; i < 20; i++) {
+                Result r;
+                try {
+                    r = run(e, with(json("cat", "/x/secret"), "\"mounts\":[\"" + a + ":/x\"]"));
+                } catch (dev.ferry.executor.api.InvalidPayloadException gone) {
+                    continue; // caught between delete and create: "does not exist"
+                }
+                assertThat(r.outputAsString()).doesNotContain("outside secret");
+                assertThat(r.status()).as(r.error()).isEqualTo(Status.REJECTED);
+                assertThat(r.error()).satisfiesAnyOf(m -> assertThat(m).contains("which tasks may mount read-write"),
+                        m -> assertThat(m).contains("is not under allowed_mounts"));
+            }
+        } finally {
+            swapping.set(false);
+            swapper.join(10_000);
+        }
+        Result whole = run(e, with(json("sh", "-c", "echo made > /x/made.txt"), "\"mounts\":[\"" + scratch + ":/x:rw\"]"));
+        assertThat(whole.status()).as(whole.error()).isEqualTo(Status.SUCCEEDED);
+        assertThat(scratch.resolve("made.txt")).hasContent("made");
+
+        assertThatThrownBy(() -> run(e, with(json("true"), "\"mounts\":[\"" + scratch + ":/\"]")))
+                .isInstanceOf(dev.ferry.executor.api.InvalidPayloadException.class).hasMessageContaining("mount target");
+        assertThat(scratch.resolve("etc")).doesNotExist();
+
+        // docker_host through a symlinked folder: the real folder holding the socket is still never mounted
+        Path socketFolder = Path.of(HOST.substring("unix://".length())).getParent();
+        Path link = Files.createSymbolicLink(dir.resolve("engine"), socketFolder);
+        Map<String, Object> config = new HashMap<>(Map.of("docker_host", "unix://" + link.resolve("podman.sock"),
+                "allowed_mounts", new String[] {socketFolder.toString()}));
+        assertThatThrownBy(() -> ContainerSettings.from(Configs.read(ContainerConfig.class, ContainerConfig.PID, config)))
+                .hasMessageContaining("allowed_mounts").hasMessageContaining("socket");
     }
 
     /** No registry is reachable here: what is checked is whom the worker would pull from, and that a failed pull says why. */
