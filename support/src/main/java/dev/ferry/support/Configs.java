@@ -71,8 +71,21 @@ public final class Configs {
             String key = e.getKey();
             Method m = e.getValue();
             Object value = raw.get(key);
+            if (key.endsWith("_file") && value != null && String.valueOf(value).contains("$[")) {
+                // ${file:…} puts the file's content in the value's place: a secret, where a path is expected
+                problems.add("'" + key + "' takes a path, not a ${file:…} or ${env:…} reference (that would put the"
+                        + " secret itself where the path goes); write the path, or move the reference to the key"
+                        + " without _file");
+                continue;
+            }
             try {
-                values.put(m.getName(), value == null ? defaultOf(m) : convert(value, m.getReturnType()));
+                Object converted = value == null ? defaultOf(m) : convert(value, m.getReturnType());
+                if (value != null && m.isAnnotationPresent(AllowList.class) && holdsNothing(converted)) {
+                    problems.add("'" + key + "' is set but holds nothing; an empty allow list would let everything"
+                            + " through, so it is refused: list what is allowed, or remove the key");
+                    continue;
+                }
+                values.put(m.getName(), converted);
             } catch (IllegalArgumentException bad) {
                 problems.add("'" + key + "' " + bad.getMessage());
             }
@@ -95,6 +108,20 @@ public final class Configs {
                     return v != null && v.getClass().isArray() ? ((Object[]) v).clone() : v;
             }
         }));
+    }
+
+    /** Whether a list value has no element that is more than blanks. */
+    private static boolean holdsNothing(Object value) {
+        if (value == null || !value.getClass().isArray()) {
+            return false;
+        }
+        for (int i = 0; i < Array.getLength(value); i++) {
+            Object item = Array.get(value, i);
+            if (item != null && !item.toString().isBlank()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -307,6 +334,7 @@ public final class Configs {
                     throw new IllegalArgumentException("refers to $[file:" + name + "], which cannot be read (" + e + ")");
                 }
             }
+            Redact.resolved(v);
             m.appendReplacement(out, Matcher.quoteReplacement(v));
         }
         m.appendTail(out);

@@ -14,6 +14,9 @@ class ConfigsTest {
     @interface Sample {
         String[] blocked__commands() default {};
 
+        @AllowList
+        String[] allowed__commands() default {};
+
         int max__rows() default 1000;
 
         long grace__ms() default 5;
@@ -33,6 +36,21 @@ class ConfigsTest {
         assertThat(s.blocked__commands()).containsExactly("rm", "ls", "cat");
         s = Configs.read(Sample.class, "p", Map.of("name", "x", "blocked_commands", List.of("a,\n b ,", " c")));
         assertThat(s.blocked__commands()).containsExactly("a", "b", "c");
+    }
+
+    /** Security round 2, #8: an allow list set to nothing, in any spelling, was read as "allow everything". */
+    @Test
+    void anAllowListSetToNothingIsRefusedInEverySpelling() {
+        for (Object nothing : new Object[] {"", "  ", ",", new String[0], new String[] {""}, new String[] {" ", ""}, List.of()}) {
+            assertThatThrownBy(() -> Configs.read(Sample.class, "p", Map.of("name", "x", "allowed_commands", nothing)))
+                    .as(String.valueOf(nothing)).isInstanceOf(Configs.Refused.class)
+                    .hasMessageContaining("'allowed_commands' is set but holds nothing");
+        }
+        assertThat(Configs.read(Sample.class, "p", Map.of("name", "x")).allowed__commands()).as("absent: no restriction").isEmpty();
+        assertThat(Configs.read(Sample.class, "p", Map.of("name", "x", "allowed_commands", "ls")).allowed__commands())
+                .containsExactly("ls");
+        assertThat(Configs.read(Sample.class, "p", Map.of("name", "x", "blocked_commands", "")).blocked__commands())
+                .as("a block list may be emptied").isEmpty();
     }
 
     @Test

@@ -20,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -164,6 +165,41 @@ class ConfigYamlIT {
         }
     }
 
+    /**
+     * Security round 2, #12, #17, #18: a secret inside another value (a datasource URL, init_sql's PASSWORD
+     * '…') reaches neither the log, nor the console, nor executor:config; a ${file:…} reference where a path
+     * goes (token_file) is refused without printing the file's content.
+     */
+    @Test
+    void aSecretInsideAnotherValueIsNeverShownAndAReferenceIsNoPath() throws Exception {
+        String secret = "url-secret-" + Long.toHexString(System.nanoTime());
+        String admin = "admin-secret-" + Long.toHexString(System.nanoTime());
+        Files.createDirectories(home.resolve("etc"));
+        Files.writeString(home.resolve("etc/db.secret"), secret + "\n");
+        // the secret sits in the URL under a name that says nothing (H2 runs INIT on each connection)
+        write("datasources:\n  sec:\n    url: jdbc:h2:mem:sec;DB_CLOSE_DELAY=-1;INIT=SET @k = '${file:db.secret}'\n"
+                + "    admin_user: sa\n    admin_password: sa-password-1\n"
+                + "    init_sql: CREATE USER IF NOT EXISTS other PASSWORD '" + admin + "'; ALTER USER other ADMIN TRUE\n"
+                + "    user: other\n    password: " + admin + "\n");
+        try (WorkerProcess w = WorkerProcess.start("--home", home.toString());
+                Client c = Client.plain(GrpcIT.port(w, "127.0.0.1"))) {
+            w.await("the datasource", Duration.ofSeconds(30), l -> l.contains("Datasource 'sec' ready"));
+            ExecuteResponse one = eventually(() -> run(c.worker(), "jdbc", "{\"datasource\":\"sec\",\"query\":\"select 1 as one\"}"),
+                    r -> r.getStatus() == Status.SUCCEEDED);
+            assertThat(one.getStatus()).as(one.getError()).isEqualTo(Status.SUCCEEDED);
+            String config = String.join("\n", w.ask("executor:config sec"));
+            assertThat(config).contains("PASSWORD '********'").doesNotContain(admin).doesNotContain(secret);
+
+            int mark = w.printed();
+            Files.writeString(home.resolve("etc/grpc.token"), "token-in-a-file-0123456789abcdef\n");
+            write("worker:\n  grpc:\n    token_file: ${file:grpc.token}\n");
+            w.awaitAfter(mark, "the reference refused", Duration.ofSeconds(10), l -> l.contains("'token_file' takes a path"));
+            assertThat(w.output()).doesNotContain(secret).doesNotContain(admin).doesNotContain("token-in-a-file");
+            assertThat(Files.readString(home.resolve("data/log/ferry.0.log"))).doesNotContain(secret).doesNotContain(admin)
+                    .doesNotContain("token-in-a-file");
+        }
+    }
+
     @Test
     void aCfgFileForTheSameConfigurationIsAConflictThatHoldsEveryTaskUntilOneGoes() throws Exception {
         Files.createDirectories(home.resolve("etc"));
@@ -180,6 +216,64 @@ class ConfigYamlIT {
             Files.delete(cfg);
             assertThat(within(() -> succeeds(c.worker(), "command", LS))).isLessThan(LIVE);
             assertCode(() -> run(c.worker(), "command", ECHO), Code.PERMISSION_DENIED, "allowed_commands");
+        }
+    }
+
+    /**
+     * Security round 2, #5, #9, #10, #23: config.yaml emptied (as a truncating editor leaves it), 3 GiB, a
+     * link to /dev/zero or a FIFO is refused, saying why, and the previous configuration stays; the watcher
+     * lives on, and the next good file applies.
+     */
+    @Test
+    void anEmptyHugeEndlessOrFifoFileIsRefusedAndTheWatcherLivesOn() throws Exception {
+        write("executors:\n  command:\n    allowed_commands: [ls]\n");
+        Path yaml = home.resolve("etc/config.yaml");
+        try (WorkerProcess w = WorkerProcess.start("--home", home.toString());
+                Client c = Client.plain(GrpcIT.port(w, "127.0.0.1"))) {
+            assertThat(run(c.worker(), "command", LS).getStatus()).isEqualTo(Status.SUCCEEDED);
+            assertCode(() -> run(c.worker(), "command", ECHO), Code.PERMISSION_DENIED, "allowed_commands [ls]");
+
+            for (String nothing : new String[] {"[]", "[\"\"]"}) { // #8: an allow list set to nothing is refused, not "all"
+                int mark = w.printed();
+                write("executors:\n  command:\n    allowed_commands: " + nothing + "\n");
+                w.awaitAfter(mark, "the empty allow list refused", Duration.ofSeconds(10), l -> l.contains("'allowed_commands' is"
+                        + " set but holds nothing") && l.contains("the previous configuration stays"));
+                assertCode(() -> run(c.worker(), "command", ECHO), Code.PERMISSION_DENIED, "allowed_commands [ls]");
+                mark = w.printed();
+                write("executors:\n  command:\n    allowed_commands: [ls]\n");
+                w.awaitAfter(mark, "the good file again", Duration.ofSeconds(10), l -> l.contains("Applied " + yaml));
+            }
+
+            int mark = w.printed();
+            Files.write(yaml, new byte[0], StandardOpenOption.TRUNCATE_EXISTING);
+            w.awaitAfter(mark, "the empty file refused", Duration.ofSeconds(10), l -> l.contains("config.yaml is empty")
+                    && l.contains("the previous configuration stays"));
+            assertCode(() -> run(c.worker(), "command", ECHO), Code.PERMISSION_DENIED, "allowed_commands [ls]");
+
+            mark = w.printed();
+            try (java.io.RandomAccessFile huge = new java.io.RandomAccessFile(yaml.toFile(), "rw")) {
+                huge.setLength(3L * 1024 * 1024 * 1024); // sparse: no disk is used
+            }
+            w.awaitAfter(mark, "the huge file refused", Duration.ofSeconds(10),
+                    l -> l.contains("config.yaml is 3221225472 bytes, more than"));
+            assertCode(() -> run(c.worker(), "command", ECHO), Code.PERMISSION_DENIED, "allowed_commands [ls]");
+
+            mark = w.printed();
+            Files.delete(yaml);
+            Files.createSymbolicLink(yaml, Path.of("/dev/zero"));
+            w.awaitAfter(mark, "the device refused", Duration.ofSeconds(10), l -> l.contains("config.yaml is not a regular file (a character device"));
+            assertCode(() -> run(c.worker(), "command", ECHO), Code.PERMISSION_DENIED, "allowed_commands [ls]");
+
+            Files.delete(yaml);
+            mark = w.printed();
+            Process fifo = new ProcessBuilder("mkfifo", yaml.toString()).inheritIO().start();
+            assertThat(fifo.waitFor()).isZero();
+            w.awaitAfter(mark, "the FIFO refused", Duration.ofSeconds(10), l -> l.contains("config.yaml is not a regular file (a FIFO"));
+            assertCode(() -> run(c.worker(), "command", ECHO), Code.PERMISSION_DENIED, "allowed_commands [ls]");
+
+            Files.delete(yaml);
+            write("executors:\n  command:\n    allowed_commands: [ls, echo]\n");
+            assertThat(within(() -> succeeds(c.worker(), "command", ECHO))).as("the watcher still applies files").isLessThan(LIVE);
         }
     }
 

@@ -126,6 +126,23 @@ class WorkerIT {
         }
     }
 
+    /**
+     * Security round 2, #11: a 3 GiB jar (sparse) once took the watcher down with an OutOfMemoryError, and
+     * nothing dropped after it was installed. It is refused by its size, before a byte is read.
+     */
+    @Test
+    void aHugeJarInDeployIsRefusedAndTheNextOneInstalls() throws Exception {
+        try (WorkerProcess w = WorkerProcess.start("--home", home.toString())) {
+            w.await("the ready line", START, l -> l.startsWith("ferry worker ready"));
+            try (java.io.RandomAccessFile huge = new java.io.RandomAccessFile(home.resolve("deploy/huge.jar").toFile(), "rw")) {
+                huge.setLength(3L * 1024 * 1024 * 1024);
+            }
+            w.await("the huge jar refused", START, l -> l.contains("deploy/huge.jar is 3221225472 bytes, more than the"));
+            Files.copy(BUNDLES.resolve("swap-v1.jar"), home.resolve("deploy/swap.jar"));
+            w.poll("executor:run swap ''", "v1's reply: the watcher lives on", START, lines -> lines.contains("v1"));
+        }
+    }
+
     @Test
     void aDaemonStopsCleanlyOnSigterm() throws Exception {
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell")) {

@@ -93,9 +93,21 @@ final class WorkerProcess implements AutoCloseable {
 
     /** Waits, bounded, for a line of output matching; returns it. */
     String await(String what, Duration timeout, Predicate<String> match) throws InterruptedException {
+        return awaitAfter(0, what, timeout, match);
+    }
+
+    /** How many lines the worker printed so far: a mark for {@link #awaitAfter}. */
+    int printed() {
+        synchronized (lines) {
+            return lines.size();
+        }
+    }
+
+    /** Waits, bounded, for a line of output matching, printed after the first {@code from} lines; returns it. */
+    String awaitAfter(int from, String what, Duration timeout, Predicate<String> match) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lines) {
-            int seen = 0;
+            int seen = from;
             while (true) {
                 for (; seen < lines.size(); seen++) {
                     if (match.test(lines.get(seen))) {

@@ -14,6 +14,7 @@ import org.osgi.service.metatype.annotations.Option;
     @AttributeDefinition(name = "Allowed commands", required = false,
             description = "When non-empty, only these programs run. Names (echo) or absolute paths (/usr/bin/echo);"
                     + " matched on the program as resolved through the worker's PATH, symlinks followed.")
+    @dev.ferry.support.AllowList
     String[] allowed__commands() default {};
 
     @AttributeDefinition(name = "Blocked commands", required = false,

@@ -49,10 +49,12 @@ import org.osgi.service.metatype.annotations.Option;
     @AttributeDefinition(name = "Allowed hosts", required = false,
             description = "When this or allow_cidrs is set, only requests to these hosts (example.com, or *.example.com"
                     + " for its subdomains) or addresses go out.")
+    @dev.ferry.support.AllowList
     String[] allow__hosts() default {};
 
     @AttributeDefinition(name = "Allowed networks", required = false,
             description = "CIDRs (10.1.0.0/16, 2001:db8::/32) requests may go to; see allow_hosts.")
+    @dev.ferry.support.AllowList
     String[] allow__cidrs() default {};
 
     @AttributeDefinition(name = "Denied hosts", required = false,

@@ -62,7 +62,7 @@ final class DataSourceSettings {
             throw bad("driver", "must be a driver class name such as org.postgresql.Driver, got '" + c.driver() + "'");
         }
         if (c.url() == null || !c.url().startsWith("jdbc:")) {
-            throw bad("url", "must be a JDBC URL starting with jdbc:, got '" + c.url() + "'");
+            throw bad("url", "must be a JDBC URL starting with jdbc:, got '" + dev.ferry.support.Redact.inText(c.url()) + "'");
         }
         if (c.pool__size() < 1) {
             throw bad("pool_size", "must be >= 1, got " + c.pool__size());

@@ -78,7 +78,7 @@ public final class JdbcExecutor implements Executor {
         ManagedDataSource previous = datasources.put(ds.name(), ds);
         if (previous != null && previous != ds) {
             LOG.warn("Two datasources are named '{}'; tasks now use {}. Give each configuration its own name.",
-                    ds.name(), ds.settings.url);
+                    ds.name(), dev.ferry.support.Redact.inText(ds.settings.url));
         }
     }
 
@@ -186,7 +186,8 @@ public final class JdbcExecutor implements Executor {
         try {
             c = ds.connection();
         } catch (SQLException e) {
-            return Result.error("cannot get a connection from datasource '" + p.datasource + "': " + e.getMessage());
+            return Result.error("cannot get a connection from datasource '" + p.datasource + "': "
+                    + dev.ferry.support.Redact.inText(e.getMessage()));
         }
         try {
             return run(c, p, text, s.readOnly, s.statementTimeoutSeconds, s.serverTimeout,

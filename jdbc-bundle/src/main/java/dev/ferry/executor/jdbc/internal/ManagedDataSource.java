@@ -10,6 +10,7 @@ import java.sql.Statement;
 import java.util.Map;
 import java.util.Properties;
 import dev.ferry.support.Configs;
+import dev.ferry.support.Redact;
 import org.osgi.service.component.annotations.Modified;
 import javax.sql.DataSource;
 import org.osgi.framework.BundleContext;
@@ -214,10 +215,10 @@ public final class ManagedDataSource {
             }
             pool = new HikariDataSource(c);
             problem = null;
-            LOG.info("Datasource '{}' ready ({})", settings.name, settings.url);
+            LOG.info("Datasource '{}' ready ({})", settings.name, Redact.inText(settings.url));
         } catch (SQLException | IOException | RuntimeException e) {
-            problem = "cannot start the pool: " + e.getMessage();
-            LOG.warn("Datasource '{}' ({}): {}; fix the configuration {}", settings.name, settings.url, problem,
+            problem = Redact.inText("cannot start the pool: " + e.getMessage());
+            LOG.warn("Datasource '{}' ({}): {}; fix the configuration {}", settings.name, Redact.inText(settings.url), Redact.inText(problem),
                     DataSourceConfig.FACTORY_PID);
         }
     }
@@ -248,7 +249,7 @@ public final class ManagedDataSource {
             try {
                 start(factory.createDataSource(props));
             } catch (SQLException e) {
-                problem = "the driver refused the URL: " + e.getMessage();
+                problem = Redact.inText("the driver refused the URL: " + e.getMessage());
                 LOG.warn("Datasource '{}': {}", settings.name, problem);
             }
             return factory;

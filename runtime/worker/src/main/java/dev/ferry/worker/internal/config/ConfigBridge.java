@@ -3,6 +3,7 @@ package dev.ferry.worker.internal.config;
 import dev.ferry.executor.api.ConfigurationCheck;
 import dev.ferry.executor.api.Executor;
 import dev.ferry.support.Configs;
+import dev.ferry.support.WholeFile;
 import dev.ferry.worker.internal.config.ConfigYaml.Entry;
 import dev.ferry.worker.internal.config.ConfigYaml.Parsed;
 import dev.ferry.worker.internal.config.ConfigYaml.Section;
@@ -10,7 +11,6 @@ import dev.ferry.worker.internal.registry.Switches;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -96,6 +96,7 @@ public final class ConfigBridge implements Switches {
     private volatile Map<String, String> arriving = Map.of();
     private org.osgi.framework.ServiceListener arrivalListener;
     private byte[] seen; // guarded by this: the content last looked at, applied or refused
+    private byte[] pending; // guarded by this: content that changed at the last look, applied when the next finds it the same
 
     @Activate
     public ConfigBridge(BundleContext context, @Reference ConfigurationAdmin cm) {
@@ -132,7 +133,7 @@ public final class ConfigBridge implements Switches {
             return t;
         });
         long every = pollMillis(context.getProperty(POLL));
-        watch.scheduleWithFixedDelay(() -> poll(false), every, every, TimeUnit.MILLISECONDS);
+        watch.scheduleWithFixedDelay(this::look, every, every, TimeUnit.MILLISECONDS);
     }
 
     private static String firstSet(String... values) {
@@ -244,31 +245,56 @@ public final class ConfigBridge implements Switches {
         return out;
     }
 
-    /** Looks at the file; applies it when it changed. */
-    synchronized void poll(boolean atStart) {
-        byte[] content;
+    /** The most config.yaml may hold: a worker's whole configuration is a few kilobytes. */
+    static final long MAX_BYTES = 1024 * 1024;
+
+    /** A look that cannot fail: whatever goes wrong is said, and the next look comes (a dead watcher applies nothing). */
+    private void look() {
         try {
-            content = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            content = null;
-        } catch (IOException e) {
-            String why = file + " cannot be read: " + e + "; fix its permissions";
-            if (!why.equals(refused())) {
-                LOG.warn("{}; {}", why, atStart ? "the worker runs no task until it can be read" : "the previous configuration stays");
-            }
-            if (atStart) {
-                hold = "the worker runs no task: " + why;
-            } else {
+            poll(false);
+        } catch (Throwable t) { // an Error too: the scheduled look must never end
+            String why = file + " could not be looked at (" + t + "); the previous configuration stays, and the next look"
+                    + " tries again";
+            synchronized (this) {
+                if (!why.equals(refused)) {
+                    LOG.error(why, t);
+                }
                 refused = why;
             }
+        }
+    }
+
+    /**
+     * Looks at the file; applies it when it changed and has stopped changing. It is read once, whole
+     * ({@link WholeFile}: a regular file of at most {@value #MAX_BYTES} bytes, not changing while read),
+     * and applied only when a later look finds the same bytes, so a file being written is not applied
+     * half-written; an empty file is refused (deleting the file is how to drop its settings).
+     */
+    synchronized void poll(boolean atStart) {
+        WholeFile.Outcome outcome = WholeFile.read(file, MAX_BYTES);
+        if (outcome instanceof WholeFile.Refused refusal) {
+            pending = null;
+            refuse(file + " " + refusal.why(), atStart);
             return;
         }
+        byte[] content = outcome instanceof WholeFile.Read read ? read.bytes() : null;
         // a refused file is tried again on every look, unchanged or not: a conflict goes when the .cfg file
         // does, a reference when the file it names appears (a refusal is logged once, not on every look)
         if (!atStart && Arrays.equals(content, seen) && refused() == null) {
+            pending = null;
             return;
         }
+        if (!atStart && content != null && !Arrays.equals(content, pending)) {
+            pending = content; // changed since the last look: applied once a look finds it the same
+            return;
+        }
+        pending = null;
         seen = content;
+        if (content != null && new String(content, StandardCharsets.UTF_8).isBlank()) {
+            refuse(file + " is empty: an empty file would drop every setting it made; delete the file to go back to"
+                    + " the etc/*.cfg files and the defaults", atStart);
+            return;
+        }
         if (content == null) {
             if (atStart) {
                 LOG.debug("No {}; the etc/*.cfg files and the defaults configure the worker", file);

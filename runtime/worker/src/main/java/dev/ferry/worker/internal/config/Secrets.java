@@ -29,6 +29,7 @@ final class Secrets {
         if (text.startsWith("$[") && text.endsWith("]") && text.indexOf(']') == text.length() - 1) {
             return "${" + text.substring(2, text.length() - 1) + "}"; // a reference names where the secret is, not the secret
         }
-        return secret || isSecret(key) ? MASK : text;
+        // a password can also sit inside another value: a URL's user or parameters, init_sql's PASSWORD '…'
+        return secret || isSecret(key) ? MASK : dev.ferry.support.Redact.inText(text);
     }
 }

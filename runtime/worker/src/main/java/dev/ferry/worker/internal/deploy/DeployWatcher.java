@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarInputStream;
 import java.util.jar.Manifest;
+import dev.ferry.support.WholeFile;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
@@ -45,6 +46,8 @@ import org.slf4j.LoggerFactory;
 public final class DeployWatcher implements Runnable {
     static final String FOLDER = "ferry.deploy.dir";
     static final String POLL = "ferry.deploy.poll";
+    /** The framework property that sets the largest jar deploy/ takes, in bytes (64 MiB unless set). */
+    static final String MAX_BYTES = "ferry.deploy.max.bytes";
     private static final Logger LOG = LoggerFactory.getLogger(DeployWatcher.class);
 
     /** What was last seen of a file, and what became of it. */
@@ -60,6 +63,7 @@ public final class DeployWatcher implements Runnable {
     private final BundleContext context;
     private final Path folder;
     private final long pollMillis;
+    private final long maxBytes;
     private final Map<String, Seen> files = new HashMap<>(); // touched by the watch thread only
     private final CountDownLatch stop = new CountDownLatch(1);
     private final Thread thread;
@@ -70,6 +74,7 @@ public final class DeployWatcher implements Runnable {
         String dir = context.getProperty(FOLDER);
         this.folder = dir == null || dir.isBlank() ? null : Path.of(dir);
         this.pollMillis = pollMillis(context);
+        this.maxBytes = maxBytes(context);
         if (folder == null) {
             this.thread = null;
             return;
@@ -93,6 +98,16 @@ public final class DeployWatcher implements Runnable {
         }
     }
 
+    private static long maxBytes(BundleContext context) {
+        String p = context.getProperty(MAX_BYTES);
+        try {
+            return p == null ? 64L * 1024 * 1024 : Math.max(1024, Long.parseLong(p.trim()));
+        } catch (NumberFormatException e) {
+            LOG.warn("{} = '{}' is not a number of bytes; deploy/ takes jars of up to 64 MiB", MAX_BYTES, p);
+            return 64L * 1024 * 1024;
+        }
+    }
+
     @Deactivate
     void deactivate() throws InterruptedException {
         stop.countDown();
@@ -107,7 +122,7 @@ public final class DeployWatcher implements Runnable {
             while (!stop.await(pollMillis, TimeUnit.MILLISECONDS)) {
                 try {
                     scan(false);
-                } catch (RuntimeException e) {
+                } catch (Throwable e) { // an Error too: a watcher that dies installs nothing dropped after
                     LOG.warn("Watching {} failed once ({}); the next look tries again", folder, e.toString());
                 }
             }
@@ -168,13 +183,19 @@ public final class DeployWatcher implements Runnable {
             return;
         }
         seen.handled = true;
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(jar);
-        } catch (IOException e) {
-            LOG.warn("deploy/{}: cannot be read ({}); nothing changed", name, e.getMessage());
+        WholeFile.Outcome read = WholeFile.read(jar, maxBytes);
+        if (read instanceof WholeFile.Refused refused) {
+            LOG.warn("deploy/{} {}; nothing changed (the largest bundle deploy/ takes is set by {})", name, refused.why(),
+                    MAX_BYTES);
+            if (refused.why().startsWith("changed while")) {
+                seen.handled = false; // looked at again once it is still
+            }
             return;
         }
+        if (!(read instanceof WholeFile.Read whole)) {
+            return; // gone meanwhile: the next look uninstalls what it installed
+        }
+        byte[] bytes = whole.bytes();
         String problem = problem(bytes);
         if (problem != null) {
             if (seen.bundle != null) {
