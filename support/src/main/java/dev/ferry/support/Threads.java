@@ -38,6 +38,24 @@ public final class Threads {
     }
 
     /**
+     * A pool of at most {@code threads} daemon threads and a queue of at most {@code queued} waiting jobs;
+     * past that, {@code execute} throws {@link RejectedExecutionException}: for work that arrives from
+     * outside (connections), where the caller must say no rather than grow.
+     *
+     * @param name the threads' name prefix
+     * @param threads the most threads
+     * @param queued the most jobs waiting for a thread
+     * @return the pool
+     */
+    public static ThreadPoolExecutor boundedPool(String name, int threads, int queued) {
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(queued), r -> daemon(name + "-" + n.incrementAndGet(), r));
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
+    /**
      * @param pool a pool
      * @return an executor that runs on the pool, or on the calling thread once the pool is shut down
      */

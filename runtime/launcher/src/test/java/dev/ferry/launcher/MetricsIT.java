@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -120,6 +121,9 @@ class MetricsIT {
             assertThat(none.body()).doesNotContain("ferry_tasks_total");
             assertThat(get(metrics, "/metrics", "Bearer wrong-token-0123456789").statusCode()).isEqualTo(401);
             assertThat(scrape(metrics, "Bearer " + token)).containsKey("jvm_threads_current");
+            // the scheme in any case, as gRPC takes it (security round 2, #27)
+            assertThat(scrape(metrics, "bearer " + token)).containsKey("jvm_threads_current");
+            assertThat(scrape(metrics, "BEARER  " + token)).containsKey("jvm_threads_current");
             assertThat(w.output()).doesNotContain(token);
         }
         // a port already taken (another worker's): said, and the worker serves on without its endpoint
@@ -138,6 +142,63 @@ class MetricsIT {
             port(w, "127.0.0.1");
             w.await("the off switch", Duration.ofSeconds(30), l -> l.contains("Metrics endpoint off"));
             assertRefused(metrics);
+        }
+    }
+
+    /**
+     * Security round 2, #6: 3,000 slow connections once made 3,051 worker threads, and 1,000 took every
+     * descriptor so that gRPC answered nothing for 15 s. Now 400 connections that send one byte and wait
+     * hold a few threads, gRPC answers throughout, and the endpoint scrapes again once they are cut.
+     */
+    @Test
+    void slowConnectionsHoldAFewThreadsAndGrpcAnswersThroughout() throws Exception {
+        int metrics = freePort();
+        WorkerProcess.cfg(home, "dev.ferry.metrics", "port = " + metrics);
+        List<java.net.Socket> slow = new java.util.ArrayList<>();
+        try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell");
+                Client c = Client.plain(port(w, "127.0.0.1"))) {
+            w.await("the endpoint", Duration.ofSeconds(30), l -> l.contains("Metrics on http://127.0.0.1:" + metrics));
+            for (int i = 0; i < 400; i++) {
+                java.net.Socket s = new java.net.Socket();
+                s.connect(new java.net.InetSocketAddress("127.0.0.1", metrics), 5000);
+                s.getOutputStream().write('G');
+                slow.add(s);
+                if (i % 100 == 99) {
+                    assertThat(c.worker().withDeadlineAfter(5, java.util.concurrent.TimeUnit.SECONDS)
+                            .execute(execute("command", "{\"command\":\"true\"}").build()).getStatus())
+                            .as("gRPC with " + (i + 1) + " slow metrics connections").isEqualTo(Status.SUCCEEDED);
+                }
+            }
+            long metricThreads = threads(w.process.pid(), "ferry-metrics");
+            assertThat(metricThreads).as("the endpoint's threads with 400 slow connections").isLessThanOrEqualTo(5);
+            // each slow connection is cut at the request deadline: a scrape gets through again
+            long start = System.nanoTime();
+            Map<String, Double> samples = null;
+            while (samples == null && System.nanoTime() - start < Duration.ofSeconds(30).toNanos()) {
+                try {
+                    samples = scrape(metrics, null);
+                } catch (java.io.IOException | AssertionError busy) {
+                    Thread.sleep(100);
+                }
+            }
+            assertThat(samples).as("a scrape once the slow connections were cut").containsKey("jvm_threads_current");
+        } finally {
+            for (java.net.Socket s : slow) {
+                s.close();
+            }
+        }
+    }
+
+    /** Threads of a process whose name starts with a prefix (Linux names them in /proc). */
+    private static long threads(long pid, String prefix) throws Exception {
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            return tasks.filter(t -> {
+                try {
+                    return Files.readString(t.resolve("comm")).startsWith(prefix);
+                } catch (java.io.IOException gone) {
+                    return false;
+                }
+            }).count();
         }
     }
 

@@ -23,13 +23,15 @@ final class Limits {
             return "task_type is " + type.length() + " characters long; executor types have at most " + MAX_TYPE;
         }
         if (!printable(type)) {
-            return "task_type holds control characters; executor types are names such as \"command\"";
+            return "task_type holds control, format or line-separator characters; executor types are names such as"
+                    + " \"command\"";
         }
         if (id.length() > MAX_ID) {
             return "task_id is " + id.length() + " characters long; at most " + MAX_ID;
         }
         if (!printable(id)) {
-            return "task_id holds control characters";
+            return "task_id holds control, format or line-separator characters (such as ESC, U+202E or U+2028), which"
+                    + " would change how logs and the audit trail show it; use printable characters";
         }
         if (metadata.size() > MAX_METADATA_ENTRIES) {
             return "metadata has " + metadata.size() + " entries; at most " + MAX_METADATA_ENTRIES;
@@ -46,10 +48,28 @@ final class Limits {
         return null;
     }
 
-    private static boolean printable(String s) {
+    /**
+     * Whether a string shows as what it is: no control characters (ESC, CR, LF …), no format characters (the
+     * bidirectional overrides U+202A–U+202E and isolates U+2066–U+2069 that reverse how a line reads,
+     * zero-width characters), no line or paragraph separators (U+2028, U+2029), no lone surrogate.
+     */
+    static boolean printable(String s) {
         for (int i = 0; i < s.length(); i++) {
-            if (Character.isISOControl(s.charAt(i))) {
-                return false;
+            char c = s.charAt(i);
+            switch (Character.getType(c)) {
+                case Character.CONTROL, Character.FORMAT, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR:
+                    return false;
+                case Character.SURROGATE:
+                    if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                        if (Character.getType(s.codePointAt(i)) == Character.FORMAT) {
+                            return false; // a format character outside the first plane (the U+E0001 tags)
+                        }
+                        i++;
+                        break;
+                    }
+                    return false;
+                default:
+                    break;
             }
         }
         return true;

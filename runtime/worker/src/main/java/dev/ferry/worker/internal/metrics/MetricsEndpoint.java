@@ -46,7 +46,11 @@ public final class MetricsEndpoint {
     public static final String HELP = "ferry.metric.help";
     public static final String LABELS = "ferry.metric.labels";
     private static final int MAX_HEAD = 8192;
-    private static final int READ_TIMEOUT_MS = 5000;
+    /** The whole request head must arrive within this, however slowly its bytes trickle in. */
+    private static final long REQUEST_DEADLINE_MS = 3000;
+    /** Scrapes served at once, and connections that may wait for a thread; more are closed at once. */
+    private static final int THREADS = 4;
+    private static final int WAITING = 12;
 
     private record Source(Supplier<?> values, String name, String type, String help, List<String> labels) {
     }
@@ -82,8 +86,10 @@ public final class MetricsEndpoint {
             threads = null;
             return;
         }
-        // two threads: a scrape that stalls (a slow client, bounded by the read timeout) never holds up the next
-        threads = dev.ferry.support.Threads.daemonPool("ferry-metrics", 30);
+        // bounded: slow or idle connections (each cut at REQUEST_DEADLINE_MS) hold at most THREADS threads and
+        // THREADS + WAITING descriptors; past that a connection is closed at once, so no other port of the worker
+        // (gRPC's above all) runs short of threads or descriptors because of this one
+        threads = dev.ferry.support.Threads.boundedPool("ferry-metrics", THREADS, WAITING);
         Thread accept = new Thread(this::accept, "ferry-metrics-accept");
         accept.setDaemon(true);
         accept.start();
@@ -178,10 +184,10 @@ public final class MetricsEndpoint {
 
     private void serve(Socket client) {
         try (client; InputStream in = client.getInputStream(); OutputStream out = client.getOutputStream()) {
-            client.setSoTimeout(READ_TIMEOUT_MS);
-            String[] head = head(in);
+            String[] head = head(client, in, System.nanoTime() + REQUEST_DEADLINE_MS * 1_000_000L);
             if (head == null) {
-                reply(out, 400, "Bad Request", "the request head is missing or larger than " + MAX_HEAD + " bytes\n");
+                reply(out, 400, "Bad Request", "the request head is missing, larger than " + MAX_HEAD + " bytes, or took"
+                        + " longer than " + REQUEST_DEADLINE_MS + " ms\n");
                 return;
             }
             String[] line = head[0].split(" ");
@@ -214,13 +220,26 @@ public final class MetricsEndpoint {
         }
     }
 
-    /** The request line and header lines, or null when they do not end within {@value #MAX_HEAD} bytes. */
-    private static String[] head(InputStream in) throws IOException {
+    /**
+     * The request line and header lines, or null when they do not end within {@value #MAX_HEAD} bytes or
+     * by the deadline (each read waits at most the time left: a byte every few seconds does not keep it open).
+     */
+    private static String[] head(Socket client, InputStream in, long deadlineNanos) throws IOException {
         ByteArrayOutputStream buf = new ByteArrayOutputStream(512);
         int matched = 0;
         byte[] end = {'\r', '\n', '\r', '\n'};
         while (buf.size() < MAX_HEAD) {
-            int b = in.read();
+            long left = (deadlineNanos - System.nanoTime()) / 1_000_000L;
+            if (left <= 0) {
+                return null;
+            }
+            client.setSoTimeout((int) Math.max(1, left));
+            int b;
+            try {
+                b = in.read();
+            } catch (java.net.SocketTimeoutException e) {
+                return null;
+            }
             if (b < 0) {
                 return null;
             }
@@ -238,8 +257,12 @@ public final class MetricsEndpoint {
         for (int i = 1; i < head.length; i++) {
             int colon = head[i].indexOf(':');
             if (colon > 0 && head[i].substring(0, colon).trim().equalsIgnoreCase("authorization")) {
-                byte[] sent = head[i].substring(colon + 1).trim().getBytes(StandardCharsets.UTF_8);
-                return MessageDigest.isEqual(sent, expected); // constant time
+                String value = head[i].substring(colon + 1).trim();
+                // the scheme is case-insensitive (RFC 9110 11.1): bearer, Bearer and BEARER are one, as gRPC takes them
+                if (value.length() > 7 && value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                    value = "Bearer " + value.substring(7).trim();
+                }
+                return MessageDigest.isEqual(value.getBytes(StandardCharsets.UTF_8), expected); // constant time
             }
         }
         return false;
