@@ -146,6 +146,11 @@ public final class CommandExecutor implements Executor {
         try {
             program = ProgramResolver.resolve(payload.command, payload.workingDir);
         } catch (ProgramResolver.NotFound e) {
+            if (s.policy.hasAllowlist() && !s.policy.names(payload.command)) {
+                // missing, not executable or a folder: answered as any program not allowed, so no caller can map
+                // the worker's files through the difference
+                return Result.rejected(Rejection.POLICY_DENIED, s.policy.notAllowed(payload.command));
+            }
             return Result.error(e.getMessage());
         }
         String denial = s.policy.check(program);

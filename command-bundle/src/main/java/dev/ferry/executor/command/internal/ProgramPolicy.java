@@ -50,10 +50,23 @@ final class ProgramPolicy {
                     return null;
                 }
             }
-            return "command '" + program.requested + "' (" + program.real + ") is not in allowed_commands "
-                    + allowed.stream().map(r -> r.text).toList() + "; ask the operator to allow it";
+            return notAllowed(program.requested);
         }
         return null;
+    }
+
+    /**
+     * Why a program is not allowed, in the same words whether or not it exists, where it leads or what it is:
+     * with an allow list, the answer must not tell a caller which files are on the worker.
+     */
+    String notAllowed(String requested) {
+        return "command '" + requested + "' is not in allowed_commands " + allowed.stream().map(r -> r.text).toList()
+                + "; ask the operator to allow it";
+    }
+
+    /** Whether the allow list names this text as it is (then whether the program is missing may be said). */
+    boolean names(String requested) {
+        return allowed.stream().anyMatch(r -> r.text.equals(requested));
     }
 
     private static List<Rule> rules(List<String> entries) {

@@ -94,6 +94,27 @@ class PolicyTest {
         assertThat(r.metadata().get("program")).isEqualTo(ProgramResolver.searchPath("echo").toString());
     }
 
+    /**
+     * Security round 2, #24: with an allow list, a file that does not exist, one that is not executable, a
+     * folder and an existing program not allowed all get the same answer, which names no real path.
+     */
+    @Test
+    void anAllowListAnswersAlikeWhetherAFileExistsOrNot() throws Exception {
+        Path notExecutable = java.nio.file.Files.writeString(dir.resolve("data.txt"), "x");
+        java.util.Set<String> answers = new java.util.HashSet<>();
+        for (String probe : new String[] {dir.resolve("nothing-here").toString(), notExecutable.toString(), dir.toString(),
+            "/usr/bin/id", "no-such-program-anywhere"}) {
+            Result r = run(onlyEcho, "{\"command\":\"" + probe + "\"}");
+            assertThat(r.status()).as(probe).isEqualTo(Status.REJECTED);
+            assertThat(r.error()).as(probe).doesNotContain("exist", "executable", "/usr/bin/id (");
+            answers.add(r.error().replace(probe, "<probe>"));
+        }
+        assertThat(answers).as("one answer, whatever the probe").hasSize(1);
+        // the allowed program's own name may still say it is missing: the list names it already
+        CommandExecutor allowsMissing = executor(Map.of("allowed_commands", new String[] {"no-such-program-anywhere"}));
+        assertThat(run(allowsMissing, "{\"command\":\"no-such-program-anywhere\"}").error()).contains("command not found");
+    }
+
     @Test
     void theBlocklistWinsOverTheAllowlist() throws Exception {
         CommandExecutor both = executor(Map.of("allowed_commands", new String[] {"echo", "rm"},
