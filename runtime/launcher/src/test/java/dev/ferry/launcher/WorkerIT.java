@@ -126,6 +126,26 @@ class WorkerIT {
         }
     }
 
+    /** Security round 2, #22: a jar in deploy/ named as one of the worker's own bundles is said loudly. */
+    @Test
+    void aJarInDeployNamedAsAWorkersBundleIsSaid() throws Exception {
+        try (WorkerProcess w = WorkerProcess.start("--home", home.toString())) {
+            w.await("the ready line", START, l -> l.startsWith("ferry worker ready"));
+            java.util.jar.Manifest m = new java.util.jar.Manifest();
+            m.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+            m.getMainAttributes().putValue("Bundle-ManifestVersion", "2");
+            m.getMainAttributes().putValue("Bundle-SymbolicName", "dev.ferry.executor.command");
+            m.getMainAttributes().putValue("Bundle-Version", "9.0.0");
+            Path part = home.resolve("impostor.part");
+            try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(part), m)) {
+                out.putNextEntry(new java.util.jar.JarEntry("empty.txt"));
+            }
+            Files.move(part, home.resolve("deploy/impostor.jar"));
+            w.await("the warning", START, l -> l.contains("WARN") && l.contains("deploy/impostor.jar is dev.ferry.executor.command"
+                    + " 9.0.0, the name of one of the worker's own bundles"));
+        }
+    }
+
     /**
      * Security round 2, #11: a 3 GiB jar (sparse) once took the watcher down with an OutOfMemoryError, and
      * nothing dropped after it was installed. It is refused by its size, before a byte is read.

@@ -198,7 +198,8 @@ final class SqlText {
      * Constructs that change data or state from inside a query, which a read-only datasource
      * refuses before the database sees them: data-change delta tables ({@code FINAL TABLE (INSERT …)}),
      * sequence advances ({@code NEXT VALUE FOR}, {@code nextval}, {@code setval}), data-changing
-     * common table expressions and locking reads ({@code FOR UPDATE}).
+     * common table expressions and locking reads ({@code FOR UPDATE}), and what writes files on the
+     * database's host ({@code COPY … TO}, {@code lo_export}, H2's {@code FILE_WRITE}, {@code SCRIPT TO}).
      * PostgreSQL also refuses them in its read-only transaction; H2 has no such transaction mode.
      *
      * @return null, or the construct found
@@ -222,6 +223,14 @@ final class SqlText {
             }
             if (w.equals("INSERT") || w.equals("UPDATE") || w.equals("DELETE") || w.equals("MERGE")) {
                 return w; // a data-changing CTE, or a locking read (FOR UPDATE)
+            }
+            if (w.equals("COPY") || w.equals("LO_EXPORT") || w.equals("LO_IMPORT") || w.equals("LO_UNLINK")
+                    || w.equals("PG_FILE_WRITE") || w.equals("DBLINK_EXEC") || w.equals("FILE_WRITE") || w.equals("CSVWRITE")
+                    || w.equals("SCRIPT") || w.equals("BACKUP")) {
+                // writes a file on the database's host (PostgreSQL's COPY … TO and lo_export, H2's FILE_WRITE,
+                // CSVWRITE, SCRIPT TO, BACKUP TO) or runs elsewhere (dblink_exec): a read-only transaction does
+                // not stop them, and the error that follows comes after the write
+                return w;
             }
         }
         return null;

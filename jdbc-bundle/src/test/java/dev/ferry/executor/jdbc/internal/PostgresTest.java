@@ -105,6 +105,23 @@ class PostgresTest extends JdbcContract {
         }
     }
 
+    /**
+     * Security round 2, #16: COPY … TO a file on a read-only datasource (the test's role is a superuser, who may
+     * write server files) was answered "only queries run" after the file had been written. It is refused before
+     * the server sees it; so is lo_export.
+     */
+    @Test
+    void aFileWriteOnTheServersHostIsRefusedBeforeItRuns() throws Exception {
+        java.nio.file.Path target = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"),
+                "ferry-copy-" + System.nanoTime());
+        for (String write : new String[] {"copy (select 1) to '" + target + "'", "select lo_export(1, '" + target + "')"}) {
+            Result r = run("{\"datasource\":\"ro\",\"query\":\"" + write + "\"}");
+            assertThat(r.status()).as(write).isEqualTo(Status.REJECTED);
+            assertThat(r.error()).contains("read-only").contains("nothing was run");
+        }
+        assertThat(target).doesNotExist();
+    }
+
     @Override
     String setSchema(String schema) {
         return "set search_path = " + schema;

@@ -259,6 +259,7 @@ public final class DeployWatcher implements Runnable {
         }
         seen.bundle = b;
         LOG.info("deploy/{}: installed {} {}", name, b.getSymbolicName(), b.getVersion());
+        warnIfCore(name, b);
         start(name, b);
     }
 
@@ -271,7 +272,30 @@ public final class DeployWatcher implements Runnable {
         }
         refresh(b);
         LOG.info("deploy/{}: updated to {} {}", name, b.getSymbolicName(), b.getVersion());
+        warnIfCore(name, b);
         start(name, b);
+    }
+
+    /**
+     * A jar in deploy/ with the name of one of the worker's own bundles (installed from elsewhere than deploy/,
+     * as the worker's dev.ferry.* bundles are): it runs beside that bundle, and with a higher service.ranking
+     * takes over what it serves. Until deploy/ checks who made a jar, this is said loudly.
+     */
+    private void warnIfCore(String name, Bundle b) {
+        String bsn = b.getSymbolicName();
+        String ours = folder.toUri().toString();
+        StringBuilder beside = new StringBuilder();
+        for (Bundle other : context.getBundles()) {
+            if (other != b && bsn != null && bsn.equals(other.getSymbolicName()) && !other.getLocation().startsWith(ours)) {
+                beside.append(beside.length() == 0 ? "" : ", ").append(other.getVersion());
+            }
+        }
+        if (beside.length() > 0) {
+            LOG.warn("deploy/{} is {} {}, the name of one of the worker's own bundles (installed: {}): it runs beside it and"
+                    + " can take over what it serves (an executor type, by a higher service.ranking). Remove it unless"
+                    + " you built it; deploy/ is for executors of your own, under names of your own", name, bsn,
+                    b.getVersion(), beside);
+        }
     }
 
     private void uninstall(String name, Bundle b) {
