@@ -151,7 +151,14 @@ public final class AuditTrail implements TaskObserver {
             try {
                 for (Entry e : batch) {
                     line.setLength(0);
-                    format(e, line);
+                    format(e, line, payloads);
+                    if (payloads && utf8Length(line) > out.maxBytes()) {
+                        // a line never takes a file past max_file_bytes: this one goes without its payload
+                        line.setLength(0);
+                        format(e, line, false);
+                        line.insert(line.length() - 2, ",\"payload_note\":\"left out: the line would be larger than"
+                                + " max_file_bytes of " + AuditConfig.PID + "\"");
+                    }
                     out.write(line);
                 }
                 out.flush();
@@ -168,7 +175,17 @@ public final class AuditTrail implements TaskObserver {
         }
     }
 
-    void format(Entry e, StringBuilder b) {
+    /** The bytes a line takes in UTF-8, counted without encoding it. */
+    private static long utf8Length(CharSequence s) {
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            n += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3; // a pair: 4 bytes, 2 each
+        }
+        return n;
+    }
+
+    void format(Entry e, StringBuilder b, boolean withPayload) {
         Task t = e.task();
         Result r = e.result();
         Map<String, String> meta = t.metadata();
@@ -196,7 +213,7 @@ public final class AuditTrail implements TaskObserver {
             b.append(",\"duration_ms\":").append(dev.ferry.support.Numbers.millis(Long.parseLong(us) * 1000));
         }
         b.append(",\"payload_bytes\":").append(t.payload().length);
-        if (payloads) {
+        if (withPayload) {
             String payload = masked(t.payload());
             if (payload != null) {
                 field(b, "payload", payload);

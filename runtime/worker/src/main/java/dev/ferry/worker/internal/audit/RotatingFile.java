@@ -1,8 +1,6 @@
 package dev.ferry.worker.internal.audit;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +14,7 @@ final class RotatingFile implements AutoCloseable {
     private final Path file;
     private final long maxBytes;
     private final int keep;
-    private Writer out;
+    private java.io.OutputStream out;
     private long size;
 
     RotatingFile(Path file, long maxBytes, int keep) throws IOException {
@@ -32,18 +30,25 @@ final class RotatingFile implements AutoCloseable {
 
     private void open() throws IOException {
         // a FileOutputStream, not a channel: an interrupt of the writing thread must not close the file
-        out = new BufferedWriter(new java.io.OutputStreamWriter(new java.io.FileOutputStream(file.toFile(), true),
-                StandardCharsets.UTF_8), 64 * 1024);
+        out = new java.io.BufferedOutputStream(new java.io.FileOutputStream(file.toFile(), true), 64 * 1024);
         size = Files.size(file);
     }
 
-    /** Writes one line (ASCII-sized accounting: escaped JSON is mostly ASCII; a rotation is never far off). */
+    /**
+     * Writes one line, counted in the bytes it takes (UTF-8): a file never grows past {@code maxBytes} but by a
+     * single line longer than that, which its writer keeps from happening.
+     */
     void write(CharSequence line) throws IOException {
-        if (size > 0 && size + line.length() > maxBytes) {
+        byte[] bytes = line.toString().getBytes(StandardCharsets.UTF_8);
+        if (size > 0 && size + bytes.length > maxBytes) {
             rotate();
         }
-        out.append(line);
-        size += line.length();
+        out.write(bytes);
+        size += bytes.length;
+    }
+
+    long maxBytes() {
+        return maxBytes;
     }
 
     void flush() throws IOException {
