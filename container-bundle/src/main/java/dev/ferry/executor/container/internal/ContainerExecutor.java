@@ -237,9 +237,16 @@ public final class ContainerExecutor implements Executor {
                 }
                 if (Boolean.TRUE.equals(oom)) {
                     r.metadata("oom_killed", "true");
+                } else if (code == 137) {
+                    // SIGKILL, which the worker did not send (a stop would have returned above). Podman on cgroup v1
+                    // reports no out-of-memory kill (State.OOMKilled stays false), so the likely cause is said
+                    r.metadata("signal", "SIGKILL").metadata("oom_killed", "unknown");
                 }
                 if (code != 0) {
                     r.error(Boolean.TRUE.equals(oom) ? "the container ran out of memory (memory_bytes " + s.memoryBytes + ")"
+                            : code == 137 ? "the container was killed by SIGKILL, which the worker did not send: most often"
+                                    + " the memory limit (memory_bytes " + s.memoryBytes + "); the engine did not say it was"
+                                    + " out of memory (Podman does not on cgroup v1 hosts)"
                             : "the container exited with " + code);
                 }
                 return r.metadata("duration_ms", Numbers.millis(System.nanoTime() - start)).build();

@@ -288,6 +288,20 @@ class ContainerExecutorTest {
                 .hasMessageContaining("allowed_mounts").hasMessageContaining("socket");
     }
 
+    /**
+     * Security round 2, #25: a container killed for its memory limit came back as exit 137 and nothing more
+     * (Podman on cgroup v1 does not report the kill). The answer says what killed it and the likely cause.
+     */
+    @Test
+    void aContainerOverItsMemoryLimitSaysSo() throws Exception {
+        ContainerExecutor e = executor(Map.of("memory_bytes", 16L * 1024 * 1024));
+        Result r = run(e, json("dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1"));
+        assertThat(r.status()).isEqualTo(Status.FAILED);
+        assertThat(r.exitCode()).isEqualTo(137);
+        assertThat(r.error()).contains("memory_bytes 16777216");
+        assertThat(r.metadata().get("oom_killed")).isIn("true", "unknown");
+    }
+
     /** No registry is reachable here: what is checked is whom the worker would pull from, and that a failed pull says why. */
     @Test
     void imagesArePulledOnlyFromAllowedRegistries() throws Exception {
