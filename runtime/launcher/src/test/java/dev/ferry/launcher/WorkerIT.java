@@ -126,6 +126,51 @@ class WorkerIT {
         }
     }
 
+    /**
+     * Security round 2, #19: after the worker was killed with SIGKILL, a task's process (inside its PID
+     * namespace, under unshare) ran on; containers were cleaned at the next start, processes were not. Now the
+     * next start in the same folder kills it, and says so.
+     */
+    @Test
+    void aTaskLeftRunningByAKilledWorkerIsKilledAtTheNextStart() throws Exception {
+        String mark = "30" + (System.nanoTime() % 1000); // a sleep length no other process here has
+        Long leftover;
+        try (WorkerProcess w = WorkerProcess.start("--home", home.toString());
+                GrpcIT.Client c = GrpcIT.Client.plain(GrpcIT.port(w, "127.0.0.1"))) {
+            Thread task = new Thread(() -> {
+                try {
+                    c.worker().execute(GrpcIT.execute("command", "{\"command\":\"sleep\",\"args\":[\"" + mark + "\"]}")
+                            .build());
+                } catch (RuntimeException expected) {
+                    // the worker dies under it
+                }
+            }, "the long task");
+            task.setDaemon(true);
+            task.start();
+            leftover = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (leftover == null) {
+                assertThat(System.nanoTime() - deadline).as("the task's sleep started").isNegative();
+                leftover = ProcessHandle.allProcesses().filter(p -> p.info().arguments()
+                        .map(a -> a.length == 1 && a[0].equals(mark)).orElse(false)).map(ProcessHandle::pid).findFirst()
+                        .orElse(null);
+                Thread.sleep(20);
+            }
+            w.process.toHandle().destroyForcibly(); // SIGKILL: the worker ends nothing
+            assertThat(w.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        ProcessHandle sleep = ProcessHandle.of(leftover).orElseThrow();
+        assertThat(sleep.isAlive()).as("the task outlived the killed worker: the way in is real").isTrue();
+        String pid = Long.toString(leftover);
+        try (WorkerProcess again = WorkerProcess.start("--home", home.toString())) {
+            again.await("the leftover said", START, l -> l.contains("that an earlier run of this worker left running")
+                    && l.contains(pid));
+            assertThat(sleep.onExit().get(30, TimeUnit.SECONDS).isAlive()).isFalse();
+        } finally {
+            sleep.destroyForcibly();
+        }
+    }
+
     /** Security round 2, #22: a jar in deploy/ named as one of the worker's own bundles is said loudly. */
     @Test
     void aJarInDeployNamedAsAWorkersBundleIsSaid() throws Exception {

@@ -27,6 +27,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import dev.ferry.support.Configs;
 import dev.ferry.support.Configured;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -56,12 +57,34 @@ public final class CommandExecutor implements Executor {
     private final Leftovers leftovers;
     private final MarkerSweep sweep;
     private final Configured<CommandSettings> config;
+    /** The start of every marker this worker's tasks carry, in any run; and in this run of its JVM. */
+    private final String workerMark;
+    private final String runMark;
 
     @Activate
-    public CommandExecutor(Map<String, Object> properties) {
-        this((CommandSettings) null);
+    public CommandExecutor(BundleContext context, Map<String, Object> properties) {
+        this(home(context), properties);
+    }
+
+    /** Configured as the component is, in the given worker folder (tests). */
+    CommandExecutor(String home, Map<String, ?> properties) {
+        this((CommandSettings) null, home);
         // never fall back to something more permissive: refused, the type stays listed but runs nothing until fixed
         config.start(() -> CommandSettings.from(Configs.read(CommandConfig.class, CommandConfig.PID, properties)));
+        killLeftoversOfEarlierRuns();
+    }
+
+    CommandExecutor(Map<String, ?> properties) {
+        this(System.getProperty("user.dir", ""), properties);
+    }
+
+    /** The worker's folder (the standalone worker's ferry.home, Karaf's karaf.home), which names its tasks' markers. */
+    private static String home(BundleContext context) {
+        String home = context.getProperty("ferry.home");
+        if (home == null) {
+            home = context.getProperty("karaf.home");
+        }
+        return home != null ? home : System.getProperty("user.dir", "");
     }
 
     CommandExecutor(CommandConfig config) {
@@ -69,7 +92,16 @@ public final class CommandExecutor implements Executor {
     }
 
     CommandExecutor(CommandSettings settings) {
+        this(settings, System.getProperty("user.dir", ""));
+    }
+
+    private CommandExecutor(CommandSettings settings, String home) {
         LaunchMechanism.choose(); // before this bundle starts any process, the probes below included
+        // every task's marker: this worker's folder, this run of its JVM, then the task's own random part
+        this.workerMark = Integer.toHexString(home.hashCode()) + "-";
+        ProcessHandle self = ProcessHandle.current();
+        this.runMark = workerMark + Long.toHexString(self.pid()) + "."
+                + Long.toHexString(self.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L)) + "-";
         this.config = new Configured<>(LOG, "the command type", settings);
         this.io = dev.ferry.support.Threads.daemonPool("ferry-command-io", 30);
         this.sweep = new MarkerSweep(dev.ferry.support.Threads.orCaller(io));
@@ -292,6 +324,29 @@ public final class CommandExecutor implements Executor {
     private String cookie() {
         byte[] b = new byte[12];
         random.nextBytes(b);
-        return HexFormat.of().formatHex(b);
+        return runMark + HexFormat.of().formatHex(b);
+    }
+
+    /**
+     * Processes of tasks that an earlier run of this worker started (in the same folder) and that outlived it
+     * (the worker was killed with SIGKILL, or the machine's power went while the JVM did not): found by their
+     * marker, killed with the default grace period, and said. A hot swap in the same JVM keeps its run's mark,
+     * so tasks still running on the old instance are never touched.
+     */
+    private void killLeftoversOfEarlierRuns() {
+        java.util.Map<String, List<Long>> earlier = ProcessTree.marked(m -> m.startsWith(workerMark) && !m.startsWith(runMark));
+        if (earlier.isEmpty()) {
+            return;
+        }
+        java.util.Set<ProcessHandle> targets = new java.util.LinkedHashSet<>();
+        earlier.values().forEach(pids -> pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(targets::add)));
+        LOG.warn("Killing {} process(es) of {} task(s) that an earlier run of this worker left running (pids {}): the worker"
+                + " stopped without ending them", targets.size(), earlier.size(), targets.stream().map(ProcessHandle::pid).toList());
+        io.execute(() -> ProcessTree.terminate(targets, 2000, () -> {
+            java.util.Set<ProcessHandle> again = new java.util.LinkedHashSet<>();
+            ProcessTree.marked(m -> m.startsWith(workerMark) && !m.startsWith(runMark)).values()
+                    .forEach(pids -> pids.forEach(pid -> ProcessHandle.of(pid).filter(ProcessHandle::isAlive).ifPresent(again::add)));
+            return again;
+        }));
     }
 }

@@ -109,6 +109,11 @@ final class ProcessTree {
      * marker: one pass over /proc for any number of tasks.
      */
     static java.util.Map<String, List<Long>> marked(Set<String> markers) {
+        return marked(markers::contains);
+    }
+
+    /** Pids of live processes whose marker satisfies the test, by marker: one pass over /proc. */
+    static java.util.Map<String, List<Long>> marked(java.util.function.Predicate<String> wanted) {
         byte[] prefix = (MARKER_VARIABLE + "=").getBytes(StandardCharsets.US_ASCII);
         java.util.Map<String, List<Long>> out = new java.util.HashMap<>();
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC)) {
@@ -119,7 +124,7 @@ final class ProcessTree {
                 }
                 try {
                     String value = value(Files.readAllBytes(dir.resolve("environ")), prefix);
-                    if (value != null && markers.contains(value)) {
+                    if (value != null && wanted.test(value)) {
                         out.computeIfAbsent(value, m -> new ArrayList<>()).add(Long.parseLong(name));
                     }
                 } catch (IOException | NumberFormatException e) {

@@ -1,0 +1,51 @@
+package dev.ferry.executor.command.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Security round 2, #19: processes of tasks that an earlier run of the worker left behind (it was killed with
+ * SIGKILL) are killed when the command executor starts again in the same folder; this run's own tasks (a hot
+ * swap keeps the JVM) and another worker's are not.
+ */
+class EarlierRunTest {
+    @Test
+    void processesAnEarlierRunLeftAreKilledAndNoOthers(@TempDir java.nio.file.Path home, @TempDir java.nio.file.Path other)
+            throws Exception {
+        String workerMark = Integer.toHexString(home.toString().hashCode()) + "-";
+        ProcessHandle self = ProcessHandle.current();
+        String thisRun = workerMark + Long.toHexString(self.pid()) + "."
+                + Long.toHexString(self.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L)) + "-";
+        Process earlier = sleeper(workerMark + "1234.5678-abc");
+        Process current = sleeper(thisRun + "def");
+        Process elsewhere = sleeper(Integer.toHexString(other.toString().hashCode()) + "-1234.5678-abc");
+        CommandExecutor executor = new CommandExecutor(home.toString(), Map.of());
+        try {
+            assertThat(earlier.waitFor(10, TimeUnit.SECONDS)).as("the earlier run's task is gone").isTrue();
+            assertThat(current.isAlive()).as("this run's task").isTrue();
+            assertThat(elsewhere.isAlive()).as("another worker's task").isTrue();
+        } finally {
+            executor.deactivate();
+            current.destroyForcibly();
+            elsewhere.destroyForcibly();
+            earlier.destroyForcibly();
+        }
+    }
+
+    private static Process sleeper(String marker) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("sleep", "300");
+        pb.environment().put(ProcessTree.MARKER_VARIABLE, marker);
+        Process p = pb.start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (ProcessTree.marked(marker).isEmpty()) { // its environment is readable once exec is done
+            assertThat(System.nanoTime()).as("the sleeper shows its marker").isLessThan(deadline);
+            Thread.sleep(5);
+        }
+        return p;
+    }
+}
