@@ -89,6 +89,11 @@ public final class Watch<T> implements AutoCloseable {
         items.remove(item);
     }
 
+    /** Hands each item watched now to the action (a snapshot-free walk: items added meanwhile may be seen or not). */
+    public void forEach(java.util.function.Consumer<T> action) {
+        items.forEach(action);
+    }
+
     /** @return how many items are watched */
     public int size() {
         return items.size();

@@ -50,6 +50,23 @@ final class Deadlines implements AutoCloseable {
     }
 
     /**
+     * Stops every task still running on an executor that went away once its drain timeout passed: each is
+     * answered CANCELLED with the message, and its cancel hooks (a process kill, a statement cancel) run, so
+     * nothing of a removed executor keeps running unseen.
+     *
+     * @return how many were stopped
+     */
+    int stopAll(ServiceEntry entry, String message) {
+        java.util.concurrent.atomic.AtomicInteger stopped = new java.util.concurrent.atomic.AtomicInteger();
+        watch.forEach(w -> {
+            if (w instanceof Execution x && x.entry == entry && x.stop(Execution.CANCELLED, message, stopper)) {
+                stopped.incrementAndGet();
+            }
+        });
+        return stopped.get();
+    }
+
+    /**
      * A task was stopped but its thread is still inside the executor, burning what it burns: the
      * caller has its answer, the operator must learn of it (the log with the stack, health).
      */

@@ -78,7 +78,7 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
             refusal = e.getMessage();
             LOG.warn("{}; the worker runs no task until the configuration is fixed", refusal);
         }
-        this.table = new ServiceTable(settings);
+        this.table = new ServiceTable(settings, deadlines);
         table.switches(switches);
         this.admission = new Admission(table, deadlines, runner.pool());
         this.refused = refusal;
@@ -95,7 +95,7 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
     /** For tests: {@link #OsgiExecutorRegistry(RegistrySettings)} with types switched off. */
     OsgiExecutorRegistry(RegistrySettings settings, Switches switches) {
         this.switches = switches;
-        this.table = new ServiceTable(settings);
+        this.table = new ServiceTable(settings, deadlines);
         table.switches(switches);
         this.admission = new Admission(table, deadlines, runner.pool());
         this.tracker = null;

@@ -17,9 +17,12 @@ final class ServiceTable {
 
     private final Map<String, TypeSlot> slots = new ConcurrentHashMap<>();
     private volatile RegistrySettings settings;
+    /** The watchdog, which knows every running task: those an executor leaves behind past its drain are stopped there. */
+    private final Deadlines deadlines;
 
-    ServiceTable(RegistrySettings settings) {
+    ServiceTable(RegistrySettings settings, Deadlines deadlines) {
         this.settings = settings;
+        this.deadlines = deadlines;
     }
 
     RegistrySettings settings() {
@@ -81,8 +84,12 @@ final class ServiceTable {
             applyLimit(slot);
             int left = entry.drain(settings.drainTimeoutNanos(), () -> wake(slot));
             if (left > 0) {
-                LOG.warn("Executor {} went away with {} task(s) still running after the drain timeout;"
-                        + " raise drain_timeout_ms in {} to let long tasks finish", entry, left, RegistryConfig.PID);
+                int stopped = deadlines.stopAll(entry, "its executor " + entry.executedBy + " went away and the drain"
+                        + " timeout passed (drain_timeout_ms " + settings.drainTimeoutNanos() / 1_000_000 + " in "
+                        + RegistryConfig.PID + ")");
+                LOG.warn("Executor {} went away with {} task(s) still running after the drain timeout: {} stopped"
+                        + " (answered CANCELLED, their processes or statements ended); raise drain_timeout_ms in {} to let"
+                        + " long tasks finish", entry, left, stopped, RegistryConfig.PID);
             } else {
                 LOG.info("Executor for type '{}' removed: {}", entry.type, entry);
             }

@@ -583,6 +583,38 @@ class RegistryUnitTest {
         assertThat(running.result().toCompletableFuture().get(1, TimeUnit.SECONDS).outputAsString()).isEqualTo("finished");
     }
 
+    /**
+     * Security round 2, #20: a task still running when its executor's drain timeout passed kept running (a
+     * stream went on 40 s after the warning). It is stopped: answered CANCELLED, its cancel hook run.
+     */
+    @Test
+    void aTaskStillRunningAfterTheDrainTimeoutIsStopped() throws Exception {
+        OsgiExecutorRegistry short_ = new OsgiExecutorRegistry(settings(Map.of("drain_timeout_ms", 200L)));
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch hookRan = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        try {
+            ServiceEntry e = entry("t", 0, executing(context -> {
+                try (ExecutionContext.Hook hook = context.onCancel(hookRan::countDown)) {
+                    started.countDown();
+                    never.await(); // a long stream: returns only when interrupted
+                }
+                return Result.succeeded("never");
+            }));
+            short_.add(e);
+            var running = short_.submit(Task.of("t", ""), Duration.ofMinutes(10));
+            assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+            short_.remove(e); // the drain gives up after 200 ms
+            Result r = running.result().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            assertThat(r.status()).isEqualTo(Status.CANCELLED);
+            assertThat(r.error()).contains("went away").contains("drain_timeout_ms 200");
+            assertThat(hookRan.await(5, TimeUnit.SECONDS)).as("the task's cancel hook ran").isTrue();
+        } finally {
+            never.countDown();
+            short_.close();
+        }
+    }
+
     @Test
     void anExecutorThatThrowsIsAnErrorNotACrash() {
         registry.add(entry("t", 0, executing(context -> {
