@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class BaselineIT {
     private static final String PACKAGE = "dev.ferry.executor.api";
     private static final File RELEASED = new File("baseline/dev.ferry.executor.api-1.0.0.jar");
-    private static final File BUILT = new File("target/" + System.getProperty("api.jar", "dev.ferry.executor.api-0.1.0-SNAPSHOT.jar"));
+    private static final File BUILT = new File("target/" + System.getProperty("api.jar", "dev.ferry.executor.api-2.0.0.jar"));
 
     @Test
     void theBuiltApiIsAMajorVersionAboveTheReleasedOne() throws Exception {
@@ -40,6 +40,24 @@ class BaselineIT {
             Baseline.Info info = info(built, released);
             assertThat(info.mismatch).as("prepare replaced validate/execute: that breaks every executor").isTrue();
             assertThat(info.suggestedVersion.toString()).isEqualTo("2.0.0");
+        }
+    }
+
+    /**
+     * The artifact's version is its package's (issue 26, #6: API 1.0 and 2.0 were both 0.1.0-SNAPSHOT, so no
+     * third-party pom could name the API it was written for): the bundle's version, which Maven's gives it,
+     * equals the exported package's.
+     */
+    @Test
+    void theArtifactsVersionIsThePackagesVersion() throws Exception {
+        try (Jar built = new Jar(BUILT)) {
+            String bundleVersion = built.getManifest().getMainAttributes().getValue("Bundle-Version");
+            String exported = built.getManifest().getMainAttributes().getValue("Export-Package");
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(PACKAGE)
+                    + ";[^,]*version=\"?([0-9.]+)").matcher(exported);
+            assertThat(m.find()).as(exported).isTrue();
+            assertThat(bundleVersion).as("Bundle-Version (the Maven version) against the package's; change both together:"
+                    + " ferry.api.version in the parent pom and api-bundle's <version>").isEqualTo(m.group(1));
         }
     }
 

@@ -43,6 +43,7 @@ public final class Main {
     static final String INTERRUPT_PROPERTY = "ferry.shell.interrupt";
     private static final String USAGE = String.join("\n",
             "usage: java -jar ferry-worker.jar [--home DIR] [--config FILE] [--no-shell] [--grpc-host HOST] [--grpc-port PORT]",
+            "                                  [--log-level LEVEL] [--version] [--help]",
             "  --home DIR   the worker's folder: etc/ (configuration, watched), deploy/ (bundles, watched),",
             "               data/ (framework storage); default: the current folder",
             "  --config FILE  the config.yaml to read and watch; default: etc/config.yaml in the home folder",
@@ -52,7 +53,28 @@ public final class Main {
             "  --grpc-port PORT  its port; default 50051, 0 picks a free one (the ready line says which)",
             "  --log-level LEVEL  error, warn, info (default), debug or trace: data/log/ferry.0.log and, without",
             "               the interactive shell, the console (the shell's console shows warn and above)",
+            "  --version    print the worker's version and its executor API's, and exit",
             "  --help       print this and exit");
+
+    /** The version as the ready line says it: worker/api, e.g. 0.1.0-SNAPSHOT/api-2.0.0. */
+    static String versionWord() {
+        String v = version(); // ferry-worker W (executor API A)
+        return v.substring("ferry-worker ".length(), v.indexOf(' ', "ferry-worker ".length())) + "/api-"
+                + v.substring(v.lastIndexOf(' ') + 1, v.length() - 1);
+    }
+
+    /** The worker's version and its executor API's (the package version executors import), from the build. */
+    static String version() {
+        java.util.Properties p = new java.util.Properties();
+        try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+            if (in != null) {
+                p.load(in);
+            }
+        } catch (IOException e) {
+            // said below as unknown
+        }
+        return "ferry-worker " + p.getProperty("worker", "unknown") + " (executor API " + p.getProperty("api", "unknown") + ")";
+    }
 
     private Main() {
     }
@@ -70,7 +92,12 @@ public final class Main {
             return;
         }
         if (options.help) {
+            System.out.println(version());
             System.out.println(USAGE);
+            return;
+        }
+        if (options.version) {
+            System.out.println(version());
             return;
         }
         try {
@@ -173,7 +200,8 @@ public final class Main {
         }
         PrintStream out = System.out;
         // Locale.ROOT: a German default locale would print startup=0,95s
-        out.printf(java.util.Locale.ROOT, "%s grpc=%s home=%s startup=%.2fs%n", READY, grpc, home.root,
+        out.printf(java.util.Locale.ROOT, "%s grpc=%s home=%s version=%s startup=%.2fs%n", READY, grpc, home.root,
+                versionWord(),
                 (System.nanoTime() - started) / 1e9);
         out.flush();
 
@@ -356,6 +384,7 @@ public final class Main {
         Path home = Paths.get("").toAbsolutePath();
         boolean noShell;
         boolean help;
+        boolean version;
         String grpcHost;
         String grpcPort;
         Path config;
@@ -391,6 +420,10 @@ public final class Main {
                     case "--help":
                     case "-h":
                         o.help = true;
+                        break;
+                    case "--version":
+                    case "-V":
+                        o.version = true;
                         break;
                     default:
                         if (a.startsWith("--home=")) {

@@ -596,6 +596,49 @@ class GrpcIT {
         return m;
     }
 
+    /**
+     * New-user finding #7 (issue 26): what an executor answers after the registry stopped its task (here the
+     * killed program's exit) was dropped without a word; the caller is answered on time, and the executor's own
+     * answer goes to the log with the task id.
+     */
+    @Test
+    void anExecutorsAnswerAfterAStopIsLogged() throws Exception {
+        try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell");
+                Client c = Client.plain(port(w, "127.0.0.1"))) {
+            ExecuteResponse r = c.worker().execute(execute("command", "{\"command\":\"sleep\",\"args\":[\"10\"]}")
+                    .setTimeout(com.google.protobuf.Duration.newBuilder().setNanos(500_000_000)).build());
+            assertThat(r.getStatus()).isEqualTo(Status.TIMED_OUT);
+            w.await("the executor's own answer", START, l -> l.contains("Task " + r.getTaskId() + " was stopped (deadline")
+                    && l.contains("afterwards executor dev.ferry.executor.command/") && l.contains("answered: FAILED exit code"));
+        }
+    }
+
+    /**
+     * New-user finding #2 (issue 26): an executor's default limit was not in force (the container type reported
+     * 64 while its configuration said 16): the defaults were not properties of the service, where the registry
+     * reads them. With the registry's own limit raised out of the way, the command type's default of 64 is hit:
+     * 64 tasks run, the 65th is over capacity, and every surface says 64.
+     */
+    @Test
+    void anExecutorsDefaultLimitIsInForceAndEverySurfaceSaysSo() throws Exception {
+        WorkerProcess.cfg(home, "dev.ferry.registry", "max_concurrency = 1000");
+        try (WorkerProcess w = WorkerProcess.start("--home", home.toString());
+                Client c = Client.plain(port(w, "127.0.0.1"))) {
+            String sleep = "{\"command\":\"sleep\",\"args\":[\"61.5\"]}";
+            List<com.google.common.util.concurrent.ListenableFuture<ExecuteResponse>> running = new java.util.ArrayList<>();
+            for (int i = 0; i < 64; i++) {
+                running.add(c.futureWorker().execute(execute("command", sleep).build()));
+            }
+            eventually("64 sleeps running", START, () -> ProcessHandle.allProcesses().filter(p -> p.info().arguments()
+                    .map(a -> a.length == 1 && a[0].equals("61.5")).orElse(false) && !zombie(p)).count() == 64);
+            assertCode(() -> c.worker().execute(execute("command", sleep).build()), Code.RESOURCE_EXHAUSTED, "");
+            assertThat(String.join("\n", w.ask("executor:stats"))).containsPattern("(?m)^command +64 ")
+                    .containsPattern("(?m)^container +16 ");
+            assertThat(String.join("\n", w.ask("executor:config container"))).containsPattern("executor.concurrency.max +default +16");
+            running.forEach(f -> f.cancel(true));
+        }
+    }
+
     static void assertCode(Supplier<?> call, Code code, String inMessage) {
         assertThatThrownBy(call::get).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
             assertThat(e.getStatus().getCode()).as(e.toString()).isEqualTo(code);

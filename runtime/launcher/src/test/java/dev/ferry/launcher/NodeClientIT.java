@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class NodeClientIT {
     private static final String MODULES = System.getenv("FERRY_TEST_NODE_MODULES");
-    private static final Path PROTO = Path.of("../grpc/src/main/proto/ferry/worker/v1/worker.proto");
+    /** What the build gives a client: worker.proto and grpc/health/v1/health.proto, as the README says. */
+    private static final Path PROTOS = Path.of("../grpc/target/proto");
 
     @TempDir
     Path home;
@@ -35,12 +36,33 @@ class NodeClientIT {
 
     @Test
     void theReadmesNodeExamplesWork() throws Exception {
+        WorkerProcess.cfg(home, "dev.ferry.executor.command", "blocked_commands = rm");
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell")) {
             String address = "127.0.0.1:" + port(w, "127.0.0.1");
-            Files.copy(PROTO, client.resolve("worker.proto"));
+            // the README's "copy that folder's contents where your client runs"
+            try (var files = Files.walk(PROTOS)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    Path to = client.resolve(PROTOS.relativize(f).toString());
+                    if (Files.isDirectory(f)) {
+                        Files.createDirectories(to);
+                    } else {
+                        Files.copy(f, to);
+                    }
+                }
+            }
 
-            String execute = node(Readme.blockAfter("Or in Node.js, with only the `.proto` file"), address);
-            assertThat(execute).isEqualTo("SUCCEEDED hello\n\n");
+            String example = Readme.blockAfter("Or in Node.js, with only the `.proto` files in the current folder");
+            assertThat(node(example, address)).isEqualTo("SUCCEEDED 0 hello\n\n");
+            // the same example, as its comments say, for a task that times out and one the worker refuses
+            String sleep = example.replace("{command: 'echo', args: ['hello']}", "{command: 'sleep', args: ['10']}")
+                    .replace("timeout: {seconds: 5}", "timeout: {seconds: 1}");
+            assertThat(sleep).isNotEqualTo(example);
+            assertThat(node(sleep, address)).isEqualTo("TIMED_OUT -1 \n");
+            String refused = example.replace("{command: 'echo', args: ['hello']}", "{command: 'rm', args: ['/nothing']}");
+            assertThat(node(refused, address)).startsWith("PERMISSION_DENIED: command 'rm'");
+
+            assertThat(node(Readme.blockAfter("The health of a type, with `grpc/health/v1/health.proto` beside it"), address))
+                    .isEqualTo("SERVING\n");
 
             String stream = node(Readme.blockAfter("In Node.js, a long task's lines as they come"), address);
             assertThat(stream).isEqualTo("step 1\nstep 2\nstep 3\nSUCCEEDED\n");

@@ -128,4 +128,55 @@ class OperatorIT {
             Thread.sleep(20);
         }
     }
+
+    /**
+     * The two-minute tour's commands as the README writes them, each answered as the README shows it (its first
+     * word: SUCCEEDED, TIMED_OUT, invalid, REJECTED), the http line against a web server started as the README
+     * says (python3's, on a free port put in for 8000).
+     */
+    @Test
+    void theToursCommandsAnswerAsTheReadmeShows() throws Exception {
+        String tour = Readme.blockAfter("Every executor command lives in the `executor` scope");
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        Process web = new ProcessBuilder("python3", "-m", "http.server", Integer.toString(port), "--bind", "127.0.0.1")
+                .directory(home.toFile()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try (WorkerProcess w = WorkerProcess.start("--home", home.toString())) {
+            w.await("the ready line", WAIT, l -> l.startsWith("ferry worker ready"));
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (!open(port)) {
+                assertThat(System.nanoTime() - deadline).as("python3's web server").isNegative();
+                Thread.sleep(50);
+            }
+            List<String> lines = tour.lines().toList();
+            int commands = 0;
+            for (int i = 0; i < lines.size(); i++) {
+                if (!lines.get(i).startsWith("g! executor:") || lines.get(i).startsWith("g! executor:list")
+                        || lines.get(i).startsWith("g! executor:health") || lines.get(i).startsWith("g! executor:stats")) {
+                    continue;
+                }
+                String command = lines.get(i).substring(3).replace("127.0.0.1:8000", "127.0.0.1:" + port);
+                String shown = lines.get(i + 1).split(" ")[0];
+                // asked until it answers so (the embedded datasource opens just after the ready line), bounded
+                w.poll(command, "'" + shown + "' as the README shows", WAIT,
+                        answer -> !answer.isEmpty() && answer.get(0).split(" ")[0].equals(shown));
+                commands++;
+            }
+            assertThat(commands).as("the tour's commands").isGreaterThanOrEqualTo(5);
+        } finally {
+            web.destroy();
+            web.waitFor();
+        }
+    }
+
+    private static boolean open(int port) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
 }

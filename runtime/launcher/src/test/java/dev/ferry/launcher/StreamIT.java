@@ -259,6 +259,75 @@ class StreamIT {
         }
     }
 
+    /**
+     * New-user finding #1 (issue 26): Ctrl-C on a real terminal (a pseudo-terminal from {@code script}) sends SIGINT
+     * to the terminal's whole foreground group; the task's program died of it first and the task was recorded
+     * FAILED, exit 130, while the shell said "cancelled". Now the program is out of that group: the worker
+     * cancels the task, and the audit trail records CANCELLED.
+     */
+    @Test
+    void ctrlCOnATerminalIsACancellationInTheAuditTrailToo(@TempDir Path home) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder("script", "-qfec", java + " -jar " + WorkerProcess.JAR.toAbsolutePath() + " --home " + home
+                + " --grpc-port 0", "/dev/null").redirectErrorStream(true).start();
+        StringBuilder console = new StringBuilder();
+        Thread reader = new Thread(() -> {
+            try (var in = p.getInputStream()) {
+                byte[] buf = new byte[4096];
+                for (int n; (n = in.read(buf)) > 0;) {
+                    synchronized (console) {
+                        console.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+                        console.notifyAll();
+                    }
+                }
+            } catch (IOException ended) {
+                // the worker ended
+            }
+        }, "pty-reader");
+        reader.setDaemon(true);
+        reader.start();
+        try (var in = p.getOutputStream()) {
+            awaitConsole(console, "ferry worker ready");
+            in.write("executor:run --follow command '{\"command\":\"sh\",\"args\":[\"-c\",\"echo going; sleep 303.75\"]}'\n"
+                    .getBytes(StandardCharsets.UTF_8));
+            in.flush();
+            awaitProcess("303.75", true);
+            in.write(3); // Ctrl-C, as the terminal's line discipline takes it
+            in.flush();
+            awaitConsole(console, "cancelled task");
+            awaitProcess("303.75", false);
+            Path audit = home.resolve("data/log/audit.log");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            String line = "";
+            while (!line.contains("\"status\"")) {
+                assertThat(System.nanoTime() - deadline).as("the audit line").isNegative();
+                line = Files.exists(audit) ? Files.readAllLines(audit).stream().filter(l -> l.contains("\"local shell\""))
+                        .reduce("", (a, b) -> b) : "";
+                Thread.sleep(50);
+            }
+            assertThat(line).contains("\"status\":\"CANCELLED\"").doesNotContain("\"exit_code\":130");
+            in.write("stop 0\n".getBytes(StandardCharsets.UTF_8));
+            in.flush();
+        } finally {
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    private static void awaitConsole(StringBuilder console, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        synchronized (console) {
+            while (console.indexOf(text) < 0) {
+                long left = deadline - System.nanoTime();
+                assertThat(left).as("'" + text + "' on the terminal; it shows:\n" + console).isPositive();
+                console.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            }
+        }
+    }
+
+    // -- helpers
     // -- helpers
 
     static ExecuteRequest command(String program, String... args) {

@@ -171,6 +171,41 @@ class WorkerIT {
         }
     }
 
+    /**
+     * New-user finding #5 (issue 26): --version, --help's synopsis naming every option, and the versions in the
+     * ready line and in Capabilities.
+     */
+    @Test
+    void theWorkerSaysItsVersionAndItsApis() throws Exception {
+        String version = System.getProperty("ferry.version");
+        String api = System.getProperty("ferry.api.version");
+        assertThat(version).isNotBlank();
+        assertThat(api).isNotBlank();
+        try (WorkerProcess v = WorkerProcess.start("--version")) {
+            v.await("the version", START, l -> l.equals("ferry-worker " + version + " (executor API " + api + ")"));
+            assertThat(v.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(v.process.exitValue()).isZero();
+        }
+        try (WorkerProcess h = WorkerProcess.start("--help")) {
+            assertThat(h.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            String help = h.output();
+            String synopsis = help.substring(help.indexOf("usage:"), help.indexOf("  --home"));
+            for (String option : List.of("--home", "--config", "--no-shell", "--grpc-host", "--grpc-port", "--log-level",
+                "--version", "--help")) {
+                assertThat(synopsis).as("the synopsis names " + option).contains(option);
+                assertThat(help).as("the help explains " + option).containsPattern("(?m)^  " + option);
+            }
+        }
+        try (WorkerProcess w = WorkerProcess.start("--home", home.toString());
+                GrpcIT.Client c = GrpcIT.Client.plain(GrpcIT.port(w, "127.0.0.1"))) {
+            assertThat(w.await("the ready line", START, l -> l.startsWith("ferry worker ready")))
+                    .contains(" version=" + version + "/api-" + api + " ");
+            var caps = c.worker().capabilities(dev.ferry.worker.grpc.v1.CapabilitiesRequest.getDefaultInstance());
+            assertThat(caps.getApiVersion()).isEqualTo(api);
+            assertThat(caps.getWorkerVersion()).isEqualTo(version.replace("-", "."));
+        }
+    }
+
     /** Security round 2, #22: a jar in deploy/ named as one of the worker's own bundles is said loudly. */
     @Test
     void aJarInDeployNamedAsAWorkersBundleIsSaid() throws Exception {

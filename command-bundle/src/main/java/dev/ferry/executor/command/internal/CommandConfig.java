@@ -11,6 +11,11 @@ import org.osgi.service.metatype.annotations.Option;
 @interface CommandConfig {
     String PID = "dev.ferry.executor.command";
 
+    /** The limit in force when no configuration sets one: also a property of the executor service, where the registry reads it. */
+    int DEFAULT_CONCURRENCY = 64;
+    /** Likewise for the longest deadline. */
+    double DEFAULT_TIMEOUT_MAX_SECONDS = 3600;
+
     @AttributeDefinition(name = "Allowed commands", required = false,
             description = "When non-empty, only these programs run. Names (echo) or absolute paths (/usr/bin/echo);"
                     + " matched on the program as resolved through the worker's PATH, symlinks followed.")
@@ -48,11 +53,11 @@ import org.osgi.service.metatype.annotations.Option;
 
     @AttributeDefinition(name = "Concurrency",
             description = "Commands that may run at once; the registry rejects more as over capacity.", min = "1")
-    int executor_concurrency_max() default 64;
+    int executor_concurrency_max() default DEFAULT_CONCURRENCY;
 
     @AttributeDefinition(name = "Maximum timeout (seconds)",
             description = "No command runs longer than this.", min = "0.001")
-    double executor_timeout_max_seconds() default 3600;
+    double executor_timeout_max_seconds() default DEFAULT_TIMEOUT_MAX_SECONDS;
 
     @AttributeDefinition(name = "Sandbox",
             description = "Run programs inside bubblewrap: read-only root, private /tmp, no network, only the"

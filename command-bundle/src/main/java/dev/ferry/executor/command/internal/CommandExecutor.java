@@ -42,7 +42,11 @@ import org.slf4j.LoggerFactory;
  * on timeout or cancel.
  */
 @Designate(ocd = CommandConfig.class)
-@Component(configurationPid = CommandConfig.PID)
+// the defaults are service properties too: the registry reads the limits from the service, and without them
+// it applied its own (64 containers at once, where the configuration said 16)
+@Component(configurationPid = CommandConfig.PID, property = {
+        Executor.MAX_CONCURRENCY + ":Integer=" + CommandConfig.DEFAULT_CONCURRENCY,
+        Executor.MAX_TIMEOUT_SECONDS + ":Double=" + CommandConfig.DEFAULT_TIMEOUT_MAX_SECONDS})
 @ExecutorType("command")
 public final class CommandExecutor implements Executor {
     private static final Logger LOG = LoggerFactory.getLogger(CommandExecutor.class);
@@ -74,7 +78,8 @@ public final class CommandExecutor implements Executor {
         killLeftoversOfEarlierRuns();
     }
 
-    CommandExecutor(Map<String, ?> properties) {
+    /** Configured as the component is, in the current folder (tests and the benchmarks). */
+    public CommandExecutor(Map<String, ?> properties) {
         this(System.getProperty("user.dir", ""), properties);
     }
 

@@ -46,7 +46,7 @@ final class CommandSettings {
         this.killGraceMillis = killGraceMillis;
         this.sandbox = sandbox;
         this.sandboxNetwork = sandboxNetwork;
-        List<String> prefix = new java.util.ArrayList<>();
+        List<String> prefix = new java.util.ArrayList<>(Isolation.terminalPrefix());
         // bwrap gives the program a PID namespace of its own already
         List<String> unshare = sandbox == SandboxMode.BWRAP ? List.of() : Isolation.prefix(isolation);
         this.pidNamespace = sandbox == SandboxMode.BWRAP || !unshare.isEmpty();

@@ -36,6 +36,37 @@ final class Isolation {
         return p;
     }
 
+    private static volatile List<String> terminal;
+
+    /**
+     * What keeps a program out of the terminal's process group when the worker runs on a terminal (the
+     * interactive shell): util-linux {@code setsid}, so the SIGINT of Ctrl-C, which a terminal sends to its
+     * whole foreground group, reaches the worker (which cancels the task, as it says) and not the program
+     * (which would die of it first and come back FAILED, exit 130). Empty without a controlling terminal (a
+     * daemon, a service, Karaf in the background): then there is nothing to keep it from.
+     */
+    static List<String> terminalPrefix() {
+        List<String> t = terminal;
+        if (t == null) {
+            t = List.of();
+            Path setsid = ProgramResolver.searchPath("setsid");
+            if (setsid != null && hasControllingTerminal()) {
+                t = List.of(setsid.toString());
+            }
+            terminal = t;
+        }
+        return t;
+    }
+
+    /** Whether this process has a controlling terminal: /dev/tty opens only then. */
+    private static boolean hasControllingTerminal() {
+        try (java.io.FileInputStream tty = new java.io.FileInputStream("/dev/tty")) {
+            return true;
+        } catch (IOException | SecurityException e) {
+            return false;
+        }
+    }
+
     /** Why there is no PID namespace per task here. */
     static String unavailable() {
         prefix(Mode.AUTO);

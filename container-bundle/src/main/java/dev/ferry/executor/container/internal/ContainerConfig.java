@@ -11,6 +11,11 @@ import org.osgi.service.metatype.annotations.Option;
 @interface ContainerConfig {
     String PID = "dev.ferry.executor.container";
 
+    /** The limit in force when no configuration sets one: also a property of the executor service, where the registry reads it. */
+    int DEFAULT_CONCURRENCY = 16;
+    /** Likewise for the longest deadline. */
+    double DEFAULT_TIMEOUT_MAX_SECONDS = 3600;
+
     @AttributeDefinition(name = "Engine", description = "The engine's API socket, DOCKER_HOST style: unix:///path/to/socket."
             + " Docker's is unix:///var/run/docker.sock; Podman's is what 'podman system service' was given.")
     String docker__host() default "unix:///var/run/docker.sock";
@@ -69,9 +74,9 @@ import org.osgi.service.metatype.annotations.Option;
 
     @AttributeDefinition(name = "Concurrency",
             description = "Containers that may run at once; the registry rejects more as over capacity.", min = "1")
-    int executor_concurrency_max() default 16;
+    int executor_concurrency_max() default DEFAULT_CONCURRENCY;
 
     @AttributeDefinition(name = "Maximum timeout (seconds)", description = "No container runs longer than this.",
             min = "0.001")
-    double executor_timeout_max_seconds() default 3600;
+    double executor_timeout_max_seconds() default DEFAULT_TIMEOUT_MAX_SECONDS;
 }

@@ -48,7 +48,11 @@ import org.slf4j.LoggerFactory;
  * when it could not run (ERROR) or was stopped (TIMED_OUT, CANCELLED).
  */
 @Designate(ocd = ContainerConfig.class)
-@Component(configurationPid = ContainerConfig.PID)
+// the defaults are service properties too: the registry reads the limits from the service, and without them
+// it applied its own (64 containers at once, where the configuration said 16)
+@Component(configurationPid = ContainerConfig.PID, property = {
+        Executor.MAX_CONCURRENCY + ":Integer=" + ContainerConfig.DEFAULT_CONCURRENCY,
+        Executor.MAX_TIMEOUT_SECONDS + ":Double=" + ContainerConfig.DEFAULT_TIMEOUT_MAX_SECONDS})
 @ExecutorType("container")
 public final class ContainerExecutor implements Executor {
     static final String WORKER_LABEL = "dev.ferry.worker";

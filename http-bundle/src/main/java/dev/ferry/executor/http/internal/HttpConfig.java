@@ -10,6 +10,9 @@ import org.osgi.service.metatype.annotations.Option;
 @interface HttpConfig {
     String PID = "dev.ferry.executor.http";
 
+    /** The limit in force when no configuration sets one: also a property of the executor service, where the registry reads it. */
+    int DEFAULT_CONCURRENCY = 256;
+
     @AttributeDefinition(name = "Timeout (seconds)",
             description = "Default and maximum timeout of one request, redirects included.", min = "0.001")
     double timeout__seconds() default 30;
@@ -44,7 +47,7 @@ import org.osgi.service.metatype.annotations.Option;
 
     @AttributeDefinition(name = "Concurrency", description = "Requests in flight at once; the registry rejects more as"
             + " over capacity.", min = "1")
-    int executor_concurrency_max() default 256;
+    int executor_concurrency_max() default DEFAULT_CONCURRENCY;
 
     @AttributeDefinition(name = "Allowed hosts", required = false,
             description = "When this or allow_cidrs is set, only requests to these hosts (example.com, or *.example.com"

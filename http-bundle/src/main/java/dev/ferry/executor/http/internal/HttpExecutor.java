@@ -45,7 +45,10 @@ import org.slf4j.LoggerFactory;
  * hand so every hop passes the egress policy, the body capped while it is read.
  */
 @Designate(ocd = HttpConfig.class)
-@Component(configurationPid = HttpConfig.PID)
+// the defaults are service properties too: the registry reads the limits from the service, and without them
+// it applied its own (64 containers at once, where the configuration said 16)
+@Component(configurationPid = HttpConfig.PID, property = {
+        Executor.MAX_CONCURRENCY + ":Integer=" + HttpConfig.DEFAULT_CONCURRENCY})
 @ExecutorType("http")
 public final class HttpExecutor implements Executor {
     private static final Logger LOG = LoggerFactory.getLogger(HttpExecutor.class);

@@ -43,7 +43,11 @@ import org.slf4j.LoggerFactory;
  * rows as JSON. Read-only datasources run queries only.
  */
 @Designate(ocd = JdbcConfig.class)
-@Component(configurationPid = JdbcConfig.PID)
+// the defaults are service properties too: the registry reads the limits from the service, and without them
+// it applied its own (64 containers at once, where the configuration said 16)
+@Component(configurationPid = JdbcConfig.PID, property = {
+        Executor.MAX_CONCURRENCY + ":Integer=" + JdbcConfig.DEFAULT_CONCURRENCY,
+        Executor.MAX_TIMEOUT_SECONDS + ":Double=" + JdbcConfig.DEFAULT_TIMEOUT_MAX_SECONDS})
 @ExecutorType("jdbc")
 public final class JdbcExecutor implements Executor {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcExecutor.class);

@@ -42,6 +42,10 @@ public final class ManagedDataSource {
     private final BundleContext context;
     private ServiceTracker<DataSourceFactory, DataSourceFactory> tracker; // guarded by this
     private volatile HikariDataSource pool;
+    /** The pool's view of the driver, which remembers why the database refused a connection. */
+    private volatile WatchedDataSource watched;
+    /** The first connection, tried at once when the pool starts; done once it was answered. */
+    private volatile java.util.concurrent.CompletableFuture<Void> probe;
     private volatile String problem = "waiting for the driver";
 
     /**
@@ -127,7 +131,57 @@ public final class ManagedDataSource {
         if (p == null) {
             throw new SQLException("datasource '" + settings.name + "' is not available: " + problem);
         }
-        return p.getConnection();
+        java.util.concurrent.CompletableFuture<Void> first = probe;
+        if (first != null && !first.isDone()) {
+            try { // the pool's first connection is being tried: its answer comes before a 5 s wait would
+                first.get(2, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // the probe says nothing more than the pool will
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("interrupted while datasource '" + settings.name + "' made its first connection");
+            }
+        }
+        String refused = refusal();
+        if (refused != null && p.getHikariPoolMXBean() != null && p.getHikariPoolMXBean().getIdleConnections() == 0) {
+            // the database said no to the pool's last attempt, and no connection is left: waiting would only time out
+            throw new SQLException(refused);
+        }
+        try {
+            return p.getConnection();
+        } catch (SQLException e) {
+            refused = refusal();
+            throw refused != null ? new SQLException(refused, e) : e;
+        }
+    }
+
+    /**
+     * One connection made at once, beside the pool (which fills itself in the background and would keep a
+     * refusal to itself for its 5 s wait): a wrong password is known, and said, before the first task waits.
+     */
+    private static java.util.concurrent.CompletableFuture<Void> probe(WatchedDataSource watched, DataSourceSettings s) {
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try (Connection c = s.user.isEmpty() ? watched.getConnection() : watched.getConnection(s.user, s.password())) {
+                // reached: nothing to say
+            } catch (SQLException | IOException | RuntimeException e) {
+                String why = watched.refusal();
+                if (why != null) {
+                    LOG.warn("Datasource '{}': {}", s.name, why);
+                }
+            } finally {
+                done.complete(null);
+            }
+        }, "ferry-datasource-probe");
+        t.setDaemon(true);
+        t.start();
+        return done;
+    }
+
+    /** Why the database refused the pool's last new connection, or null. */
+    private String refusal() {
+        WatchedDataSource w = watched;
+        return w == null ? null : w.refusal();
     }
 
     /**
@@ -170,10 +224,15 @@ public final class ManagedDataSource {
         if (p == null) {
             return Health.unhealthy(problem);
         }
+        String refused = refusal();
+        if (refused != null) {
+            return Health.unhealthy(refused);
+        }
         try (Connection c = p.getConnection()) {
             return c.isValid(2) ? Health.healthy() : Health.unhealthy("a connection did not answer within 2 s");
         } catch (SQLException e) {
-            return Health.unhealthy("cannot connect: " + e.getMessage());
+            refused = refusal();
+            return Health.unhealthy(refused != null ? refused : "cannot connect: " + Redact.inText(e.getMessage()));
         }
     }
 
@@ -196,7 +255,8 @@ public final class ManagedDataSource {
             }
             HikariConfig c = new HikariConfig();
             c.setPoolName("ferry-" + settings.name);
-            c.setDataSource(raw);
+            WatchedDataSource watched = new WatchedDataSource(raw, settings.name);
+            c.setDataSource(watched);
             if (!settings.user.isEmpty()) {
                 c.setUsername(settings.user);
                 c.setPassword(settings.password());
@@ -214,6 +274,8 @@ public final class ManagedDataSource {
                 c.setIsolateInternalQueries(true);
             }
             pool = new HikariDataSource(c);
+            this.watched = watched;
+            this.probe = probe(watched, settings);
             problem = null;
             LOG.info("Datasource '{}' ready ({})", settings.name, Redact.inText(settings.url));
         } catch (SQLException | IOException | RuntimeException e) {

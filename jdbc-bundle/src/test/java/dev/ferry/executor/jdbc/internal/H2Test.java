@@ -50,6 +50,35 @@ class H2Test extends JdbcContract {
         return "set schema " + schema;
     }
 
+    /**
+     * New-user finding #9 (issue 26): a wrong password showed only as HikariCP's "Connection is not available,
+     * request timed out after 5000ms". The task's error and the health name the database's own answer, within a
+     * second of the first task.
+     */
+    @Test
+    void aWrongPasswordIsNamedAtTheFirstTaskAndInHealth() throws Exception {
+        String url = "jdbc:h2:mem:auth" + System.nanoTime() + ";DB_CLOSE_DELAY=-1";
+        try (java.sql.Connection owner = java.sql.DriverManager.getConnection(url, "sa", "right-password")) {
+            JdbcDataSource raw = new JdbcDataSource();
+            raw.setURL(url);
+            ManagedDataSource wrong = new ManagedDataSource(new DataSourceSettings("wrong", driver(), url, "sa", "wrong-password",
+                    "", 2, true, 30, 1000, 1024 * 1024, "", "", ""), raw);
+            jdbc.addDatasource(wrong);
+            try {
+                long start = System.nanoTime();
+                Result r = run("{\"datasource\":\"wrong\",\"query\":\"select 1 as one\"}");
+                java.time.Duration took = java.time.Duration.ofNanos(System.nanoTime() - start);
+                assertThat(r.status()).isEqualTo(Status.ERROR);
+                assertThat(r.error()).contains("Wrong user name or password").contains("for user 'sa'")
+                        .doesNotContain("wrong-password");
+                assertThat(took).as("the first task's answer").isLessThan(java.time.Duration.ofSeconds(1));
+                assertThat(wrong.health().message()).contains("Wrong user name or password");
+            } finally {
+                wrong.deactivate();
+            }
+        }
+    }
+
     /** H2's other session state: a throttle, a variable, a local temporary table; none reaches the next task. */
     @Test
     void h2SessionSettingsNeverOutliveTheirTask() throws Exception {

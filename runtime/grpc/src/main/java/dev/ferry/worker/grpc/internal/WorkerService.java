@@ -284,9 +284,17 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
                 b.setStandby(b.getStandby() + 1);
             }
         }
-        CapabilitiesResponse.Builder out = CapabilitiesResponse.newBuilder();
+        CapabilitiesResponse.Builder out = CapabilitiesResponse.newBuilder()
+                .setWorkerVersion(versionOf(WorkerService.class))
+                .setApiVersion(versionOf(dev.ferry.executor.api.Executor.class));
         byType.values().forEach(out::addExecutors);
         return out.build();
+    }
+
+    /** The version of the bundle a class comes from; empty outside a framework (unit tests). */
+    private static String versionOf(Class<?> c) {
+        org.osgi.framework.Bundle b = org.osgi.framework.FrameworkUtil.getBundle(c);
+        return b == null ? "" : b.getVersion().toString();
     }
 
     /** The proto's Status has the API's names, by design (see worker.proto). */

@@ -99,6 +99,11 @@ final class Runner {
             entry.exit();
         }
         if (!normal) {
+            if (result != null && !result.error().isEmpty()) {
+                // the caller was answered at the stop, before this came back: the executor's own word goes to the log
+                LOG.info("Task {} was stopped ({}); afterwards executor {} answered: {} {}", x.task.id(), x.stopMessage,
+                        entry.executedBy, result.status(), result.error());
+            }
             result = Outcomes.stopped(x, result);
         }
         return Outcomes.stamp(a.slot(), entry, result, x.startNanos);
