@@ -82,9 +82,7 @@ class H2Test extends JdbcContract {
     /** H2's other session state: a throttle, a variable, a local temporary table; none reaches the next task. */
     @Test
     void h2SessionSettingsNeverOutliveTheirTask() throws Exception {
-        ManagedDataSource one = new ManagedDataSource(new DataSourceSettings("one", driver(), "jdbc:test", "", "", "", 1,
-                false, 30, 1000, 1024 * 1024, "", "", ""), raw());
-        jdbc.addDatasource(one);
+        ManagedDataSource one = poolOfOne("one", false);
         try {
             assertThat(run("{\"datasource\":\"one\",\"query\":\"set @leak = 42\"}").status()).isEqualTo(Status.SUCCEEDED);
             assertThat(run("{\"datasource\":\"one\",\"query\":\"create local temporary table mine (i integer)\"}").status())

@@ -102,9 +102,7 @@ abstract class JdbcContract {
      */
     @Test
     void sessionStateNeverOutlivesItsTask() throws Exception {
-        ManagedDataSource one = new ManagedDataSource(new DataSourceSettings("one", driver(), "jdbc:test", "", "", "", 1,
-                false, 30, 1000, 1024 * 1024, "", "", ""), raw());
-        jdbc.addDatasource(one);
+        ManagedDataSource one = poolOfOne("one", false);
         try {
             run("{\"datasource\":\"one\",\"query\":\"create table t (i integer)\"}");
             run("{\"datasource\":\"one\",\"query\":\"create schema evil\"}");
@@ -177,6 +175,17 @@ abstract class JdbcContract {
         writable.deactivate();
         readOnly.deactivate();
         quick.deactivate();
+    }
+
+    /**
+     * A datasource of one connection, added to the executor: the next task on it gets the connection the last
+     * one used (what session state a task leaves is what the next one finds).
+     */
+    ManagedDataSource poolOfOne(String name, boolean readOnly) throws Exception {
+        ManagedDataSource one = new ManagedDataSource(new DataSourceSettings(name, driver(), "jdbc:test", "", "", "", 1,
+                readOnly, 30, 1000, 1024 * 1024, "", "", ""), raw());
+        jdbc.addDatasource(one);
+        return one;
     }
 
     DataSourceSettings settings(String name, boolean readOnly, int statementTimeoutSeconds) {

@@ -67,9 +67,7 @@ class PostgresTest extends JdbcContract {
                 + " insert into t values (3,'smuggled'); commit; --'\"}")).hasMessageContaining("statements");
         run("{\"datasource\":\"rw\",\"query\":\"create function bump() returns integer language sql as"
                 + " $$ insert into t values (1, 'in a function') returning i $$\"}");
-        ManagedDataSource one = new ManagedDataSource(new DataSourceSettings("ro1", driver(), "jdbc:test", "", "", "", 1,
-                true, 30, 1000, 1024 * 1024, "", "", ""), raw());
-        jdbc.addDatasource(one);
+        ManagedDataSource one = poolOfOne("ro1", true);
         try {
             for (String readWrite : new String[] {"set session characteristics as transaction read write",
                 "select set_config('default_transaction_read_only', 'off', false) as s"}) {
@@ -89,9 +87,7 @@ class PostgresTest extends JdbcContract {
     /** A writable datasource's task that sets the session's search path or timeout leaves nothing behind. */
     @Test
     void settingsATaskCommittedAreGoneForTheNextTask() throws Exception {
-        ManagedDataSource one = new ManagedDataSource(new DataSourceSettings("rw1", driver(), "jdbc:test", "", "", "", 1,
-                false, 30, 1000, 1024 * 1024, "", "", ""), raw());
-        jdbc.addDatasource(one);
+        ManagedDataSource one = poolOfOne("rw1", false);
         try {
             run("{\"datasource\":\"rw1\",\"query\":\"set statement_timeout = 1\"}");
             run("{\"datasource\":\"rw1\",\"query\":\"select pg_advisory_lock(4242)\"}");
