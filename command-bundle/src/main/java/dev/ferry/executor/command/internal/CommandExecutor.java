@@ -333,13 +333,37 @@ public final class CommandExecutor implements Executor {
     }
 
     /**
+     * Whether a marker is of a task this worker's folder ran in a JVM that is gone: another JVM still running
+     * there (a benchmark or a second worker started in the same folder) keeps its tasks.
+     */
+    private boolean ofADeadRun(String marker) {
+        if (!marker.startsWith(workerMark) || marker.startsWith(runMark)) {
+            return false;
+        }
+        String run = marker.substring(workerMark.length());
+        int dot = run.indexOf('.');
+        int dash = run.indexOf('-');
+        if (dot < 0 || dash < dot) {
+            return false; // not a marker this worker writes
+        }
+        try {
+            long pid = Long.parseLong(run.substring(0, dot), 16);
+            long startMillis = Long.parseLong(run.substring(dot + 1, dash), 16);
+            return ProcessHandle.of(pid).flatMap(h -> h.info().startInstant())
+                    .map(t -> t.toEpochMilli() != startMillis).orElse(true);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /**
      * Processes of tasks that an earlier run of this worker started (in the same folder) and that outlived it
      * (the worker was killed with SIGKILL, or the machine's power went while the JVM did not): found by their
      * marker, killed with the default grace period, and said. A hot swap in the same JVM keeps its run's mark,
      * so tasks still running on the old instance are never touched.
      */
     private void killLeftoversOfEarlierRuns() {
-        java.util.Map<String, List<Long>> earlier = ProcessTree.marked(m -> m.startsWith(workerMark) && !m.startsWith(runMark));
+        java.util.Map<String, List<Long>> earlier = ProcessTree.marked(this::ofADeadRun);
         if (earlier.isEmpty()) {
             return;
         }
@@ -349,7 +373,7 @@ public final class CommandExecutor implements Executor {
                 + " stopped without ending them", targets.size(), earlier.size(), targets.stream().map(ProcessHandle::pid).toList());
         io.execute(() -> ProcessTree.terminate(targets, 2000, () -> {
             java.util.Set<ProcessHandle> again = new java.util.LinkedHashSet<>();
-            ProcessTree.marked(m -> m.startsWith(workerMark) && !m.startsWith(runMark)).values()
+            ProcessTree.marked(this::ofADeadRun).values()
                     .forEach(pids -> pids.forEach(pid -> ProcessHandle.of(pid).filter(ProcessHandle::isAlive).ifPresent(again::add)));
             return again;
         }));

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Security round 2, #19: processes of tasks that an earlier run of the worker left behind (it was killed with
  * SIGKILL) are killed when the command executor starts again in the same folder; this run's own tasks (a hot
- * swap keeps the JVM) and another worker's are not.
+ * swap keeps the JVM), another worker's, and those of another JVM still running in the same folder are not.
  */
 class EarlierRunTest {
     @Test
@@ -21,15 +21,21 @@ class EarlierRunTest {
         ProcessHandle self = ProcessHandle.current();
         String thisRun = workerMark + Long.toHexString(self.pid()) + "."
                 + Long.toHexString(self.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L)) + "-";
-        Process earlier = sleeper(workerMark + "1234.5678-abc");
+        Process earlier = sleeper(workerMark + "7fffffff.5678-abc"); // a JVM that is gone
         Process current = sleeper(thisRun + "def");
-        Process elsewhere = sleeper(Integer.toHexString(other.toString().hashCode()) + "-1234.5678-abc");
+        Process elsewhere = sleeper(Integer.toHexString(other.toString().hashCode()) + "-7fffffff.5678-abc");
+        // another JVM alive in the same folder (a benchmark beside a worker): its tasks are its own
+        ProcessHandle init = ProcessHandle.of(1).orElseThrow();
+        Process alive = sleeper(workerMark + "1." + Long.toHexString(init.info().startInstant()
+                .map(java.time.Instant::toEpochMilli).orElse(0L)) + "-ghi");
         CommandExecutor executor = new CommandExecutor(home.toString(), Map.of());
         try {
             assertThat(earlier.waitFor(10, TimeUnit.SECONDS)).as("the earlier run's task is gone").isTrue();
             assertThat(current.isAlive()).as("this run's task").isTrue();
             assertThat(elsewhere.isAlive()).as("another worker's task").isTrue();
+            assertThat(alive.isAlive()).as("a task of a JVM still running in the same folder").isTrue();
         } finally {
+            alive.destroyForcibly();
             executor.deactivate();
             current.destroyForcibly();
             elsewhere.destroyForcibly();
