@@ -230,7 +230,7 @@ public final class JdbcExecutor implements Executor {
             if (write != null) {
                 return Result.rejected(Rejection.POLICY_DENIED, "datasource '" + source + "' is read-only (read_only=true in"
                         + " its " + DataSourceConfig.FACTORY_PID + " configuration): only queries run, and this one uses "
-                        + write + ", which changes data; nothing was run");
+                        + write + ", which changes data or outlives the task in the session; nothing was run");
             }
         }
         try (PreparedStatement ps = c.prepareStatement(p.query)) {

@@ -186,15 +186,18 @@ public final class ManagedDataSource {
 
     /**
      * Takes a task's connection back so that nothing the task did to its session reaches the next task
-     * on it: PostgreSQL's session is reset ({@code DISCARD ALL}: settings, temporary tables, advisory locks,
-     * prepared statements, cursors) and the datasource's own session settings put back; a connection of
-     * another database whose task may have changed its session (H2's {@code SET SCHEMA}, {@code SET
-     * THROTTLE}, variables, local temporary tables) is closed instead of pooled. Then it is closed.
+     * on it. PostgreSQL: a read-only datasource's task was rolled back, which takes back what it could do to
+     * the session (settings, {@code set_config}, temporary tables; what a rollback does not take back — session
+     * advisory locks, {@code PREPARE}, {@code LOAD}, dblink connections — is refused in its text); a writable
+     * one's committed, so its session is reset ({@code DISCARD ALL}) and the datasource's own settings put
+     * back, one more round trip. A connection of another database whose task may have changed its session
+     * (H2's {@code SET SCHEMA}, {@code SET THROTTLE}, variables, local temporary tables) is closed instead of
+     * pooled. Then it is closed.
      */
     void release(Connection c, SqlText text) {
         HikariDataSource p = pool;
         try {
-            if (settings.driver.equals("org.postgresql.Driver")) {
+            if (settings.driver.equals("org.postgresql.Driver") && !settings.readOnly) {
                 c.rollback();
                 c.setAutoCommit(true); // DISCARD ALL cannot run inside a transaction
                 try (Statement st = c.createStatement()) {
@@ -202,7 +205,7 @@ public final class ManagedDataSource {
                     st.execute(again == null ? "DISCARD ALL" : "DISCARD ALL; " + again);
                 }
                 c.setAutoCommit(false);
-            } else if (text.mayChangeSession && p != null) {
+            } else if (!settings.driver.equals("org.postgresql.Driver") && text.mayChangeSession && p != null) {
                 p.evictConnection(c);
             }
         } catch (SQLException e) {

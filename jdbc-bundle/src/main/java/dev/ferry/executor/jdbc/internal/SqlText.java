@@ -232,6 +232,12 @@ final class SqlText {
                 // not stop them, and the error that follows comes after the write
                 return w;
             }
+            if (w.equals("PG_ADVISORY_LOCK") || w.equals("PG_ADVISORY_LOCK_SHARED") || w.equals("PG_TRY_ADVISORY_LOCK")
+                    || w.equals("PG_TRY_ADVISORY_LOCK_SHARED") || w.equals("PREPARE") || w.equals("LOAD")
+                    || w.equals("DBLINK_CONNECT") || w.equals("DBLINK_CONNECT_U")) {
+                // outlives the task in its pooled session, which a read-only task's rollback does not take back
+                return w;
+            }
         }
         return null;
     }

@@ -104,13 +104,15 @@ class PostgresTest extends JdbcContract {
     /**
      * Security round 2, #16: COPY … TO a file on a read-only datasource (the test's role is a superuser, who may
      * write server files) was answered "only queries run" after the file had been written. It is refused before
-     * the server sees it; so is lo_export.
+     * the server sees it; so are lo_export, and what a read-only task's rollback would not take back from its
+     * pooled session (a session advisory lock, a prepared statement).
      */
     @Test
     void aFileWriteOnTheServersHostIsRefusedBeforeItRuns() throws Exception {
         java.nio.file.Path target = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"),
                 "ferry-copy-" + System.nanoTime());
-        for (String write : new String[] {"copy (select 1) to '" + target + "'", "select lo_export(1, '" + target + "')"}) {
+        for (String write : new String[] {"copy (select 1) to '" + target + "'", "select lo_export(1, '" + target + "')",
+            "select pg_advisory_lock(4243)", "prepare p as select 1"}) {
             Result r = run("{\"datasource\":\"ro\",\"query\":\"" + write + "\"}");
             assertThat(r.status()).as(write).isEqualTo(Status.REJECTED);
             assertThat(r.error()).contains("read-only").contains("nothing was run");
