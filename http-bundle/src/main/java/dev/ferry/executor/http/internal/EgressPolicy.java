@@ -132,22 +132,53 @@ final class EgressPolicy {
      * no leading zeros — is refused; null for dotted decimal and for every other host.
      */
     static String ambiguousIpv4(String host) {
-        String[] parts = host.split("\\.", -1);
-        boolean number = true;
-        for (int i = 0; i < parts.length && number; i++) {
-            String p = parts[i].toLowerCase(Locale.ROOT);
-            number = (p.isEmpty() && i == parts.length - 1 && i > 0) || p.matches("0x[0-9a-f]*|[0-9]+");
+        // by hand, no regular expression: this runs for every request and every redirect
+        int n = host.length();
+        int parts = 0;
+        boolean plain = true;
+        int i = 0;
+        while (i <= n) {
+            int end = host.indexOf('.', i);
+            if (end < 0) {
+                end = n;
+            }
+            parts++;
+            int len = end - i;
+            if (len == 0) {
+                if (end != n || parts == 1) {
+                    return null; // "1..2" or ".1": not a number, a name (the resolver says no)
+                }
+                plain = false; // a trailing dot
+            } else if (len >= 2 && host.charAt(i) == '0' && (host.charAt(i + 1) == 'x' || host.charAt(i + 1) == 'X')) {
+                for (int k = i + 2; k < end; k++) {
+                    if (Character.digit(host.charAt(k), 16) < 0) {
+                        return null;
+                    }
+                }
+                plain = false; // hex
+            } else {
+                int value = 0;
+                for (int k = i; k < end; k++) {
+                    char c = host.charAt(k);
+                    if (c < '0' || c > '9') {
+                        return null; // a letter: a name
+                    }
+                    value = value * 10 + (c - '0');
+                    if (value > 255 || len > 3) {
+                        value = 256;
+                    }
+                }
+                if (value > 255 || (len > 1 && host.charAt(i) == '0')) {
+                    plain = false; // too large for a part, or a leading zero (octal to some)
+                }
+            }
+            i = end + 1;
         }
-        if (!number) {
+        if (plain && parts == 4) {
             return null;
         }
-        boolean plain = parts.length == 4;
-        for (int i = 0; i < parts.length && plain; i++) {
-            plain = parts[i].matches("0|[1-9][0-9]{0,2}") && Integer.parseInt(parts[i]) <= 255;
-        }
-        return plain ? null
-                : "host " + host + " is an IPv4 address in a spelling that resolvers read differently (leading zeros,"
-                        + " hex, fewer than four parts or a trailing dot): write it as four decimal numbers, such as 10.0.0.1";
+        return "host " + host + " is an IPv4 address in a spelling that resolvers read differently (leading zeros,"
+                + " hex, fewer than four parts or a trailing dot): write it as four decimal numbers, such as 10.0.0.1";
     }
 
     private static boolean matches(String pattern, String host) {
