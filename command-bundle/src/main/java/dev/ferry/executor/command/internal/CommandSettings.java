@@ -63,19 +63,22 @@ final class CommandSettings {
         if (envMode == EnvMode.CLEAN) {
             base.keySet().retainAll(CLEAN_BASE);
         }
-        base.keySet().removeIf(name -> envDenied(name) || (!name.equals("PATH") && CODE_PATTERN.matcher(name).matches()));
+        base.keySet().removeIf(name -> envDenied(name) || SHELL_CODE_PATTERN.matcher(name).matches());
         this.baseEnvironment = Map.copyOf(base);
     }
 
     /**
      * Variables a shell, the loader or an interpreter reads as code, or as where code comes from: never set
      * by a task, whatever env_deny says (an allowed bash script given {@code BASH_FUNC_date%%} runs the caller's
-     * function instead of date), and never passed on from the worker's own environment either.
+     * function instead of date). Of the worker's own environment, which the operator set, only what a shell
+     * imports as code ({@link #SHELL_CODE}: exported functions above all) is kept from a child.
      */
     static final List<String> CODE = List.of("BASH_FUNC_*", "SHELLOPTS", "BASHOPTS", "PS4", "BASH_ENV", "ENV", "LD_*",
             "GCONV_PATH", "GLIBC_TUNABLES", "PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PERL5LIB", "PERLLIB", "PERL5OPT",
             "RUBYLIB", "RUBYOPT", "NODE_OPTIONS", "NODE_PATH", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS");
     private static final Pattern CODE_PATTERN = globs(CODE);
+    static final List<String> SHELL_CODE = List.of("BASH_FUNC_*", "SHELLOPTS", "BASHOPTS", "PS4", "BASH_ENV", "ENV");
+    private static final Pattern SHELL_CODE_PATTERN = globs(SHELL_CODE);
 
     /** What a clean environment keeps of the worker's. */
     static final Set<String> CLEAN_BASE = Set.of("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "LOGNAME");
