@@ -58,8 +58,11 @@ import org.osgi.annotation.versioning.ConsumerType;
  * thread. An executor with a deadline of its own (a payload's {@code timeout_seconds}) brings the
  * context's deadline forward with {@link ExecutionContext#tighten} instead of starting a timer.
  * <b>After a stop the registry owns the status</b>: the caller gets {@code TIMED_OUT} or
- * {@code CANCELLED} whatever the executor returns afterwards; the executor's own error, if it returns
- * one, is kept in the result's metadata under {@link Result#EXECUTOR_ERROR}.
+ * {@code CANCELLED} whatever the executor returns afterwards, on time, without waiting for it. The
+ * executor's own error, if it returns one, reaches a caller that waited for the executor ({@link
+ * ExecutorRegistry#execute}) in the result's metadata under {@link Result#EXECUTOR_ERROR}; a caller answered
+ * at the stop already ({@code submit}, the worker's gRPC API and shell) does not get it, and the registry logs
+ * it with the task id.
  *
  * <h2>A complete executor</h2>
  * <pre>

@@ -50,7 +50,9 @@ public final class Result {
     private final String error;
     /**
      * Metadata key the registry sets when it stopped a task (deadline, cancel) and the executor then
-     * returned an error of its own: that error, which the caller's result would otherwise lose.
+     * returned an error of its own: that error, in the result of a caller that waited for the executor
+     * ({@link ExecutorRegistry#execute}). A caller answered at the stop has its result already; the
+     * registry logs the error then.
      */
     public static final String EXECUTOR_ERROR = "ferry.executor_error";
 
