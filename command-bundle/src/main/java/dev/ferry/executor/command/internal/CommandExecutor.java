@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  */
 @Designate(ocd = CommandConfig.class)
 // the defaults are service properties too: the registry reads the limits from the service, and without them
-// it applied its own (64 containers at once, where the configuration said 16)
+// it applied its own (the container type once ran 64 at once, where its configuration said 16)
 @Component(configurationPid = CommandConfig.PID, property = {
         Executor.MAX_CONCURRENCY + ":Integer=" + CommandConfig.DEFAULT_CONCURRENCY,
         Executor.MAX_TIMEOUT_SECONDS + ":Double=" + CommandConfig.DEFAULT_TIMEOUT_MAX_SECONDS})

@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  */
 @Designate(ocd = HttpConfig.class)
 // the defaults are service properties too: the registry reads the limits from the service, and without them
-// it applied its own (64 containers at once, where the configuration said 16)
+// it applied its own (the container type once ran 64 at once, where its configuration said 16)
 @Component(configurationPid = HttpConfig.PID, property = {
         Executor.MAX_CONCURRENCY + ":Integer=" + HttpConfig.DEFAULT_CONCURRENCY})
 @ExecutorType("http")
