@@ -66,6 +66,10 @@ public final class Configs {
                         + "; known keys: " + String.join(", ", new TreeSet<>(keys.keySet())));
             }
         }
+        String dangling = danglingContinuation(raw);
+        if (dangling != null) {
+            problems.add(dangling);
+        }
         Map<String, Object> values = new LinkedHashMap<>();
         for (Map.Entry<String, Method> e : keys.entrySet()) {
             String key = e.getKey();
@@ -108,6 +112,52 @@ public final class Configs {
                     return v != null && v.getClass().isArray() ? ((Object[]) v).clone() : v;
             }
         }));
+    }
+
+    /**
+     * A {@code .cfg} file (FileInstall's, named by {@code felix.fileinstall.filename}) with a value continued by
+     * a trailing backslash onto a blank line or past the end of the file: FileInstall then drops that key without
+     * a word ({@code allowed_commands = \} and nothing after it came back as no allow list at all) or joins it with
+     * the next key's line. What the parsed configuration lacks cannot be judged from it, so the file is looked at
+     * for this one construct, and refused.
+     *
+     * @return the problem, or null
+     */
+    private static String danglingContinuation(Map<String, ?> raw) {
+        Object name = raw.get("felix.fileinstall.filename");
+        if (name == null) {
+            return null;
+        }
+        Path file;
+        try {
+            String f = name.toString();
+            file = f.startsWith("file:") ? Path.of(java.net.URI.create(f)) : Path.of(f);
+        } catch (RuntimeException e) {
+            return null;
+        }
+        if (!(WholeFile.read(file, 1024 * 1024) instanceof WholeFile.Read read)) {
+            return null; // gone or unreadable: FileInstall's own reading of it is what there is
+        }
+        String[] lines = new String(read.bytes(), StandardCharsets.UTF_8).split("\r?\n|\r", -1);
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i];
+            String trimmed = line.strip();
+            if (trimmed.startsWith("#") || trimmed.startsWith("!")) {
+                continue;
+            }
+            int slashes = 0;
+            for (int k = line.length() - 1; k >= 0 && line.charAt(k) == '\\'; k--) {
+                slashes++;
+            }
+            boolean continued = slashes % 2 == 1;
+            boolean nothingAfter = i + 1 >= lines.length || lines[i + 1].isBlank();
+            if (continued && nothingAfter) {
+                return "line " + (i + 1) + " ends with a backslash that continues its value onto a blank line or past the"
+                        + " end of the file: the key is then dropped, or joined with the next key's line; end the value on"
+                        + " that line, or put its next item on the line below";
+            }
+        }
+        return null;
     }
 
     /** Whether a list value has no element that is more than blanks. */

@@ -53,6 +53,26 @@ class ConfigsTest {
                 .as("a block list may be emptied").isEmpty();
     }
 
+    /**
+     * A .cfg value continued by a trailing backslash onto nothing: FileInstall drops the key (an allow list
+     * then vanished, letting every program run) or joins it with the next key's line. The file is refused,
+     * naming the line; a continuation onto a real next item stays fine.
+     */
+    @Test
+    void aValueContinuedOntoNothingInACfgFileIsRefused(@TempDir Path dir) throws Exception {
+        for (String text : new String[] {"allowed_commands = \\\n", "allowed_commands = \\\n  \n",
+            "allowed_commands = \\\n\nblocked_commands = rm\n", "blocked_commands = rm, \\"}) {
+            Path cfg = Files.writeString(dir.resolve("x.cfg"), text);
+            assertThatThrownBy(() -> Configs.read(Sample.class, "p", Map.of("name", "x", "felix.fileinstall.filename",
+                    cfg.toUri().toString()))).as(text).isInstanceOf(Configs.Refused.class)
+                    .hasMessageContaining("ends with a backslash that continues its value onto a blank line");
+        }
+        Path fine = Files.writeString(dir.resolve("fine.cfg"), "# a comment \\\n\nblocked_commands = rm, \\\n  ls\n"
+                + "name = a\\\\\n");
+        assertThat(Configs.read(Sample.class, "p", Map.of("name", "x", "blocked_commands", "rm, ls",
+                "felix.fileinstall.filename", fine.toUri().toString())).blocked__commands()).containsExactly("rm", "ls");
+    }
+
     @Test
     void defaultsAndDsNames() {
         Sample s = Configs.read(Sample.class, "p", Map.of("name", "x", "executor.timeout.max.seconds", "2.5",
