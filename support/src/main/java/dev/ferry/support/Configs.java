@@ -5,7 +5,6 @@ import java.lang.reflect.Array;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -377,9 +376,7 @@ public final class Configs {
                 }
             } else {
                 try {
-                    String content = Files.readString(Path.of(name), StandardCharsets.UTF_8);
-                    int nl = content.indexOf('\n');
-                    v = (nl < 0 ? content : content.substring(0, nl)).trim();
+                    v = WholeFile.firstLine(Path.of(name));
                 } catch (IOException | RuntimeException e) {
                     throw new IllegalArgumentException("refers to $[file:" + name + "], which cannot be read (" + e + ")");
                 }

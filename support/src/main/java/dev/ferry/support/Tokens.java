@@ -1,10 +1,8 @@
 package dev.ferry.support;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * A bearer token from configuration, as the gRPC API and the metrics endpoint take it: {@code token} inline or
@@ -34,8 +32,7 @@ public final class Tokens {
                 throw new IllegalArgumentException("token_file " + p + " is not a readable file; fix the path or its permissions");
             }
             try {
-                List<String> lines = Files.readAllLines(p, StandardCharsets.UTF_8);
-                t = lines.isEmpty() ? "" : lines.get(0).trim();
+                t = WholeFile.firstLine(p);
             } catch (IOException e) {
                 throw new IllegalArgumentException("cannot read token_file " + p + " (" + e.getMessage()
                         + "); make it readable by the worker's user");

@@ -54,6 +54,28 @@ public final class WholeFile {
         return "a FIFO, socket or device";
     }
 
+    /** The most a file holding one secret (a token, a password) may hold. */
+    public static final int SECRET_MAX_BYTES = 64 * 1024;
+
+    /**
+     * The first line of a file holding a secret (a token, a password), trimmed: read whole as {@link #read} reads,
+     * so a link to /dev/zero or a FIFO named as a secret file is refused, not read forever.
+     *
+     * @throws IOException saying why the file gave nothing
+     */
+    public static String firstLine(Path file) throws IOException {
+        Outcome o = read(file, SECRET_MAX_BYTES);
+        if (o instanceof Read r) {
+            String text = new String(r.bytes(), java.nio.charset.StandardCharsets.UTF_8);
+            int nl = text.indexOf('\n');
+            return (nl < 0 ? text : text.substring(0, nl)).trim();
+        }
+        if (o instanceof Refused refused) {
+            throw new IOException(file + " " + refused.why());
+        }
+        throw new NoSuchFileException(file.toString(), null, "does not exist");
+    }
+
     /**
      * Reads the file (following symbolic links, as a Kubernetes ConfigMap's files are links) whole.
      *

@@ -41,6 +41,17 @@ class RedactTest {
                 .hasMessageContaining("'token_file' takes a path").hasMessageNotContaining("the-token-itself");
     }
 
+    /** A secret file that never ends (/dev/zero), or is a FIFO, is refused by its kind, not read forever. */
+    @Test
+    void aSecretFileThatIsNotAPlainFileIsRefused(@TempDir Path dir) throws Exception {
+        assertThatThrownBy(() -> Configs.resolve("$[file:/dev/zero]")).hasMessageContaining("is not a regular file");
+        assertThatThrownBy(() -> Tokens.read("", "/dev/zero")).hasMessageContaining("is not a regular file");
+        Path big = Files.writeString(dir.resolve("big"), "x".repeat(WholeFile.SECRET_MAX_BYTES + 1));
+        assertThatThrownBy(() -> Configs.resolve("$[file:" + big + "]")).hasMessageContaining("more than");
+        assertThat(WholeFile.firstLine(Files.writeString(dir.resolve("ok"), "  s3cret-value \nsecond\n")))
+                .isEqualTo("s3cret-value");
+    }
+
     @interface Sample {
         String token__file() default "";
     }

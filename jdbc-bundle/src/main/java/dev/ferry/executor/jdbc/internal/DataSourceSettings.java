@@ -1,7 +1,6 @@
 package dev.ferry.executor.jdbc.internal;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -112,9 +111,7 @@ final class DataSourceSettings {
         if (passwordFile.isEmpty()) {
             return password;
         }
-        String text = Files.readString(Path.of(passwordFile), StandardCharsets.UTF_8);
-        int nl = text.indexOf('\n');
-        return (nl < 0 ? text : text.substring(0, nl)).trim();
+        return dev.ferry.support.WholeFile.firstLine(Path.of(passwordFile));
     }
 
     private static IllegalArgumentException bad(String key, String problem) {
