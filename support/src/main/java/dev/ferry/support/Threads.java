@@ -1,12 +1,20 @@
 package dev.ferry.support;
 
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Daemon threads and pools named for the operator's thread dump. */
+/**
+ * The one maker of Ferry's threads: every thread a Ferry bundle starts comes from here, a daemon named
+ * for the operator's thread dump ({@code ferry-<role>} or {@code ferry-<role>-N}), and every pool has
+ * a bound on its threads. Nothing else in Ferry calls {@code new Thread} or {@code Executors.new…}.
+ */
 public final class Threads {
     private Threads() {
     }
@@ -23,18 +31,28 @@ public final class Threads {
     }
 
     /**
-     * A pool that starts a daemon thread per task when none is idle ({@code name-1}, {@code name-2} …)
-     * and lets idle ones go after {@code keepAliveSeconds}. Its bound is the caller's: use it where the
-     * work handed to it is already bounded (tasks holding a permit, hooks of stopped tasks).
+     * @param prefix the threads' name prefix
+     * @return a factory of daemon threads named {@code prefix-1}, {@code prefix-2} …, for a library that takes one
+     */
+    public static ThreadFactory factory(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> daemon(prefix + "-" + n.incrementAndGet(), r);
+    }
+
+    /**
+     * A pool that starts a thread per job when none is idle, up to {@code maxThreads}, and lets idle ones go
+     * after {@code keepAliveSeconds}; past the bound, {@code execute} throws {@link RejectedExecutionException}.
+     * For work whose amount is already bounded by its caller (tasks holding a permit, hooks of stopped tasks,
+     * a process's two streams): the bound is the last guard, not the everyday limit.
      *
      * @param name the threads' name prefix
+     * @param maxThreads the most threads
      * @param keepAliveSeconds how long an idle thread stays
      * @return the pool
      */
-    public static ThreadPoolExecutor daemonPool(String name, int keepAliveSeconds) {
-        AtomicInteger n = new AtomicInteger();
-        return new ThreadPoolExecutor(0, Integer.MAX_VALUE, keepAliveSeconds, TimeUnit.SECONDS, new SynchronousQueue<>(),
-                r -> daemon(name + "-" + n.incrementAndGet(), r));
+    public static ThreadPoolExecutor elastic(String name, int maxThreads, int keepAliveSeconds) {
+        return new ThreadPoolExecutor(0, maxThreads, keepAliveSeconds, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                factory(name));
     }
 
     /**
@@ -48,18 +66,27 @@ public final class Threads {
      * @return the pool
      */
     public static ThreadPoolExecutor boundedPool(String name, int threads, int queued) {
-        AtomicInteger n = new AtomicInteger();
         ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
-                new java.util.concurrent.ArrayBlockingQueue<>(queued), r -> daemon(name + "-" + n.incrementAndGet(), r));
+                new ArrayBlockingQueue<>(queued), factory(name));
         pool.allowCoreThreadTimeOut(true);
         return pool;
     }
 
     /**
-     * @param pool a pool
-     * @return an executor that runs on the pool, or on the calling thread once the pool is shut down
+     * @param name the thread's name
+     * @return one daemon thread that runs delayed and periodic jobs
      */
-    public static java.util.concurrent.Executor orCaller(java.util.concurrent.Executor pool) {
+    public static ScheduledThreadPoolExecutor scheduled(String name) {
+        ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(1, r -> daemon(name, r));
+        pool.setRemoveOnCancelPolicy(true);
+        return pool;
+    }
+
+    /**
+     * @param pool a pool
+     * @return an executor that runs on the pool, or on the calling thread once the pool is shut down or full
+     */
+    public static Executor orCaller(Executor pool) {
         return r -> {
             try {
                 pool.execute(r);

@@ -44,6 +44,7 @@ public final class Watch<T> implements AutoCloseable {
     private final long tickNanos;
     private final long idleTickNanos;
     private final Thread thread;
+    private final Ticker ticker;
     private volatile boolean closed;
 
     /**
@@ -53,7 +54,18 @@ public final class Watch<T> implements AutoCloseable {
      * @param check what to do with each item at each tick
      */
     public Watch(String name, long tickNanos, long idleTickNanos, Check<T> check) {
-        this(name, tickNanos, idleTickNanos, check, null);
+        this(name, tickNanos, idleTickNanos, check, null, Ticker.SYSTEM);
+    }
+
+    /**
+     * @param name the thread's name
+     * @param tickNanos the period while something is watched
+     * @param idleTickNanos the period while nothing is
+     * @param check what to do with each item at each tick
+     * @param ticker the clock whose time each check is given
+     */
+    public Watch(String name, long tickNanos, long idleTickNanos, Check<T> check, Ticker ticker) {
+        this(name, tickNanos, idleTickNanos, check, null, ticker);
     }
 
     /**
@@ -67,10 +79,11 @@ public final class Watch<T> implements AutoCloseable {
      * @return the watch, running
      */
     public static <T> Watch<T> batch(String name, long tickNanos, long idleTickNanos, BatchCheck<T> batch) {
-        return new Watch<>(name, tickNanos, idleTickNanos, null, batch);
+        return new Watch<>(name, tickNanos, idleTickNanos, null, batch, Ticker.SYSTEM);
     }
 
-    private Watch(String name, long tickNanos, long idleTickNanos, Check<T> check, BatchCheck<T> batch) {
+    private Watch(String name, long tickNanos, long idleTickNanos, Check<T> check, BatchCheck<T> batch, Ticker ticker) {
+        this.ticker = ticker;
         this.check = check;
         this.batch = batch;
         this.tickNanos = tickNanos;
@@ -102,26 +115,35 @@ public final class Watch<T> implements AutoCloseable {
     private void loop() {
         while (!closed) {
             LockSupport.parkNanos(this, items.isEmpty() ? idleTickNanos : tickNanos);
-            long now = System.nanoTime();
-            if (batch != null) {
-                if (!items.isEmpty()) {
-                    try {
-                        batch.check(items, now);
-                    } catch (RuntimeException e) {
-                        LOG.error("{}: a check failed; the watch goes on", thread.getName(), e);
-                    }
-                }
-                continue;
-            }
-            for (T item : items) {
+            pass(ticker.nanos());
+        }
+    }
+
+    /**
+     * Looks at every item once now, on the calling thread: what the thread does at each tick, for a test
+     * whose clock it moved by hand.
+     *
+     * @param now the time to check against, on the watch's ticker
+     */
+    public void pass(long now) {
+        if (batch != null) {
+            if (!items.isEmpty()) {
                 try {
-                    if (check.check(item, now)) {
-                        items.remove(item);
-                    }
+                    batch.check(items, now);
                 } catch (RuntimeException e) {
-                    items.remove(item);
-                    LOG.error("{}: checking {} failed; it is no longer watched", thread.getName(), item, e);
+                    LOG.error("{}: a check failed; the watch goes on", thread.getName(), e);
                 }
+            }
+            return;
+        }
+        for (T item : items) {
+            try {
+                if (check.check(item, now)) {
+                    items.remove(item);
+                }
+            } catch (RuntimeException e) {
+                items.remove(item);
+                LOG.error("{}: checking {} failed; it is no longer watched", thread.getName(), item, e);
             }
         }
     }

@@ -108,7 +108,7 @@ public final class CommandExecutor implements Executor {
         this.runMark = workerMark + Long.toHexString(self.pid()) + "."
                 + Long.toHexString(self.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L)) + "-";
         this.config = new Configured<>(LOG, "the command type", settings);
-        this.io = dev.ferry.support.Threads.daemonPool("ferry-command-io", 30);
+        this.io = dev.ferry.support.Threads.elastic("ferry-command-io", 1024, 30);
         this.sweep = new MarkerSweep(dev.ferry.support.Threads.orCaller(io));
         // leftovers exist only while tasks run, and tasks run only with settings
         this.leftovers = new Leftovers(LINGER_MILLIS, w -> killAsync(w.process, w.marker, config.get().killGraceMillis),

@@ -66,7 +66,7 @@ public final class ContainerExecutor implements Executor {
             + ProcessHandle.current().info().startInstant().map(i -> Long.toString(i.toEpochMilli())).orElse("0");
 
     private final SecureRandom random = new SecureRandom();
-    private final ExecutorService io = dev.ferry.support.Threads.daemonPool("ferry-container-io", 30);
+    private final ExecutorService io = dev.ferry.support.Threads.elastic("ferry-container-io", 512, 30);
     private final Configured<ContainerSettings> config;
 
     private final String home;

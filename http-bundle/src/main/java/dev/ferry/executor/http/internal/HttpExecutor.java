@@ -61,7 +61,7 @@ public final class HttpExecutor implements Executor {
 
         Client(HttpSettings settings) {
             this.settings = settings;
-            this.threads = dev.ferry.support.Threads.daemonPool("ferry-http", 30);
+            this.threads = dev.ferry.support.Threads.elastic("ferry-http", 512, 30);
             this.http = HttpClient.newBuilder()
                     .followRedirects(HttpClient.Redirect.NEVER) // followed by hand, each hop checked
                     // direct connections only: the egress policy judges the address connected to

@@ -170,13 +170,13 @@ public final class ConfigBridge implements Switches {
     }
 
     @Override
-    public String off(String type) {
+    public java.util.Optional<String> off(String type) {
         String h = hold;
         if (h != null) {
-            return h;
+            return java.util.Optional.of(h);
         }
         String why = off.get(type);
-        return why != null ? why : arriving.get(type);
+        return java.util.Optional.ofNullable(why != null ? why : arriving.get(type));
     }
 
     /**

@@ -1,17 +1,21 @@
 package dev.ferry.worker.internal.registry;
 
 import dev.ferry.support.Threads;
+import dev.ferry.support.Ticker;
 import dev.ferry.support.Watch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The registry's one watchdog: times out executions whose deadline passed (the caller's, the
- * registry's cap, or one an executor brought forward), expires tasks parked for a permit or a
- * service, and reports threads that do not come back from an executor after a stop. It looks every
- * {@link #TICK_NANOS}, so a deadline is enforced within about that much.
+ * The registry's one watchdog, on the registry's {@link Ticker}: times out tasks whose deadline passed
+ * (the caller's, the registry's cap, or one an executor brought forward), expires tasks parked for a
+ * permit or a service, and reports threads that do not come back from an executor after a stop. It
+ * looks every {@link #TICK_NANOS}, so a deadline is enforced within about that much; a test that moves
+ * the ticker by hand calls {@link #sweep} instead of waiting for the tick.
  */
 final class Deadlines implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Deadlines.class);
@@ -26,19 +30,21 @@ final class Deadlines implements AutoCloseable {
     }
 
     volatile long stuckNanos = STUCK_NANOS;
+    private final Ticker ticker;
     private final Watch<Watched> watch;
     /**
-     * Where a timed-out task's cancel hooks run: a hook may block (a statement cancel is a round trip to
-     * the database, a process kill may wait out its grace period), and the watchdog must be free to time
-     * out the next task on time.
+     * Where a stopped task's cancel hooks run: a hook may block (a statement cancel is a round trip to the
+     * database, a process kill may wait out its grace period), and the watchdog must be free to time out
+     * the next task on time. At most one job per stopped task, so the bound is never the limit in practice;
+     * past it (or once closed) the hooks run on the stopping thread.
      */
-    private final ThreadPoolExecutor hooks;
-    final java.util.concurrent.Executor stopper;
+    private final ThreadPoolExecutor hooks = Threads.elastic("ferry-deadlines-stop", 256, 30);
+    private final Executor stopper = Threads.orCaller(hooks);
 
-    Deadlines(String name) {
-        hooks = Threads.daemonPool(name + "-stop", 30);
-        stopper = Threads.orCaller(hooks);
-        watch = new Watch<>(name, TICK_NANOS, TimeUnit.MILLISECONDS.toNanos(50), (w, now) -> w.check(this, now));
+    Deadlines(Ticker ticker) {
+        this.ticker = ticker;
+        this.watch = new Watch<>("ferry-deadlines", TICK_NANOS, TimeUnit.MILLISECONDS.toNanos(50),
+                (w, now) -> w.check(this, now), ticker);
     }
 
     void watch(Watched w) {
@@ -49,6 +55,16 @@ final class Deadlines implements AutoCloseable {
         watch.remove(w);
     }
 
+    /** Looks at everything watched now, on this thread (tests that moved the ticker). */
+    void sweep() {
+        watch.pass(ticker.nanos());
+    }
+
+    /** A task's deadline passed: it is answered TIMED_OUT, its hooks run and its thread is interrupted. */
+    void timeOut(TaskRun run, String message) {
+        run.stop(TaskRun.State.TIMED_OUT, message, stopper);
+    }
+
     /**
      * Stops every task still running on an executor that went away once its drain timeout passed: each is
      * answered CANCELLED with the message, and its cancel hooks (a process kill, a statement cancel) run, so
@@ -57,9 +73,9 @@ final class Deadlines implements AutoCloseable {
      * @return how many were stopped
      */
     int stopAll(ServiceEntry entry, String message) {
-        java.util.concurrent.atomic.AtomicInteger stopped = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger stopped = new AtomicInteger();
         watch.forEach(w -> {
-            if (w instanceof Execution x && x.entry == entry && x.stop(Execution.CANCELLED, message, stopper)) {
+            if (w instanceof TaskRun run && run.entry() == entry && run.stop(TaskRun.State.CANCELLED, message, stopper)) {
                 stopped.incrementAndGet();
             }
         });
@@ -67,22 +83,22 @@ final class Deadlines implements AutoCloseable {
     }
 
     /**
-     * A task was stopped but its thread is still inside the executor, burning what it burns: the
-     * caller has its answer, the operator must learn of it (the log with the stack, health).
+     * A task was stopped but its thread is still inside the executor, burning what it burns: the caller
+     * has its answer, the operator must learn of it (the log with the stack, health).
      */
-    void report(Execution e, long now) {
-        Thread t = e.stuckThread();
+    void report(TaskRun run, long now) {
+        Thread t = run.stuckThread();
         if (t == null) {
             return;
         }
-        e.slot.stuck.put(e.task.id(), t.getName());
+        run.slot.stuck(run.task.id(), t.getName());
         StringBuilder stack = new StringBuilder();
         for (StackTraceElement frame : t.getStackTrace()) {
             stack.append("\n\tat ").append(frame);
         }
         LOG.warn("Task {} was stopped {} ms ago ({}) but its thread {} is still inside executor {}; it holds a slot and"
-                + " whatever it uses until it returns. Its stack:{}", e.task.id(), (now - e.stoppedNanos) / 1_000_000,
-                e.stopMessage, t.getName(), e.executedBy(), stack);
+                + " whatever it uses until it returns. Its stack:{}", run.task.id(), (now - run.stoppedNanos()) / 1_000_000,
+                run.stopMessage(), t.getName(), run.executedBy(), stack);
     }
 
     @Override

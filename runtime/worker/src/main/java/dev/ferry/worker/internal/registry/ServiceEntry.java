@@ -14,16 +14,20 @@ final class ServiceEntry {
     static final Comparator<ServiceEntry> ORDER = Comparator.comparingInt((ServiceEntry e) -> -e.ranking)
             .thenComparingLong(e -> e.serviceId);
 
+    /** What the service's properties say, replaced whole when they change. */
+    record Properties(int ranking, long maxTimeoutNanos, int maxConcurrency) {
+        /** None of the service properties the registry reads. */
+        static final Properties NONE = new Properties(0, Long.MAX_VALUE, Integer.MAX_VALUE);
+    }
+
     final String type;
     final long serviceId;
     final String bundleName;
     final String bundleVersion;
     final String executedBy;
-    volatile int ranking;
-    /** The executor's own cap on deadlines, in nanoseconds; Long.MAX_VALUE when it sets none. */
-    volatile long maxTimeoutNanos;
-    /** The executor's own cap on tasks at once; Integer.MAX_VALUE when it sets none. */
-    volatile int maxConcurrency = Integer.MAX_VALUE;
+    /** Read by ORDER while sorting: a plain copy of {@link #properties}' ranking. */
+    private volatile int ranking;
+    private volatile Properties properties;
 
     private final Supplier<Executor> getter;
     private final Runnable releaser;
@@ -31,17 +35,37 @@ final class ServiceEntry {
     private volatile boolean removed;
     private volatile Executor service;
 
-    ServiceEntry(String type, long serviceId, int ranking, long maxTimeoutNanos, String bundleName,
-            String bundleVersion, Supplier<Executor> getter, Runnable releaser) {
+    ServiceEntry(String type, long serviceId, Properties properties, String bundleName, String bundleVersion,
+            Supplier<Executor> getter, Runnable releaser) {
         this.type = type;
         this.serviceId = serviceId;
-        this.ranking = ranking;
-        this.maxTimeoutNanos = maxTimeoutNanos;
+        this.properties = properties;
+        this.ranking = properties.ranking();
         this.bundleName = bundleName;
         this.bundleVersion = bundleVersion;
         this.executedBy = bundleName + "/" + bundleVersion;
         this.getter = getter;
         this.releaser = releaser;
+    }
+
+    /** The service's properties changed (the tracker saw it); the caller re-sorts its type. */
+    void properties(Properties next) {
+        properties = next;
+        ranking = next.ranking();
+    }
+
+    int ranking() {
+        return ranking;
+    }
+
+    /** The executor's own cap on deadlines, in nanoseconds; Long.MAX_VALUE when it sets none. */
+    long maxTimeoutNanos() {
+        return properties.maxTimeoutNanos();
+    }
+
+    /** The executor's own cap on tasks at once; Integer.MAX_VALUE when it sets none. */
+    int maxConcurrency() {
+        return properties.maxConcurrency();
     }
 
     /** Marks one more task on this entry; false when the entry is going away (pick another). */

@@ -1,5 +1,7 @@
 package dev.ferry.worker.internal.registry;
 
+import java.util.Optional;
+
 /**
  * Which task types the worker's configuration switched off ({@code enabled: false} in config.yaml),
  * or why it runs none (a config.yaml refused at start). The registry asks it on every task, so an
@@ -8,11 +10,11 @@ package dev.ferry.worker.internal.registry;
  */
 public interface Switches {
     /** Every type on: for registries built without a bridge (tests, benchmarks). */
-    Switches ALL_ON = type -> null;
+    Switches ALL_ON = type -> Optional.empty();
 
     /**
      * @param type a task type
-     * @return null when the type may be served; else why not, told to the caller and shown as its health
+     * @return empty when the type may be served; else why not, told to the caller and shown as its health
      */
-    String off(String type);
+    Optional<String> off(String type);
 }

@@ -5,43 +5,47 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 
 /**
- * Everything the registry keeps for one task type: its services, its permits, the tasks parked for
- * a permit or for a service, and its counters.
+ * Everything the registry keeps for one task type: its services, its permits, the tasks parked for a
+ * permit or for a service, the operator's drain, and its counters. It holds this state and is the only
+ * one that writes it; the {@link Dispatcher} is the only one that asks it to (services come and go,
+ * permits are taken and handed over, tasks park), so every change of a type goes through one place.
  */
 final class TypeSlot {
     private static final ServiceEntry[] NONE = new ServiceEntry[0];
 
     final String type;
+    final TypeStats stats = new TypeStats();
     /** Sorted by {@link ServiceEntry#ORDER}; replaced, never mutated, so reads take no lock. */
     private volatile ServiceEntry[] entries = NONE;
     /** Resized, never replaced, when the limit changes: running tasks keep counting against it. */
     private final Permits permits;
-    volatile int limit;
-    /** System.nanoTime() when the type's last service left; valid while {@link #entries} is empty. */
-    volatile long departedAt;
-    volatile boolean departed;
+    private volatile int limit;
+    /** When the type's last service left; valid while {@link #entries} is empty. */
+    private volatile long departedAt;
+    private volatile boolean departed;
     /** Services of this type being drained now. */
-    volatile int draining;
+    private volatile int draining;
     /** Why the operator drained the type (executor:drain): no new task is admitted; null while it serves. */
-    volatile String drainedBy;
-    final TypeStats stats = new TypeStats();
+    private volatile String drainedBy;
     /** Tasks stopped (timed out, cancelled) whose thread has not come back from the executor: id to thread name. */
-    final Map<String, String> stuck = new ConcurrentHashMap<>();
-
+    private final Map<String, String> stuck = new ConcurrentHashMap<>();
     /** Tasks waiting for a permit, first come first served. Guarded by itself, as is the hand-over of permits. */
-    private final ArrayDeque<Waiter> permitQueue = new ArrayDeque<>();
+    private final ArrayDeque<Dispatcher.Parked> permitQueue = new ArrayDeque<>();
     /** Tasks waiting for the type's services to change (one arriving during an update). Guarded by itself. */
-    private final List<Waiter> arrivals = new ArrayList<>();
+    private final List<Dispatcher.Parked> arrivals = new ArrayList<>();
 
     TypeSlot(String type, int limit) {
         this.type = type;
         this.limit = limit;
         this.permits = new Permits(limit);
     }
+
+    // -- services
 
     ServiceEntry[] entries() {
         return entries;
@@ -64,13 +68,13 @@ final class TypeSlot {
         entries = next;
     }
 
-    synchronized boolean remove(ServiceEntry e) {
+    synchronized boolean remove(ServiceEntry e, long now) {
         List<ServiceEntry> next = new ArrayList<>(Arrays.asList(entries));
         boolean removed = next.remove(e);
         if (removed) {
             entries = next.toArray(NONE);
             if (entries.length == 0) {
-                departedAt = System.nanoTime();
+                departedAt = now;
                 departed = true;
             }
         }
@@ -91,7 +95,56 @@ final class TypeSlot {
         draining--;
     }
 
+    /** Whether a task that finds no service may wait for one: a service is draining, or the last left within the grace. */
+    boolean mayComeBack(long now, long graceNanos) {
+        return draining > 0 || (departed && now - departedAt < graceNanos);
+    }
+
+    // -- the operator's drain
+
+    Optional<String> drainedBy() {
+        return Optional.ofNullable(drainedBy);
+    }
+
+    void drain(String why) {
+        drainedBy = why;
+    }
+
+    /** @return whether it was drained */
+    boolean resume() {
+        boolean was = drainedBy != null;
+        drainedBy = null;
+        return was;
+    }
+
+    // -- tasks whose thread did not come back
+
+    void stuck(String taskId, String threadName) {
+        stuck.put(taskId, threadName);
+    }
+
+    /** @return whether the task had been reported stuck */
+    boolean unstuck(String taskId) {
+        return stuck.remove(taskId) != null;
+    }
+
+    Map<String, String> stuck() {
+        return Map.copyOf(stuck);
+    }
+
     // -- permits
+
+    int limit() {
+        return limit;
+    }
+
+    int inFlight() {
+        int n = 0;
+        for (ServiceEntry e : entries) {
+            n += e.inFlight();
+        }
+        return n;
+    }
 
     /** Takes a permit if one is free now. */
     boolean tryAcquire() {
@@ -99,56 +152,43 @@ final class TypeSlot {
     }
 
     /**
-     * Takes a permit, or parks the waiter to be handed one by {@link #release}; no thread waits.
+     * Takes a permit, or parks the task to be handed one by {@link #handOver}.
      *
-     * @return true when a permit was taken (the waiter is not parked)
+     * @return true when a permit was taken (the task is not parked)
      */
-    boolean acquireOrPark(Waiter w) {
+    boolean acquireOrPark(Dispatcher.Parked p) {
         if (permits.tryAcquire()) {
             return true;
         }
         synchronized (permitQueue) {
-            // checked again under the lock that release() takes: a permit released since is not missed
+            // checked again under the lock that handOver() takes: a permit released since is not missed
             if (permits.tryAcquire()) {
                 return true;
             }
-            permitQueue.add(w);
+            permitQueue.add(p);
             return false;
         }
     }
 
-    /** Gives a permit back: to the first parked task that still wants it, else to the pool of permits. */
-    void release() {
-        for (;;) {
-            Waiter next;
-            synchronized (permitQueue) {
-                next = permitQueue.poll();
-                if (next == null) {
-                    permits.release();
-                    return;
-                }
+    /**
+     * Gives a permit back: the first parked task now holds it (returned, no longer parked), or, when none
+     * is parked, the pool of permits does (null).
+     */
+    Dispatcher.Parked handOver() {
+        synchronized (permitQueue) {
+            Dispatcher.Parked next = permitQueue.poll();
+            if (next == null) {
+                permits.release();
             }
-            if (next.grant()) {
-                return;
-            }
+            return next;
         }
     }
 
-    /** @return true if the waiter was still parked (it is not any more) */
-    boolean unparkPermit(Waiter w) {
+    /** @return true if the task was still parked for a permit (it is not any more) */
+    boolean unparkPermit(Dispatcher.Parked p) {
         synchronized (permitQueue) {
-            return permitQueue.remove(w);
+            return permitQueue.remove(p);
         }
-    }
-
-    /** @return every parked task, no longer parked (the registry is closing) */
-    List<Waiter> takeAllParked() {
-        List<Waiter> out = new ArrayList<>(takeArrivals());
-        synchronized (permitQueue) {
-            out.addAll(permitQueue);
-            permitQueue.clear();
-        }
-        return out;
     }
 
     int parkedForPermit() {
@@ -157,28 +197,31 @@ final class TypeSlot {
         }
     }
 
-    synchronized void setLimit(int newLimit) {
+    /**
+     * Sets the limit; the permits freed by a raise are not given out here: the caller hands each over.
+     *
+     * @return how many permits the new limit added (0 when it lowered it)
+     */
+    synchronized int setLimit(int newLimit) {
         int delta = newLimit - limit;
         limit = newLimit;
         if (delta < 0) {
             permits.reduce(-delta); // may go below zero while more tasks than the new limit still run
         }
-        for (int i = 0; i < delta; i++) {
-            release();
-        }
+        return Math.max(0, delta);
     }
 
     // -- waiting for services
 
-    void parkForArrival(Waiter w) {
+    void parkForArrival(Dispatcher.Parked p) {
         synchronized (arrivals) {
-            arrivals.add(w);
+            arrivals.add(p);
         }
     }
 
-    boolean unparkArrival(Waiter w) {
+    boolean unparkArrival(Dispatcher.Parked p) {
         synchronized (arrivals) {
-            return arrivals.remove(w);
+            return arrivals.remove(p);
         }
     }
 
@@ -189,19 +232,29 @@ final class TypeSlot {
     }
 
     /** @return the tasks waiting for the services to change, no longer parked */
-    List<Waiter> takeArrivals() {
+    List<Dispatcher.Parked> takeArrivals() {
         synchronized (arrivals) {
             if (arrivals.isEmpty()) {
                 return List.of();
             }
-            List<Waiter> out = new ArrayList<>(arrivals);
+            List<Dispatcher.Parked> out = new ArrayList<>(arrivals);
             arrivals.clear();
             return out;
         }
     }
 
+    /** @return every parked task, no longer parked (the registry is closing) */
+    List<Dispatcher.Parked> takeAllParked() {
+        List<Dispatcher.Parked> out = new ArrayList<>(takeArrivals());
+        synchronized (permitQueue) {
+            out.addAll(permitQueue);
+            permitQueue.clear();
+        }
+        return out;
+    }
+
     /** A semaphore whose size can shrink. */
-    static final class Permits extends Semaphore {
+    private static final class Permits extends Semaphore {
         private static final long serialVersionUID = 1L;
 
         Permits(int permits) {

@@ -201,10 +201,9 @@ public class ExecutorCommands {
             List<String[]> rows = new ArrayList<>();
             rows.add(new String[] {"  KEY", "FROM", "VALUE"}); // VALUE last: long lists make no other column wide
             settings.forEach(st -> rows.add(new String[] {"  " + st.key(), st.source(), st.value()}));
-            String off = config.off(title.startsWith("type ") ? title.substring(5) : "");
             sb.append(table(rows)).append('\n');
-            if (off != null && title.startsWith("type ")) {
-                sb.append("  not served: ").append(off).append('\n');
+            if (title.startsWith("type ")) {
+                config.off(title.substring(5)).ifPresent(off -> sb.append("  not served: ").append(off).append('\n'));
             }
             sb.append('\n');
         }

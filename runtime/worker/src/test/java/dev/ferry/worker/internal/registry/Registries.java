@@ -2,6 +2,7 @@ package dev.ferry.worker.internal.registry;
 
 import dev.ferry.executor.api.Executor;
 import dev.ferry.executor.api.ExecutorRegistry;
+import dev.ferry.support.Ticker;
 
 /**
  * The worker's real registry outside a framework, with its default configuration and one executor:
@@ -13,8 +14,9 @@ public final class Registries {
 
     /** @return the registry with default settings and {@code executor} serving {@code type} */
     public static ExecutorRegistry with(String type, Executor executor) {
-        OsgiExecutorRegistry r = new OsgiExecutorRegistry(RegistrySettings.DEFAULTS);
-        r.add(new ServiceEntry(type, 1, 0, Long.MAX_VALUE, "bench", "1.0.0", () -> executor, () -> {}));
+        OsgiExecutorRegistry r = new OsgiExecutorRegistry(RegistrySettings.DEFAULTS, Switches.ALL_ON, Ticker.SYSTEM);
+        r.dispatcher().serviceAdded(new ServiceEntry(type, 1, ServiceEntry.Properties.NONE, "bench", "1.0.0",
+                () -> executor, () -> {}));
         return r;
     }
 
@@ -26,6 +28,6 @@ public final class Registries {
     }
 
     public static void close(ExecutorRegistry registry) {
-        ((OsgiExecutorRegistry) registry).close();
+        ((OsgiExecutorRegistry) registry).dispatcher().close();
     }
 }

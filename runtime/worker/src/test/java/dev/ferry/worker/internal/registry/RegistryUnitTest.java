@@ -26,7 +26,7 @@ import org.osgi.util.converter.Converters;
 
 /** The registry with plain executors, outside a framework: selection, admission, deadlines, cancellation, capacity, grace. */
 class RegistryUnitTest {
-    private final OsgiExecutorRegistry registry = new OsgiExecutorRegistry(settings(Map.of("absent_grace_ms", 2000L)));
+    private final OsgiExecutorRegistry registry = new OsgiExecutorRegistry(settings(Map.of("absent_grace_ms", 2000L)), Switches.ALL_ON, dev.ferry.support.Ticker.SYSTEM);
     private final AtomicInteger ids = new AtomicInteger(100);
     private final Locale defaultLocale = Locale.getDefault();
 
@@ -47,7 +47,7 @@ class RegistryUnitTest {
     void eachTaskIsPreparedOnce() throws Exception {
         AtomicInteger prepares = new AtomicInteger();
         AtomicInteger runs = new AtomicInteger();
-        registry.add(entry("t", 0, task -> {
+        add(registry, entry("t", 0, task -> {
             prepares.incrementAndGet();
             String parsed = task.payloadAsString().toUpperCase(Locale.ROOT);
             return context -> {
@@ -71,17 +71,17 @@ class RegistryUnitTest {
      */
     @Test
     void aLiveSinkHearsTheStartThenTheOutput() throws Exception {
-        registry.add(entry("live", 0, task -> context -> {
+        add(registry, entry("live", 0, task -> context -> {
             dev.ferry.executor.api.OutputSink out = context.liveOutput().orElseThrow();
             out.write(dev.ferry.executor.api.OutputSink.Channel.OUTPUT, "a-b".getBytes(), 0, 1);
             out.write(dev.ferry.executor.api.OutputSink.Channel.STDERR, "a-b".getBytes(), 2, 1);
             return Result.succeeded("");
         }));
-        registry.add(entry("whole", 0, task -> context -> {
+        add(registry, entry("whole", 0, task -> context -> {
             assertThat(context.liveOutput()).isPresent();
             return Result.builder(Status.SUCCEEDED).output("all at once").metadata("k", "v").build();
         }));
-        registry.add(entry("unary", 0, task -> context -> Result.succeeded(context.liveOutput().isPresent() ? "live" : "kept")));
+        add(registry, entry("unary", 0, task -> context -> Result.succeeded(context.liveOutput().isPresent() ? "live" : "kept")));
         java.util.List<String> heard = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
         dev.ferry.executor.api.OutputSink sink = new dev.ferry.executor.api.OutputSink() {
             @Override
@@ -115,11 +115,11 @@ class RegistryUnitTest {
      */
     @Test
     void aThousandTasksWaitForASlotWithoutAThreadEach() throws Exception {
-        registry.update(settings(Map.of("type_concurrency", new String[] {"t=1"}, "queue_wait_ms", 60_000L)));
+        update(registry, settings(Map.of("type_concurrency", new String[] {"t=1"}, "queue_wait_ms", 60_000L)));
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch started = new CountDownLatch(1);
         java.util.List<String> order = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-        registry.add(entry("t", 0, task -> context -> {
+        add(registry, entry("t", 0, task -> context -> {
             if (task.payloadAsString().equals("first")) {
                 started.countDown();
                 release.await();
@@ -134,7 +134,7 @@ class RegistryUnitTest {
         for (int i = 0; i < 1000; i++) {
             waiting.add(registry.submit(Task.of("t", Integer.toString(i)), Duration.ofSeconds(60)));
         }
-        assertThat(registry.parked("t")).isEqualTo(1000);
+        assertThat(parked(registry, "t")).isEqualTo(1000);
         assertThat(taskThreads() - threadsBefore).as("threads in the registry's pool while 1,000 tasks wait").isLessThanOrEqualTo(1);
         release.countDown();
         assertThat(await(first).status()).isEqualTo(Status.SUCCEEDED);
@@ -147,7 +147,7 @@ class RegistryUnitTest {
             expected.add(Integer.toString(i));
         }
         assertThat(order).as("first come, first served").isEqualTo(expected);
-        assertThat(registry.parked("t")).isZero();
+        assertThat(parked(registry, "t")).isZero();
     }
 
     private static int taskThreads() {
@@ -163,11 +163,11 @@ class RegistryUnitTest {
     @Test
     void aTypeSwitchedOffServesNoNewTaskWhileItsRunningOneFinishes() throws Exception {
         Map<String, String> off = new java.util.concurrent.ConcurrentHashMap<>();
-        OsgiExecutorRegistry switched = new OsgiExecutorRegistry(settings(Map.of()), off::get);
+        OsgiExecutorRegistry switched = new OsgiExecutorRegistry(settings(Map.of()), t -> java.util.Optional.ofNullable(off.get(t)), dev.ferry.support.Ticker.SYSTEM);
         try {
             CountDownLatch started = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
-            switched.add(entry("t", 0, blockingUntil(started, release)));
+            add(switched, entry("t", 0, blockingUntil(started, release)));
             var running = switched.submit(Task.of("t", ""), Duration.ofSeconds(30));
             assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
 
@@ -188,14 +188,14 @@ class RegistryUnitTest {
             assertThat(switched.execute(Task.of("t", ""), null).status()).isEqualTo(Status.SUCCEEDED);
             assertThat(switched.health().get("t").isHealthy()).isTrue();
         } finally {
-            switched.close();
+            close(switched);
         }
     }
 
     private dev.ferry.executor.api.TaskHandle holdTheOnlySlot(CountDownLatch release) throws InterruptedException {
-        registry.update(settings(Map.of("type_concurrency", new String[] {"t=1"}, "queue_wait_ms", 60_000L)));
+        update(registry, settings(Map.of("type_concurrency", new String[] {"t=1"}, "queue_wait_ms", 60_000L)));
         CountDownLatch started = new CountDownLatch(1);
-        registry.add(entry("t", 0, blockingUntil(started, release)));
+        add(registry, entry("t", 0, blockingUntil(started, release)));
         var first = registry.submit(Task.of("t", ""), Duration.ofSeconds(60));
         assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
         return first;
@@ -210,7 +210,7 @@ class RegistryUnitTest {
         var next = registry.submit(Task.of("t", ""), Duration.ofSeconds(60));
         assertThat(cancelled.cancel()).isTrue();
         assertThat(await(cancelled).status()).isEqualTo(Status.CANCELLED);
-        awaitTrue(() -> registry.parked("t") == 1, "the cancelled task leaves the queue");
+        awaitTrue(() -> parked(registry, "t") == 1, "the cancelled task leaves the queue");
         release.countDown();
         assertThat(await(first).status()).isEqualTo(Status.SUCCEEDED);
         assertThat(await(next).status()).isEqualTo(Status.SUCCEEDED);
@@ -222,8 +222,8 @@ class RegistryUnitTest {
         CountDownLatch release = new CountDownLatch(1);
         var first = holdTheOnlySlot(release);
         var parked = registry.submit(Task.of("t", ""), Duration.ofSeconds(60));
-        assertThat(registry.parked("t")).isEqualTo(1);
-        registry.close();
+        assertThat(parked(registry, "t")).isEqualTo(1);
+        close(registry);
         Result r = await(parked);
         assertThat(r.status()).isEqualTo(Status.REJECTED);
         assertThat(r.rejection()).isEqualTo(Rejection.SHUTTING_DOWN);
@@ -234,7 +234,7 @@ class RegistryUnitTest {
     /** A stopped task's result is built by the registry in one place: origin, duration, and the executor's own error kept. */
     @Test
     void stopResultsCarryTheOriginAndTheExecutorsOwnError() throws Exception {
-        registry.add(entry("t", 0, executing(context -> {
+        add(registry, entry("t", 0, executing(context -> {
             try {
                 Thread.sleep(10_000);
                 return Result.succeeded("late");
@@ -252,7 +252,7 @@ class RegistryUnitTest {
         assertThat(async.status()).isEqualTo(Status.TIMED_OUT);
         assertThat(async.metadata()).containsEntry(Result.EXECUTED_BY, "test.bundle/1.0.0").containsKey(Result.DURATION_MICROS);
         CountDownLatch started = new CountDownLatch(1);
-        registry.add(entry("c", 0, executing(context -> {
+        add(registry, entry("c", 0, executing(context -> {
             started.countDown();
             new CountDownLatch(1).await();
             return Result.succeeded("never");
@@ -267,7 +267,7 @@ class RegistryUnitTest {
     @Test
     void anExecutorCanBringItsDeadlineForward() {
         AtomicBoolean hookRan = new AtomicBoolean();
-        registry.add(entry("t", 0, executing(context -> {
+        add(registry, entry("t", 0, executing(context -> {
             context.tighten(Duration.ofMillis(100));
             context.tighten(Duration.ofHours(1)); // never moves back
             try (ExecutionContext.Hook h = context.onCancel(() -> hookRan.set(true))) {
@@ -286,7 +286,7 @@ class RegistryUnitTest {
     @Test
     void numbersDoNotFollowTheDefaultLocale() {
         Locale.setDefault(Locale.GERMANY);
-        registry.add(entry("t", 0, executing(context -> {
+        add(registry, entry("t", 0, executing(context -> {
             Thread.sleep(10_000);
             return Result.succeeded("late");
         })));
@@ -295,8 +295,8 @@ class RegistryUnitTest {
     }
 
     @AfterEach
-    void close() {
-        registry.close();
+    void closeRegistry() {
+        close(registry);
         Locale.setDefault(defaultLocale);
     }
 
@@ -305,8 +305,40 @@ class RegistryUnitTest {
     }
 
     private ServiceEntry entry(String type, int ranking, Executor executor) {
-        return new ServiceEntry(type, ids.incrementAndGet(), ranking, Long.MAX_VALUE, "test.bundle", "1.0.0",
-                () -> executor, () -> {});
+        return new ServiceEntry(type, ids.incrementAndGet(), new ServiceEntry.Properties(ranking, Long.MAX_VALUE,
+                Integer.MAX_VALUE), "test.bundle", "1.0.0", () -> executor, () -> {});
+    }
+
+    // the registry's parts that the framework drives, driven by hand
+
+    private static void add(OsgiExecutorRegistry r, ServiceEntry e) {
+        r.dispatcher().serviceAdded(e);
+    }
+
+    private static void remove(OsgiExecutorRegistry r, ServiceEntry e) {
+        r.dispatcher().serviceRemoved(e);
+    }
+
+    private static void update(OsgiExecutorRegistry r, RegistrySettings s) {
+        r.dispatcher().configure(s);
+    }
+
+    private static int parked(OsgiExecutorRegistry r, String type) {
+        TypeSlot slot = r.dispatcher().table().get(type);
+        return slot == null ? 0 : slot.parkedForPermit();
+    }
+
+    private static int parkedForArrival(OsgiExecutorRegistry r, String type) {
+        TypeSlot slot = r.dispatcher().table().get(type);
+        return slot == null ? 0 : slot.parkedForArrival();
+    }
+
+    private static void close(OsgiExecutorRegistry r) {
+        r.dispatcher().close();
+    }
+
+    private static void stuckAfter(OsgiExecutorRegistry r, Duration d) {
+        r.dispatcher().stuckAfter(d);
     }
 
     /** What an executor's execute does, for executors whose payloads are all valid. */
@@ -340,9 +372,9 @@ class RegistryUnitTest {
     /** A task that ignores its stop keeps its thread: the caller gets TIMED_OUT, the operator sees it in health. */
     @Test
     void aThreadThatOutlivesItsDeadlineIsShownInHealth() throws Exception {
-        registry.stuckAfter(Duration.ofMillis(100));
+        stuckAfter(registry, Duration.ofMillis(100));
         java.util.concurrent.atomic.AtomicBoolean release = new java.util.concurrent.atomic.AtomicBoolean();
-        registry.add(entry("t", 0, executing(context -> {
+        add(registry, entry("t", 0, executing(context -> {
             while (!release.get()) {
                 Thread.onSpinWait(); // ignores interrupts and hooks, as a runaway deserialization would
             }
@@ -372,7 +404,7 @@ class RegistryUnitTest {
     void aBlockingCancelHookDelaysNoAnswer() throws Exception {
         CountDownLatch hookEntered = new CountDownLatch(1);
         CountDownLatch releaseHook = new CountDownLatch(1);
-        registry.add(entry("slowhook", 0, executing(context -> {
+        add(registry, entry("slowhook", 0, executing(context -> {
             try (ExecutionContext.Hook h = context.onCancel(() -> {
                 hookEntered.countDown();
                 try {
@@ -385,7 +417,7 @@ class RegistryUnitTest {
             }
             return Result.succeeded("never");
         })));
-        registry.add(entry("sleeps", 0, executing(context -> {
+        add(registry, entry("sleeps", 0, executing(context -> {
             new CountDownLatch(1).await(); // until interrupted
             return Result.succeeded("never");
         })));
@@ -404,16 +436,16 @@ class RegistryUnitTest {
 
     @Test
     void highestRankingThenLowestServiceIdServes() {
-        registry.add(entry("t", 0, replying("first")));
-        registry.add(entry("t", 0, replying("second")));
+        add(registry, entry("t", 0, replying("first")));
+        add(registry, entry("t", 0, replying("second")));
         assertThat(registry.execute(Task.of("t", ""), null).outputAsString()).isEqualTo("first");
-        registry.add(entry("t", 7, replying("ranked")));
+        add(registry, entry("t", 7, replying("ranked")));
         assertThat(registry.execute(Task.of("t", ""), null).outputAsString()).isEqualTo("ranked");
     }
 
     @Test
     void resultsCarryTimingAndOrigin() {
-        registry.add(entry("t", 0, replying("x")));
+        add(registry, entry("t", 0, replying("x")));
         Result r = registry.execute(Task.of("t", ""), null);
         assertThat(r.metadata()).containsKey(Result.DURATION_MICROS).containsEntry(Result.EXECUTED_BY, "test.bundle/1.0.0");
         assertThat(registry.stats().get("t").count(Status.SUCCEEDED)).isEqualTo(1);
@@ -421,7 +453,7 @@ class RegistryUnitTest {
 
     @Test
     void invalidPayloadsAreRejectedWithTheExecutorsMessage() {
-        registry.add(entry("t", 0, replying("x")));
+        add(registry, entry("t", 0, replying("x")));
         Result r = registry.execute(Task.of("t", "!"), null);
         assertThat(r.status()).isEqualTo(Status.REJECTED);
         assertThat(r.rejection()).isEqualTo(Rejection.INVALID_PAYLOAD);
@@ -432,7 +464,7 @@ class RegistryUnitTest {
     @Test
     void theDeadlineStopsACooperativeExecutorThroughItsHookAndInterrupt() {
         AtomicBoolean hookRan = new AtomicBoolean();
-        registry.add(entry("slow", 0, executing(context -> {
+        add(registry, entry("slow", 0, executing(context -> {
             try (ExecutionContext.Hook h = context.onCancel(() -> hookRan.set(true))) {
                 Thread.sleep(10_000);
             }
@@ -447,7 +479,7 @@ class RegistryUnitTest {
     @Test
     void submitAnswersOnTimeEvenIfTheExecutorIgnoresTheDeadline() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        registry.add(entry("stubborn", 0, executing(context -> {
+        add(registry, entry("stubborn", 0, executing(context -> {
             while (true) {
                 try {
                     release.await();
@@ -471,8 +503,8 @@ class RegistryUnitTest {
         ServiceEntry capped = entry("slow", 0, executing(context -> {
             return Result.succeeded(Long.toString(context.remaining().toMillis()));
         }));
-        capped.maxTimeoutNanos = TimeUnit.SECONDS.toNanos(2);
-        registry.add(capped);
+        capped.properties(new ServiceEntry.Properties(0, TimeUnit.SECONDS.toNanos(2), Integer.MAX_VALUE));
+        add(registry, capped);
         long remaining = Long.parseLong(registry.execute(Task.of("slow", ""), Duration.ofHours(1)).outputAsString());
         assertThat(remaining).isBetween(1000L, 2000L);
     }
@@ -480,7 +512,7 @@ class RegistryUnitTest {
     @Test
     void cancelRunsHooksAndReportsCancelled() throws Exception {
         CountDownLatch started = new CountDownLatch(1);
-        registry.add(entry("slow", 0, executing(context -> {
+        add(registry, entry("slow", 0, executing(context -> {
             started.countDown();
             Thread.sleep(10_000);
             return Result.succeeded("late");
@@ -494,16 +526,16 @@ class RegistryUnitTest {
 
     @Test
     void overCapacityRejectsOrWaitsAsConfigured() throws Exception {
-        registry.update(settings(Map.of("type_concurrency", new String[] {"t=1"})));
+        update(registry, settings(Map.of("type_concurrency", new String[] {"t=1"})));
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch started = new CountDownLatch(1);
-        registry.add(entry("t", 0, blockingUntil(started, release)));
+        add(registry, entry("t", 0, blockingUntil(started, release)));
         var first = registry.submit(Task.of("t", ""), Duration.ofSeconds(30));
         assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
         Result rejected = registry.execute(Task.of("t", ""), null);
         assertThat(rejected.rejection()).isEqualTo(Rejection.OVER_CAPACITY);
 
-        registry.update(settings(Map.of("type_concurrency", new String[] {"t=1"}, "queue_wait_ms", 5000L)));
+        update(registry, settings(Map.of("type_concurrency", new String[] {"t=1"}, "queue_wait_ms", 5000L)));
         var waiting = CompletableFuture.supplyAsync(() -> registry.execute(Task.of("t", ""), null));
         release.countDown();
         assertThat(first.result().toCompletableFuture().get(5, TimeUnit.SECONDS).status()).isEqualTo(Status.SUCCEEDED);
@@ -515,8 +547,8 @@ class RegistryUnitTest {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch started = new CountDownLatch(1);
         ServiceEntry one = entry("t", 0, blockingUntil(started, release));
-        one.maxConcurrency = 1;
-        registry.add(one);
+        one.properties(new ServiceEntry.Properties(0, Long.MAX_VALUE, 1));
+        add(registry, one);
         var first = registry.submit(Task.of("t", ""), Duration.ofSeconds(30));
         assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
         Result second = registry.execute(Task.of("t", ""), null);
@@ -531,10 +563,10 @@ class RegistryUnitTest {
     void aLimitLoweredWhileTasksRunCountsThem() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch started = new CountDownLatch(1);
-        registry.add(entry("t", 0, blockingUntil(started, release)));
+        add(registry, entry("t", 0, blockingUntil(started, release)));
         var first = registry.submit(Task.of("t", ""), Duration.ofSeconds(30));
         assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
-        registry.update(settings(Map.of("type_concurrency", new String[] {"t=1"})));
+        update(registry, settings(Map.of("type_concurrency", new String[] {"t=1"})));
         Result second = registry.execute(Task.of("t", ""), null);
         release.countDown();
         assertThat(second.rejection()).isEqualTo(Rejection.OVER_CAPACITY);
@@ -545,12 +577,12 @@ class RegistryUnitTest {
     @Test
     void aTaskWaitsForATypeThatIsBrieflyAbsent() throws Exception {
         ServiceEntry old = entry("t", 0, replying("old"));
-        registry.add(old);
-        registry.remove(old);
+        add(registry, old);
+        remove(registry, old);
         var waiting = registry.submit(Task.of("t", ""), null).result().toCompletableFuture();
-        awaitTrue(() -> registry.parkedForArrival("t") == 1, "the task is parked for the type");
+        awaitTrue(() -> parkedForArrival(registry, "t") == 1, "the task is parked for the type");
         assertThat(waiting).as("the task waits for its type, it is not rejected").isNotDone();
-        registry.add(entry("t", 0, replying("new")));
+        add(registry, entry("t", 0, replying("new")));
         Result r = waiting.get(5, TimeUnit.SECONDS);
         assertThat(r.status()).isEqualTo(Status.SUCCEEDED);
         assertThat(r.outputAsString()).isEqualTo("new");
@@ -575,10 +607,10 @@ class RegistryUnitTest {
             finished.set(true);
             return Result.succeeded("finished");
         }));
-        registry.add(e);
+        add(registry, e);
         var running = registry.submit(Task.of("t", ""), Duration.ofSeconds(30));
         assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
-        registry.remove(e); // blocks until the task is done
+        remove(registry, e); // blocks until the task is done
         assertThat(finished).isTrue();
         assertThat(running.result().toCompletableFuture().get(1, TimeUnit.SECONDS).outputAsString()).isEqualTo("finished");
     }
@@ -589,7 +621,7 @@ class RegistryUnitTest {
      */
     @Test
     void aTaskStillRunningAfterTheDrainTimeoutIsStopped() throws Exception {
-        OsgiExecutorRegistry short_ = new OsgiExecutorRegistry(settings(Map.of("drain_timeout_ms", 200L)));
+        OsgiExecutorRegistry short_ = new OsgiExecutorRegistry(settings(Map.of("drain_timeout_ms", 200L)), Switches.ALL_ON, dev.ferry.support.Ticker.SYSTEM);
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch hookRan = new CountDownLatch(1);
         CountDownLatch never = new CountDownLatch(1);
@@ -601,23 +633,23 @@ class RegistryUnitTest {
                 }
                 return Result.succeeded("never");
             }));
-            short_.add(e);
+            add(short_, e);
             var running = short_.submit(Task.of("t", ""), Duration.ofMinutes(10));
             assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
-            short_.remove(e); // the drain gives up after 200 ms
+            remove(short_, e); // the drain gives up after 200 ms
             Result r = running.result().toCompletableFuture().get(5, TimeUnit.SECONDS);
             assertThat(r.status()).isEqualTo(Status.CANCELLED);
             assertThat(r.error()).contains("went away").contains("drain_timeout_ms 200");
             assertThat(hookRan.await(5, TimeUnit.SECONDS)).as("the task's cancel hook ran").isTrue();
         } finally {
             never.countDown();
-            short_.close();
+            close(short_);
         }
     }
 
     @Test
     void anExecutorThatThrowsIsAnErrorNotACrash() {
-        registry.add(entry("t", 0, executing(context -> {
+        add(registry, entry("t", 0, executing(context -> {
             throw new IllegalStateException("boom");
         })));
         Result r = registry.execute(Task.of("t", ""), null);

@@ -6,81 +6,109 @@ import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Status;
 import dev.ferry.executor.api.Task;
 import dev.ferry.executor.api.TaskHandle;
+import dev.ferry.support.Ticker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BiConsumer;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One task from its arrival to its answer: its deadline, its cancellation, the future its caller
- * waits on, and where its admission verdict goes. The state moves once from RUNNING to DONE,
- * TIMED_OUT or CANCELLED; whoever moves it decides the outcome.
+ * One task from its arrival to its answer: the executor's {@link ExecutionContext}, the caller's
+ * {@link TaskHandle}, and what the watchdog looks at. It owns its state, which moves once from
+ * {@link State#LIVE} to an end; whoever moves it decides the outcome. Where it waits and which service
+ * it runs on are the {@link Dispatcher}'s business, told to it through {@link #admittedTo}.
  */
-final class Execution implements ExecutionContext, TaskHandle, Deadlines.Watched {
-    private static final Logger LOG = LoggerFactory.getLogger(Execution.class);
+final class TaskRun implements ExecutionContext, TaskHandle, Deadlines.Watched {
+    private static final Logger LOG = LoggerFactory.getLogger(TaskRun.class);
 
-    static final int RUNNING = 0;
-    static final int DONE = 1;
-    static final int TIMED_OUT = 2;
-    static final int CANCELLED = 3;
+    enum State {
+        /** Waiting for admission, or running. */
+        LIVE,
+        /** The executor returned and the task was answered with what it returned. */
+        DONE,
+        /** Its deadline passed first: answered TIMED_OUT. */
+        TIMED_OUT,
+        /** Cancelled by its caller, or stopped with its executor: answered CANCELLED. */
+        CANCELLED;
+
+        boolean stopped() {
+            return this == TIMED_OUT || this == CANCELLED;
+        }
+    }
 
     final Task task;
     final TypeSlot slot;
     final long startNanos;
     /** The time the caller gave the task (or the registry's default). */
     final long timeoutNanos;
-    /** The effective deadline: the registry's cap until admitted, then the executor's too; brought forward by tighten. */
-    volatile long deadlineNanos;
-    /** Answered once: at the end, or at once when stopped. */
-    final CompletableFuture<Result> future = new CompletableFuture<>();
-    /** Where the verdict of a parked admission goes. */
-    private final BiConsumer<Execution, Verdict> then;
-    /** A validation's verdict when it had to wait for its type; null for tasks that run. */
-    final CompletableFuture<Verdict> verdict;
     /** Prepared only, for Validate: no permit, never run. */
     final boolean validateOnly;
     /** Where its output goes live; empty when the caller takes it with the result. */
     final Optional<OutputSink> live;
+    /** Answered once: at the end, or at once when stopped. */
+    final CompletableFuture<Result> future = new CompletableFuture<>();
+    private final Ticker ticker;
+    private final Outcomes outcomes;
+    /** The effective deadline: the registry's cap until admitted, then the executor's too; brought forward by tighten. */
+    private volatile long deadlineNanos;
     /** The service it was admitted to; null before (and for a task refused without one). */
-    volatile ServiceEntry entry;
-    /** Set once a service that yields no object was seen: the second time it is reported. */
-    boolean sawInactive;
-
-    private final AtomicInteger state = new AtomicInteger(RUNNING);
+    private volatile ServiceEntry entry;
+    private final AtomicReference<State> state = new AtomicReference<>(State.LIVE);
     private List<Runnable> hooks; // guarded by this
     private Thread thread; // guarded by this: the thread inside the executor, if any
     private boolean finished; // guarded by this
-    /** Set by the stopper so the registry can tell the caller what happened. */
-    volatile String stopMessage;
-    /** When it was stopped, for the watch on threads that do not come back; 0 while running. */
-    volatile long stoppedNanos;
+    /** Why it was stopped, told to the caller; null while live. */
+    private volatile String stopMessage;
+    /** When it was stopped, for the watch on threads that do not come back. */
+    private volatile long stoppedNanos;
 
-    Execution(Task task, TypeSlot slot, long startNanos, long timeoutNanos, long deadlineNanos, boolean validateOnly,
-            OutputSink live, BiConsumer<Execution, Verdict> then) {
-        this.live = Optional.ofNullable(live);
+    TaskRun(Task task, TypeSlot slot, Outcomes outcomes, long startNanos, long timeoutNanos, long deadlineNanos,
+            boolean validateOnly, OutputSink live) {
         this.task = task;
         this.slot = slot;
+        this.outcomes = outcomes;
+        this.ticker = outcomes.ticker();
         this.startNanos = startNanos;
         this.timeoutNanos = timeoutNanos;
         this.deadlineNanos = deadlineNanos;
         this.validateOnly = validateOnly;
-        this.then = then;
-        this.verdict = validateOnly ? new CompletableFuture<>() : null;
+        this.live = Optional.ofNullable(live);
     }
 
-    /** The verdict of its parked admission, reached on another thread. */
-    void decided(Verdict v) {
-        then.accept(this, v);
-    }
-
-    int state() {
+    State state() {
         return state.get();
+    }
+
+    boolean isLive() {
+        return state.get() == State.LIVE;
+    }
+
+    /** The service it runs on, and that service's own cap on its deadline. */
+    void admittedTo(ServiceEntry e) {
+        entry = e;
+        long cap = startNanos + Math.min(timeoutNanos, e.maxTimeoutNanos());
+        synchronized (this) {
+            if (cap - deadlineNanos < 0) {
+                deadlineNanos = cap;
+            }
+        }
+    }
+
+    ServiceEntry entry() {
+        return entry;
+    }
+
+    String stopMessage() {
+        return stopMessage;
+    }
+
+    long stoppedNanos() {
+        return stoppedNanos;
     }
 
     // -- ExecutionContext
@@ -92,7 +120,7 @@ final class Execution implements ExecutionContext, TaskHandle, Deadlines.Watched
 
     @Override
     public Duration remaining() {
-        return Duration.ofNanos(deadlineNanos - System.nanoTime());
+        return Duration.ofNanos(deadlineNanos - ticker.nanos());
     }
 
     @Override
@@ -102,7 +130,7 @@ final class Execution implements ExecutionContext, TaskHandle, Deadlines.Watched
 
     @Override
     public void tighten(Duration within) {
-        long next = System.nanoTime() + within.toNanos();
+        long next = ticker.nanos() + within.toNanos();
         synchronized (this) {
             if (next - deadlineNanos < 0) {
                 deadlineNanos = next; // the watchdog reads it at its next tick
@@ -112,7 +140,7 @@ final class Execution implements ExecutionContext, TaskHandle, Deadlines.Watched
 
     @Override
     public boolean isCancelled() {
-        return state.get() > DONE;
+        return state.get().stopped();
     }
 
     @Override
@@ -135,7 +163,7 @@ final class Execution implements ExecutionContext, TaskHandle, Deadlines.Watched
     @Override
     public Hook onCancel(Runnable hook) {
         synchronized (this) {
-            if (state.get() <= DONE) {
+            if (!state.get().stopped()) {
                 if (hooks == null) {
                     hooks = new ArrayList<>(2);
                 }
@@ -163,10 +191,10 @@ final class Execution implements ExecutionContext, TaskHandle, Deadlines.Watched
 
     @Override
     public boolean cancel() {
-        return stop(CANCELLED, "cancelled by the caller", Runnable::run);
+        return stop(State.CANCELLED, "cancelled by the caller", Runnable::run);
     }
 
-    // -- registry side
+    // -- the registry's side
 
     /** Marks the thread that runs the executor, so a stop can interrupt it. */
     synchronized void enter(Thread t) {
@@ -174,21 +202,21 @@ final class Execution implements ExecutionContext, TaskHandle, Deadlines.Watched
     }
 
     /**
-     * Called when the executor returned. Returns true if the execution completed normally, false
-     * if it had been stopped (the caller then reports the stop). Clears any interrupt the stop
-     * delivered to this thread, so it never leaks into the caller's code.
+     * Called when the executor returned. Returns true if the task ended normally, false if it had been
+     * stopped (the caller then reports the stop). Clears any interrupt the stop delivered to this thread,
+     * so it never leaks into the caller's code.
      */
     boolean finish() {
-        boolean normal = state.compareAndSet(RUNNING, DONE);
+        boolean normal = state.compareAndSet(State.LIVE, State.DONE);
         synchronized (this) {
             finished = true;
             thread = null;
         }
-        if (!normal && slot.stuck.remove(task.id()) != null) {
-            LOG.warn("Task {}: its thread came back from executor {} {} ms after its stop", task.id(), executedBy(),
-                    (System.nanoTime() - stoppedNanos) / 1_000_000);
-        }
         if (!normal) {
+            if (slot.unstuck(task.id())) {
+                LOG.warn("Task {}: its thread came back from executor {} {} ms after its stop", task.id(), executedBy(),
+                        (ticker.nanos() - stoppedNanos) / 1_000_000);
+            }
             Thread.interrupted();
         }
         return normal;
@@ -200,16 +228,17 @@ final class Execution implements ExecutionContext, TaskHandle, Deadlines.Watched
     }
 
     /**
-     * Stops the execution: answers the caller at once (the answer never waits for the work to stop),
-     * then runs the hooks, each once, and interrupts the executing thread on {@code stopper}.
+     * Stops the task: answers the caller at once (the answer never waits for the work to stop), then runs
+     * the hooks, each once, and interrupts the executing thread on {@code stopper}.
+     *
      */
-    boolean stop(int reason, String message, java.util.concurrent.Executor stopper) {
-        if (!state.compareAndSet(RUNNING, reason)) {
+    boolean stop(State reason, String message, java.util.concurrent.Executor stopper) {
+        if (!state.compareAndSet(State.LIVE, reason)) {
             return false;
         }
         stopMessage = message;
-        stoppedNanos = System.nanoTime();
-        future.complete(Outcomes.stopped(this, null));
+        stoppedNanos = ticker.nanos();
+        future.complete(outcomes.stopped(this, null));
         stopper.execute(() -> {
             List<Runnable> toRun;
             synchronized (this) {
@@ -231,11 +260,11 @@ final class Execution implements ExecutionContext, TaskHandle, Deadlines.Watched
     /** The watchdog's look: times it out, or reports its thread when it does not come back after a stop. */
     @Override
     public boolean check(Deadlines deadlines, long now) {
-        int s = state.get();
-        if (s == DONE) {
+        State s = state.get();
+        if (s == State.DONE) {
             return true;
         }
-        if (s != RUNNING) {
+        if (s != State.LIVE) {
             if (now - stoppedNanos >= deadlines.stuckNanos) {
                 deadlines.report(this, now);
                 return true;
@@ -243,8 +272,7 @@ final class Execution implements ExecutionContext, TaskHandle, Deadlines.Watched
             return false;
         }
         if (now - deadlineNanos >= 0) {
-            stop(TIMED_OUT, "deadline of " + dev.ferry.support.Numbers.seconds(deadlineNanos - startNanos) + " passed",
-                    deadlines.stopper);
+            deadlines.timeOut(this, "deadline of " + dev.ferry.support.Numbers.seconds(deadlineNanos - startNanos) + " passed");
         }
         return false;
     }
