@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import dev.ferry.testing.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,13 +60,16 @@ final class Karaf implements AutoCloseable {
         long started = System.nanoTime();
         Process p = pb.start();
         Karaf k = new Karaf(home, ssh, p);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!open(ssh)) {
-            if (!p.isAlive() || System.nanoTime() > deadline) {
-                k.close();
-                throw new AssertionError("Karaf did not open its SSH port within 120 s; " + home.resolve("console.log"));
-            }
-            Thread.sleep(100);
+        try {
+            Await.until("Karaf's SSH port", Duration.ofSeconds(120), () -> {
+                if (!p.isAlive()) {
+                    throw new IllegalStateException("Karaf ended");
+                }
+                return open(ssh);
+            });
+        } catch (AssertionError e) {
+            k.close();
+            throw new AssertionError("Karaf did not open its SSH port: " + e.getMessage() + "; " + home.resolve("console.log"), e);
         }
         System.out.printf("Karaf: bin/karaf server to its SSH port open: %d ms%n", (System.nanoTime() - started) / 1_000_000);
         return k;
@@ -94,17 +98,17 @@ final class Karaf implements AutoCloseable {
 
     /** Asks until the answer satisfies the condition; returns it. */
     String poll(String command, Duration timeout, java.util.function.Predicate<String> ok) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String last;
-        do {
-            last = run(command);
-            if (ok.test(last)) {
-                return last;
-            }
-            Thread.sleep(200);
-        } while (System.nanoTime() < deadline);
+        java.util.concurrent.atomic.AtomicReference<String> last = new java.util.concurrent.atomic.AtomicReference<>("");
+        try {
+            return Await.value("'" + command + "' as expected", timeout, () -> {
+                last.set(run(command));
+                return ok.test(last.get()) ? java.util.Optional.of(last.get()) : java.util.Optional.empty();
+            });
+        } catch (AssertionError e) {
+            // told below, with Karaf's log
+        }
         String log = log();
-        throw new AssertionError("'" + command + "' never answered as expected within " + timeout + "; last answer:\n" + last
+        throw new AssertionError("'" + command + "' never answered as expected within " + timeout + "; last answer:\n" + last.get()
                 + "\nkaraf.log, its end:\n" + log.substring(Math.max(0, log.length() - 6000)));
     }
 

@@ -12,6 +12,7 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.ferry.testing.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -170,15 +171,10 @@ class KarafIT {
             load.add(th);
         }
         try {
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (done.get() < 20 && System.nanoTime() < until) {
-                Thread.sleep(10); // the load is flowing before the update
-            }
+            Await.until("20 tasks before the update", Duration.ofSeconds(30), () -> done.get() >= 20);
             assertThat(karaf.run("bundle:update " + commandId)).doesNotContain("Error");
             int at = done.get();
-            while (done.get() < at + 20 && System.nanoTime() < until) {
-                Thread.sleep(10); // and still flows after it
-            }
+            Await.until("20 more tasks after it", Duration.ofSeconds(30), () -> done.get() >= at + 20);
         } finally {
             running.set(false);
             for (Thread th : load) {
@@ -217,17 +213,7 @@ class KarafIT {
 
     /** The gRPC API after a reinstall: its port opens again within a bounded wait. */
     private static ExecuteResponse waitForGrpc() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            try {
-                return execute("still-here");
-            } catch (io.grpc.StatusRuntimeException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(100);
-            }
-        }
+        return Await.value("the gRPC API to answer", Duration.ofSeconds(60), () -> java.util.Optional.of(execute("still-here")));
     }
 
     /** A typo in Karaf's etc/ is refused as in the worker: the previous configuration stays, and it is said. */

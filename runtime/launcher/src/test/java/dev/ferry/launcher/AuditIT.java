@@ -124,26 +124,19 @@ class AuditIT {
 
     /** The file's lines as JSON once it has at least {@code n} (the trail is written by a thread of its own). */
     private static List<JsonNode> awaitLines(Path file, int n) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (true) {
-            List<String> lines = Files.exists(file) ? Files.readAllLines(file) : List.of();
-            if (lines.size() >= n) {
-                List<JsonNode> out = new ArrayList<>();
-                for (String l : lines) {
-                    out.add(JSON.readTree(l));
-                }
-                return out;
-            }
-            assertThat(System.nanoTime()).as(n + " line(s) in " + file + ", have " + lines).isLessThan(deadline);
-            Thread.sleep(20);
+        List<String> lines = dev.ferry.testing.Await.value(n + " line(s) in " + file, Duration.ofSeconds(30), () -> {
+            List<String> now = Files.exists(file) ? Files.readAllLines(file) : List.of();
+            return now.size() >= n ? java.util.Optional.of(now) : java.util.Optional.empty();
+        });
+        List<JsonNode> out = new ArrayList<>();
+        for (String l : lines) {
+            out.add(JSON.readTree(l));
         }
+        return out;
     }
 
     private static void awaitText(Path file, String text) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!(Files.exists(file) && Files.readString(file).contains(text))) {
-            assertThat(System.nanoTime()).as(text + " in " + file).isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        dev.ferry.testing.Await.until(text + " in " + file, Duration.ofSeconds(30),
+                () -> Files.exists(file) && Files.readString(file).contains(text));
     }
 }

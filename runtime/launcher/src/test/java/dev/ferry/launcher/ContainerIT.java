@@ -44,9 +44,8 @@ class ContainerIT {
 
     @BeforeAll
     static void engine() {
-        WorkerProcess.requires(HOST != null && IMAGE != null,
-                "FERRY_TEST_DOCKER_HOST / FERRY_TEST_IMAGE are not set: .ci/run starts Podman and sets them",
-                "no container engine: set FERRY_TEST_DOCKER_HOST and FERRY_TEST_IMAGE, as .ci/run does");
+        dev.ferry.testing.Needs.present(HOST != null && IMAGE != null,
+                "a container engine (FERRY_TEST_DOCKER_HOST and FERRY_TEST_IMAGE)");
     }
 
     private void config() throws IOException {
@@ -163,11 +162,7 @@ class ContainerIT {
     }
 
     private void awaitContainers(int count, Duration within) throws Exception {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (containers() != count) {
-            assertThat(System.nanoTime()).as(count + " container(s) of this worker within " + within).isLessThan(deadline);
-            Thread.sleep(50);
-        }
+        dev.ferry.testing.Await.until(count + " container(s) of this worker", within, () -> containers() == count);
     }
 
     /** This worker's containers, counted through the engine's API (GET /containers/json by label). */

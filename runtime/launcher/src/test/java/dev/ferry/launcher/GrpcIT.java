@@ -149,6 +149,8 @@ class GrpcIT {
         // one command at a time, the next waiting for the slot
         WorkerProcess.cfg(home, "dev.ferry.executor.command", "executor.concurrency.max = 1");
         WorkerProcess.cfg(home, "dev.ferry.registry", "queue_wait_ms = 10000");
+        int metrics = freePort();
+        WorkerProcess.cfg(home, "dev.ferry.metrics", "port = " + metrics);
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell");
                 Client c = Client.plain(port(w, "127.0.0.1"))) {
             long start = System.nanoTime();
@@ -170,12 +172,15 @@ class GrpcIT {
             awaitProcess("305.5", true);
             ListenableFuture<ExecuteResponse> waiting = c.futureWorker().execute(
                     execute("command", "{\"command\":\"sleep\",\"args\":[\"306.5\"]}").build());
-            Thread.sleep(300);
+            awaitWaiting(metrics, 1);
             waiting.cancel(true);
+            awaitWaiting(metrics, 0); // the worker saw the cancel: the task left the queue
             holder.cancel(true);
             awaitProcess("305.5", false);
-            Thread.sleep(1000);
-            awaitProcess("306.5", false);
+            // the slot is free again: a task sent now runs at once, which it could not if the cancelled one had taken it
+            assertThat(whenFree(c.worker(), execute("command", "{\"command\":\"echo\"}").build()).getStatus())
+                    .isEqualTo(Status.SUCCEEDED);
+            assertThat(running("306.5")).as("the cancelled task never started").isFalse();
 
             // the smaller of the call's deadline and the request's timeout wins
             ExecuteResponse r = c.worker().execute(execute("command", "{\"command\":\"sleep\",\"args\":[\"304.5\"]}")
@@ -190,6 +195,8 @@ class GrpcIT {
         WorkerProcess.cfg(home, "dev.ferry.executor.command", "executor.concurrency.max = 1");
         WorkerProcess.cfg(home, "dev.ferry.registry", "queue_wait_ms = 20000");
         WorkerProcess.cfg(home, "dev.ferry.grpc", "threads = 2");
+        int metrics = freePort();
+        WorkerProcess.cfg(home, "dev.ferry.metrics", "port = " + metrics);
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell");
                 Client c = Client.plain(port(w, "127.0.0.1"))) {
             List<ListenableFuture<ExecuteResponse>> calls = new ArrayList<>();
@@ -200,7 +207,7 @@ class GrpcIT {
             for (int i = 0; i < 4; i++) {
                 calls.add(c.futureWorker().execute(execute("command", "{\"command\":\"echo\"}").build()));
             }
-            Thread.sleep(500);
+            awaitWaiting(metrics, 4);
             assertThat(HealthGrpc.newBlockingStub(c.channel).withDeadlineAfter(3, TimeUnit.SECONDS).check(check(""))
                     .getStatus()).isEqualTo(ServingStatus.SERVING);
             assertThat(WorkerGrpc.newBlockingStub(c.channel).withDeadlineAfter(3, TimeUnit.SECONDS)
@@ -291,14 +298,9 @@ class GrpcIT {
                 client.start();
                 clients.add(client);
             }
-            long deadline = System.nanoTime() + START.toNanos();
-            while (v1.get() < 100 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            eventually("100 tasks on v1", START, () -> v1.get() >= 100);
             Files.copy(BUNDLES.resolve("swap-v2.jar"), deployed, StandardCopyOption.REPLACE_EXISTING);
-            while (v2.get() < 100 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            eventually("100 tasks on v2", START, () -> v2.get() >= 100);
             stop.set(true);
             for (Thread client : clients) {
                 client.join(30_000);
@@ -486,11 +488,7 @@ class GrpcIT {
 
     /** Checks the condition every 20 ms until it holds; fails after {@code within}, saying what never happened. */
     private static void eventually(String what, Duration within, Condition condition) throws Exception {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (!condition.holds()) {
-            assertThat(System.nanoTime()).as("never: " + what).isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        dev.ferry.testing.Await.until(what, within, condition::holds);
     }
 
     private static ExecuteResponse whenFree(WorkerGrpc.WorkerBlockingStub worker, ExecuteRequest request) throws Exception {
@@ -663,8 +661,25 @@ class GrpcIT {
     /** Waits until a process whose arguments include {@code arg} runs (or has gone). */
     static void awaitProcess(String arg, boolean running) throws Exception {
         eventually("a process with " + arg + (running ? " running" : " gone"), Duration.ofSeconds(15),
-                () -> running == ProcessHandle.allProcesses().anyMatch(p -> p.info().arguments()
-                        .map(a -> List.of(a).contains(arg)).orElse(false) && !zombie(p)));
+                () -> running == running(arg));
+    }
+
+    /** Whether a process whose arguments include {@code arg} runs now. */
+    static boolean running(String arg) {
+        return ProcessHandle.allProcesses().anyMatch(p -> p.info().arguments().map(a -> List.of(a).contains(arg)).orElse(false)
+                && !zombie(p));
+    }
+
+    /** Waits until the worker's metrics endpoint shows {@code n} command tasks waiting for a slot. */
+    private static void awaitWaiting(int metricsPort, int n) throws Exception {
+        eventually(n + " command task(s) waiting for a slot", Duration.ofSeconds(15),
+                () -> MetricsIT.scrape(metricsPort, null).getOrDefault("ferry_tasks_waiting{type=\"command\"}", -1.0) == n);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     static boolean zombie(ProcessHandle p) {

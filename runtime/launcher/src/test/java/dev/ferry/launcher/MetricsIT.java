@@ -172,15 +172,14 @@ class MetricsIT {
             long metricThreads = threads(w.process.pid(), "ferry-metrics");
             assertThat(metricThreads).as("the endpoint's threads with 400 slow connections").isLessThanOrEqualTo(5);
             // each slow connection is cut at the request deadline: a scrape gets through again
-            long start = System.nanoTime();
-            Map<String, Double> samples = null;
-            while (samples == null && System.nanoTime() - start < Duration.ofSeconds(30).toNanos()) {
-                try {
-                    samples = scrape(metrics, null);
-                } catch (java.io.IOException | AssertionError busy) {
-                    Thread.sleep(100);
-                }
-            }
+            Map<String, Double> samples = dev.ferry.testing.Await.value("a scrape once the slow connections were cut",
+                    Duration.ofSeconds(30), () -> {
+                        try {
+                            return java.util.Optional.of(scrape(metrics, null));
+                        } catch (AssertionError busy) {
+                            return java.util.Optional.empty();
+                        }
+                    });
             assertThat(samples).as("a scrape once the slow connections were cut").containsKey("jvm_threads_current");
         } finally {
             for (java.net.Socket s : slow) {

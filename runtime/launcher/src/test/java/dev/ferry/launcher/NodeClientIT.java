@@ -28,10 +28,8 @@ class NodeClientIT {
 
     @BeforeAll
     static void node() {
-        WorkerProcess.requires(MODULES != null,
-                "FERRY_TEST_NODE_MODULES is not set: .ci/run installs the Node.js gRPC client and sets it",
-                "no Node.js gRPC client: set FERRY_TEST_NODE_MODULES to a node_modules folder holding @grpc/grpc-js and"
-                        + " @grpc/proto-loader, as .ci/run does, to run these tests");
+        dev.ferry.testing.Needs.present(MODULES != null, "the Node.js gRPC client (FERRY_TEST_NODE_MODULES, a node_modules"
+                + " folder holding @grpc/grpc-js and @grpc/proto-loader)");
     }
 
     @Test

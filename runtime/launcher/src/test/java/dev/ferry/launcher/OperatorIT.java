@@ -122,11 +122,7 @@ class OperatorIT {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("never: " + what).isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        dev.ferry.testing.Await.until(what, WAIT, condition::getAsBoolean);
     }
 
     /**
@@ -145,11 +141,7 @@ class OperatorIT {
                 .directory(home.toFile()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString())) {
             w.await("the ready line", WAIT, l -> l.startsWith("ferry worker ready"));
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (!open(port)) {
-                assertThat(System.nanoTime() - deadline).as("python3's web server").isNegative();
-                Thread.sleep(50);
-            }
+            await("python3's web server", () -> open(port));
             List<String> lines = tour.lines().toList();
             int commands = 0;
             for (int i = 0; i < lines.size(); i++) {

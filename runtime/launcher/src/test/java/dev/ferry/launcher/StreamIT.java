@@ -26,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -297,14 +298,11 @@ class StreamIT {
             awaitConsole(console, "cancelled task");
             awaitProcess("303.75", false);
             Path audit = home.resolve("data/log/audit.log");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            String line = "";
-            while (!line.contains("\"status\"")) {
-                assertThat(System.nanoTime() - deadline).as("the audit line").isNegative();
-                line = Files.exists(audit) ? Files.readAllLines(audit).stream().filter(l -> l.contains("\"local shell\""))
+            String line = dev.ferry.testing.Await.value("the audit line", Duration.ofSeconds(30), () -> {
+                String last = Files.exists(audit) ? Files.readAllLines(audit).stream().filter(l -> l.contains("\"local shell\""))
                         .reduce("", (a, b) -> b) : "";
-                Thread.sleep(50);
-            }
+                return last.contains("\"status\"") ? Optional.of(last) : Optional.empty();
+            });
             assertThat(line).contains("\"status\":\"CANCELLED\"").doesNotContain("\"exit_code\":130");
             in.write("stop 0\n".getBytes(StandardCharsets.UTF_8));
             in.flush();

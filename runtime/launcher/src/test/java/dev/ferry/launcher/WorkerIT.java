@@ -148,14 +148,9 @@ class WorkerIT {
             task.setDaemon(true);
             task.start();
             leftover = null;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (leftover == null) {
-                assertThat(System.nanoTime() - deadline).as("the task's sleep started").isNegative();
-                leftover = ProcessHandle.allProcesses().filter(p -> p.info().arguments()
-                        .map(a -> a.length == 1 && a[0].equals(mark)).orElse(false)).map(ProcessHandle::pid).findFirst()
-                        .orElse(null);
-                Thread.sleep(20);
-            }
+            leftover = dev.ferry.testing.Await.value("the task's sleep started", Duration.ofSeconds(30),
+                    () -> ProcessHandle.allProcesses().filter(p -> p.info().arguments()
+                            .map(a -> a.length == 1 && a[0].equals(mark)).orElse(false)).map(ProcessHandle::pid).findFirst());
             w.process.toHandle().destroyForcibly(); // SIGKILL: the worker ends nothing
             assertThat(w.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
         }

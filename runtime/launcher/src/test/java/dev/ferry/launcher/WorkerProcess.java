@@ -69,17 +69,6 @@ final class WorkerProcess implements AutoCloseable {
         return new WorkerProcess(pb.start());
     }
 
-    /**
-     * A test that needs something .ci/run provides (an engine, a client): skipped, saying how to provide it, when run
-     * by hand without it; failed under CI, where its absence is a broken setup.
-     */
-    static void requires(boolean present, String underCi, String byHand) {
-        if (!present && System.getenv("CI") != null) {
-            org.junit.jupiter.api.Assertions.fail(underCi);
-        }
-        org.junit.jupiter.api.Assumptions.assumeTrue(present, byHand);
-    }
-
     /** Writes {@code etc/<pid>.cfg} in a worker's home, one line per setting, as an operator would. */
     static void cfg(Path home, String pid, String... lines) throws IOException {
         java.nio.file.Files.createDirectories(home.resolve("etc"));
@@ -145,16 +134,12 @@ final class WorkerProcess implements AutoCloseable {
     /** Asks until the answer satisfies the condition; returns the time it took. */
     Duration poll(String command, String what, Duration timeout, Predicate<List<String>> answered) throws Exception {
         long start = System.nanoTime();
-        while (true) {
-            if (answered.test(ask(command))) {
-                return Duration.ofNanos(System.nanoTime() - start);
-            }
-            if (System.nanoTime() - start > timeout.toNanos()) {
-                throw new AssertionError("'" + command + "' never showed " + what + " within " + timeout + "; output:\n"
-                        + output());
-            }
-            Thread.sleep(20);
+        try {
+            dev.ferry.testing.Await.until("'" + command + "' to show " + what, timeout, () -> answered.test(ask(command)));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; output:\n" + output(), e);
         }
+        return Duration.ofNanos(System.nanoTime() - start);
     }
 
     String output() {

@@ -178,7 +178,7 @@ public final class CommandExecutor implements Executor {
                 + "; " + s.isolationNote + "; " + LaunchMechanism.describe());
     }
 
-    private Result run(Task task, CommandPayload payload, CommandSettings s, ExecutionContext context) {
+    private Result run(Task task, CommandPayload payload, CommandSettings s, ExecutionContext context) throws InterruptedException {
         ProgramPolicy.Program program;
         try {
             program = ProgramResolver.resolve(payload.command, payload.workingDir);
@@ -277,10 +277,9 @@ public final class CommandExecutor implements Executor {
             ProcessTree.kill(process.toHandle(), marker, 0);
             return Result.error("reading the output of '" + payload.command + "' failed: " + e.getMessage());
         } catch (InterruptedException e) {
-            // the registry interrupts on timeout/cancel after the hook started the kill
-            Thread.currentThread().interrupt();
+            // the registry interrupts on timeout/cancel after the hook started the kill; it answers the stop itself
             killAsync(process, marker, s.killGraceMillis);
-            return Result.builder(Status.CANCELLED).exitCode(-1).error("interrupted").build();
+            throw e;
         } finally {
             leftovers.done(watched);
         }

@@ -187,12 +187,6 @@ class CommandSecurityTest {
     }
 
     private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 20 s: " + what);
-            }
-            Thread.sleep(20);
-        }
+        dev.ferry.testing.Await.until(what, Duration.ofSeconds(20), condition::getAsBoolean);
     }
 }

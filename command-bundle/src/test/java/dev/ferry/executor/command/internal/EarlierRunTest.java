@@ -47,11 +47,9 @@ class EarlierRunTest {
         ProcessBuilder pb = new ProcessBuilder("sleep", "300");
         pb.environment().put(ProcessTree.MARKER_VARIABLE, marker);
         Process p = pb.start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (ProcessTree.marked(marker).isEmpty()) { // its environment is readable once exec is done
-            assertThat(System.nanoTime()).as("the sleeper shows its marker").isLessThan(deadline);
-            Thread.sleep(5);
-        }
+        // its environment is readable once exec is done
+        dev.ferry.testing.Await.until("the sleeper shows its marker", Duration.ofSeconds(10),
+                () -> !ProcessTree.marked(marker).isEmpty());
         return p;
     }
 }

@@ -330,9 +330,9 @@ public final class ContainerExecutor implements Executor {
         }
     }
 
+    /** What happened to a stopped task's container: the registry answers the stop (TIMED_OUT, CANCELLED), this is its detail. */
     private static Result stopped(ExecutionContext context, String what) {
-        Status why = context.stopReason() == null ? Status.CANCELLED : context.stopReason();
-        return Result.builder(why).exitCode(-1).error(what).build();
+        return Result.error(what);
     }
 
     /**

@@ -184,12 +184,9 @@ public final class HttpExecutor implements Executor {
                 abort(reading, stop, CappedBody.Stop.CANCELLED);
                 throw e;
             } catch (IOException e) {
-                CappedBody.Stop why = stop.get();
-                if (why == CappedBody.Stop.TIMED_OUT) {
-                    return timedOut(c, start);
-                }
-                if (why == CappedBody.Stop.CANCELLED) {
-                    return Result.cancelled("cancelled");
+                if (stop.get() != null) {
+                    // the task was stopped and its hook aborted the request: the registry answers the stop, this is its detail
+                    return Result.error("the request was aborted when its task was stopped");
                 }
                 return failure(e, url, c, start);
             }

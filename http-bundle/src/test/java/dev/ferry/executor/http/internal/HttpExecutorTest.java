@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.executor.api.DirectExecutionContext;
+import dev.ferry.testing.Await;
+import dev.ferry.testing.StoppingContext;
 import dev.ferry.executor.api.InvalidPayloadException;
 import dev.ferry.executor.api.Rejection;
 import dev.ferry.executor.api.Result;
@@ -40,7 +42,7 @@ class HttpExecutorTest {
 
     Result run(HttpExecutor executor, String json) throws Exception {
         Task task = Task.of("http", json);
-        return executor.prepare(task).execute(DirectExecutionContext.withTimeout(java.time.Duration.ofMinutes(5)));
+        return StoppingContext.withTimeout(java.time.Duration.ofMinutes(5)).run(executor.prepare(task));
     }
 
     Result get(String path) throws Exception {
@@ -185,23 +187,21 @@ class HttpExecutorTest {
 
     @Test
     void aCancelAbortsTheRequestInFlight() throws Exception {
-        DirectExecutionContext context = DirectExecutionContext.withTimeout(java.time.Duration.ofMinutes(5));
+        StoppingContext context = StoppingContext.withTimeout(java.time.Duration.ofMinutes(5));
         Task task = Task.of("http", "{\"url\":\"" + server.url("/trickle") + "\"}");
         CompletableFuture<Result> running = CompletableFuture.supplyAsync(() -> {
             try {
-                return http.prepare(task).execute(context);
+                return context.run(http.prepare(task));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
         });
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!server.requests.contains("GET /trickle") && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        Thread.sleep(300); // some bytes are on their way
+        Await.until("the body is on its way", java.time.Duration.ofSeconds(10), () -> server.trickled.get() >= 3);
         context.cancel();
         Result r = running.get(5, TimeUnit.SECONDS);
         assertThat(r.status()).isEqualTo(Status.CANCELLED);
+        Await.until("the server saw the request aborted", java.time.Duration.ofSeconds(10),
+                () -> server.requests.contains("trickle aborted by the client"));
     }
 
     @Test

@@ -17,6 +17,8 @@ import java.util.concurrent.Executors;
 final class TestServer implements AutoCloseable {
     final HttpServer server;
     final List<String> requests = new CopyOnWriteArrayList<>();
+    /** Bytes /trickle has sent so far. */
+    final java.util.concurrent.atomic.AtomicInteger trickled = new java.util.concurrent.atomic.AtomicInteger();
     final Map<String, String> lastAuthorization = new ConcurrentHashMap<>();
     final Map<String, String> lastApiKey = new ConcurrentHashMap<>();
 
@@ -93,6 +95,7 @@ final class TestServer implements AutoCloseable {
                         for (int i = 0; i < 600; i++) {
                             out.write('.');
                             out.flush();
+                            trickled.incrementAndGet();
                             sleep(100);
                         }
                     } catch (IOException e) {

@@ -286,8 +286,9 @@ public final class JdbcExecutor implements Executor {
                         + " in its " + DataSourceConfig.FACTORY_PID + " configuration): only queries run; the database said: "
                         + e.getMessage());
             }
-            if (context.isCancelled()) { // the statement was cancelled through the context's hook
-                return Result.builder(context.stopReason()).exitCode(-1).error("statement cancelled: " + e.getMessage()).build();
+            if (context.isCancelled()) {
+                // the statement was cancelled through the context's hook: the registry answers the stop, this is its detail
+                return Result.error("statement cancelled: " + e.getMessage());
             }
             if (e instanceof SQLTimeoutException || "57014".equals(e.getSQLState())) { // query timeout (57014: PostgreSQL's)
                 return Result.builder(Status.TIMED_OUT).exitCode(-1).error("the statement timed out: " + e.getMessage()).build();
@@ -302,8 +303,7 @@ public final class JdbcExecutor implements Executor {
         } catch (Rows.Stopped e) {
             // the deadline passed or the task was cancelled while rows were being encoded
             rollbackQuietly(c);
-            return Result.builder(context.stopReason() == null ? Status.CANCELLED : context.stopReason()).exitCode(-1)
-                    .error("stopped while reading rows").build();
+            return Result.error("stopped while reading rows");
         }
     }
 

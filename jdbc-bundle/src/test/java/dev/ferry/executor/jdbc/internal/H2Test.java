@@ -133,6 +133,12 @@ class H2Test extends JdbcContract {
     }
 
     @Override
+    String runningStatements(String fragment) {
+        return "select count(*) from information_schema.sessions where session_id <> session_id()"
+                + " and executing_statement like '%" + fragment.replace("'", "''") + "%'";
+    }
+
+    @Override
     String slowQuery() {
         return "select count(*) from system_range(1, 100000) a, system_range(1, 100000) b";
     }

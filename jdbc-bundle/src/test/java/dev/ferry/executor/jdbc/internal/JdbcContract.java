@@ -5,12 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ferry.executor.api.DirectExecutionContext;
 import dev.ferry.executor.api.InvalidPayloadException;
 import dev.ferry.executor.api.Rejection;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Status;
 import dev.ferry.executor.api.Task;
+import dev.ferry.testing.Await;
+import dev.ferry.testing.StoppingContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -194,32 +195,22 @@ abstract class JdbcContract {
     }
 
     Result run(String payload) throws Exception {
-        return run(payload, DirectExecutionContext.withTimeout(Duration.ofMinutes(1)));
+        return run(payload, StoppingContext.withTimeout(Duration.ofMinutes(1)));
     }
 
-    /**
-     * Runs a task as the registry would: its deadline (which the executor may bring forward) enforced
-     * by a watchdog that times the context out, hooks and all.
-     */
-    Result run(String payload, DirectExecutionContext context) throws Exception {
-        Task task = Task.of("jdbc", payload);
-        dev.ferry.executor.api.Prepared prepared = jdbc.prepare(task);
-        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
-        Thread watchdog = new Thread(() -> {
-            while (!done.get()) {
-                if (System.nanoTime() - context.deadlineNanos() >= 0) {
-                    context.timeOut();
-                    return;
-                }
-                java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
-            }
-        }, "test-watchdog");
-        watchdog.setDaemon(true);
-        watchdog.start();
-        try {
-            return prepared.execute(context);
-        } finally {
-            done.set(true);
+    /** Runs a task as the registry would: its deadline (which the executor may bring forward) enforced, hooks and all. */
+    Result run(String payload, StoppingContext context) throws Exception {
+        return context.run(jdbc.prepare(Task.of("jdbc", payload)));
+    }
+
+    /** A query counting the statements of other sessions whose text holds {@code fragment}, running now. */
+    abstract String runningStatements(String fragment);
+
+    /** Whether a statement holding {@code fragment} runs now on the database, in another session. */
+    boolean running(String fragment) throws Exception {
+        try (java.sql.Connection c = raw().getConnection(); java.sql.Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery(runningStatements(fragment))) {
+            return rs.next() && rs.getInt(1) > 0;
         }
     }
 
@@ -312,7 +303,7 @@ abstract class JdbcContract {
 
     @Test
     void aCancelStopsTheStatement() throws Exception {
-        DirectExecutionContext context = DirectExecutionContext.withTimeout(Duration.ofMinutes(1));
+        StoppingContext context = StoppingContext.withTimeout(Duration.ofMinutes(1));
         CompletableFuture<Result> running = CompletableFuture.supplyAsync(() -> {
             try {
                 return run("{\"datasource\":\"ro\",\"query\":\"" + slowQuery() + "\"}", context);
@@ -320,7 +311,7 @@ abstract class JdbcContract {
                 throw new IllegalStateException(e);
             }
         });
-        Thread.sleep(500);
+        Await.until("the slow statement runs on the database", Duration.ofSeconds(20), () -> running(slowQuery()));
         context.cancel();
         Result r = running.get(20, TimeUnit.SECONDS);
         assertThat(r.status()).as(r.error()).isEqualTo(Status.CANCELLED);

@@ -6,17 +6,15 @@ import dev.ferry.executor.api.ExecutorInfo;
 import dev.ferry.executor.api.ExecutorRegistry;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Task;
+import dev.ferry.testing.Await;
+import dev.ferry.testing.osgi.Refresh;
 import java.io.InputStream;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.FrameworkEvent;
-import org.osgi.framework.wiring.FrameworkWiring;
 
 /** Helpers shared by the in-framework tests: test bundles, refresh, bounded waits. */
 final class Bundles {
@@ -41,19 +39,12 @@ final class Bundles {
     /** Updates a bundle from tb/NAME and refreshes it, as FileInstall or an operator would. */
     static void update(BundleContext context, Bundle bundle, String name) throws Exception {
         try (InputStream in = open(name)) {
-            bundle.update(in);
+            Refresh.update(context, bundle, in, Duration.ofSeconds(30));
         }
-        refresh(context, bundle);
     }
 
     static void refresh(BundleContext context, Bundle... bundles) throws InterruptedException {
-        CountDownLatch done = new CountDownLatch(1);
-        context.getBundle(0).adapt(FrameworkWiring.class).refreshBundles(List.of(bundles), e -> {
-            if (e.getType() == FrameworkEvent.PACKAGES_REFRESHED) {
-                done.countDown();
-            }
-        });
-        assertThat(done.await(30, TimeUnit.SECONDS)).as("refresh finished").isTrue();
+        Refresh.refresh(context, Duration.ofSeconds(30), bundles);
     }
 
     static Optional<ExecutorInfo> active(ExecutorRegistry registry, String type) {
@@ -62,13 +53,7 @@ final class Bundles {
 
     /** Waits, bounded, for a condition that another thread or the framework makes true. */
     static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-            }
-            Thread.sleep(5);
-        }
+        Await.until(what, timeout, condition::getAsBoolean);
     }
 
     static Result run(ExecutorRegistry registry, String type, String payload, Duration timeout) throws Exception {

@@ -1,5 +1,6 @@
 package dev.ferry.runtime.tests;
 
+import dev.ferry.testing.Needs;
 import static dev.ferry.runtime.tests.Bundles.await;
 import static dev.ferry.runtime.tests.Bundles.run;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,11 +52,7 @@ class ContainerTest {
 
     @BeforeAll
     static void engine() {
-        if ((HOST == null || IMAGE == null) && System.getenv("CI") != null) {
-            fail("FERRY_TEST_DOCKER_HOST / FERRY_TEST_IMAGE are not set: .ci/run starts Podman and sets them");
-        }
-        assumeTrue(HOST != null && IMAGE != null, "no container engine: set FERRY_TEST_DOCKER_HOST and FERRY_TEST_IMAGE,"
-                + " as .ci/run does");
+        Needs.present(HOST != null && IMAGE != null, "a container engine (FERRY_TEST_DOCKER_HOST and FERRY_TEST_IMAGE)");
     }
 
     @Test

@@ -20,6 +20,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import dev.ferry.testing.Await;
+import dev.ferry.testing.FakeTicker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.osgi.util.converter.Converters;
@@ -31,11 +33,7 @@ class RegistryUnitTest {
     private final Locale defaultLocale = Locale.getDefault();
 
     private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as(what + " within 10 s").isLessThan(deadline);
-            Thread.sleep(5);
-        }
+        Await.until(what, Duration.ofSeconds(10), condition::getAsBoolean);
     }
 
     private static Result await(dev.ferry.executor.api.TaskHandle h) throws Exception {
@@ -383,17 +381,10 @@ class RegistryUnitTest {
         Task task = Task.of("t", "");
         Result r = registry.submit(task, Duration.ofMillis(50)).result().toCompletableFuture().get(10, TimeUnit.SECONDS);
         assertThat(r.status()).isEqualTo(Status.TIMED_OUT);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (registry.health().get("t").isHealthy()) {
-            assertThat(System.nanoTime()).as("health shows the stuck task within 10 s").isLessThan(deadline);
-            Thread.sleep(10);
-        }
+        awaitTrue(() -> !registry.health().get("t").isHealthy(), "health shows the stuck task");
         assertThat(registry.health().get("t").message()).contains("still running in the executor").contains(task.id());
         release.set(true);
-        while (!registry.health().get("t").isHealthy()) {
-            assertThat(System.nanoTime()).as("healthy again once it returned").isLessThan(deadline);
-            Thread.sleep(10);
-        }
+        awaitTrue(() -> registry.health().get("t").isHealthy(), "healthy again once it returned");
     }
 
     /**
@@ -600,18 +591,30 @@ class RegistryUnitTest {
     @Test
     void removalDrainsRunningTasks() throws Exception {
         CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
         AtomicBoolean finished = new AtomicBoolean();
         ServiceEntry e = entry("t", 0, executing(context -> {
             started.countDown();
-            Thread.sleep(300);
+            release.await();
             finished.set(true);
             return Result.succeeded("finished");
         }));
         add(registry, e);
         var running = registry.submit(Task.of("t", ""), Duration.ofSeconds(30));
         assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+        // the task ends only once its service is being removed: the removal must wait for it
+        CompletableFuture.runAsync(() -> {
+            try {
+                Await.until("the removal started", Duration.ofSeconds(10), e::isRemoved);
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            } finally {
+                release.countDown();
+            }
+        });
         remove(registry, e); // blocks until the task is done
         assertThat(finished).isTrue();
+        assertThat(await(running).outputAsString()).isEqualTo("finished");
         assertThat(running.result().toCompletableFuture().get(1, TimeUnit.SECONDS).outputAsString()).isEqualTo("finished");
     }
 
@@ -665,6 +668,46 @@ class RegistryUnitTest {
         assertThatThrownBy(() -> settings(Map.of("type_concurrency", new String[] {"command=x"})))
                 .hasMessageContaining("type_concurrency");
         assertThatThrownBy(() -> settings(Map.of("default_timeout_seconds", -1.0))).hasMessageContaining("default_timeout_seconds");
+    }
+
+    /**
+     * The watchdog on a clock the test moves: a deadline passes when the clock says so, not before, and a task
+     * parked for a permit expires when its queue wait is up; no sleep decides either.
+     */
+    @Test
+    void deadlinesAndWaitsFollowTheRegistrysClock() throws Exception {
+        FakeTicker clock = new FakeTicker();
+        OsgiExecutorRegistry timed = new OsgiExecutorRegistry(settings(Map.of("type_concurrency", new String[] {"t=1"},
+                "queue_wait_ms", 3000L)), Switches.ALL_ON, clock);
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try {
+            add(timed, entry("t", 0, blockingUntil(started, release)));
+            var running = timed.submit(Task.of("t", ""), Duration.ofSeconds(5));
+            assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+            var waiting = timed.submit(Task.of("t", ""), Duration.ofSeconds(60));
+            assertThat(parked(timed, "t")).isEqualTo(1);
+
+            clock.advance(Duration.ofMillis(2999));
+            timed.dispatcher().sweep();
+            assertThat(running.result().toCompletableFuture()).as("2.999 s of 5: still running").isNotDone();
+            assertThat(waiting.result().toCompletableFuture()).as("2.999 s of its 3 s wait: still parked").isNotDone();
+
+            clock.advance(Duration.ofMillis(1));
+            timed.dispatcher().sweep();
+            Result refused = Await.result("the parked task's answer", Duration.ofSeconds(10), waiting.result());
+            assertThat(refused.rejection()).isEqualTo(Rejection.OVER_CAPACITY);
+            assertThat(running.result().toCompletableFuture()).as("3 s of 5: still running").isNotDone();
+
+            clock.advance(Duration.ofSeconds(2));
+            timed.dispatcher().sweep();
+            Result r = Await.result("the timed-out task's answer", Duration.ofSeconds(10), running.result());
+            assertThat(r.status()).isEqualTo(Status.TIMED_OUT);
+            assertThat(r.error()).contains("deadline of 5.000s passed");
+        } finally {
+            release.countDown();
+            close(timed);
+        }
     }
 
     @Test

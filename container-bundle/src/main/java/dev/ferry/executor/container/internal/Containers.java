@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** Public factories for the benchmarks (bench/ builds the executor through this test-jar, with its real defaults). */
+/** Public factories for the benchmarks (bench/ builds the executor through them, with its real defaults). */
 public final class Containers {
     private Containers() {
     }

@@ -6,7 +6,7 @@ import dev.ferry.support.Ticker;
 
 /**
  * The worker's real registry outside a framework, with its default configuration and one executor:
- * for the benchmarks (this module's test-jar), which compare it with calling the executor directly.
+ * for the benchmarks, which compare it with calling the executor directly.
  */
 public final class Registries {
     private Registries() {

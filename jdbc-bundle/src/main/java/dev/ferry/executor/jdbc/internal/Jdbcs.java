@@ -8,7 +8,7 @@ import javax.sql.DataSource;
 
 /**
  * The jdbc executor and a pooled datasource outside a framework, each from its configuration read as
- * the worker reads it (defaults for every key not given): for the benchmarks (this module's test-jar).
+ * the worker reads it (defaults for every key not given): for the benchmarks.
  */
 public final class Jdbcs {
     private Jdbcs() {
