@@ -67,6 +67,9 @@ public final class ContainerExecutor implements Executor {
 
     private final SecureRandom random = new SecureRandom();
     private final ExecutorService io = dev.ferry.support.Threads.elastic("ferry-container-io", 512, 30);
+    /** Keeps the deadline of each call to the engine. */
+    private final java.util.concurrent.ScheduledThreadPoolExecutor timers = dev.ferry.support.Threads.scheduled(
+            "ferry-container-deadlines");
     private final Configured<ContainerSettings> config;
 
     private final String home;
@@ -99,6 +102,7 @@ public final class ContainerExecutor implements Executor {
     @Deactivate
     void deactivate() {
         io.shutdownNow();
+        timers.shutdownNow();
     }
 
     /**
@@ -109,7 +113,7 @@ public final class ContainerExecutor implements Executor {
      * @return how many were removed
      */
     int removeLeftovers(ContainerSettings s) {
-        Engine engine = new Engine(s.socket);
+        Engine engine = new Engine(s.socket, timers);
         int removed = 0;
         try {
             String filters = "{\"label\":[\"" + WORKER_LABEL + "=" + s.workerId.replace("\"", "") + "\"]}";
@@ -163,7 +167,7 @@ public final class ContainerExecutor implements Executor {
             context.tighten(Duration.ofNanos((long) (p.timeoutSeconds * 1e9)));
         }
         long start = System.nanoTime();
-        Engine engine = new Engine(s.socket);
+        Engine engine = new Engine(s.socket, timers);
         String id = null;
         try {
             if (s.pull == ContainerSettings.Pull.ALWAYS) {
@@ -211,7 +215,10 @@ public final class ContainerExecutor implements Executor {
                 // taken live, the output is followed as the container writes it, up to its exit; else read after it
                 OutputSink live = context.liveOutput().orElse(null);
                 Output out = live == null ? null : logs(engine, id, s.maxOutputBytes, live);
-                Engine.Answer waited = engine.call("POST", "/containers/" + id + "/wait", null);
+                // the wait lasts as long as the container runs: bounded by the task's deadline (its hook kills the
+                // container then) and a call's time for the answer after it
+                Engine.Answer waited = engine.call("POST", "/containers/" + id + "/wait", null,
+                        context.remaining().plus(Engine.CALL_TIMEOUT));
                 if (context.isCancelled()) {
                     return stopped(context, "the container was killed");
                 }
@@ -568,7 +575,7 @@ public final class ContainerExecutor implements Executor {
     }
 
     private Health probe(ContainerSettings s) {
-        Engine engine = new Engine(s.socket);
+        Engine engine = new Engine(s.socket, timers);
         Future<Health> answer = io.submit(() -> {
             Engine.Answer version = engine.call("GET", "/version", null);
             if (!version.ok()) {

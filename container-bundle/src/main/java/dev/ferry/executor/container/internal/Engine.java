@@ -12,7 +12,13 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The Docker Engine API (v1.41, which Docker and Podman's compatible service both serve) over its
@@ -24,10 +30,22 @@ final class Engine {
     /** Largest JSON answer read whole (an inspect, a list): the engine's answers are small. */
     private static final int MAX_ANSWER = 8 * 1024 * 1024;
 
-    private final Path socket;
+    /** How long one call may take unless its caller says otherwise (a create, a start, an inspect, a removal). */
+    static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
 
+    private final Path socket;
+    /** Where each call's deadline is kept: its connection is closed when it passes. Null: calls without deadlines. */
+    private final ScheduledExecutorService timers;
+
+    /** An engine whose calls have no deadline: for tests and tools that bound their own time. */
     Engine(Path socket) {
+        this(socket, null);
+    }
+
+    /** @param timers the executor's timer thread, which ends a call that outlives its deadline */
+    Engine(Path socket, ScheduledExecutorService timers) {
         this.socket = socket;
+        this.timers = timers;
     }
 
     Path socket() {
@@ -92,9 +110,57 @@ final class Engine {
         }
     }
 
+    /** One call, answered within {@link #CALL_TIMEOUT}. */
     Answer call(String method, String path, byte[] json) throws IOException {
-        try (Exchange x = open(method, path, json, false)) {
+        return call(method, path, json, CALL_TIMEOUT);
+    }
+
+    /**
+     * One call whose whole answer must arrive within {@code within}: past it, its connection is closed and the
+     * call fails naming what the engine did not answer (a hung engine never holds a task or a removal forever).
+     */
+    Answer call(String method, String path, byte[] json, Duration within) throws IOException {
+        AtomicReference<SocketChannel> open = new AtomicReference<>();
+        AtomicBoolean expired = new AtomicBoolean();
+        ScheduledFuture<?> alarm = null;
+        if (timers != null) {
+            try {
+                alarm = timers.schedule(() -> {
+                    expired.set(true);
+                    SocketChannel channel = open.get();
+                    if (channel != null) {
+                        closeQuietly(channel);
+                    }
+                }, within.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                // the executor is stopping (its last removals): the call goes on without a timer
+            }
+        }
+        try (Exchange x = open(method, path, json, false, channel -> {
+            open.set(channel);
+            if (expired.get()) {
+                closeQuietly(channel); // the deadline passed before the connection was made
+            }
+        })) {
             return new Answer(x.status, readAll(x.body, MAX_ANSWER));
+        } catch (IOException e) {
+            if (expired.get()) {
+                throw new IOException("the engine at " + socket + " did not answer " + method + " " + path + " within "
+                        + within.toMillis() + " ms; is it overloaded or hung?", e);
+            }
+            throw e;
+        } finally {
+            if (alarm != null) {
+                alarm.cancel(false);
+            }
+        }
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close(); // also how a blocked read is ended from another thread
+        } catch (IOException e) {
+            // closing is how the call is ended; the caller reports it
         }
     }
 
@@ -103,7 +169,14 @@ final class Engine {
      *     container's streams both ways
      */
     Exchange open(String method, String path, byte[] json, boolean upgrade) throws IOException {
+        return open(method, path, json, upgrade, channel -> {});
+    }
+
+    /** @param opened told the connection before anything is sent or read, so a deadline can end it */
+    private Exchange open(String method, String path, byte[] json, boolean upgrade,
+            java.util.function.Consumer<SocketChannel> opened) throws IOException {
         SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+        opened.accept(channel);
         try {
             channel.connect(UnixDomainSocketAddress.of(socket));
             OutputStream out = Channels.newOutputStream(channel);

@@ -391,6 +391,13 @@ final class Dispatcher implements AutoCloseable {
                 run.live.get().write(OutputSink.Channel.OUTPUT, output, 0, output.length);
                 result = outcomes.withoutOutput(result);
             }
+        } catch (InterruptedException e) {
+            if (run.isLive()) {
+                LOG.warn("Executor {} was interrupted on task {} that nobody stopped", entry, run.task.id(), e);
+                result = outcomes.executorFailed(entry, e);
+            } else {
+                result = null; // how an executor answers a stop: the stop's own result says it all
+            }
         } catch (Exception | LinkageError e) {
             // LinkageError: the executor's bundle was refreshed under it; the task is reported, the worker goes on.
             if (run.isLive()) {
