@@ -26,7 +26,7 @@ import java.util.logging.Logger;
  */
 final class Logging {
     /** The framework property that tells the worker's logging component it may set java.util.logging levels. */
-    static final String FRAMEWORK_PROPERTY = "ferry.logging";
+    static final String FRAMEWORK_PROPERTY = dev.ferry.worker.spi.FrameworkProperties.LOGGING;
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS", Locale.ROOT);
 
     private Logging() {

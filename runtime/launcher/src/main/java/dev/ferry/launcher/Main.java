@@ -1,5 +1,7 @@
 package dev.ferry.launcher;
 
+import dev.ferry.worker.spi.FrameworkProperties;
+import dev.ferry.worker.spi.ServiceProperties;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -40,7 +42,7 @@ public final class Main {
     private static final String REGISTRY = "dev.ferry.executor.api.ExecutorRegistry";
     private static final String SHELL_BSN = "org.apache.felix.gogo.shell";
     /** The service property of a running shell command's stopper, which Ctrl-C runs (see {@link #interruptsCommands}). */
-    static final String INTERRUPT_PROPERTY = "ferry.shell.interrupt";
+    static final String INTERRUPT_PROPERTY = ServiceProperties.SHELL_INTERRUPT;
     private static final String USAGE = String.join("\n",
             "usage: java -jar ferry-worker.jar [--home DIR] [--config FILE] [--no-shell] [--grpc-host HOST] [--grpc-port PORT]",
             "                                  [--log-level LEVEL] [--version] [--help]",
@@ -134,25 +136,25 @@ public final class Main {
         // FileInstall watches etc/ for configuration; deploy/ is the worker's own watcher's (it keeps the
         // previous bundle when a file there is not a valid one, and says why)
         props.put("felix.fileinstall.dir", home.etc.toString());
-        props.put("ferry.deploy.dir", home.deploy.toString());
+        props.put(FrameworkProperties.DEPLOY_DIR, home.deploy.toString());
         props.put("felix.fileinstall.poll", System.getProperty("felix.fileinstall.poll", "250"));
         props.put("felix.fileinstall.noInitialDelay", "true");
         props.put("felix.fileinstall.log.level", "2");
         props.put("felix.fileinstall.enableConfigSave", "false");
-        props.put("ferry.home", home.root.toString());
+        props.put(FrameworkProperties.HOME, home.root.toString());
         props.put(Logging.FRAMEWORK_PROPERTY, "jul"); // the worker's dev.ferry.logging sets java.util.logging levels
         props.put("gosh.home", home.root.toString());
         if (options.config != null) {
             if (java.nio.file.Files.isDirectory(options.config)) {
                 throw new StartupException("--config " + options.config + " is a folder; give the config.yaml file");
             }
-            props.put("ferry.config.file", options.config.toString()); // read by the config.yaml bridge
+            props.put(FrameworkProperties.CONFIG_FILE, options.config.toString()); // read by the config.yaml bridge
         }
         if (options.grpcHost != null) {
-            props.put("ferry.grpc.host", options.grpcHost);
+            props.put(FrameworkProperties.GRPC_HOST, options.grpcHost);
         }
         if (options.grpcPort != null) {
-            props.put("ferry.grpc.port", options.grpcPort);
+            props.put(FrameworkProperties.GRPC_PORT, options.grpcPort);
         }
         // System properties given with -D pass through, so an operator can tune any bundle.
         System.getProperties().stringPropertyNames().stream()
@@ -192,7 +194,7 @@ public final class Main {
             stopBeforeReady(framework, stopped);
             throw new StartupException("the executor registry did not start within 30 s; see the log above");
         }
-        String grpc = grpcAddress(awaitService(framework.getBundleContext(), "(|(ferry.grpc.address=*)(ferry.grpc.failure=*))",
+        String grpc = grpcAddress(awaitService(framework.getBundleContext(), "(|(" + ServiceProperties.GRPC_ADDRESS + "=*)(" + ServiceProperties.GRPC_FAILURE + "=*))",
                 30_000));
         if (grpc.startsWith("!")) {
             stopBeforeReady(framework, stopped);
@@ -321,8 +323,8 @@ public final class Main {
         if (endpoint == null) {
             return "!it said nothing within 30 s; see the log above";
         }
-        Object failure = endpoint.getProperty("ferry.grpc.failure");
-        return failure != null ? "!" + failure : String.valueOf(endpoint.getProperty("ferry.grpc.address"));
+        Object failure = endpoint.getProperty(ServiceProperties.GRPC_FAILURE);
+        return failure != null ? "!" + failure : String.valueOf(endpoint.getProperty(ServiceProperties.GRPC_ADDRESS));
     }
 
     /**

@@ -85,7 +85,7 @@ public final class CommandExecutor implements Executor {
 
     /** The worker's folder (the standalone worker's ferry.home, Karaf's karaf.home), which names its tasks' markers. */
     private static String home(BundleContext context) {
-        String home = context.getProperty("ferry.home");
+        String home = context.getProperty(dev.ferry.support.Home.PROPERTY);
         if (home == null) {
             home = context.getProperty("karaf.home");
         }

@@ -76,7 +76,7 @@ public final class ContainerExecutor implements Executor {
 
     @Activate
     public ContainerExecutor(BundleContext context, Map<String, Object> properties) {
-        String h = context.getProperty("ferry.home");
+        String h = context.getProperty(dev.ferry.support.Home.PROPERTY);
         this.home = h != null ? h : context.getProperty("karaf.home");
         this.config = new Configured<ContainerSettings>(LOG, "the container type", null)
                 .start(() -> ContainerSettings.from(Configs.read(ContainerConfig.class, ContainerConfig.PID, properties), home));

@@ -37,7 +37,7 @@ public final class EmbeddedDefault {
 
     @Activate
     public EmbeddedDefault(BundleContext context, @Reference ConfigurationAdmin configurationAdmin) {
-        String home = context.getProperty("ferry.home");
+        String home = context.getProperty(dev.ferry.support.Home.PROPERTY);
         String karafEtc = context.getProperty("karaf.etc");
         String karafData = context.getProperty("karaf.data");
         Path folder;

@@ -161,7 +161,7 @@ public final class ManagedDataSource {
      */
     private static java.util.concurrent.CompletableFuture<Void> probe(WatchedDataSource watched, DataSourceSettings s) {
         java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
-        Thread t = new Thread(() -> {
+        Thread t = dev.ferry.support.Threads.daemon("ferry-datasource-probe", () -> {
             try (Connection c = s.user.isEmpty() ? watched.getConnection() : watched.getConnection(s.user, s.password())) {
                 // reached: nothing to say
             } catch (SQLException | IOException | RuntimeException e) {
@@ -172,8 +172,7 @@ public final class ManagedDataSource {
             } finally {
                 done.complete(null);
             }
-        }, "ferry-datasource-probe");
-        t.setDaemon(true);
+        });
         t.start();
         return done;
     }

@@ -1,5 +1,6 @@
 package dev.ferry.worker.grpc.internal;
 
+import dev.ferry.worker.spi.MetricFamily;
 import io.grpc.ForwardingServerCall;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -11,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.function.Supplier;
 
 /**
  * Counts the calls the gRPC API answers, by method and status code, for the worker's metrics endpoint
@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  * Added last, so it runs first and counts the calls the token check refuses too. Counts outlive a restart of
  * the server on a configuration change.
  */
-final class CallCounter implements ServerInterceptor, Supplier<Map<List<String>, Long>> {
+final class CallCounter implements ServerInterceptor, MetricFamily {
     private static final Status.Code[] CODES = Status.Code.values();
 
     private final Map<String, AtomicLongArray> byMethod = new ConcurrentHashMap<>();
@@ -38,7 +38,27 @@ final class CallCounter implements ServerInterceptor, Supplier<Map<List<String>,
     }
 
     @Override
-    public Map<List<String>, Long> get() {
+    public String name() {
+        return "ferry_grpc_calls_total";
+    }
+
+    @Override
+    public String type() {
+        return "counter";
+    }
+
+    @Override
+    public String help() {
+        return "Calls the gRPC API answered, by method and status code.";
+    }
+
+    @Override
+    public List<String> labels() {
+        return List.of("method", "code");
+    }
+
+    @Override
+    public Map<List<String>, Long> samples() {
         Map<List<String>, Long> out = new LinkedHashMap<>();
         byMethod.forEach((method, codes) -> {
             for (Status.Code code : CODES) {

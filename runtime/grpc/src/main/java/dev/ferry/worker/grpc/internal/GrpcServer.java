@@ -54,8 +54,8 @@ import org.slf4j.LoggerFactory;
 @Component(immediate = true, configurationPid = GrpcConfig.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = GrpcConfig.class)
 public final class GrpcServer {
-    static final String ADDRESS = "ferry.grpc.address";
-    static final String FAILURE = "ferry.grpc.failure";
+    static final String ADDRESS = dev.ferry.worker.spi.ServiceProperties.GRPC_ADDRESS;
+    static final String FAILURE = dev.ferry.worker.spi.ServiceProperties.GRPC_FAILURE;
     private static final String EXECUTE = WorkerGrpc.getExecuteMethod().getFullMethodName();
     private static final String EXECUTE_STREAM = WorkerGrpc.getExecuteStreamMethod().getFullMethodName();
     private static final Logger LOG = LoggerFactory.getLogger(GrpcServer.class);
@@ -72,12 +72,7 @@ public final class GrpcServer {
     public GrpcServer(BundleContext context, Map<String, Object> properties, @Reference ExecutorRegistry registry) {
         this.context = context;
         this.registry = registry;
-        Hashtable<String, Object> metric = new Hashtable<>();
-        metric.put("ferry.metric.name", "ferry_grpc_calls_total");
-        metric.put("ferry.metric.type", "counter");
-        metric.put("ferry.metric.help", "Calls the gRPC API answered, by method and status code.");
-        metric.put("ferry.metric.labels", new String[] {"method", "code"});
-        callMetrics = context.registerService(java.util.function.Supplier.class, calls, metric);
+        callMetrics = context.registerService(dev.ferry.worker.spi.MetricFamily.class, calls, null);
         Running started = null;
         String key = ADDRESS;
         String value;
@@ -188,16 +183,16 @@ public final class GrpcServer {
         private String address;
 
         private Running(Settings settings) {
-            boss = new NioEventLoopGroup(1, threads("ferry-grpc-accept"));
-            workers = new NioEventLoopGroup(Math.min(4, Runtime.getRuntime().availableProcessors()), threads("ferry-grpc-io"));
+            boss = new NioEventLoopGroup(1, dev.ferry.support.Threads.factory("ferry-grpc-accept"));
+            workers = new NioEventLoopGroup(Math.min(4, Runtime.getRuntime().availableProcessors()), dev.ferry.support.Threads.factory("ferry-grpc-io"));
             // A fixed few (gRPC's own default is an unbounded cached pool): an Execute holds its thread only
             // to read the request and submit the task; the registry parks a task that must wait, and the
             // answer is sent from whichever thread completes it. So a cancel always finds a thread.
             requests = new ThreadPoolExecutor(settings.threads, settings.threads, 60, TimeUnit.SECONDS,
-                    new java.util.concurrent.LinkedBlockingQueue<>(), threads("ferry-grpc-call"));
+                    new java.util.concurrent.LinkedBlockingQueue<>(), dev.ferry.support.Threads.factory("ferry-grpc-call"));
             requests.allowCoreThreadTimeOut(true);
-            control = Executors.newFixedThreadPool(4, threads("ferry-grpc-control"));
-            scheduler = Executors.newSingleThreadScheduledExecutor(threads("ferry-grpc-health"));
+            control = dev.ferry.support.Threads.boundedPool("ferry-grpc-control", 4, 1024);
+            scheduler = dev.ferry.support.Threads.scheduled("ferry-grpc-health");
         }
 
         /** @throws IllegalArgumentException saying why it could not start (its threads are gone again) */
@@ -320,14 +315,5 @@ public final class GrpcServer {
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(key, value);
         return context.registerService(GrpcEndpoint.class, new GrpcEndpoint(), props);
-    }
-
-    private static ThreadFactory threads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 }

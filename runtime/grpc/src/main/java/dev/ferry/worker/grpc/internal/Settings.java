@@ -9,8 +9,8 @@ import java.util.function.Function;
 
 /** The gRPC server's configuration, checked: a value that cannot work stops the server with a reason. */
 final class Settings {
-    static final String HOST_PROPERTY = "ferry.grpc.host";
-    static final String PORT_PROPERTY = "ferry.grpc.port";
+    static final String HOST_PROPERTY = dev.ferry.worker.spi.FrameworkProperties.GRPC_HOST;
+    static final String PORT_PROPERTY = dev.ferry.worker.spi.FrameworkProperties.GRPC_PORT;
 
     final boolean enabled;
     final String host;

@@ -84,8 +84,7 @@ public final class AuditTrail implements TaskObserver {
             return;
         }
         out = new RotatingFile(file, s.maxFileBytes(), s.maxFiles());
-        writer = new Thread(this::write, "ferry-audit");
-        writer.setDaemon(true);
+        writer = dev.ferry.support.Threads.daemon("ferry-audit", this::write);
         writer.start();
         LOG.info("Audit trail in {}{}", file, payloads ? " (with payloads, secrets masked)" : "");
     }
@@ -97,7 +96,7 @@ public final class AuditTrail implements TaskObserver {
         if (context == null) { // a check of the configuration: no file is opened
             return Path.of("data", "log", "audit.log");
         }
-        String home = context.getProperty("ferry.home");
+        String home = context.getProperty(dev.ferry.worker.spi.FrameworkProperties.HOME);
         if (home != null) {
             return Path.of(home, "data", "log", "audit.log");
         }

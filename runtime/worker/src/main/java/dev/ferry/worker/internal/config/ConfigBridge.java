@@ -53,8 +53,8 @@ import org.slf4j.LoggerFactory;
 @Component(immediate = true, service = {Switches.class, ConfigBridge.class})
 public final class ConfigBridge implements Switches {
     /** The framework property naming the file ({@code --config FILE}); else {@code <etc>/config.yaml}. */
-    public static final String FILE = "ferry.config.file";
-    static final String POLL = "ferry.config.poll";
+    public static final String FILE = dev.ferry.worker.spi.FrameworkProperties.CONFIG_FILE;
+    static final String POLL = dev.ferry.worker.spi.FrameworkProperties.CONFIG_POLL;
     public static final String DATASOURCE_FACTORY_PID = "dev.ferry.datasource";
 
     /** The worker's own parts (registry, grpc, metrics, audit, logging) and their PIDs, as config.yaml's worker: names them. */
@@ -127,11 +127,7 @@ public final class ConfigBridge implements Switches {
         this.cmListener = context.registerService(org.osgi.service.cm.ConfigurationListener.class, this::changedElsewhere,
                 null);
         poll(true); // before the registry serves (it waits for this service): the file's limits hold from the first task
-        this.watch = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "ferry-config-yaml");
-            t.setDaemon(true);
-            return t;
-        });
+        this.watch = dev.ferry.support.Threads.scheduled("ferry-config-yaml");
         long every = pollMillis(context.getProperty(POLL));
         watch.scheduleWithFixedDelay(this::look, every, every, TimeUnit.MILLISECONDS);
     }

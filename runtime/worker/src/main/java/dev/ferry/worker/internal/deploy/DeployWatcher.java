@@ -44,10 +44,10 @@ import org.slf4j.LoggerFactory;
  */
 @Component(immediate = true)
 public final class DeployWatcher implements Runnable {
-    static final String FOLDER = "ferry.deploy.dir";
-    static final String POLL = "ferry.deploy.poll";
+    static final String FOLDER = dev.ferry.worker.spi.FrameworkProperties.DEPLOY_DIR;
+    static final String POLL = dev.ferry.worker.spi.FrameworkProperties.DEPLOY_POLL;
     /** The framework property that sets the largest jar deploy/ takes, in bytes (64 MiB unless set). */
-    static final String MAX_BYTES = "ferry.deploy.max.bytes";
+    static final String MAX_BYTES = dev.ferry.worker.spi.FrameworkProperties.DEPLOY_MAX_BYTES;
     private static final Logger LOG = LoggerFactory.getLogger(DeployWatcher.class);
 
     /** What was last seen of a file, and what became of it. */
@@ -80,8 +80,7 @@ public final class DeployWatcher implements Runnable {
             return;
         }
         scan(true); // what is there at start is complete: install it before the worker says it is ready
-        this.thread = new Thread(this, "ferry-deploy");
-        thread.setDaemon(true);
+        this.thread = dev.ferry.support.Threads.daemon("ferry-deploy", this);
         thread.start();
     }
 

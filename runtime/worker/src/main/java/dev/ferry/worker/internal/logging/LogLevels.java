@@ -33,7 +33,7 @@ public final class LogLevels {
 
     @Activate
     public LogLevels(BundleContext context, Map<String, Object> properties) {
-        active = "jul".equals(context.getProperty("ferry.logging"));
+        active = "jul".equals(context.getProperty(dev.ferry.worker.spi.FrameworkProperties.LOGGING));
         launcherLevel = Logger.getLogger("").getLevel();
         if (active) {
             apply(properties);

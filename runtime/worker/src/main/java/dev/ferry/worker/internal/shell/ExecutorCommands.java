@@ -40,7 +40,7 @@ public class ExecutorCommands {
     private static final String TYPE = "the executor type, e.g. command (executor:list shows them)";
     private static final String PAYLOAD = "the payload, JSON in single quotes, e.g. '{\"command\":\"echo\",\"args\":[\"hi\"]}'";
     /** The property of the stopper a running executor:run registers; the standalone launcher runs it on Ctrl-C (SIGINT). */
-    static final String INTERRUPT_PROPERTY = "ferry.shell.interrupt";
+    static final String INTERRUPT_PROPERTY = dev.ferry.worker.spi.ServiceProperties.SHELL_INTERRUPT;
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)?");
 
     private final RegistryView registry;
