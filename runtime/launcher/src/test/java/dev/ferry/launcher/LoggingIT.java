@@ -57,7 +57,7 @@ class LoggingIT {
         }
         assertThat(console).noneMatch(l -> l.contains(" INFO "));
         String file = Files.readString(home.resolve("data/log/ferry.0.log"));
-        assertThat(file).contains(" INFO dev.ferry.worker.internal.registry.ServiceTable - Executor for type 'command' is available")
+        assertThat(file).contains(" INFO dev.ferry.worker.internal.registry.Dispatcher - Executor for type 'command' is available")
                 .contains(" WARN ").contains("blocked_comands");
         assertThat(file.lines().findFirst().orElseThrow()).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} \\[.*");
     }
