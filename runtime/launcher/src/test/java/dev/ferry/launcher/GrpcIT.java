@@ -386,13 +386,13 @@ class GrpcIT {
             assertThat(c.worker().withInterceptors(bearer(TOKEN)).execute(echo).getStatus()).isEqualTo(Status.SUCCEEDED);
 
             WorkerProcess.cfg(home, "dev.ferry.grpc", "token = short");
-            w.await("the refusal", START, l -> l.contains("token") && l.contains("keeps serving with its previous configuration"));
+            w.await("the refusal", START, l -> l.contains("token") && l.contains("the previous configuration stays"));
             assertThat(c.worker().withInterceptors(bearer(TOKEN)).execute(echo).getStatus()).isEqualTo(Status.SUCCEEDED);
             assertCode(() -> c.worker().execute(echo), Code.UNAUTHENTICATED, "bearer token");
 
             Files.delete(home.resolve("etc/dev.ferry.grpc.cfg"));
             w.await("the second refusal", START, l -> l.contains("refusing to listen on 0.0.0.0")
-                    && l.contains("keeps serving with its previous configuration"));
+                    && l.contains("the previous configuration stays"));
             assertThat(c.worker().withInterceptors(bearer(TOKEN)).execute(echo).getStatus()).isEqualTo(Status.SUCCEEDED);
             assertCode(() -> c.worker().execute(echo), Code.UNAUTHENTICATED, "bearer token");
         }

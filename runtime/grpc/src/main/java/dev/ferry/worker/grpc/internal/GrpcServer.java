@@ -36,6 +36,7 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import dev.ferry.support.Configs;
+import dev.ferry.support.Configured;
 import java.util.Map;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
@@ -66,6 +67,7 @@ public final class GrpcServer {
     private Settings settings; // guarded by this: what runs now (null when it never started)
     private ServiceRegistration<GrpcEndpoint> endpoint; // guarded by this
     private final CallCounter calls = new CallCounter();
+    private final Configured<Settings> config = new Configured<>(LOG, "the gRPC API", "does not start", null);
     private final ServiceRegistration<?> callMetrics;
 
     @Activate
@@ -76,23 +78,28 @@ public final class GrpcServer {
         Running started = null;
         String key = ADDRESS;
         String value;
-        try {
-            Settings s = Settings.of(Configs.read(GrpcConfig.class, GrpcConfig.PID, properties), context::getProperty);
+        Settings s = config.start(() -> read(properties)).get();
+        if (s == null) {
+            key = FAILURE; // refused: never something more open instead
+            value = config.refused();
+        } else {
             if (s.retired != null) {
                 LOG.warn(s.retired);
             }
-            if (s.enabled) {
-                started = Running.start(context, registry, s, calls);
-                value = started.address;
-            } else {
-                LOG.info("The gRPC API is disabled (enabled = false in {}.cfg)", GrpcConfig.PID);
-                value = "off";
+            try {
+                if (s.enabled) {
+                    started = Running.start(context, registry, s, calls);
+                    value = started.address;
+                } else {
+                    LOG.info("The gRPC API is disabled (enabled = false in {}.cfg)", GrpcConfig.PID);
+                    value = "off";
+                }
+                settings = s;
+            } catch (IllegalArgumentException e) {
+                LOG.error("The gRPC API does not start: {}", e.getMessage());
+                key = FAILURE;
+                value = e.getMessage();
             }
-            settings = s;
-        } catch (IllegalArgumentException e) {
-            LOG.error("The gRPC API does not start: {}", e.getMessage());
-            key = FAILURE;
-            value = e.getMessage();
         }
         running = started;
         endpoint = publish(context, key, value);
@@ -104,14 +111,10 @@ public final class GrpcServer {
      */
     @Modified
     synchronized void modified(Map<String, Object> properties) {
-        Settings next;
-        try {
-            next = Settings.of(Configs.read(GrpcConfig.class, GrpcConfig.PID, properties), context::getProperty);
-        } catch (IllegalArgumentException e) {
-            LOG.warn("{}; {}", e.getMessage(), running != null ? "the gRPC API keeps serving with its previous configuration"
-                    : "the gRPC API stays off");
-            return;
+        if (!config.update(() -> read(properties))) {
+            return; // refused: said, and what runs now stays
         }
+        Settings next = config.get();
         if (next.retired != null) {
             LOG.warn(next.retired);
         }
@@ -150,6 +153,10 @@ public final class GrpcServer {
         } catch (IllegalStateException e) {
             // stopping
         }
+    }
+
+    private Settings read(Map<String, Object> properties) {
+        return Settings.of(Configs.read(GrpcConfig.class, GrpcConfig.PID, properties), context::getProperty);
     }
 
     @Deactivate

@@ -69,18 +69,22 @@ public final class AuditTrail implements TaskObserver {
 
     @Activate
     public AuditTrail(BundleContext context, Map<String, Object> properties) throws IOException {
-        this(Settings.from(Configs.read(AuditConfig.class, AuditConfig.PID, properties), context));
+        // refused (said by the reader): the trail records nothing rather than something else than asked
+        this(new dev.ferry.support.Configured<Settings>(LOG, "the audit trail", "records nothing", null)
+                .start(() -> Settings.from(Configs.read(AuditConfig.class, AuditConfig.PID, properties), context)).get());
     }
 
-    /** From checked settings: the component's way, and the benchmark's. */
+    /** From checked settings, or null when they were refused: the component's way, and the benchmark's. */
     public AuditTrail(Settings s) throws IOException {
-        this.enabled = s.enabled();
-        this.payloads = s.payloads();
-        this.file = s.file();
+        this.enabled = s != null && s.enabled();
+        this.payloads = s != null && s.payloads();
+        this.file = s == null ? null : s.file();
         if (!enabled) {
             out = null;
             writer = null;
-            LOG.info("Audit trail off (enabled = false in {})", AuditConfig.PID);
+            if (s != null) {
+                LOG.info("Audit trail off (enabled = false in {})", AuditConfig.PID);
+            }
             return;
         }
         out = new RotatingFile(file, s.maxFileBytes(), s.maxFiles());

@@ -30,6 +30,8 @@ public final class LogLevels {
     private final Level launcherLevel;
     /** The loggers set, held: java.util.logging keeps loggers only weakly, and a collected one forgets its level. */
     private final List<Logger> set = new ArrayList<>();
+    private final dev.ferry.support.Configured<Levels> levels = new dev.ferry.support.Configured<>(LOG, "the log levels",
+            "stay as the launcher set them", null);
 
     @Activate
     public LogLevels(BundleContext context, Map<String, Object> properties) {
@@ -68,8 +70,8 @@ public final class LogLevels {
             }
             int eq = entry.indexOf('=');
             if (eq <= 0) {
-                throw new IllegalArgumentException("levels: entries are logger=level, e.g. dev.ferry.executor.http=debug;"
-                        + " got '" + entry + "'");
+                throw new IllegalArgumentException("configuration " + LoggingConfig.PID + ", levels: entries are"
+                        + " logger=level, e.g. dev.ferry.executor.http=debug; got '" + entry + "'");
             }
             named.put(entry.substring(0, eq).trim(), level(entry.substring(eq + 1).trim(), "levels (" + entry + ")"));
         }
@@ -77,13 +79,10 @@ public final class LogLevels {
     }
 
     private synchronized void apply(Map<String, Object> properties) {
-        Levels parsed;
-        try {
-            parsed = parse(Configs.read(LoggingConfig.class, LoggingConfig.PID, properties));
-        } catch (IllegalArgumentException e) {
-            LOG.warn("configuration {} refused: {}; the log levels stay as they are", LoggingConfig.PID, e.getMessage());
-            return;
+        if (!levels.update(() -> parse(Configs.read(LoggingConfig.class, LoggingConfig.PID, properties)))) {
+            return; // refused: said, and the levels stay as they are
         }
+        Levels parsed = levels.get();
         Level root = parsed.root() == null ? launcherLevel : parsed.root();
         Map<String, Level> named = parsed.named();
         // said before the change when it can be heard then (a quieter level would hide it), else after
@@ -123,7 +122,8 @@ public final class LogLevels {
             case "trace":
                 return Level.FINEST;
             default:
-                throw new IllegalArgumentException(key + ": '" + name + "' is not a level; use error, warn, info, debug or trace");
+                throw new IllegalArgumentException("configuration " + LoggingConfig.PID + ", " + key + ": '" + name
+                        + "' is not a level; use error, warn, info, debug or trace");
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.ferry.worker.internal.metrics;
 
 import dev.ferry.support.Configs;
+import dev.ferry.support.Configured;
 import dev.ferry.worker.internal.registry.RegistryView;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -63,14 +64,9 @@ public final class MetricsEndpoint {
     @Activate
     public MetricsEndpoint(@Reference RegistryView registry, Map<String, Object> properties) {
         this.registry = registry;
-        MetricsSettings s;
-        try {
-            s = MetricsSettings.from(Configs.read(MetricsConfig.class, MetricsConfig.PID, properties));
-        } catch (IllegalArgumentException e) {
-            // never something more open instead: no endpoint, and the reason where the operator looks
-            LOG.error("The metrics endpoint does not start: {}", e.getMessage());
-            s = null;
-        }
+        // refused: never something more open instead; no endpoint, and the reason where the operator looks
+        MetricsSettings s = new Configured<MetricsSettings>(LOG, "the metrics endpoint", "does not start", null)
+                .start(() -> MetricsSettings.from(Configs.read(MetricsConfig.class, MetricsConfig.PID, properties))).get();
         this.settings = s;
         if (s == null || !s.enabled()) {
             server = null;

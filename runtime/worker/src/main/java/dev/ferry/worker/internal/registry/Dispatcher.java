@@ -9,6 +9,7 @@ import dev.ferry.executor.api.Status;
 import dev.ferry.executor.api.Rejection;
 import dev.ferry.executor.api.Task;
 import dev.ferry.executor.api.TaskHandle;
+import dev.ferry.support.Configured;
 import dev.ferry.support.Threads;
 import dev.ferry.support.Ticker;
 import java.time.Duration;
@@ -76,13 +77,12 @@ final class Dispatcher implements AutoCloseable {
     private final ThreadPoolExecutor tasks = Threads.elastic("ferry-task", MAX_TASK_THREADS, 60);
     /** Tasks refused for a type nobody serves (validations included). */
     private final LongAdder unknownTypes = new LongAdder();
-    private volatile RegistrySettings settings;
-    /** Set while the registry's configuration is refused at start: no task runs, each is told why. */
-    private volatile String refused;
+    /** The registry's configuration; refused at start, it has none: no task runs, each is told why. */
+    private final Configured<RegistrySettings> config;
     private volatile boolean closed;
 
-    Dispatcher(RegistrySettings settings, Switches switches, Ticker ticker) {
-        this.settings = settings;
+    Dispatcher(Configured<RegistrySettings> config, Switches switches, Ticker ticker) {
+        this.config = config;
         this.switches = switches;
         this.ticker = ticker;
         this.outcomes = new Outcomes(ticker);
@@ -133,9 +133,8 @@ final class Dispatcher implements AutoCloseable {
         if (closed) {
             return Optional.of(outcomes.shuttingDown());
         }
-        String refusal = refused;
-        if (refusal != null) {
-            return Optional.of(outcomes.notServing(refusal));
+        if (config.get() == null) {
+            return Optional.of(outcomes.notServing(config.notServing()));
         }
         if (timeout != null && timeout.isNegative()) {
             return Optional.of(outcomes.badTimeout(timeout));
@@ -160,7 +159,7 @@ final class Dispatcher implements AutoCloseable {
     }
 
     private TaskRun newRun(Task task, Duration timeout, long start, boolean validateOnly, OutputSink output) {
-        RegistrySettings s = settings;
+        RegistrySettings s = settings();
         long timeoutNanos = timeout == null || timeout.isZero() ? s.defaultTimeoutNanos() : timeout.toNanos();
         long deadline = start + Math.min(timeoutNanos, s.maxTimeoutNanos());
         return new TaskRun(task, table.get(task.type()), outcomes, start, timeoutNanos, deadline, validateOnly, output);
@@ -175,7 +174,7 @@ final class Dispatcher implements AutoCloseable {
      * @param sawInactive whether a service that yields no object was seen before (the second time it is reported)
      */
     private Admission admit(TaskRun run, boolean sawInactive) {
-        RegistrySettings s = settings;
+        RegistrySettings s = settings();
         TypeSlot slot = run.slot;
         ServiceEntry entry;
         Executor executor;
@@ -432,7 +431,7 @@ final class Dispatcher implements AutoCloseable {
     // -- services coming and going
 
     void serviceAdded(ServiceEntry entry) {
-        TypeSlot slot = table.getOrAdd(entry.type, x -> settings.concurrencyOf(entry.type));
+        TypeSlot slot = table.getOrAdd(entry.type, x -> settings().concurrencyOf(entry.type));
         slot.add(entry);
         slot.stats.arrived.increment();
         applyLimit(slot);
@@ -458,7 +457,7 @@ final class Dispatcher implements AutoCloseable {
         if (slot == null) {
             return;
         }
-        RegistrySettings s = settings;
+        RegistrySettings s = settings();
         slot.drainStarted();
         long drainStart = ticker.nanos();
         try {
@@ -488,7 +487,7 @@ final class Dispatcher implements AutoCloseable {
     private void applyLimit(TypeSlot slot) {
         ServiceEntry[] entries = slot.entries();
         int own = entries.length > 0 ? entries[0].maxConcurrency() : Integer.MAX_VALUE;
-        int added = slot.setLimit(Math.min(settings.concurrencyOf(slot.type), own));
+        int added = slot.setLimit(Math.min(settings().concurrencyOf(slot.type), own));
         for (int i = 0; i < added; i++) {
             release(slot);
         }
@@ -496,25 +495,22 @@ final class Dispatcher implements AutoCloseable {
 
     // -- the registry's configuration and the operator's drain
 
+    /** The settings in force; the defaults' limits while the configuration is refused at start (no task runs then). */
     RegistrySettings settings() {
-        return settings;
+        RegistrySettings s = config.get();
+        return s == null ? RegistrySettings.DEFAULTS : s;
     }
 
-    void configure(RegistrySettings next) {
-        settings = next;
-        refused = null;
+    /** A new configuration was applied: the type limits follow it. */
+    void reconfigured() {
         for (TypeSlot slot : table.slots()) {
             applyLimit(slot);
         }
     }
 
-    /** The registry's configuration was refused at start: no task runs until one is applied. */
-    void refuse(String why) {
-        refused = why;
-    }
-
-    Optional<String> refused() {
-        return Optional.ofNullable(refused);
+    /** @return what a task is told while the registry's configuration is refused (since start), or empty */
+    Optional<String> notServing() {
+        return config.get() == null ? Optional.of(config.notServing()) : Optional.empty();
     }
 
     Switches switches() {

@@ -12,6 +12,7 @@ import dev.ferry.executor.api.Task;
 import dev.ferry.executor.api.TaskHandle;
 import dev.ferry.executor.api.Validation;
 import dev.ferry.support.Configs;
+import dev.ferry.support.Configured;
 import dev.ferry.support.Ticker;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,6 +44,7 @@ import org.slf4j.LoggerFactory;
 public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryView {
     private static final Logger LOG = LoggerFactory.getLogger(OsgiExecutorRegistry.class);
 
+    private final Configured<RegistrySettings> config;
     private final Dispatcher dispatcher;
     private final ServiceTracker<Executor, ServiceEntry> tracker;
     /** Whoever is told of every answered task (the audit trail); replaced, never mutated. */
@@ -54,14 +56,9 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
      */
     @Activate
     public OsgiExecutorRegistry(BundleContext context, Map<String, Object> properties, @Reference Switches switches) {
-        this.dispatcher = new Dispatcher(RegistrySettings.DEFAULTS, switches, Ticker.SYSTEM);
-        try {
-            dispatcher.configure(settings(properties));
-        } catch (IllegalArgumentException e) {
-            // its limits may be what keeps this worker from being overrun: without them, nothing runs
-            dispatcher.refuse(e.getMessage());
-            LOG.warn("{}; the worker runs no task until the configuration is fixed", e.getMessage());
-        }
+        // refused, its limits may be what keeps this worker from being overrun: without them, nothing runs
+        this.config = new Configured<RegistrySettings>(LOG, "the worker", null).start(() -> settings(properties));
+        this.dispatcher = new Dispatcher(config, switches, Ticker.SYSTEM);
         this.tracker = new ServiceTracker<>(context, Executor.class, new ExecutorTracker(context, dispatcher));
         tracker.open(true);
         LOG.debug("Executor registry started with {}", dispatcher.settings());
@@ -69,7 +66,8 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
 
     /** For tests and benchmarks: a registry outside a framework, fed through {@link #dispatcher()}. */
     OsgiExecutorRegistry(RegistrySettings settings, Switches switches, Ticker ticker) {
-        this.dispatcher = new Dispatcher(settings, switches, ticker);
+        this.config = new Configured<>(LOG, "the worker", settings);
+        this.dispatcher = new Dispatcher(config, switches, ticker);
         this.tracker = null;
     }
 
@@ -79,11 +77,9 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
 
     @Modified
     void modified(Map<String, Object> properties) {
-        try {
-            dispatcher.configure(settings(properties));
+        if (config.update(() -> settings(properties))) {
+            dispatcher.reconfigured();
             LOG.info("Executor registry reconfigured: {}", dispatcher.settings());
-        } catch (IllegalArgumentException e) {
-            LOG.warn("{}; the previous configuration stays", e.getMessage());
         }
     }
 
@@ -98,6 +94,12 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
     /** Where tasks run; tests feed it services by hand. */
     Dispatcher dispatcher() {
         return dispatcher;
+    }
+
+    /** Applies plain settings as a new configuration would (tests). */
+    void configure(RegistrySettings settings) {
+        config.update(() -> settings);
+        dispatcher.reconfigured();
     }
 
     // -- running tasks
@@ -253,9 +255,9 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
      * runs), the type is switched off or drained, or stopped tasks did not come back from it.
      */
     private Health healthOf(TypeSlot slot, ServiceEntry e) {
-        Optional<String> refusal = dispatcher.refused();
+        Optional<String> refusal = dispatcher.notServing();
         if (refusal.isPresent()) {
-            return Health.unhealthy("the worker runs no task: its " + refusal.get());
+            return Health.unhealthy(refusal.get());
         }
         Optional<String> off = dispatcher.switches().off(slot.type);
         if (off.isPresent()) {

@@ -32,8 +32,9 @@ final class Outcomes {
         return Result.rejected(Rejection.SHUTTING_DOWN, "the worker is shutting down; send the task to another worker");
     }
 
-    Result notServing(String refusal) {
-        return Result.rejected(Rejection.POLICY_DENIED, "the worker runs no task: its " + refusal);
+    /** @param why what the refused configuration says (the worker runs no task: its …) */
+    Result notServing(String why) {
+        return Result.rejected(Rejection.POLICY_DENIED, why);
     }
 
     Result badTimeout(Duration timeout) {

@@ -318,7 +318,7 @@ class RegistryUnitTest {
     }
 
     private static void update(OsgiExecutorRegistry r, RegistrySettings s) {
-        r.dispatcher().configure(s);
+        r.configure(s);
     }
 
     private static int parked(OsgiExecutorRegistry r, String type) {
