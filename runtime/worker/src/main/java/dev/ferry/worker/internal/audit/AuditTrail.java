@@ -33,6 +33,11 @@ import org.slf4j.LoggerFactory;
 @Component(configurationPid = AuditConfig.PID, immediate = true, service = TaskObserver.class)
 public final class AuditTrail implements TaskObserver {
     private static final Logger LOG = LoggerFactory.getLogger(AuditTrail.class);
+    /** Its configuration's PID. */
+    public static final String PID = AuditConfig.PID;
+    /** How it reads its configuration (no file is opened): the check config.yaml's bridge asks is this reader too. */
+    public static final java.util.function.Function<Map<String, Object>, ?> READER = p -> Settings.from(
+            Configs.read(AuditConfig.class, AuditConfig.PID, p), null);
     /** Keys whose values are masked, whatever the value (a string, a number, a list, an object). */
     private static final Pattern SECRET_KEY = Pattern.compile(
             "(?i)pass|pwd|secret|token|auth|cookie|key|credential|session|private|signature|cert");

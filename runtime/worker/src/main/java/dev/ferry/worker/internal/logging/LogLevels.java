@@ -25,6 +25,10 @@ import org.slf4j.LoggerFactory;
 @Component(configurationPid = LoggingConfig.PID, immediate = true, service = {})
 public final class LogLevels {
     private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(LogLevels.class);
+    /** Its configuration's PID. */
+    public static final String PID = LoggingConfig.PID;
+    /** How it reads its configuration: the check config.yaml's bridge asks is this reader too. */
+    public static final java.util.function.Function<Map<String, Object>, ?> READER = LogLevels::read;
 
     private final boolean active;
     private final Level launcherLevel;
@@ -60,6 +64,10 @@ public final class LogLevels {
     record Levels(Level root, Map<String, Level> named) {
     }
 
+    private static Levels read(Map<String, Object> properties) {
+        return parse(Configs.read(LoggingConfig.class, LoggingConfig.PID, properties));
+    }
+
     /** Reads a configuration; the exception names the key and what is wrong. */
     static Levels parse(LoggingConfig c) {
         Level root = c.level().isBlank() ? null : level(c.level(), "level");
@@ -79,7 +87,7 @@ public final class LogLevels {
     }
 
     private synchronized void apply(Map<String, Object> properties) {
-        if (!levels.update(() -> parse(Configs.read(LoggingConfig.class, LoggingConfig.PID, properties)))) {
+        if (!levels.update(() -> read(properties))) {
             return; // refused: said, and the levels stay as they are
         }
         Levels parsed = levels.get();

@@ -48,6 +48,10 @@ import org.slf4j.LoggerFactory;
 @Component(configurationPid = MetricsConfig.PID, immediate = true, service = {})
 public final class MetricsEndpoint {
     private static final Logger LOG = LoggerFactory.getLogger(MetricsEndpoint.class);
+    /** Its configuration's PID. */
+    public static final String PID = MetricsConfig.PID;
+    /** How it reads its configuration: the check config.yaml's bridge asks is this reader too. */
+    public static final java.util.function.Function<Map<String, Object>, ?> READER = MetricsEndpoint::read;
     private static final int MAX_HEAD = 8192;
     /** The whole request head must arrive within this, however slowly its bytes trickle in. */
     private static final long REQUEST_DEADLINE_MS = 3000;
@@ -66,7 +70,7 @@ public final class MetricsEndpoint {
         this.registry = registry;
         // refused: never something more open instead; no endpoint, and the reason where the operator looks
         MetricsSettings s = new Configured<MetricsSettings>(LOG, "the metrics endpoint", "does not start", null)
-                .start(() -> MetricsSettings.from(Configs.read(MetricsConfig.class, MetricsConfig.PID, properties))).get();
+                .start(() -> read(properties)).get();
         this.settings = s;
         if (s == null || !s.enabled()) {
             server = null;
@@ -115,6 +119,10 @@ public final class MetricsEndpoint {
             }
             return null;
         }
+    }
+
+    private static MetricsSettings read(Map<String, Object> properties) {
+        return MetricsSettings.from(Configs.read(MetricsConfig.class, MetricsConfig.PID, properties));
     }
 
     /** host:port where it listens, or null when off. */

@@ -43,6 +43,10 @@ import org.slf4j.LoggerFactory;
 @Component(immediate = true, configurationPid = RegistryConfig.PID, service = {ExecutorRegistry.class, RegistryView.class})
 public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryView {
     private static final Logger LOG = LoggerFactory.getLogger(OsgiExecutorRegistry.class);
+    /** Its configuration's PID. */
+    public static final String PID = RegistryConfig.PID;
+    /** How it reads its configuration: the check config.yaml's bridge asks is this reader too. */
+    public static final java.util.function.Function<Map<String, Object>, ?> READER = OsgiExecutorRegistry::settings;
 
     private final Configured<RegistrySettings> config;
     private final Dispatcher dispatcher;
