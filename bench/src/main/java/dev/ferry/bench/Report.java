@@ -33,6 +33,7 @@ public final class Report {
         }
         if (which.equals("all") || which.equals("dispatch")) {
             dispatch(runs);
+            handoff(runs);
         }
         if (which.equals("all") || which.equals("command")) {
             command(runs, 1);
@@ -99,6 +100,27 @@ public final class Report {
         System.out.printf(Locale.ROOT, "DISPATCH (median of %d runs, p50): direct %.0f ns, registry %.0f ns, added %.0f ns"
                 + " (%.2fx); with the audit trail %.0f ns, %.0f ns more; submit to another thread %.0f ns%n", runs, direct,
                 registry, registry - direct, registry / direct, audited, audited - registry, median(p50s, "registrySubmit"));
+    }
+
+    /** submit's hand-off to the task's thread, beside a plain cached thread pool's, in the same run. */
+    static void handoff(int runs) throws Exception {
+        List<Map<String, Double>> all = new ArrayList<>();
+        for (int r = 0; r < runs; r++) {
+            long[] plain = Handoff.plain(50_000, 100_000);
+            long[] registry = Handoff.registry(50_000, 100_000);
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("registryP50", registry[0] / 1e3);
+            m.put("registryP99", registry[1] / 1e3);
+            m.put("plainP50", plain[0] / 1e3);
+            m.put("plainP99", plain[1] / 1e3);
+            all.add(m);
+            System.out.printf(Locale.ROOT, "hand-off run %d: submit to the executor's first line p50 %.1f µs, p99 %.1f µs;"
+                    + " a plain cached pool p50 %.1f µs, p99 %.1f µs%n", r + 1, m.get("registryP50"), m.get("registryP99"),
+                    m.get("plainP50"), m.get("plainP99"));
+        }
+        System.out.printf(Locale.ROOT, "HAND-OFF (median of %d runs, 100,000 submits each, one caller): registry p50 %.1f µs,"
+                + " p99 %.1f µs; plain cached pool p50 %.1f µs, p99 %.1f µs%n", runs, median(all, "registryP50"),
+                median(all, "registryP99"), median(all, "plainP50"), median(all, "plainP99"));
     }
 
     static void command(int runs, int threads) throws Exception {

@@ -56,6 +56,20 @@ public final class Threads {
     }
 
     /**
+     * A pool that hands each job straight to an idle thread, which looks for the next job a few microseconds
+     * before it parks: for work that must start at once and is already bounded by its caller (tasks holding a
+     * permit). See {@link HandOffPool}.
+     *
+     * @param name the threads' name prefix
+     * @param maxThreads the most threads; past it, {@code execute} throws {@link RejectedExecutionException}
+     * @param keepAliveSeconds how long an idle thread stays
+     * @return the pool
+     */
+    public static HandOffPool handOff(String name, int maxThreads, int keepAliveSeconds) {
+        return new HandOffPool(name, maxThreads, TimeUnit.SECONDS.toNanos(keepAliveSeconds));
+    }
+
+    /**
      * A pool of at most {@code threads} daemon threads and a queue of at most {@code queued} waiting jobs;
      * past that, {@code execute} throws {@link RejectedExecutionException}: for work that arrives from
      * outside (connections), where the caller must say no rather than grow.

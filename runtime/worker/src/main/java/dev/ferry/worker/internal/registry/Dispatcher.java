@@ -10,6 +10,7 @@ import dev.ferry.executor.api.Rejection;
 import dev.ferry.executor.api.Task;
 import dev.ferry.executor.api.TaskHandle;
 import dev.ferry.support.Configured;
+import dev.ferry.support.HandOffPool;
 import dev.ferry.support.Threads;
 import dev.ferry.support.Ticker;
 import java.time.Duration;
@@ -17,7 +18,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -74,7 +74,8 @@ final class Dispatcher implements AutoCloseable {
     private final Outcomes outcomes;
     private final Deadlines watchdog;
     private final Switches switches;
-    private final ThreadPoolExecutor tasks = Threads.elastic("ferry-task", MAX_TASK_THREADS, 60);
+    /** Task threads: a submitted task is handed straight to an idle one (see HandOffPool), so it starts at once. */
+    private final HandOffPool tasks = Threads.handOff("ferry-task", MAX_TASK_THREADS, 60);
     /** Tasks refused for a type nobody serves (validations included). */
     private final LongAdder unknownTypes = new LongAdder();
     /** The registry's configuration; refused at start, it has none: no task runs, each is told why. */
