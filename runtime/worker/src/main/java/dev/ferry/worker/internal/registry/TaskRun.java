@@ -92,10 +92,9 @@ final class TaskRun implements ExecutionContext, TaskHandle, Deadlines.Watched {
     void admittedTo(ServiceEntry e) {
         entry = e;
         long cap = startNanos + Math.min(timeoutNanos, e.maxTimeoutNanos());
-        synchronized (this) {
-            if (cap - deadlineNanos < 0) {
-                deadlineNanos = cap;
-            }
+        if (cap - deadlineNanos < 0) {
+            // no lock: before it runs, nothing else moves the deadline (tighten is the executor's, during execute)
+            deadlineNanos = cap;
         }
     }
 
