@@ -14,8 +14,7 @@ import java.nio.file.Path;
  * trail costs a real executor's throughput.
  */
 final class Audit {
-    private Audit() {
-    }
+    private Audit() {}
 
     static boolean on() {
         return "on".equals(System.getProperty("ferry.bench.audit"));
@@ -27,7 +26,8 @@ final class Audit {
             return Registries.with(type, executor);
         }
         Path dir = Files.createTempDirectory("ferry-bench-audit");
-        AuditTrail trail = new AuditTrail(new AuditTrail.Settings(true, false, dir.resolve("audit.log"), 10L * 1024 * 1024, 2));
+        AuditTrail trail =
+                new AuditTrail(new AuditTrail.Settings(true, false, dir.resolve("audit.log"), 10L * 1024 * 1024, 2));
         ExecutorRegistry audited = Registries.with(type, executor, trail);
         TRAILS.put(audited, trail);
         return audited;

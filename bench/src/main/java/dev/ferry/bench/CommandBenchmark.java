@@ -37,7 +37,8 @@ public class CommandBenchmark {
 
     @Setup
     public void setUp() {
-        registry = Registries.with("command", new dev.ferry.executor.command.internal.CommandExecutor(java.util.Map.of()));
+        registry =
+                Registries.with("command", new dev.ferry.executor.command.internal.CommandExecutor(java.util.Map.of()));
     }
 
     @TearDown

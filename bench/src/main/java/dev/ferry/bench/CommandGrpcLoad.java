@@ -28,11 +28,12 @@ import java.util.stream.Stream;
  */
 final class CommandGrpcLoad {
     static final long TICK_NANOS = 1_000_000_000L / 100; // USER_HZ: /proc times are in 1/100 s here
-    private static final ExecuteRequest TRUE = ExecuteRequest.newBuilder().setTaskType("command")
-            .setPayload(ByteString.copyFromUtf8("{\"command\":\"true\"}")).build();
+    private static final ExecuteRequest TRUE = ExecuteRequest.newBuilder()
+            .setTaskType("command")
+            .setPayload(ByteString.copyFromUtf8("{\"command\":\"true\"}"))
+            .build();
 
-    private CommandGrpcLoad() {
-    }
+    private CommandGrpcLoad() {}
 
     /** Cold start, then warm rounds at 1, 2 and 4 client threads beside the plain loop. */
     static void run(int runs) throws Exception {
@@ -56,16 +57,41 @@ final class CommandGrpcLoad {
                     double plain = p[0];
                     double[] w = warm(worker, threads, 8000, threads == 2 && r == runs - 1);
                     rounds.add(new double[] {w[0], plain, w[1], w[2], w[3], w[4], w[5], w[0] / plain, p[1], p[2]});
-                    System.out.printf(Locale.ROOT, "command-grpc run %d, %d thread(s): worker %.0f tasks/s (p50 %.2f ms, p99"
-                            + " %.2f ms), plain VFORK loop %.0f/s (%.2fx); CPU per task: worker %.2f ms, its children %.2f ms,"
-                            + " client %.2f ms; plain loop %.2f ms, its children %.2f ms%n", r + 1, threads, w[0], w[4], w[5],
-                            plain, w[0] / plain, w[1], w[2], w[3], p[1], p[2]);
+                    System.out.printf(
+                            Locale.ROOT,
+                            "command-grpc run %d, %d thread(s): worker %.0f tasks/s (p50 %.2f ms, p99"
+                                    + " %.2f ms), plain VFORK loop %.0f/s (%.2fx); CPU per task: worker %.2f ms, its children %.2f ms,"
+                                    + " client %.2f ms; plain loop %.2f ms, its children %.2f ms%n",
+                            r + 1,
+                            threads,
+                            w[0],
+                            w[4],
+                            w[5],
+                            plain,
+                            w[0] / plain,
+                            w[1],
+                            w[2],
+                            w[3],
+                            p[1],
+                            p[2]);
                 }
-                System.out.printf(Locale.ROOT, "COMMAND over gRPC %d thread(s) (median of %d): worker %.0f tasks/s, plain loop"
-                        + " %.0f/s, %.2fx; worker CPU %.2f ms/task, children %.2f ms/task, client %.2f ms/task, p50 %.2f ms,"
-                        + " p99 %.2f ms; plain loop CPU %.2f ms/task, its children %.2f ms/task%n", threads, runs,
-                        median(rounds, 0), median(rounds, 1), median(rounds, 7), median(rounds, 2), median(rounds, 3),
-                        median(rounds, 4), median(rounds, 5), median(rounds, 6), median(rounds, 8), median(rounds, 9));
+                System.out.printf(
+                        Locale.ROOT,
+                        "COMMAND over gRPC %d thread(s) (median of %d): worker %.0f tasks/s, plain loop"
+                                + " %.0f/s, %.2fx; worker CPU %.2f ms/task, children %.2f ms/task, client %.2f ms/task, p50 %.2f ms,"
+                                + " p99 %.2f ms; plain loop CPU %.2f ms/task, its children %.2f ms/task%n",
+                        threads,
+                        runs,
+                        median(rounds, 0),
+                        median(rounds, 1),
+                        median(rounds, 7),
+                        median(rounds, 2),
+                        median(rounds, 3),
+                        median(rounds, 4),
+                        median(rounds, 5),
+                        median(rounds, 6),
+                        median(rounds, 8),
+                        median(rounds, 9));
             }
         }
     }
@@ -110,8 +136,11 @@ final class CommandGrpcLoad {
             prev = end;
         }
         System.out.println(sb);
-        System.out.println(threadLine("command-grpc: the worker's threads by CPU per task (ms), first 500 tasks:", t0,
-                afterFirst.get(0), 500));
+        System.out.println(threadLine(
+                "command-grpc: the worker's threads by CPU per task (ms), first 500 tasks:",
+                t0,
+                afterFirst.get(0),
+                500));
     }
 
     /** The ten busiest threads between two readings, in CPU ms per task. */
@@ -122,7 +151,8 @@ final class CommandGrpcLoad {
                 .filter(e -> e.getValue() > 0)
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                 .limit(10)
-                .forEach(e -> sb.append(String.format(Locale.ROOT, " %s %.3f;", e.getKey(), e.getValue() * TICK_NANOS / 1e6 / tasks)));
+                .forEach(e -> sb.append(
+                        String.format(Locale.ROOT, " %s %.3f;", e.getKey(), e.getValue() * TICK_NANOS / 1e6 / tasks)));
         return sb.toString();
     }
 
@@ -162,12 +192,20 @@ final class CommandGrpcLoad {
         long[] lat = all.stream().flatMapToLong(Arrays::stream).sorted().toArray();
         double tasks = lat.length;
         if (showThreads) {
-            System.out.println(threadLine("command-grpc: the worker's threads by CPU per task (ms), 2 client threads:", t0,
-                    threadTimes(pid), tasks));
+            System.out.println(threadLine(
+                    "command-grpc: the worker's threads by CPU per task (ms), 2 client threads:",
+                    t0,
+                    threadTimes(pid),
+                    tasks));
         }
-        return new double[] {tasks / (elapsed / 1e9), (w1[0] - w0[0]) * TICK_NANOS / 1e6 / tasks,
-            (w1[1] - w0[1]) * TICK_NANOS / 1e6 / tasks, (c1[0] - c0[0]) * TICK_NANOS / 1e6 / tasks,
-            lat[lat.length / 2] / 1e6, lat[(int) (lat.length * 0.99)] / 1e6};
+        return new double[] {
+            tasks / (elapsed / 1e9),
+            (w1[0] - w0[0]) * TICK_NANOS / 1e6 / tasks,
+            (w1[1] - w0[1]) * TICK_NANOS / 1e6 / tasks,
+            (c1[0] - c0[0]) * TICK_NANOS / 1e6 / tasks,
+            lat[lat.length / 2] / 1e6,
+            lat[(int) (lat.length * 0.99)] / 1e6
+        };
     }
 
     private static void check(ExecuteResponse r) {
@@ -179,7 +217,8 @@ final class CommandGrpcLoad {
     /** {own utime+stime, children's cutime+cstime} of a process, in ticks. */
     static long[] times(long pid) throws IOException {
         String[] f = stat(Path.of("/proc/" + pid + "/stat"));
-        return new long[] {Long.parseLong(f[13]) + Long.parseLong(f[14]), Long.parseLong(f[15]) + Long.parseLong(f[16])};
+        return new long[] {Long.parseLong(f[13]) + Long.parseLong(f[14]), Long.parseLong(f[15]) + Long.parseLong(f[16])
+        };
     }
 
     /** Thread name (as the kernel keeps it, 15 characters) to utime+stime, summed over threads of one name. */
@@ -189,7 +228,8 @@ final class CommandGrpcLoad {
             for (Path t : (Iterable<Path>) tasks::iterator) {
                 try {
                     String text = Files.readString(t.resolve("stat"));
-                    String name = text.substring(text.indexOf('(') + 1, text.lastIndexOf(')')).replaceAll("-\\d+$", "-N");
+                    String name = text.substring(text.indexOf('(') + 1, text.lastIndexOf(')'))
+                            .replaceAll("-\\d+$", "-N");
                     String[] f = stat(t.resolve("stat"));
                     out.merge(name, Long.parseLong(f[13]) + Long.parseLong(f[14]), Long::sum);
                 } catch (IOException | RuntimeException gone) {
@@ -217,5 +257,4 @@ final class CommandGrpcLoad {
         double[] v = rounds.stream().mapToDouble(r -> r[i]).sorted().toArray();
         return v[v.length / 2];
     }
-
 }

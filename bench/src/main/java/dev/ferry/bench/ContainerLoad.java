@@ -22,11 +22,11 @@ import java.util.concurrent.Future;
  * blocks, as {@link Interleaved} does), and both meet the engine in the same state.
  */
 final class ContainerLoad {
-    private ContainerLoad() {
-    }
+    private ContainerLoad() {}
 
     /** @return {plain tasks/s, registry tasks/s, plain p50 ms, registry p50 ms} */
-    static double[] run(String host, String image, int threads, long warmupMillis, long measureMillis) throws Exception {
+    static double[] run(String host, String image, int threads, long warmupMillis, long measureMillis)
+            throws Exception {
         Executor executor = Containers.executor(host, image);
         ExecutorRegistry registry = Registries.with("container", executor);
         String payload = "{\"image\":\"" + image + "\",\"command\":[\"/bin/true\"]}";
@@ -90,7 +90,16 @@ final class ContainerLoad {
     }
 
     static String describe(int threads, double[] r) {
-        return String.format(Locale.ROOT, "%d thread(s): plain %.2f/s (p50 %.1f ms), registry %.2f/s (p50 %.1f ms):"
-                + " %.2fx, %.1f ms more per task", threads, r[0], r[2], r[1], r[3], r[1] / r[0], r[3] - r[2]);
+        return String.format(
+                Locale.ROOT,
+                "%d thread(s): plain %.2f/s (p50 %.1f ms), registry %.2f/s (p50 %.1f ms):"
+                        + " %.2fx, %.1f ms more per task",
+                threads,
+                r[0],
+                r[2],
+                r[1],
+                r[3],
+                r[1] / r[0],
+                r[3] - r[2]);
     }
 }

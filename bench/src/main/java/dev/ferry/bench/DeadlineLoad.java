@@ -20,23 +20,25 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * answer (the caller's view) and of each process's end (when its slot comes back).
  */
 final class DeadlineLoad {
-    private DeadlineLoad() {
-    }
+    private DeadlineLoad() {}
 
     static void run(int loadThreads, int samples) throws Exception {
-        ExecutorRegistry registry = Registries.with("command", new dev.ferry.executor.command.internal.CommandExecutor(java.util.Map.of()));
+        ExecutorRegistry registry =
+                Registries.with("command", new dev.ferry.executor.command.internal.CommandExecutor(java.util.Map.of()));
         AtomicBoolean stop = new AtomicBoolean();
         List<Thread> load = new ArrayList<>();
         long[] forks = new long[loadThreads];
         Task quick = Task.of("command", "{\"command\":\"true\"}");
         for (int i = 0; i < loadThreads; i++) {
             int index = i;
-            Thread t = new Thread(() -> {
-                while (!stop.get()) {
-                    registry.execute(quick, null);
-                    forks[index]++;
-                }
-            }, "fork-load-" + i);
+            Thread t = new Thread(
+                    () -> {
+                        while (!stop.get()) {
+                            registry.execute(quick, null);
+                            forks[index]++;
+                        }
+                    },
+                    "fork-load-" + i);
             t.start();
             load.add(t);
         }
@@ -46,7 +48,8 @@ final class DeadlineLoad {
         try {
             for (int i = 0; i < samples; i++) {
                 long t0 = System.nanoTime();
-                var handle = registry.submit(Task.of("command", "{\"command\":\"sleep\",\"args\":[\"10\"]}"), Duration.ofSeconds(1));
+                var handle = registry.submit(
+                        Task.of("command", "{\"command\":\"sleep\",\"args\":[\"10\"]}"), Duration.ofSeconds(1));
                 Result r = handle.result().toCompletableFuture().get(30, TimeUnit.SECONDS);
                 long t1 = System.nanoTime();
                 if (r.status() != Status.TIMED_OUT) {
@@ -54,7 +57,8 @@ final class DeadlineLoad {
                 }
                 answered.add((t1 - t0) / 1e6 - 1000);
                 // the slot comes back when the executor returned, i.e. the process is gone
-                while (registry.capabilities().stream().anyMatch(c -> c.type().equals("command") && c.inFlight() > loadThreads)) {
+                while (registry.capabilities().stream()
+                        .anyMatch(c -> c.type().equals("command") && c.inFlight() > loadThreads)) {
                     Thread.onSpinWait();
                 }
                 freed.add((System.nanoTime() - t0) / 1e6 - 1000);
@@ -71,9 +75,16 @@ final class DeadlineLoad {
             total += f;
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        System.out.printf(Locale.ROOT, "DEADLINE 1 s under %d fork-load thread(s) (%.0f tasks/s beside it), %d samples:"
-                + " answered late by median %.1f ms, max %.1f ms; process gone, late by median %.1f ms, max %.1f ms%n",
-                loadThreads, total / seconds, samples, median(answered), Collections.max(answered), median(freed),
+        System.out.printf(
+                Locale.ROOT,
+                "DEADLINE 1 s under %d fork-load thread(s) (%.0f tasks/s beside it), %d samples:"
+                        + " answered late by median %.1f ms, max %.1f ms; process gone, late by median %.1f ms, max %.1f ms%n",
+                loadThreads,
+                total / seconds,
+                samples,
+                median(answered),
+                Collections.max(answered),
+                median(freed),
                 Collections.max(freed));
     }
 
@@ -84,22 +95,29 @@ final class DeadlineLoad {
     static void runGrpc(int loadThreads, int samples) throws Exception {
         try (GrpcLoad w = GrpcLoad.start()) {
             var stub = dev.ferry.worker.grpc.v1.WorkerGrpc.newBlockingStub(w.channel);
-            var quick = dev.ferry.worker.grpc.v1.ExecuteRequest.newBuilder().setTaskType("command")
-                    .setPayload(com.google.protobuf.ByteString.copyFromUtf8("{\"command\":\"true\"}")).build();
-            var slow = dev.ferry.worker.grpc.v1.ExecuteRequest.newBuilder().setTaskType("command")
-                    .setPayload(com.google.protobuf.ByteString.copyFromUtf8("{\"command\":\"sleep\",\"args\":[\"10\"]}"))
-                    .setTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(1)).build();
+            var quick = dev.ferry.worker.grpc.v1.ExecuteRequest.newBuilder()
+                    .setTaskType("command")
+                    .setPayload(com.google.protobuf.ByteString.copyFromUtf8("{\"command\":\"true\"}"))
+                    .build();
+            var slow = dev.ferry.worker.grpc.v1.ExecuteRequest.newBuilder()
+                    .setTaskType("command")
+                    .setPayload(
+                            com.google.protobuf.ByteString.copyFromUtf8("{\"command\":\"sleep\",\"args\":[\"10\"]}"))
+                    .setTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(1))
+                    .build();
             AtomicBoolean stop = new AtomicBoolean();
             long[] forks = new long[loadThreads];
             List<Thread> load = new ArrayList<>();
             for (int i = 0; i < loadThreads; i++) {
                 int index = i;
-                Thread t = new Thread(() -> {
-                    while (!stop.get()) {
-                        stub.execute(quick);
-                        forks[index]++;
-                    }
-                }, "grpc-fork-load-" + i);
+                Thread t = new Thread(
+                        () -> {
+                            while (!stop.get()) {
+                                stub.execute(quick);
+                                forks[index]++;
+                            }
+                        },
+                        "grpc-fork-load-" + i);
                 t.start();
                 load.add(t);
             }
@@ -124,9 +142,15 @@ final class DeadlineLoad {
             for (long f : forks) {
                 total += f;
             }
-            System.out.printf(Locale.ROOT, "DEADLINE over gRPC, 1 s under %d fork-load client(s) (%.0f tasks/s beside it),"
-                    + " %d samples: answered late by median %.1f ms, max %.1f ms%n", loadThreads,
-                    total / ((System.nanoTime() - started) / 1e9), samples, median(answered), Collections.max(answered));
+            System.out.printf(
+                    Locale.ROOT,
+                    "DEADLINE over gRPC, 1 s under %d fork-load client(s) (%.0f tasks/s beside it),"
+                            + " %d samples: answered late by median %.1f ms, max %.1f ms%n",
+                    loadThreads,
+                    total / ((System.nanoTime() - started) / 1e9),
+                    samples,
+                    median(answered),
+                    Collections.max(answered));
         }
     }
 

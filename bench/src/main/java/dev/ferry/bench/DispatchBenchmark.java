@@ -3,8 +3,8 @@ package dev.ferry.bench;
 import dev.ferry.executor.api.DirectExecutionContext;
 import dev.ferry.executor.api.ExecutionContext;
 import dev.ferry.executor.api.Executor;
-import dev.ferry.executor.api.Prepared;
 import dev.ferry.executor.api.ExecutorRegistry;
+import dev.ferry.executor.api.Prepared;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Task;
 import dev.ferry.worker.internal.registry.Registries;
@@ -47,6 +47,7 @@ public class DispatchBenchmark {
     private final Executor noop = new Noop();
     /** What a caller without the registry would hand the executor. */
     private final ExecutionContext plain = DirectExecutionContext.withTimeout(Duration.ofDays(1));
+
     private final Task task = Task.of("noop", "{}");
     private ExecutorRegistry registry;
     private ExecutorRegistry audited;
@@ -57,8 +58,8 @@ public class DispatchBenchmark {
     public void setUp() throws java.io.IOException {
         registry = Registries.with("noop", noop);
         auditDir = java.nio.file.Files.createTempDirectory("ferry-bench-audit");
-        trail = new dev.ferry.worker.internal.audit.AuditTrail(new dev.ferry.worker.internal.audit.AuditTrail.Settings(true,
-                false, auditDir.resolve("audit.log"), 10L * 1024 * 1024, 2));
+        trail = new dev.ferry.worker.internal.audit.AuditTrail(new dev.ferry.worker.internal.audit.AuditTrail.Settings(
+                true, false, auditDir.resolve("audit.log"), 10L * 1024 * 1024, 2));
         audited = Registries.with("noop", noop, trail);
     }
 

@@ -69,11 +69,13 @@ final class GrpcLoad implements AutoCloseable {
      */
     static GrpcLoad start(String commandCfg) throws Exception {
         Path jar = Path.of(System.getProperty("ferry.worker.jar", "runtime/launcher/target/ferry-worker.jar"));
-        Path hello = Path.of(System.getProperty("ferry.hello.jar", "examples/hello-executor/target/com.example.hello-1.0.0.jar"));
+        Path hello = Path.of(
+                System.getProperty("ferry.hello.jar", "examples/hello-executor/target/com.example.hello-1.0.0.jar"));
         for (Path p : List.of(jar, hello)) {
             if (!Files.isRegularFile(p)) {
-                throw new IllegalStateException(p + " is missing: run the benchmark from the project folder after 'mvn -q"
-                        + " install -DskipTests'");
+                throw new IllegalStateException(
+                        p + " is missing: run the benchmark from the project folder after 'mvn -q"
+                                + " install -DskipTests'");
             }
         }
         Path home = Files.createTempDirectory("ferry-bench-grpc");
@@ -83,7 +85,8 @@ final class GrpcLoad implements AutoCloseable {
             Files.writeString(home.resolve("etc/dev.ferry.executor.command.cfg"), commandCfg);
         }
         Files.copy(hello, home.resolve("deploy/hello.jar"));
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
         // -Dferry.bench.worker.jvm="-XX:TieredStopAtLevel=1 …" tries JVM options on the worker
         String jvm = System.getProperty("ferry.bench.worker.jvm", "").trim();
@@ -94,7 +97,7 @@ final class GrpcLoad implements AutoCloseable {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         int port = -1;
-        for (String line; (line = out.readLine()) != null;) {
+        for (String line; (line = out.readLine()) != null; ) {
             Matcher m = READY.matcher(line);
             if (m.matches()) {
                 port = Integer.parseInt(m.group(2));
@@ -105,13 +108,18 @@ final class GrpcLoad implements AutoCloseable {
             throw new IllegalStateException("the worker did not start; exit " + p.waitFor());
         }
         drain(out);
-        ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", port, InsecureChannelCredentials.create()).build();
+        ManagedChannel channel = Grpc.newChannelBuilderForAddress(
+                        "127.0.0.1", port, InsecureChannelCredentials.create())
+                .build();
         GrpcLoad load = new GrpcLoad(p, home, channel);
         HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
             try {
-                if (health.check(HealthCheckRequest.newBuilder().setService("executor.hello").build()).getStatus()
+                if (health.check(HealthCheckRequest.newBuilder()
+                                        .setService("executor.hello")
+                                        .build())
+                                .getStatus()
                         == ServingStatus.SERVING) {
                     return load;
                 }
@@ -148,8 +156,10 @@ final class GrpcLoad implements AutoCloseable {
         WorkerGrpc.WorkerBlockingStub worker = WorkerGrpc.newBlockingStub(channel);
         HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
         HealthCheckRequest check = HealthCheckRequest.getDefaultInstance();
-        ExecuteRequest hello = ExecuteRequest.newBuilder().setTaskType("hello")
-                .setPayload(ByteString.copyFromUtf8("{\"name\":\"bench\"}")).build();
+        ExecuteRequest hello = ExecuteRequest.newBuilder()
+                .setTaskType("hello")
+                .setPayload(ByteString.copyFromUtf8("{\"name\":\"bench\"}"))
+                .build();
         long measureFrom = System.nanoTime() + warmupMillis * 1_000_000L;
         long end = measureFrom + measureMillis * 1_000_000L;
         ExecutorService clients = Executors.newFixedThreadPool(threads);
@@ -187,23 +197,38 @@ final class GrpcLoad implements AutoCloseable {
         double[][] out = new double[2][];
         for (int side = 0; side < 2; side++) {
             int s = side;
-            long[] merged = all.stream().flatMapToLong(a -> Arrays.stream(a[s])).sorted().toArray();
+            long[] merged = all.stream()
+                    .flatMapToLong(a -> Arrays.stream(a[s]))
+                    .sorted()
+                    .toArray();
             if (merged.length == 0) {
                 out[side] = new double[] {0, 0, 0};
                 continue;
             }
             double totalNanos = Arrays.stream(merged).sum();
             // time summed over threads: calls/s of the whole load = count / (nanos / threads)
-            out[side] = new double[] {merged.length / (totalNanos / 1e9 / threads), merged[merged.length / 2] / 1e3,
-                    merged[(int) (merged.length * 0.99)] / 1e3};
+            out[side] = new double[] {
+                merged.length / (totalNanos / 1e9 / threads),
+                merged[merged.length / 2] / 1e3,
+                merged[(int) (merged.length * 0.99)] / 1e3
+            };
         }
         return out;
     }
 
     static String describe(int threads, double[][] r) {
-        return String.format(Locale.ROOT, "%d client thread(s): Execute(hello) %.0f calls/s p50 %.0f µs p99 %.0f µs;"
-                + " Health/Check %.0f calls/s p50 %.0f µs p99 %.0f µs; Execute/Check throughput %.2fx", threads, r[1][0], r[1][1],
-                r[1][2], r[0][0], r[0][1], r[0][2], r[1][0] / r[0][0]);
+        return String.format(
+                Locale.ROOT,
+                "%d client thread(s): Execute(hello) %.0f calls/s p50 %.0f µs p99 %.0f µs;"
+                        + " Health/Check %.0f calls/s p50 %.0f µs p99 %.0f µs; Execute/Check throughput %.2fx",
+                threads,
+                r[1][0],
+                r[1][1],
+                r[1][2],
+                r[0][0],
+                r[0][1],
+                r[0][2],
+                r[1][0] / r[0][0]);
     }
 
     @Override

@@ -16,8 +16,7 @@ import java.util.concurrent.Executors;
  * hand-off to a plain cached thread pool ({@code Executors.newCachedThreadPool}), the JDK's own.
  */
 final class Handoff {
-    private Handoff() {
-    }
+    private Handoff() {}
 
     /** An executor that notes when it starts. */
     static final class Stamp implements Executor {
@@ -45,7 +44,10 @@ final class Handoff {
             long[] waits = new long[n];
             for (int i = 0; i < n; i++) {
                 long before = System.nanoTime();
-                Result r = registry.submit(task, null).result().toCompletableFuture().join();
+                Result r = registry.submit(task, null)
+                        .result()
+                        .toCompletableFuture()
+                        .join();
                 waits[i] = stamp.started - before;
                 if (r.exitCode() != 0) {
                     throw new IllegalStateException(r.error());

@@ -44,7 +44,9 @@ public class HttpBenchmark {
     public void setUp() throws IOException {
         server = new LoopbackServer(8);
         String url = server.url("/small");
-        plain = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+        plain = HttpClient.newBuilder()
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
         request = HttpRequest.newBuilder(URI.create(url)).build();
         registry = Registries.with("http", new dev.ferry.executor.http.internal.HttpExecutor(java.util.Map.of()));
         task = Task.of("http", "{\"url\":\"" + url + "\"}");

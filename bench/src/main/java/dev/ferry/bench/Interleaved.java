@@ -20,8 +20,7 @@ final class Interleaved {
         void run(int thread, long call) throws Exception;
     }
 
-    private Interleaved() {
-    }
+    private Interleaved() {}
 
     /** @return {plain operations/s, registry operations/s} of the whole load */
     static double[] run(int threads, long warmupMillis, long measureMillis, Op plain, Op registry) throws Exception {

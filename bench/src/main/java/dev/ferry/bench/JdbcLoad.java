@@ -1,22 +1,22 @@
 package dev.ferry.bench;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.ferry.executor.api.DirectExecutionContext;
+import dev.ferry.executor.api.Executor;
 import dev.ferry.executor.api.ExecutorRegistry;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Status;
 import dev.ferry.executor.api.Task;
 import dev.ferry.executor.jdbc.internal.Jdbcs;
 import dev.ferry.worker.internal.registry.Registries;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import dev.ferry.executor.api.DirectExecutionContext;
-import dev.ferry.executor.api.Executor;
 import java.io.ByteArrayOutputStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
-import java.time.Duration;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Locale;
 import javax.sql.DataSource;
 
@@ -25,22 +25,24 @@ final class JdbcLoad {
     private static final int KEYS = 1000;
     private static final String QUERY = "select id, v from kv where id = ?";
 
-    private JdbcLoad() {
-    }
+    private JdbcLoad() {}
 
     /**
      * @return queries/s of {plain JDBC, registry, plain JDBC writing the row as JSON, the executor
      *     called directly}
      */
-    static double[] run(DataSource raw, String driver, int threads, long warmupMillis, long measureMillis) throws Exception {
+    static double[] run(DataSource raw, String driver, int threads, long warmupMillis, long measureMillis)
+            throws Exception {
         Object datasource = Jdbcs.datasource("bench", driver, raw, Math.max(4, threads));
         DataSource pool = Jdbcs.pool(datasource);
-        try (Connection c = raw.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = raw.getConnection();
+                Statement st = c.createStatement()) {
             c.setAutoCommit(true);
             st.execute("drop table if exists kv");
             st.execute("create table kv (id integer primary key, v varchar(50))");
         }
-        try (Connection c = raw.getConnection(); PreparedStatement ins = c.prepareStatement("insert into kv values (?, ?)")) {
+        try (Connection c = raw.getConnection();
+                PreparedStatement ins = c.prepareStatement("insert into kv values (?, ?)")) {
             c.setAutoCommit(false);
             for (int i = 1; i <= KEYS; i++) {
                 ins.setInt(1, i);
@@ -54,7 +56,8 @@ final class JdbcLoad {
         ExecutorRegistry registry = Registries.with("jdbc", executor);
         Task[] tasks = new Task[KEYS];
         for (int i = 0; i < KEYS; i++) {
-            tasks[i] = Task.of("jdbc", "{\"datasource\":\"bench\",\"query\":\"" + QUERY + "\",\"params\":[" + (i + 1) + "]}");
+            tasks[i] = Task.of(
+                    "jdbc", "{\"datasource\":\"bench\",\"query\":\"" + QUERY + "\",\"params\":[" + (i + 1) + "]}");
         }
         try {
             return Interleaved.run(threads, warmupMillis, measureMillis, new Interleaved.Op[] {
@@ -72,7 +75,8 @@ final class JdbcLoad {
                     if (r.status() != Status.SUCCEEDED) {
                         throw new IllegalStateException("task failed: " + r);
                     }
-                }});
+                }
+            });
         } finally {
             Registries.close(registry);
             Jdbcs.close(datasource);
@@ -85,7 +89,8 @@ final class JdbcLoad {
 
     /** What a hand-written DAO does on the same pool: prepare, bind, read the row, end the transaction. */
     private static void plain(DataSource pool, int key) throws Exception {
-        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(QUERY)) {
+        try (Connection c = pool.getConnection();
+                PreparedStatement ps = c.prepareStatement(QUERY)) {
             ps.setLong(1, key);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -105,10 +110,12 @@ final class JdbcLoad {
      * as a JSON object by its column labels with Jackson's generator.
      */
     private static byte[] plainJson(DataSource pool, int key) throws Exception {
-        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(QUERY)) {
+        try (Connection c = pool.getConnection();
+                PreparedStatement ps = c.prepareStatement(QUERY)) {
             ps.setLong(1, key);
             ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-            try (ResultSet rs = ps.executeQuery(); JsonGenerator g = JSON.createGenerator(out)) {
+            try (ResultSet rs = ps.executeQuery();
+                    JsonGenerator g = JSON.createGenerator(out)) {
                 ResultSetMetaData md = rs.getMetaData();
                 g.writeStartArray();
                 while (rs.next()) {
@@ -125,8 +132,18 @@ final class JdbcLoad {
     }
 
     static String describe(String db, int threads, double[] r) {
-        return String.format(Locale.ROOT, "%s, %d thread(s): plain JDBC %.0f/s, registry %.0f/s (%.2fx); plain JDBC + JSON"
-                + " %.0f/s (registry %.2fx of it); executor called directly %.0f/s (%.2fx of plain)", db, threads, r[0], r[1],
-                r[1] / r[0], r[2], r[1] / r[2], r[3], r[3] / r[0]);
+        return String.format(
+                Locale.ROOT,
+                "%s, %d thread(s): plain JDBC %.0f/s, registry %.0f/s (%.2fx); plain JDBC + JSON"
+                        + " %.0f/s (registry %.2fx of it); executor called directly %.0f/s (%.2fx of plain)",
+                db,
+                threads,
+                r[0],
+                r[1],
+                r[1] / r[0],
+                r[2],
+                r[1] / r[2],
+                r[3],
+                r[3] / r[0]);
     }
 }

@@ -16,18 +16,23 @@ import java.util.concurrent.TimeUnit;
  * in a JVM of its own, as the worker is: prints tasks per second.
  */
 public final class PlainLoop {
-    private PlainLoop() {
-    }
+    private PlainLoop() {}
 
     /** Runs the loop in a new JVM; returns {tasks/s, that JVM's own CPU ms/task, its children's CPU ms/task}. */
     static double[] inOwnJvm(int threads, long millis) throws Exception {
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Djdk.lang.Process.launchMechanism=VFORK", "-cp", System.getProperty("java.class.path"),
-                PlainLoop.class.getName(), Integer.toString(threads), Long.toString(millis))
-                .redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Djdk.lang.Process.launchMechanism=VFORK",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        PlainLoop.class.getName(),
+                        Integer.toString(threads),
+                        Long.toString(millis))
+                .redirectErrorStream(true)
+                .start();
         String last = null;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = r.readLine()) != null;) {
+            for (String line; (line = r.readLine()) != null; ) {
                 last = line;
             }
         }
@@ -46,7 +51,8 @@ public final class PlainLoop {
         double[] r = run(threads, millis);
         long[] after = CommandGrpcLoad.times(ProcessHandle.current().pid());
         double tickMs = CommandGrpcLoad.TICK_NANOS / 1e6;
-        System.out.println(r[0] + " " + (after[0] - before[0]) * tickMs / r[1] + " " + (after[1] - before[1]) * tickMs / r[1]);
+        System.out.println(
+                r[0] + " " + (after[0] - before[0]) * tickMs / r[1] + " " + (after[1] - before[1]) * tickMs / r[1]);
     }
 
     /** @return {tasks/s, tasks} */

@@ -23,8 +23,7 @@ final class Startup {
     private static final Pattern READY = Pattern.compile("ferry worker ready .* startup=([0-9.]+)s");
     private static final long IDLE_MILLIS = 10_000;
 
-    private Startup() {
-    }
+    private Startup() {}
 
     static void run(int runs) throws Exception {
         Path jar = Path.of(System.getProperty("ferry.worker.jar", "runtime/launcher/target/ferry-worker.jar"));
@@ -51,14 +50,29 @@ final class Startup {
             bare.addAll(List.of("-cp", System.getProperty("java.class.path"), Idle.class.getName()));
             double[] b = measure(bare, Pattern.compile("idle (ready)"));
             rounds.add(new double[] {w[0], w[1], w[2], b[0], b[2], first[0]});
-            System.out.printf(Locale.ROOT, "startup run %d: worker ready after %.2f s (its own figure %.2f s), idle RSS %.0f MB;"
-                    + " the first start in a new home %.2f s; bare JVM %.2f s, %.0f MB%n", r + 1, w[0], w[1], w[2], first[0],
-                    b[0], b[2]);
+            System.out.printf(
+                    Locale.ROOT,
+                    "startup run %d: worker ready after %.2f s (its own figure %.2f s), idle RSS %.0f MB;"
+                            + " the first start in a new home %.2f s; bare JVM %.2f s, %.0f MB%n",
+                    r + 1,
+                    w[0],
+                    w[1],
+                    w[2],
+                    first[0],
+                    b[0],
+                    b[2]);
         }
-        System.out.printf(Locale.ROOT, "STARTUP (median of %d): worker %.2f s to ready (the first start in a new home %.2f s),"
-                + " idle RSS %.0f MB, jar %.1f MB; bare JVM %.2f s, %.0f MB%n", runs, CommandGrpcLoad.median(rounds, 0),
-                CommandGrpcLoad.median(rounds, 5), CommandGrpcLoad.median(rounds, 2), Files.size(jar) / 1e6,
-                CommandGrpcLoad.median(rounds, 3), CommandGrpcLoad.median(rounds, 4));
+        System.out.printf(
+                Locale.ROOT,
+                "STARTUP (median of %d): worker %.2f s to ready (the first start in a new home %.2f s),"
+                        + " idle RSS %.0f MB, jar %.1f MB; bare JVM %.2f s, %.0f MB%n",
+                runs,
+                CommandGrpcLoad.median(rounds, 0),
+                CommandGrpcLoad.median(rounds, 5),
+                CommandGrpcLoad.median(rounds, 2),
+                Files.size(jar) / 1e6,
+                CommandGrpcLoad.median(rounds, 3),
+                CommandGrpcLoad.median(rounds, 4));
     }
 
     /** @return {seconds from start to the ready line, the figure the line gives (or 0), RSS in MB after IDLE_MILLIS} */
@@ -68,7 +82,7 @@ final class Startup {
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             double own = -1;
-            for (String line; (line = out.readLine()) != null;) {
+            for (String line; (line = out.readLine()) != null; ) {
                 Matcher m = ready.matcher(line);
                 if (m.find()) {
                     own = m.group(1).equals("ready") ? 0 : Double.parseDouble(m.group(1));
@@ -104,8 +118,7 @@ final class Startup {
 
     /** The bare JVM: says it is ready and waits to be stopped. */
     public static final class Idle {
-        private Idle() {
-        }
+        private Idle() {}
 
         public static void main(String[] args) throws InterruptedException {
             System.out.println("idle ready");

@@ -1,5 +1,7 @@
 package dev.ferry.bench;
 
+import static dev.ferry.bench.CommandGrpcLoad.median;
+
 import com.google.protobuf.ByteString;
 import dev.ferry.worker.grpc.v1.ExecuteRequest;
 import dev.ferry.worker.grpc.v1.ExecuteStreamResponse;
@@ -17,8 +19,6 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import static dev.ferry.bench.CommandGrpcLoad.median;
-
 /**
  * Streaming throughput: {@code head -c 1G /dev/zero} as a command task through {@code ExecuteStream} of a real
  * worker process to this process (a Java gRPC client on loopback), beside the same program read to its end by a
@@ -29,12 +29,14 @@ import static dev.ferry.bench.CommandGrpcLoad.median;
 final class StreamLoad {
     private static final long BYTES = 1L << 30;
 
-    private StreamLoad() {
-    }
+    private StreamLoad() {}
 
     static void run(int runs) throws Exception {
-        ExecuteRequest request = ExecuteRequest.newBuilder().setTaskType("command").setPayload(ByteString.copyFromUtf8(
-                "{\"command\":\"head\",\"args\":[\"-c\",\"" + BYTES + "\",\"/dev/zero\"]}")).build();
+        ExecuteRequest request = ExecuteRequest.newBuilder()
+                .setTaskType("command")
+                .setPayload(ByteString.copyFromUtf8(
+                        "{\"command\":\"head\",\"args\":[\"-c\",\"" + BYTES + "\",\"/dev/zero\"]}"))
+                .build();
         try (GrpcLoad worker = GrpcLoad.start()) {
             WorkerGrpc.WorkerBlockingStub stub = WorkerGrpc.newBlockingStub(worker.channel);
             for (int i = 0; i < 3; i++) { // warm-up of both ends, not reported
@@ -46,20 +48,46 @@ final class StreamLoad {
                 double plain = plain();
                 Heap heap = Heap.watch(worker.process().pid());
                 long[] cpu0 = cpu(worker.process().pid());
-                long client0 = ProcessHandle.current().info().totalCpuDuration().orElseThrow().toMillis();
+                long client0 = ProcessHandle.current()
+                        .info()
+                        .totalCpuDuration()
+                        .orElseThrow()
+                        .toMillis();
                 double ferry = stream(stub, request);
                 long[] cpu1 = cpu(worker.process().pid());
-                long client = ProcessHandle.current().info().totalCpuDuration().orElseThrow().toMillis() - client0;
+                long client = ProcessHandle.current()
+                                .info()
+                                .totalCpuDuration()
+                                .orElseThrow()
+                                .toMillis()
+                        - client0;
                 double[] mb = heap.stop();
                 rounds.add(new double[] {ferry, plain, ferry / plain, mb[0], mb[1]});
-                System.out.printf(Locale.ROOT, "stream run %d: ExecuteStream %.0f MB/s, plain ProcessBuilder %.0f MB/s (%.2fx);"
-                        + " worker old generation %.0f MB before, at most %.0f MB while streaming; CPU for the GiB: worker"
-                        + " %d ms user + %d ms system, this client %d ms%n", r + 1, ferry, plain, ferry / plain, mb[0], mb[1],
-                        (cpu1[0] - cpu0[0]) * 10, (cpu1[1] - cpu0[1]) * 10, client);
+                System.out.printf(
+                        Locale.ROOT,
+                        "stream run %d: ExecuteStream %.0f MB/s, plain ProcessBuilder %.0f MB/s (%.2fx);"
+                                + " worker old generation %.0f MB before, at most %.0f MB while streaming; CPU for the GiB: worker"
+                                + " %d ms user + %d ms system, this client %d ms%n",
+                        r + 1,
+                        ferry,
+                        plain,
+                        ferry / plain,
+                        mb[0],
+                        mb[1],
+                        (cpu1[0] - cpu0[0]) * 10,
+                        (cpu1[1] - cpu0[1]) * 10,
+                        client);
             }
-            System.out.printf(Locale.ROOT, "STREAM 1 GiB (median of %d): ExecuteStream %.0f MB/s, plain %.0f MB/s, %.2fx;"
-                    + " worker old generation at most %.0f MB while streaming (%.0f MB before)%n", runs, median(rounds, 0), median(rounds, 1),
-                    median(rounds, 2), median(rounds, 4), median(rounds, 3));
+            System.out.printf(
+                    Locale.ROOT,
+                    "STREAM 1 GiB (median of %d): ExecuteStream %.0f MB/s, plain %.0f MB/s, %.2fx;"
+                            + " worker old generation at most %.0f MB while streaming (%.0f MB before)%n",
+                    runs,
+                    median(rounds, 0),
+                    median(rounds, 1),
+                    median(rounds, 2),
+                    median(rounds, 4),
+                    median(rounds, 3));
         }
     }
 
@@ -75,7 +103,8 @@ final class StreamLoad {
         long start = System.nanoTime();
         long bytes = 0;
         Status status = null;
-        Iterator<ExecuteStreamResponse> it = stub.withDeadlineAfter(10, TimeUnit.MINUTES).executeStream(request);
+        Iterator<ExecuteStreamResponse> it =
+                stub.withDeadlineAfter(10, TimeUnit.MINUTES).executeStream(request);
         while (it.hasNext()) {
             ExecuteStreamResponse m = it.next();
             if (m.hasChunk()) {
@@ -94,11 +123,12 @@ final class StreamLoad {
     private static double plain() throws Exception {
         long start = System.nanoTime();
         Process p = new ProcessBuilder("head", "-c", Long.toString(BYTES), "/dev/zero")
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         long bytes = 0;
         byte[] buf = new byte[64 * 1024];
         try (InputStream in = p.getInputStream()) {
-            for (int n; (n = in.read(buf)) >= 0;) {
+            for (int n; (n = in.read(buf)) >= 0; ) {
                 bytes += n;
             }
         }
@@ -117,29 +147,38 @@ final class StreamLoad {
 
         private Heap(Process jstat) {
             this.jstat = jstat;
-            this.reader = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(jstat.getInputStream(), StandardCharsets.UTF_8))) {
-                    for (String line; (line = r.readLine()) != null;) {
-                        String[] f = line.trim().split("\\s+");
-                        if (f.length < 8 || !f[0].matches("[0-9.]+")) {
-                            continue; // the header
+            this.reader = new Thread(
+                    () -> {
+                        try (BufferedReader r = new BufferedReader(
+                                new InputStreamReader(jstat.getInputStream(), StandardCharsets.UTF_8))) {
+                            for (String line; (line = r.readLine()) != null; ) {
+                                String[] f = line.trim().split("\\s+");
+                                if (f.length < 8 || !f[0].matches("[0-9.]+")) {
+                                    continue; // the header
+                                }
+                                // -gc columns: S0C S1C S0U S1U EC EU OC OU ...
+                                long used = (long) Double.parseDouble(f[7]); // KB of the old generation in use
+                                first.compareAndSet(-1, used);
+                                most.accumulateAndGet(used, Math::max);
+                            }
+                        } catch (java.io.IOException e) {
+                            // jstat ended
                         }
-                        // -gc columns: S0C S1C S0U S1U EC EU OC OU ...
-                        long used = (long) Double.parseDouble(f[7]); // KB of the old generation in use
-                        first.compareAndSet(-1, used);
-                        most.accumulateAndGet(used, Math::max);
-                    }
-                } catch (java.io.IOException e) {
-                    // jstat ended
-                }
-            }, "jstat");
+                    },
+                    "jstat");
             reader.setDaemon(true);
             reader.start();
         }
 
         static Heap watch(long pid) throws Exception {
-            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jstat").toString(), "-gc",
-                    Long.toString(pid), "100").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(
+                            Path.of(System.getProperty("java.home"), "bin", "jstat")
+                                    .toString(),
+                            "-gc",
+                            Long.toString(pid),
+                            "100")
+                    .redirectErrorStream(true)
+                    .start();
             Heap h = new Heap(p);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (h.first.get() < 0 && System.nanoTime() < deadline) {

@@ -36,8 +36,7 @@ import java.util.regex.Pattern;
 public final class Configs {
     private static final Pattern REFERENCE = Pattern.compile("\\$\\[(env|file):([^\\]]*)]");
 
-    private Configs() {
-    }
+    private Configs() {}
 
     /** A configuration refused as a whole; the message names the source, the keys and what to do. */
     public static final class Refused extends IllegalArgumentException {
@@ -61,8 +60,9 @@ public final class Configs {
         for (String key : raw.keySet()) {
             if (!keys.containsKey(key) && !ignored(key)) {
                 String near = nearest(key, keys.keySet());
-                problems.add("'" + key + "' is not a known key" + (near == null ? "" : " (did you mean '" + near + "'?)")
-                        + "; known keys: " + String.join(", ", new TreeSet<>(keys.keySet())));
+                problems.add(
+                        "'" + key + "' is not a known key" + (near == null ? "" : " (did you mean '" + near + "'?)")
+                                + "; known keys: " + String.join(", ", new TreeSet<>(keys.keySet())));
             }
         }
         String dangling = danglingContinuation(raw);
@@ -151,7 +151,8 @@ public final class Configs {
             boolean continued = slashes % 2 == 1;
             boolean nothingAfter = i + 1 >= lines.length || lines[i + 1].isBlank();
             if (continued && nothingAfter) {
-                return "line " + (i + 1) + " ends with a backslash that continues its value onto a blank line or past the"
+                return "line " + (i + 1)
+                        + " ends with a backslash that continues its value onto a blank line or past the"
                         + " end of the file: the key is then dropped, or joined with the next key's line; end the value on"
                         + " that line, or put its next item on the line below";
             }
@@ -272,8 +273,12 @@ public final class Configs {
     }
 
     private static boolean ignored(String key) {
-        return key.startsWith("service.") || key.startsWith("component.") || key.startsWith("felix.")
-                || key.startsWith("osgi.") || key.startsWith(".") || key.equals("objectClass")
+        return key.startsWith("service.")
+                || key.startsWith("component.")
+                || key.startsWith("felix.")
+                || key.startsWith("osgi.")
+                || key.startsWith(".")
+                || key.equals("objectClass")
                 || key.equals("executor.type") // set by @ExecutorType on the component, not by configuration
                 || key.endsWith(".target") // a reference's target filter: Declarative Services' own
                 || key.equals(ORIGIN);
@@ -303,7 +308,8 @@ public final class Configs {
             if (to == int.class) {
                 long v = single instanceof Number ? wholeNumber((Number) single) : Long.parseLong(text);
                 if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-                    throw new IllegalArgumentException("is out of range: " + v + " (at most " + Integer.MAX_VALUE + ")");
+                    throw new IllegalArgumentException(
+                            "is out of range: " + v + " (at most " + Integer.MAX_VALUE + ")");
                 }
                 return (int) v;
             }
@@ -372,13 +378,15 @@ public final class Configs {
             if (m.group(1).equals("env")) {
                 v = System.getenv(name);
                 if (v == null) {
-                    throw new IllegalArgumentException("refers to $[env:" + name + "], which is not set in the worker's environment");
+                    throw new IllegalArgumentException(
+                            "refers to $[env:" + name + "], which is not set in the worker's environment");
                 }
             } else {
                 try {
                     v = WholeFile.firstLine(Path.of(name));
                 } catch (IOException | RuntimeException e) {
-                    throw new IllegalArgumentException("refers to $[file:" + name + "], which cannot be read (" + e + ")");
+                    throw new IllegalArgumentException(
+                            "refers to $[file:" + name + "], which cannot be read (" + e + ")");
                 }
             }
             Redact.resolved(v);

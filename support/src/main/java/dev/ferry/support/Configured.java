@@ -61,7 +61,8 @@ public final class Configured<S> {
             next = reader.get();
         } catch (IllegalArgumentException e) {
             refused = e.getMessage();
-            log.warn("{}; {}", refused, settings == null ? what + " still " + idle : "the previous configuration stays");
+            log.warn(
+                    "{}; {}", refused, settings == null ? what + " still " + idle : "the previous configuration stays");
             return false;
         }
         settings = next;

@@ -25,6 +25,7 @@ public final class HandOffPool implements Executor {
     private final long keepAliveNanos;
     /** Idle threads, the most recently idle first (the likeliest to be spinning still). */
     private final ConcurrentLinkedDeque<Worker> idle = new ConcurrentLinkedDeque<>();
+
     private final AtomicInteger threads = new AtomicInteger();
     private final AtomicInteger numbers = new AtomicInteger();
     private volatile boolean shutdown;
@@ -45,7 +46,7 @@ public final class HandOffPool implements Executor {
             w.hand(job);
             return;
         }
-        for (;;) {
+        for (; ; ) {
             int n = threads.get();
             if (n >= maxThreads) {
                 throw new RejectedExecutionException(name + " runs " + maxThreads + " threads, its most");
@@ -60,7 +61,7 @@ public final class HandOffPool implements Executor {
     /** Lets no new job in; idle threads end now, busy ones after their job. */
     public void shutdown() {
         shutdown = true;
-        for (Worker w; (w = idle.pollFirst()) != null;) {
+        for (Worker w; (w = idle.pollFirst()) != null; ) {
             w.hand(null);
         }
     }

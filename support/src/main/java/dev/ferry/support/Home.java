@@ -6,8 +6,7 @@ package dev.ferry.support;
  * is out of their reach; a test of the worker keeps the two equal.
  */
 public final class Home {
-    private Home() {
-    }
+    private Home() {}
 
     /** {@code ferry.home}. */
     public static final String PROPERTY = "ferry.home";

@@ -9,8 +9,7 @@ import java.math.RoundingMode;
  * comma that breaks every parser downstream.
  */
 public final class Numbers {
-    private Numbers() {
-    }
+    private Numbers() {}
 
     /**
      * @param value a number
@@ -42,8 +41,12 @@ public final class Numbers {
     public static String millis(long nanos) {
         long micros = Math.max(0, nanos / 1000);
         int frac = (int) (micros % 1000);
-        return new StringBuilder(12).append(micros / 1000).append('.')
-                .append((char) ('0' + frac / 100)).append((char) ('0' + frac / 10 % 10)).append((char) ('0' + frac % 10))
+        return new StringBuilder(12)
+                .append(micros / 1000)
+                .append('.')
+                .append((char) ('0' + frac / 100))
+                .append((char) ('0' + frac / 10 % 10))
+                .append((char) ('0' + frac % 10))
                 .toString();
     }
 }

@@ -19,16 +19,17 @@ public final class Redact {
     private static final Pattern PARAMETER = Pattern.compile(
             "(?i)([\\w.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|private[_-]?key|credential)[\\w.-]*\\s*=\\s*)"
                     + "('[^']*'|\"[^\"]*\"|[^;&,\\s]+)");
-    private static final Pattern SQL_PASSWORD = Pattern.compile("(?i)((?:password|identified\\s+by)\\s+)('(?:[^']|'')*'|\"[^\"]*\")");
+    private static final Pattern SQL_PASSWORD =
+            Pattern.compile("(?i)((?:password|identified\\s+by)\\s+)('(?:[^']|'')*'|\"[^\"]*\")");
 
     /** Values references resolved to, in this bundle (the support classes are copied into each bundle). */
     private static final java.util.Set<String> RESOLVED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private static final int RESOLVED_MAX = 256;
     /** Shorter values are not masked by their text: a three-letter word would be masked all over every message. */
     private static final int RESOLVED_MIN_LENGTH = 6;
 
-    private Redact() {
-    }
+    private Redact() {}
 
     /** Remembers a value a configuration reference resolved to, so that {@link #inText} masks it wherever it appears. */
     static void resolved(String value) {

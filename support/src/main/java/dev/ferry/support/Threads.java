@@ -16,8 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * a bound on its threads. Nothing else in Ferry calls {@code new Thread} or {@code Executors.new…}.
  */
 public final class Threads {
-    private Threads() {
-    }
+    private Threads() {}
 
     /**
      * @param name the thread's name
@@ -51,8 +50,8 @@ public final class Threads {
      * @return the pool
      */
     public static ThreadPoolExecutor elastic(String name, int maxThreads, int keepAliveSeconds) {
-        return new ThreadPoolExecutor(0, maxThreads, keepAliveSeconds, TimeUnit.SECONDS, new SynchronousQueue<>(),
-                factory(name));
+        return new ThreadPoolExecutor(
+                0, maxThreads, keepAliveSeconds, TimeUnit.SECONDS, new SynchronousQueue<>(), factory(name));
     }
 
     /**
@@ -80,8 +79,8 @@ public final class Threads {
      * @return the pool
      */
     public static ThreadPoolExecutor boundedPool(String name, int threads, int queued) {
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(queued), factory(name));
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(
+                threads, threads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queued), factory(name));
         pool.allowCoreThreadTimeOut(true);
         return pool;
     }

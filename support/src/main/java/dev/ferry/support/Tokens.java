@@ -11,8 +11,7 @@ import java.nio.file.Path;
 public final class Tokens {
     public static final int MIN_LENGTH = 16;
 
-    private Tokens() {
-    }
+    private Tokens() {}
 
     /**
      * @param inline the {@code token} value, blank when not set
@@ -29,7 +28,8 @@ public final class Tokens {
         if (fromFile) {
             Path p = Path.of(file.trim());
             if (!Files.isReadable(p) || Files.isDirectory(p)) {
-                throw new IllegalArgumentException("token_file " + p + " is not a readable file; fix the path or its permissions");
+                throw new IllegalArgumentException(
+                        "token_file " + p + " is not a readable file; fix the path or its permissions");
             }
             try {
                 t = WholeFile.firstLine(p);

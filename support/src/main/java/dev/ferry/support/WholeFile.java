@@ -15,24 +15,19 @@ import java.nio.file.attribute.BasicFileAttributes;
  * worker hold more than the limit in memory.
  */
 public final class WholeFile {
-    private WholeFile() {
-    }
+    private WholeFile() {}
 
     /** What reading a file gave: its bytes, nothing (it is not there), or why it is refused. */
-    public sealed interface Outcome permits Read, Absent, Refused {
-    }
+    public sealed interface Outcome permits Read, Absent, Refused {}
 
     /** The whole file, as it was when read, and its modification time in milliseconds then. */
-    public record Read(byte[] bytes, long modifiedMillis) implements Outcome {
-    }
+    public record Read(byte[] bytes, long modifiedMillis) implements Outcome {}
 
     /** There is no such file. */
-    public record Absent() implements Outcome {
-    }
+    public record Absent() implements Outcome {}
 
     /** Not read, or read and refused; {@code why} completes a sentence that begins with the file's name. */
-    public record Refused(String why) implements Outcome {
-    }
+    public record Refused(String why) implements Outcome {}
 
     /** What a file that is not a regular file is, in words. */
     private static String kind(Path file, BasicFileAttributes attributes) {
@@ -42,11 +37,16 @@ public final class WholeFile {
         try {
             int mode = (Integer) Files.getAttribute(file, "unix:mode");
             switch (mode & 0170000) {
-                case 0010000: return "a FIFO";
-                case 0020000: return "a character device";
-                case 0060000: return "a block device";
-                case 0140000: return "a socket";
-                default: break;
+                case 0010000:
+                    return "a FIFO";
+                case 0020000:
+                    return "a character device";
+                case 0060000:
+                    return "a block device";
+                case 0140000:
+                    return "a socket";
+                default:
+                    break;
             }
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException | ClassCastException e) {
             // no unix view here: said in general terms
@@ -115,7 +115,8 @@ public final class WholeFile {
         } catch (IOException e) {
             return new Refused("changed while it was read (" + e.getMessage() + "); it is read again once it is still");
         }
-        if (after.size() != bytes.length || !after.lastModifiedTime().equals(before.lastModifiedTime())
+        if (after.size() != bytes.length
+                || !after.lastModifiedTime().equals(before.lastModifiedTime())
                 || !java.util.Objects.equals(after.fileKey(), before.fileKey())) {
             return new Refused("changed while it was read; it is read again once it is still");
         }

@@ -12,9 +12,11 @@ class ConfiguredTest {
 
     @Test
     void refusedAtStartThereAreNoSettingsAndTasksAreToldWhy() {
-        Configured<String> c = new Configured<String>(NOPLogger.NOP_LOGGER, "the x type", null).start(ConfiguredTest::refuse);
+        Configured<String> c =
+                new Configured<String>(NOPLogger.NOP_LOGGER, "the x type", null).start(ConfiguredTest::refuse);
         assertThat(c.get()).isNull();
-        assertThat(c.notServing()).isEqualTo("the x type runs no task: its configuration etc/x.cfg refused: 'k' is not a known key");
+        assertThat(c.notServing())
+                .isEqualTo("the x type runs no task: its configuration etc/x.cfg refused: 'k' is not a known key");
         assertThat(c.update(() -> "good")).isTrue();
         assertThat(c.get()).isEqualTo("good");
         assertThat(c.refused()).isNull();

@@ -27,7 +27,9 @@ class HandOffPoolTest {
             assertThat(ran).hasValue(10_000);
             // one job at a time: the thread that ran one is reused (another starts only when a job comes before the
             // last one's thread is back on the idle list)
-            assertThat(pool.threads()).as("threads for 10,000 jobs one after another").isLessThanOrEqualTo(8);
+            assertThat(pool.threads())
+                    .as("threads for 10,000 jobs one after another")
+                    .isLessThanOrEqualTo(8);
 
             CountDownLatch hold = new CountDownLatch(1);
             CountDownLatch started = new CountDownLatch(2);
@@ -38,7 +40,8 @@ class HandOffPoolTest {
                 });
             }
             assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
-            assertThatThrownBy(() -> two.execute(() -> {})).isInstanceOf(RejectedExecutionException.class)
+            assertThatThrownBy(() -> two.execute(() -> {}))
+                    .isInstanceOf(RejectedExecutionException.class)
                     .hasMessageContaining("runs 2 threads, its most");
             hold.countDown();
         } finally {
@@ -58,7 +61,9 @@ class HandOffPoolTest {
         pool.shutdown();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (pool.threads() > 0) {
-            assertThat(System.nanoTime()).as("idle threads end well before their keep-alive of 600 s").isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as("idle threads end well before their keep-alive of 600 s")
+                    .isLessThan(deadline);
             Thread.onSpinWait();
         }
         assertThatThrownBy(() -> pool.execute(() -> {})).isInstanceOf(RejectedExecutionException.class);

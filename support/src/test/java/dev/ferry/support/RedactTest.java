@@ -17,9 +17,11 @@ class RedactTest {
         assertThat(Redact.inText("jdbc:h2:mem:x;USER=sa;PASSWORD=s3cr3t;DB_CLOSE_DELAY=-1"))
                 .isEqualTo("jdbc:h2:mem:x;USER=sa;PASSWORD=********;DB_CLOSE_DELAY=-1");
         assertThat(Redact.inText("postgresql://ferry:s3cr3t@db/x")).isEqualTo("postgresql://ferry:********@db/x");
-        assertThat(Redact.inText("CREATE USER IF NOT EXISTS ferry PASSWORD 'it''s s3cr3t'; GRANT ALTER ANY SCHEMA TO ferry"))
+        assertThat(Redact.inText(
+                        "CREATE USER IF NOT EXISTS ferry PASSWORD 'it''s s3cr3t'; GRANT ALTER ANY SCHEMA TO ferry"))
                 .isEqualTo("CREATE USER IF NOT EXISTS ferry PASSWORD '********'; GRANT ALTER ANY SCHEMA TO ferry");
-        assertThat(Redact.inText("alter user x identified by 'pw12345'")).isEqualTo("alter user x identified by '********'");
+        assertThat(Redact.inText("alter user x identified by 'pw12345'"))
+                .isEqualTo("alter user x identified by '********'");
         assertThat(Redact.inText("sslpassword=abc api_key=def")).isEqualTo("sslpassword=******** api_key=********");
         assertThat(Redact.inText("select 1 from t where a = 'b'")).isEqualTo("select 1 from t where a = 'b'");
     }
@@ -28,9 +30,10 @@ class RedactTest {
     @Test
     void whatAReferenceResolvedToIsMaskedAnywhere(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("secret"), "resolved-value-9f8e7d\n");
-        assertThat(Configs.resolve("jdbc:x:db;opaque=$[file:" + file + "]")).isEqualTo("jdbc:x:db;opaque=resolved-value-9f8e7d");
-        assertThat(Redact.inText("connecting with opaque=resolved-value-9f8e7d failed")).isEqualTo("connecting with"
-                + " opaque=******** failed");
+        assertThat(Configs.resolve("jdbc:x:db;opaque=$[file:" + file + "]"))
+                .isEqualTo("jdbc:x:db;opaque=resolved-value-9f8e7d");
+        assertThat(Redact.inText("connecting with opaque=resolved-value-9f8e7d failed"))
+                .isEqualTo("connecting with" + " opaque=******** failed");
     }
 
     /** A reference where a path goes (token_file: ${file:…}) once printed the token in the refusal. */
@@ -38,7 +41,8 @@ class RedactTest {
     void aReferenceWhereAPathGoesIsRefusedWithoutItsContent(@TempDir Path dir) throws Exception {
         Path token = Files.writeString(dir.resolve("token"), "the-token-itself-0123456789\n");
         assertThatThrownBy(() -> Configs.read(Sample.class, "p", Map.of("token_file", "$[file:" + token + "]")))
-                .hasMessageContaining("'token_file' takes a path").hasMessageNotContaining("the-token-itself");
+                .hasMessageContaining("'token_file' takes a path")
+                .hasMessageNotContaining("the-token-itself");
     }
 
     /** A secret file that never ends (/dev/zero), or is a FIFO, is refused by its kind, not read forever. */

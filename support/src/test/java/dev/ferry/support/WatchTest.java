@@ -16,8 +16,8 @@ class WatchTest {
     void itemsAreWatchedUntilDoneAndAFailingCheckDropsOnlyItsItem() throws Exception {
         CountDownLatch seenTwice = new CountDownLatch(1);
         AtomicInteger looks = new AtomicInteger();
-        try (Watch<String> w = new Watch<>("test-watch", TimeUnit.MILLISECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(5),
-                (item, now) -> {
+        try (Watch<String> w = new Watch<>(
+                "test-watch", TimeUnit.MILLISECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(5), (item, now) -> {
                     if (item.equals("bad")) {
                         throw new IllegalStateException("boom");
                     }
@@ -32,7 +32,9 @@ class WatchTest {
             assertThat(seenTwice.await(10, TimeUnit.SECONDS)).isTrue();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (w.size() > 0) {
-                assertThat(System.nanoTime()).as("both items dropped within 10 s").isLessThan(deadline);
+                assertThat(System.nanoTime())
+                        .as("both items dropped within 10 s")
+                        .isLessThan(deadline);
                 Thread.sleep(1);
             }
         }
@@ -43,8 +45,8 @@ class WatchTest {
     void aBatchWatchSeesAllItemsAtOnce() throws Exception {
         Set<Integer> sizes = ConcurrentHashMap.newKeySet();
         CountDownLatch three = new CountDownLatch(1);
-        try (Watch<Integer> w = Watch.batch("test-batch", TimeUnit.MILLISECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(5),
-                (items, now) -> {
+        try (Watch<Integer> w = Watch.batch(
+                "test-batch", TimeUnit.MILLISECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(5), (items, now) -> {
                     sizes.add(items.size());
                     if (items.size() == 3) {
                         items.clear();

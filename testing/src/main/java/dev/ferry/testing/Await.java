@@ -22,8 +22,7 @@ public final class Await {
     /** How often a condition is looked at. */
     static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
-    private Await() {
-    }
+    private Await() {}
 
     /** A condition that may throw (a probe over the network, a file read). */
     @FunctionalInterface
@@ -52,7 +51,7 @@ public final class Await {
     public static <T> T value(String what, Duration within, Probe<T> probe) throws InterruptedException {
         long deadline = System.nanoTime() + within.toNanos();
         Exception last = null;
-        for (;;) {
+        for (; ; ) {
             try {
                 Optional<T> v = probe.look();
                 if (v.isPresent()) {

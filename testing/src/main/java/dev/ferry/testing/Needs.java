@@ -13,8 +13,7 @@ import org.junit.jupiter.api.Assumptions;
  * </pre>
  */
 public final class Needs {
-    private Needs() {
-    }
+    private Needs() {}
 
     /** @return whether this run is CI's ({@code CI} is set) */
     public static boolean underCi() {

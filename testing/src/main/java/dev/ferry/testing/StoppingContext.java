@@ -89,7 +89,8 @@ public final class StoppingContext implements ExecutionContext {
             }
             return returned;
         }
-        Result.Builder b = Result.builder(why).exitCode(-1).error(why == Status.TIMED_OUT ? "deadline passed" : "cancelled");
+        Result.Builder b =
+                Result.builder(why).exitCode(-1).error(why == Status.TIMED_OUT ? "deadline passed" : "cancelled");
         if (returned != null) {
             b.output(returned.output()).metadata(returned.metadata());
             if (!returned.error().isEmpty()) {

@@ -47,7 +47,10 @@ class StoppingContextTest {
         StoppingContext context = StoppingContext.withTimeout(Duration.ofMinutes(1));
         Result r = context.run(c -> {
             context.cancel();
-            return Result.builder(Status.FAILED).output("partial".getBytes()).error("it saw the cancel").build();
+            return Result.builder(Status.FAILED)
+                    .output("partial".getBytes())
+                    .error("it saw the cancel")
+                    .build();
         });
         assertThat(r.status()).isEqualTo(Status.CANCELLED);
         assertThat(r.outputAsString()).isEqualTo("partial");
@@ -57,6 +60,7 @@ class StoppingContextTest {
     @Test
     void awaitNamesWhatItWaitedFor() {
         assertThatThrownBy(() -> Await.until("a thing that never comes", Duration.ofMillis(30), () -> false))
-                .isInstanceOf(AssertionError.class).hasMessageContaining("a thing that never comes");
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("a thing that never comes");
     }
 }

@@ -60,8 +60,7 @@ public interface OutputSink {
      * @param taskId the task's id
      * @param executedBy the bundle and version of the executor running it, as in {@link Result#EXECUTED_BY}
      */
-    default void started(String taskId, String executedBy) {
-    }
+    default void started(String taskId, String executedBy) {}
 
     /**
      * Takes the next bytes of one channel.

@@ -133,7 +133,11 @@ public final class Result {
      * @return a {@link Status#REJECTED} result with exit code -1
      */
     public static Result rejected(Rejection rejection, String error) {
-        return builder(Status.REJECTED).rejection(rejection).exitCode(-1).error(error).build();
+        return builder(Status.REJECTED)
+                .rejection(rejection)
+                .exitCode(-1)
+                .error(error)
+                .build();
     }
 
     /** @return the status */
@@ -173,7 +177,11 @@ public final class Result {
 
     /** @return a builder initialised with this result's values */
     public Builder toBuilder() {
-        Builder b = new Builder(status).output(output).exitCode(exitCode).error(error).rejection(rejection);
+        Builder b = new Builder(status)
+                .output(output)
+                .exitCode(exitCode)
+                .error(error)
+                .rejection(rejection);
         b.metadata = metadata.isEmpty() ? null : new HashMap<>(metadata);
         return b;
     }
@@ -262,12 +270,12 @@ public final class Result {
          */
         public Result build() {
             if (status == Status.REJECTED && rejection == null) {
-                throw new IllegalStateException("a REJECTED result needs a rejection saying why;"
-                        + " use Result.rejected(Rejection, message)");
+                throw new IllegalStateException(
+                        "a REJECTED result needs a rejection saying why;" + " use Result.rejected(Rejection, message)");
             }
             if (status != Status.REJECTED && rejection != null) {
-                throw new IllegalStateException("a " + status + " result cannot carry a rejection ("
-                        + rejection + "); only REJECTED results do");
+                throw new IllegalStateException("a " + status + " result cannot carry a rejection (" + rejection
+                        + "); only REJECTED results do");
             }
             return new Result(this);
         }

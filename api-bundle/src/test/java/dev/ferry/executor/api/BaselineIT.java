@@ -19,11 +19,13 @@ import org.junit.jupiter.api.Test;
 class BaselineIT {
     private static final String PACKAGE = "dev.ferry.executor.api";
     private static final File RELEASED = new File("baseline/dev.ferry.executor.api-1.0.0.jar");
-    private static final File BUILT = new File("target/" + System.getProperty("api.jar", "dev.ferry.executor.api-2.0.0.jar"));
+    private static final File BUILT =
+            new File("target/" + System.getProperty("api.jar", "dev.ferry.executor.api-2.0.0.jar"));
 
     @Test
     void theBuiltApiIsAMajorVersionAboveTheReleasedOne() throws Exception {
-        try (Jar released = new Jar(RELEASED); Jar built = new Jar(BUILT)) {
+        try (Jar released = new Jar(RELEASED);
+                Jar built = new Jar(BUILT)) {
             Baseline.Info info = info(built, released);
             assertThat(info.newerVersion.toString()).isEqualTo("2.0.0");
             assertThat(info.suggestedVersion.getMajor()).isEqualTo(2);
@@ -33,12 +35,15 @@ class BaselineIT {
 
     @Test
     void anIncompatibleChangeWithoutAMajorVersionIsAMismatch() throws Exception {
-        try (Jar released = new Jar(RELEASED); Jar built = new Jar(BUILT)) {
+        try (Jar released = new Jar(RELEASED);
+                Jar built = new Jar(BUILT)) {
             Manifest m = built.getManifest();
             m.getMainAttributes().putValue("Export-Package", PACKAGE + ";version=\"1.1.0\"");
             built.setManifest(m);
             Baseline.Info info = info(built, released);
-            assertThat(info.mismatch).as("prepare replaced validate/execute: that breaks every executor").isTrue();
+            assertThat(info.mismatch)
+                    .as("prepare replaced validate/execute: that breaks every executor")
+                    .isTrue();
             assertThat(info.suggestedVersion.toString()).isEqualTo("2.0.0");
         }
     }
@@ -53,18 +58,23 @@ class BaselineIT {
         try (Jar built = new Jar(BUILT)) {
             String bundleVersion = built.getManifest().getMainAttributes().getValue("Bundle-Version");
             String exported = built.getManifest().getMainAttributes().getValue("Export-Package");
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(PACKAGE)
-                    + ";[^,]*version=\"?([0-9.]+)").matcher(exported);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                            java.util.regex.Pattern.quote(PACKAGE) + ";[^,]*version=\"?([0-9.]+)")
+                    .matcher(exported);
             assertThat(m.find()).as(exported).isTrue();
-            assertThat(bundleVersion).as("Bundle-Version (the Maven version) against the package's; change both together:"
-                    + " ferry.api.version in the parent pom and api-bundle's <version>").isEqualTo(m.group(1));
+            assertThat(bundleVersion)
+                    .as("Bundle-Version (the Maven version) against the package's; change both together:"
+                            + " ferry.api.version in the parent pom and api-bundle's <version>")
+                    .isEqualTo(m.group(1));
         }
     }
 
     private static Baseline.Info info(Jar newer, Jar older) throws Exception {
         try (Processor reporter = new Processor()) {
             Set<Baseline.Info> infos = new Baseline(reporter, new DiffPluginImpl()).baseline(newer, older, null);
-            return infos.stream().filter(i -> i.packageName.equals(PACKAGE)).findFirst()
+            return infos.stream()
+                    .filter(i -> i.packageName.equals(PACKAGE))
+                    .findFirst()
                     .orElseThrow(() -> new AssertionError("no baseline of " + PACKAGE + ": " + infos));
         }
     }

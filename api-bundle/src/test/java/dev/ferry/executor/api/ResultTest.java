@@ -24,10 +24,16 @@ class ResultTest {
     @Test
     void aRejectionAndTheRejectedStatusGoTogether() {
         assertThatThrownBy(() -> Result.builder(Status.REJECTED).error("why?").build())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("needs a rejection");
-        assertThatThrownBy(() -> Result.builder(Status.FAILED).rejection(Rejection.OVER_CAPACITY).build())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("only REJECTED results");
-        assertThatThrownBy(() -> Result.rejected(Rejection.OVER_CAPACITY, "full").toBuilder().status(Status.TIMED_OUT).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("needs a rejection");
+        assertThatThrownBy(() -> Result.builder(Status.FAILED)
+                        .rejection(Rejection.OVER_CAPACITY)
+                        .build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("only REJECTED results");
+        assertThatThrownBy(() -> Result.rejected(Rejection.OVER_CAPACITY, "full").toBuilder()
+                        .status(Status.TIMED_OUT)
+                        .build())
                 .isInstanceOf(IllegalStateException.class);
     }
 }

@@ -35,7 +35,8 @@ record Attached(Path file, String type, String classifier) {
             NodeList artifacts = execution.getElementsByTagName("artifact");
             for (int a = 0; a < artifacts.getLength(); a++) {
                 Element artifact = (Element) artifacts.item(a);
-                String file = text(artifact, "file").replace("${project.build.directory}", "target")
+                String file = text(artifact, "file")
+                        .replace("${project.build.directory}", "target")
                         .replace("${project.basedir}/", "");
                 if (file.contains("${")) {
                     throw new AssertionError("pom.xml attaches " + file + ": a property this reader does not know");
@@ -53,7 +54,9 @@ record Attached(Path file, String type, String classifier) {
         if (!Files.isRegularFile(file)) {
             throw new AssertionError("pom.xml attaches " + file + ", which the build did not make");
         }
-        Files.copy(file, folder.resolve("ferry-features-" + version + "-" + classifier + "." + type),
+        Files.copy(
+                file,
+                folder.resolve("ferry-features-" + version + "-" + classifier + "." + type),
                 StandardCopyOption.REPLACE_EXISTING);
     }
 

@@ -1,5 +1,6 @@
 package dev.ferry.features;
 
+import dev.ferry.testing.Await;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -11,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import dev.ferry.testing.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,16 +42,27 @@ final class Karaf implements AutoCloseable {
         int ssh = freePort();
         replace(etc.resolve("org.apache.karaf.shell.cfg"), "sshPort = 8101", "sshPort = " + ssh);
         replace(etc.resolve("org.apache.karaf.shell.cfg"), "sshHost = 0.0.0.0", "sshHost = 127.0.0.1");
-        replace(etc.resolve("org.apache.karaf.management.cfg"), "rmiRegistryPort = 1099", "rmiRegistryPort = " + freePort());
-        replace(etc.resolve("org.apache.karaf.management.cfg"), "rmiServerPort = 44444", "rmiServerPort = " + freePort());
+        replace(
+                etc.resolve("org.apache.karaf.management.cfg"),
+                "rmiRegistryPort = 1099",
+                "rmiRegistryPort = " + freePort());
+        replace(
+                etc.resolve("org.apache.karaf.management.cfg"),
+                "rmiServerPort = 44444",
+                "rmiServerPort = " + freePort());
         // Ferry's artifacts come from the test's repository only: Karaf's local repository is a fresh folder, not
         // the user's ~/.m2, where an earlier mvn install may have left another build's. Karaf's own third-party
         // bundles that its system/ folder lacks (its scr feature's) come from its remote repositories as usual.
         Path mvnCfg = etc.resolve("org.ops4j.pax.url.mvn.cfg");
-        replace(mvnCfg, "org.ops4j.pax.url.mvn.defaultRepositories=\\",
+        replace(
+                mvnCfg,
+                "org.ops4j.pax.url.mvn.defaultRepositories=\\",
                 "org.ops4j.pax.url.mvn.defaultRepositories=\\\n    " + itRepo.toUri() + "@id=ferry.it@snapshots, \\");
-        Files.writeString(mvnCfg, "\norg.ops4j.pax.url.mvn.localRepository="
-                + Files.createDirectories(workDir.resolve("karaf-local-repository")) + "\n", StandardOpenOption.APPEND);
+        Files.writeString(
+                mvnCfg,
+                "\norg.ops4j.pax.url.mvn.localRepository="
+                        + Files.createDirectories(workDir.resolve("karaf-local-repository")) + "\n",
+                StandardOpenOption.APPEND);
         ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/karaf").toString(), "server")
                 .directory(home.toFile())
                 .redirectErrorStream(true)
@@ -69,17 +80,33 @@ final class Karaf implements AutoCloseable {
             });
         } catch (AssertionError e) {
             k.close();
-            throw new AssertionError("Karaf did not open its SSH port: " + e.getMessage() + "; " + home.resolve("console.log"), e);
+            throw new AssertionError(
+                    "Karaf did not open its SSH port: " + e.getMessage() + "; " + home.resolve("console.log"), e);
         }
-        System.out.printf("Karaf: bin/karaf server to its SSH port open: %d ms%n", (System.nanoTime() - started) / 1_000_000);
+        System.out.printf(
+                "Karaf: bin/karaf server to its SSH port open: %d ms%n", (System.nanoTime() - started) / 1_000_000);
         return k;
     }
 
     /** Runs one shell command through bin/client and returns what it printed. */
     String run(String command) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/client").toString(), "-a", Integer.toString(sshPort),
-                "-h", "127.0.0.1", "-u", "karaf", "-p", "karaf", "-r", "30", "-d", "1", command)
-                .directory(home.toFile()).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(
+                        home.resolve("bin/client").toString(),
+                        "-a",
+                        Integer.toString(sshPort),
+                        "-h",
+                        "127.0.0.1",
+                        "-u",
+                        "karaf",
+                        "-p",
+                        "karaf",
+                        "-r",
+                        "30",
+                        "-d",
+                        "1",
+                        command)
+                .directory(home.toFile())
+                .redirectErrorStream(true);
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         Process p = pb.start();
         // bin/client prints only "Closed" when its stdin is closed: keep it open until it is done
@@ -98,7 +125,8 @@ final class Karaf implements AutoCloseable {
 
     /** Asks until the answer satisfies the condition; returns it. */
     String poll(String command, Duration timeout, java.util.function.Predicate<String> ok) throws Exception {
-        java.util.concurrent.atomic.AtomicReference<String> last = new java.util.concurrent.atomic.AtomicReference<>("");
+        java.util.concurrent.atomic.AtomicReference<String> last =
+                new java.util.concurrent.atomic.AtomicReference<>("");
         try {
             return Await.value("'" + command + "' as expected", timeout, () -> {
                 last.set(run(command));
@@ -108,8 +136,8 @@ final class Karaf implements AutoCloseable {
             // told below, with Karaf's log
         }
         String log = log();
-        throw new AssertionError("'" + command + "' never answered as expected within " + timeout + "; last answer:\n" + last.get()
-                + "\nkaraf.log, its end:\n" + log.substring(Math.max(0, log.length() - 6000)));
+        throw new AssertionError("'" + command + "' never answered as expected within " + timeout + "; last answer:\n"
+                + last.get() + "\nkaraf.log, its end:\n" + log.substring(Math.max(0, log.length() - 6000)));
     }
 
     String log() throws IOException {

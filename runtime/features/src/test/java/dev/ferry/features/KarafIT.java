@@ -3,6 +3,7 @@ package dev.ferry.features;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import dev.ferry.testing.Await;
 import dev.ferry.worker.grpc.v1.ExecuteRequest;
 import dev.ferry.worker.grpc.v1.ExecuteResponse;
 import dev.ferry.worker.grpc.v1.Status;
@@ -12,7 +13,6 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import dev.ferry.testing.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,8 +46,8 @@ class KarafIT {
     private static final Path TARGET = Path.of("target").toAbsolutePath();
     private static final Duration WAIT = Duration.ofSeconds(60);
     /** A line of {@code bundle:list --no-format}: id, state, level, version, symbolic name, tab-separated. */
-    private static final Pattern BUNDLE = Pattern.compile("^\\s*(\\d+)\\t(\\w+)\\s*\\t\\s*\\d+\\t(\\S+)\\s*\\t(\\S+)\\s*$",
-            Pattern.MULTILINE);
+    private static final Pattern BUNDLE =
+            Pattern.compile("^\\s*(\\d+)\\t(\\w+)\\s*\\t\\s*\\d+\\t(\\S+)\\s*\\t(\\S+)\\s*$", Pattern.MULTILINE);
 
     @TempDir
     static Path work;
@@ -58,7 +58,8 @@ class KarafIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Assumptions.assumeTrue(Runtime.version().feature() < 24,
+        Assumptions.assumeTrue(
+                Runtime.version().feature() < 24,
                 "Karaf 4.4 does not start on JDK 24+ (its scripts pass -Djava.security.manager=allow): run this on JDK 17-23");
         // the bundles came in through the build (target/it-repo); this module's own artifacts are what its pom attaches
         Path repo = TARGET.resolve("it-repo");
@@ -69,7 +70,8 @@ class KarafIT {
         // the feature ships a commented grpc.cfg and never overwrites one that is there: a free port for this run
         grpcPort = Karaf.freePort();
         Files.writeString(karaf.home.resolve("etc/dev.ferry.grpc.cfg"), "port = " + grpcPort + "\n");
-        channel = Grpc.newChannelBuilderForAddress("127.0.0.1", grpcPort, InsecureChannelCredentials.create()).build();
+        channel = Grpc.newChannelBuilderForAddress("127.0.0.1", grpcPort, InsecureChannelCredentials.create())
+                .build();
     }
 
     @AfterAll
@@ -88,38 +90,54 @@ class KarafIT {
         // the README's two commands, as written there
         List<String> readme = readmeBlock("## Running inside Karaf");
         assertThat(readme).hasSize(2);
-        assertThat(readme.get(0)).isEqualTo("feature:repo-add mvn:dev.ferry/ferry-features/" + VERSION + "/xml/features");
+        assertThat(readme.get(0))
+                .isEqualTo("feature:repo-add mvn:dev.ferry/ferry-features/" + VERSION + "/xml/features");
         assertThat(karaf.run(readme.get(0))).doesNotContain("Error");
         long start = System.nanoTime();
         String installed = karaf.run(readme.get(1));
         assertThat(installed).doesNotContain("Error");
-        String list = karaf.poll("executor:list", WAIT, l -> l.contains("command") && l.contains("http") && l.contains("jdbc")
-                && l.contains("container"));
+        String list = karaf.poll(
+                "executor:list",
+                WAIT,
+                l -> l.contains("command") && l.contains("http") && l.contains("jdbc") && l.contains("container"));
         long serving = System.nanoTime() - start;
         System.out.printf("Karaf: feature:install ferry to the four types listed: %d ms%n", serving / 1_000_000);
         assertThat(list).contains("dev.ferry.executor.command").contains("active");
         Map<String, String[]> bundles = bundles();
-        for (String name : List.of("dev.ferry.executor.api", "dev.ferry.worker", "dev.ferry.worker.grpc",
-                "dev.ferry.executor.command", "dev.ferry.executor.http", "dev.ferry.executor.jdbc", "dev.ferry.executor.container")) {
+        for (String name : List.of(
+                "dev.ferry.executor.api",
+                "dev.ferry.worker",
+                "dev.ferry.worker.grpc",
+                "dev.ferry.executor.command",
+                "dev.ferry.executor.http",
+                "dev.ferry.executor.jdbc",
+                "dev.ferry.executor.container")) {
             assertThat(bundles).containsKey(name);
             assertThat(bundles.get(name)[1]).as(name).isEqualTo("Active");
         }
-        assertThat(karaf.home.resolve("etc/dev.ferry.executor.command.cfg")).as("the feature's configuration file").exists();
+        assertThat(karaf.home.resolve("etc/dev.ferry.executor.command.cfg"))
+                .as("the feature's configuration file")
+                .exists();
     }
 
     @Test
     @Order(2)
     void karafsShellRunsTheExecutorCommands() throws Exception {
         String echo = karaf.run("executor:run command '{\"command\":\"echo\",\"args\":[\"from-karaf\"]}'");
-        assertThat(echo).contains("SUCCEEDED").contains("by=dev.ferry.executor.command/").contains("from-karaf");
+        assertThat(echo)
+                .contains("SUCCEEDED")
+                .contains("by=dev.ferry.executor.command/")
+                .contains("from-karaf");
         // --follow: the output printed as it comes, on the command's own session, then the outcome
-        String followed = karaf.run("executor:run --follow command '{\"command\":\"sh\",\"args\":[\"-c\",\"echo out-line;"
-                + " echo err-line >&2\"]}'");
+        String followed =
+                karaf.run("executor:run --follow command '{\"command\":\"sh\",\"args\":[\"-c\",\"echo out-line;"
+                        + " echo err-line >&2\"]}'");
         // (bin/client shows the session's stdout only: the stderr line goes to the session's stderr)
         assertThat(followed).contains("out-line").contains("SUCCEEDED").doesNotContain("--- output ---");
         // maintenance: drain and resume in Karaf's shell
         assertThat(karaf.run("executor:drain http 'proxy change'")).contains("type 'http' drained");
-        assertThat(karaf.run("executor:run http '{\"url\":\"http://127.0.0.1:1/\"}'")).contains("REJECTED (drained)")
+        assertThat(karaf.run("executor:run http '{\"url\":\"http://127.0.0.1:1/\"}'"))
+                .contains("REJECTED (drained)")
                 .contains("proxy change");
         assertThat(karaf.run("executor:resume http")).contains("type 'http' takes tasks again");
         // the audit trail goes to Karaf's data/log
@@ -128,7 +146,9 @@ class KarafIT {
         String invalid = karaf.run("executor:validate command '{\"command\":\"echo\",\"argz\":[]}'");
         assertThat(invalid).contains("argz: unknown field");
         // the embedded default datasource, its data under Karaf's data/
-        String sql = karaf.poll("executor:run jdbc '{\"datasource\":\"default\",\"query\":\"select 1 as answer\"}'", WAIT,
+        String sql = karaf.poll(
+                "executor:run jdbc '{\"datasource\":\"default\",\"query\":\"select 1 as answer\"}'",
+                WAIT,
                 l -> l.contains("[{\"answer\":1}]"));
         assertThat(sql).contains("SUCCEEDED");
         assertThat(karaf.home.resolve("data/ferry/h2")).isDirectory();
@@ -183,10 +203,14 @@ class KarafIT {
         }
         assertThat(failures).as("tasks lost or failed during the update").isEmpty();
         assertThat(done.get()).isGreaterThan(40);
-        assertThat(karaf.log()).contains("Executor for type 'command' removed").contains("Executor for type 'command' is available");
+        assertThat(karaf.log())
+                .contains("Executor for type 'command' removed")
+                .contains("Executor for type 'command' is available");
         Map<String, String[]> after = bundles();
         for (Map.Entry<String, String[]> e : before.entrySet()) {
-            assertThat(after.get(e.getKey())).as(e.getKey() + ": same id and state").containsExactly(e.getValue());
+            assertThat(after.get(e.getKey()))
+                    .as(e.getKey() + ": same id and state")
+                    .containsExactly(e.getValue());
         }
     }
 
@@ -199,21 +223,34 @@ class KarafIT {
     @Order(5)
     void oneExecutorFeatureGoesAndComesBackAlone() throws Exception {
         assertThat(karaf.run("feature:uninstall ferry")).doesNotContain("Error");
-        assertThat(karaf.run("feature:install ferry-registry ferry-grpc ferry-command ferry-http ferry-jdbc ferry-container"))
+        assertThat(
+                        karaf.run(
+                                "feature:install ferry-registry ferry-grpc ferry-command ferry-http ferry-jdbc ferry-container"))
                 .doesNotContain("Error");
-        karaf.poll("executor:list", WAIT, l -> l.contains("dev.ferry.executor.http") && l.contains("dev.ferry.executor.command"));
+        karaf.poll(
+                "executor:list",
+                WAIT,
+                l -> l.contains("dev.ferry.executor.http") && l.contains("dev.ferry.executor.command"));
         assertThat(karaf.run("feature:uninstall ferry-http")).doesNotContain("Error");
-        karaf.poll("executor:list", WAIT, l -> !l.contains("dev.ferry.executor.http") && l.contains("dev.ferry.executor.command")
-                && l.contains("dev.ferry.executor.jdbc"));
-        assertThat(waitForGrpc().getStatus()).as("command still served over gRPC").isEqualTo(Status.SUCCEEDED);
-        assertThat(karaf.run("executor:run http '{\"url\":\"http://127.0.0.1:1/\"}'")).contains("no executor serves type 'http'");
+        karaf.poll(
+                "executor:list",
+                WAIT,
+                l -> !l.contains("dev.ferry.executor.http")
+                        && l.contains("dev.ferry.executor.command")
+                        && l.contains("dev.ferry.executor.jdbc"));
+        assertThat(waitForGrpc().getStatus())
+                .as("command still served over gRPC")
+                .isEqualTo(Status.SUCCEEDED);
+        assertThat(karaf.run("executor:run http '{\"url\":\"http://127.0.0.1:1/\"}'"))
+                .contains("no executor serves type 'http'");
         assertThat(karaf.run("feature:install ferry-http")).doesNotContain("Error");
         karaf.poll("executor:list", WAIT, l -> l.contains("dev.ferry.executor.http"));
     }
 
     /** The gRPC API after a reinstall: its port opens again within a bounded wait. */
     private static ExecuteResponse waitForGrpc() throws InterruptedException {
-        return Await.value("the gRPC API to answer", Duration.ofSeconds(60), () -> java.util.Optional.of(execute("still-here")));
+        return Await.value(
+                "the gRPC API to answer", Duration.ofSeconds(60), () -> java.util.Optional.of(execute("still-here")));
     }
 
     /** A typo in Karaf's etc/ is refused as in the worker: the previous configuration stays, and it is said. */
@@ -226,10 +263,13 @@ class KarafIT {
         Files.writeString(cfg, "blocked_comands = ls\n");
         String list = karaf.poll("executor:list", WAIT, l -> l.contains("UP, but"));
         assertThat(list).contains("blocked_comands").contains("did you mean 'blocked_commands'?");
-        assertThat(karaf.run("executor:run command '{\"command\":\"ls\"}'")).as("still blocked").contains("REJECTED");
+        assertThat(karaf.run("executor:run command '{\"command\":\"ls\"}'"))
+                .as("still blocked")
+                .contains("REJECTED");
         Files.writeString(cfg, "blocked_commands = rm\n");
         karaf.poll("executor:list", WAIT, l -> l.contains("dev.ferry.executor.command") && !l.contains("UP, but"));
-        assertThat(karaf.run("executor:run command '{\"command\":\"ls\",\"args\":[\"/\"]}'")).contains("SUCCEEDED");
+        assertThat(karaf.run("executor:run command '{\"command\":\"ls\",\"args\":[\"/\"]}'"))
+                .contains("SUCCEEDED");
     }
 
     /**
@@ -243,17 +283,25 @@ class KarafIT {
         Path yaml = karaf.home.resolve("etc/config.yaml");
         Files.writeString(yaml, "executors:\n  command:\n    blocked_commands: [ls]\n  http:\n    enabled: false\n");
         karaf.poll("executor:run command '{\"command\":\"ls\"}'", WAIT, l -> l.contains("REJECTED (policy denied)"));
-        assertThat(karaf.run("executor:run http '{\"url\":\"http://127.0.0.1:1/\"}'")).contains("disabled in config.yaml");
+        assertThat(karaf.run("executor:run http '{\"url\":\"http://127.0.0.1:1/\"}'"))
+                .contains("disabled in config.yaml");
 
-        assertThat(karaf.run("config:property-set -p dev.ferry.executor.command blocked_commands rm")).doesNotContain("Error");
+        assertThat(karaf.run("config:property-set -p dev.ferry.executor.command blocked_commands rm"))
+                .doesNotContain("Error");
         karaf.poll("executor:run command '{\"command\":\"ls\",\"args\":[\"/\"]}'", WAIT, l -> l.contains("SUCCEEDED"));
         assertThat(karaf.run("executor:config command")).containsPattern("blocked_commands +set at runtime .* rm");
-        assertThat(karaf.log()).contains("dev.ferry.executor.command was changed outside").contains("(blocked_commands)");
+        assertThat(karaf.log())
+                .contains("dev.ferry.executor.command was changed outside")
+                .contains("(blocked_commands)");
 
         Files.writeString(yaml, "executors:\n  command:\n    blocked_commands: [ls, cat]\n");
         karaf.poll("executor:run command '{\"command\":\"ls\"}'", WAIT, l -> l.contains("REJECTED (policy denied)"));
-        assertThat(karaf.run("executor:config command")).containsPattern("blocked_commands +config.yaml line 3 +\\[ls, cat]");
-        karaf.poll("executor:run http '{\"url\":\"http://127.0.0.1:1/\"}'", WAIT, l -> !l.contains("disabled in config.yaml"));
+        assertThat(karaf.run("executor:config command"))
+                .containsPattern("blocked_commands +config.yaml line 3 +\\[ls, cat]");
+        karaf.poll(
+                "executor:run http '{\"url\":\"http://127.0.0.1:1/\"}'",
+                WAIT,
+                l -> !l.contains("disabled in config.yaml"));
 
         Files.delete(yaml);
         karaf.poll("executor:run command '{\"command\":\"ls\",\"args\":[\"/\"]}'", WAIT, l -> l.contains("SUCCEEDED"));
@@ -277,10 +325,12 @@ class KarafIT {
     }
 
     private static ExecuteResponse execute(String word) {
-        return WorkerGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS).execute(ExecuteRequest.newBuilder()
-                .setTaskType("command")
-                .setPayload(ByteString.copyFromUtf8("{\"command\":\"echo\",\"args\":[\"" + word + "\"]}"))
-                .build());
+        return WorkerGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(60, TimeUnit.SECONDS)
+                .execute(ExecuteRequest.newBuilder()
+                        .setTaskType("command")
+                        .setPayload(ByteString.copyFromUtf8("{\"command\":\"echo\",\"args\":[\"" + word + "\"]}"))
+                        .build());
     }
 
     /** Symbolic name to {id, state, version} of every bundle. */

@@ -29,18 +29,23 @@ final class StopAtFirstFailure implements TestWatcher, ExecutionCondition {
             return ConditionEvaluationResult.enabled("a class runs its steps");
         }
         String failed = store(context).get(FAILED, String.class);
-        return failed == null ? ConditionEvaluationResult.enabled("no step failed before this one")
-                : ConditionEvaluationResult.disabled("not run: an earlier step failed, and this one builds on it (" + failed + ")");
+        return failed == null
+                ? ConditionEvaluationResult.enabled("no step failed before this one")
+                : ConditionEvaluationResult.disabled(
+                        "not run: an earlier step failed, and this one builds on it (" + failed + ")");
     }
 
     /** The class's store: one per test class, shared by its methods. */
     private static ExtensionContext.Store store(ExtensionContext context) {
-        ExtensionContext classContext = context.getTestMethod().isPresent() ? context.getParent().orElseThrow() : context;
+        ExtensionContext classContext =
+                context.getTestMethod().isPresent() ? context.getParent().orElseThrow() : context;
         return classContext.getStore(NS);
     }
 
     private static String firstLine(Throwable cause) {
-        String message = Optional.ofNullable(cause.getMessage()).orElse(cause.getClass().getName()).strip();
+        String message = Optional.ofNullable(cause.getMessage())
+                .orElse(cause.getClass().getName())
+                .strip();
         int nl = message.indexOf('\n');
         return nl < 0 ? message : message.substring(0, nl);
     }

@@ -27,10 +27,10 @@ import java.util.logging.Logger;
 final class Logging {
     /** The framework property that tells the worker's logging component it may set java.util.logging levels. */
     static final String FRAMEWORK_PROPERTY = dev.ferry.worker.spi.FrameworkProperties.LOGGING;
+
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS", Locale.ROOT);
 
-    private Logging() {
-    }
+    private Logging() {}
 
     /**
      * java.util.logging's manager, without its reset at JVM shutdown: by default a shutdown hook of its own closes
@@ -69,14 +69,18 @@ final class Logging {
             case "trace":
                 return Level.FINEST;
             default:
-                throw new IllegalArgumentException("--log-level " + name + " is not a level; use error, warn, info, debug or trace");
+                throw new IllegalArgumentException(
+                        "--log-level " + name + " is not a level; use error, warn, info, debug or trace");
         }
     }
 
     static String name(Level level) {
         int v = level.intValue();
-        return v >= Level.SEVERE.intValue() ? "ERROR" : v >= Level.WARNING.intValue() ? "WARN" : v >= Level.INFO.intValue() ? "INFO"
-                : v >= Level.FINE.intValue() ? "DEBUG" : "TRACE";
+        return v >= Level.SEVERE.intValue()
+                ? "ERROR"
+                : v >= Level.WARNING.intValue()
+                        ? "WARN"
+                        : v >= Level.INFO.intValue() ? "INFO" : v >= Level.FINE.intValue() ? "DEBUG" : "TRACE";
     }
 
     /**
@@ -113,11 +117,19 @@ final class Logging {
         public String format(LogRecord r) {
             StringBuilder b = new StringBuilder(160);
             if (time) {
-                b.append(TIME.format(LocalDateTime.ofInstant(r.getInstant(), java.time.ZoneId.systemDefault()))).append(' ');
+                b.append(TIME.format(LocalDateTime.ofInstant(r.getInstant(), java.time.ZoneId.systemDefault())))
+                        .append(' ');
             }
             // handlers publish on the logging thread, so its name is the record's
-            b.append('[').append(Thread.currentThread().getName()).append("] ").append(name(r.getLevel())).append(' ')
-                    .append(r.getLoggerName()).append(" - ").append(formatMessage(r)).append(System.lineSeparator());
+            b.append('[')
+                    .append(Thread.currentThread().getName())
+                    .append("] ")
+                    .append(name(r.getLevel()))
+                    .append(' ')
+                    .append(r.getLoggerName())
+                    .append(" - ")
+                    .append(formatMessage(r))
+                    .append(System.lineSeparator());
             if (r.getThrown() != null) {
                 StringWriter trace = new StringWriter();
                 r.getThrown().printStackTrace(new PrintWriter(trace));

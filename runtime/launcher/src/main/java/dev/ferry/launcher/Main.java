@@ -43,7 +43,9 @@ public final class Main {
     private static final String SHELL_BSN = "org.apache.felix.gogo.shell";
     /** The service property of a running shell command's stopper, which Ctrl-C runs (see {@link #interruptsCommands}). */
     static final String INTERRUPT_PROPERTY = ServiceProperties.SHELL_INTERRUPT;
-    private static final String USAGE = String.join("\n",
+
+    private static final String USAGE = String.join(
+            "\n",
             "usage: java -jar ferry-worker.jar [--home DIR] [--config FILE] [--no-shell] [--grpc-host HOST] [--grpc-port PORT]",
             "                                  [--log-level LEVEL] [--version] [--help]",
             "  --home DIR   the worker's folder: etc/ (configuration, watched), deploy/ (bundles, watched),",
@@ -75,11 +77,11 @@ public final class Main {
         } catch (IOException e) {
             // said below as unknown
         }
-        return "ferry-worker " + p.getProperty("worker", "unknown") + " (executor API " + p.getProperty("api", "unknown") + ")";
+        return "ferry-worker " + p.getProperty("worker", "unknown") + " (executor API "
+                + p.getProperty("api", "unknown") + ")";
     }
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         long started = System.nanoTime();
@@ -123,8 +125,12 @@ public final class Main {
         refuseJavaDeserialization();
         try {
             // the console is a person's when the shell runs on a terminal: only what needs them shows there
-            Logging.configure(home.data.resolve("log"), options.logLevel, !options.noShell && System.console() != null,
-                    Long.getLong("ferry.log.file.bytes", 10L * 1024 * 1024), Integer.getInteger("ferry.log.files", 5));
+            Logging.configure(
+                    home.data.resolve("log"),
+                    options.logLevel,
+                    !options.noShell && System.console() != null,
+                    Long.getLong("ferry.log.file.bytes", 10L * 1024 * 1024),
+                    Integer.getInteger("ferry.log.files", 5));
         } catch (IOException | RuntimeException e) {
             throw new StartupException("cannot write the log in " + home.data.resolve("log") + ": " + e.getMessage());
         }
@@ -158,10 +164,14 @@ public final class Main {
         }
         // System properties given with -D pass through, so an operator can tune any bundle.
         System.getProperties().stringPropertyNames().stream()
-                .filter(k -> k.startsWith("felix.") || k.startsWith("ferry.") || k.startsWith("gosh.") || k.startsWith("org.osgi."))
+                .filter(k -> k.startsWith("felix.")
+                        || k.startsWith("ferry.")
+                        || k.startsWith("gosh.")
+                        || k.startsWith("org.osgi."))
                 .forEach(k -> props.put(k, System.getProperty(k)));
 
-        FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).iterator().next();
+        FrameworkFactory factory =
+                ServiceLoader.load(FrameworkFactory.class).iterator().next();
         Framework framework = factory.newFramework(props);
         Bundle shell = null;
         try {
@@ -194,7 +204,9 @@ public final class Main {
             stopBeforeReady(framework, stopped);
             throw new StartupException("the executor registry did not start within 30 s; see the log above");
         }
-        String grpc = grpcAddress(awaitService(framework.getBundleContext(), "(|(" + ServiceProperties.GRPC_ADDRESS + "=*)(" + ServiceProperties.GRPC_FAILURE + "=*))",
+        String grpc = grpcAddress(awaitService(
+                framework.getBundleContext(),
+                "(|(" + ServiceProperties.GRPC_ADDRESS + "=*)(" + ServiceProperties.GRPC_FAILURE + "=*))",
                 30_000));
         if (grpc.startsWith("!")) {
             stopBeforeReady(framework, stopped);
@@ -202,7 +214,12 @@ public final class Main {
         }
         PrintStream out = System.out;
         // Locale.ROOT: a German default locale would print startup=0,95s
-        out.printf(java.util.Locale.ROOT, "%s grpc=%s home=%s version=%s startup=%.2fs%n", READY, grpc, home.root,
+        out.printf(
+                java.util.Locale.ROOT,
+                "%s grpc=%s home=%s version=%s startup=%.2fs%n",
+                READY,
+                grpc,
+                home.root,
                 versionWord(),
                 (System.nanoTime() - started) / 1e9);
         out.flush();
@@ -212,7 +229,8 @@ public final class Main {
             try {
                 shell.start();
             } catch (BundleException e) {
-                System.err.println("ferry: the shell did not start (" + e.getMessage() + "); the worker goes on without it");
+                System.err.println(
+                        "ferry: the shell did not start (" + e.getMessage() + "); the worker goes on without it");
             }
         }
         try {
@@ -241,8 +259,8 @@ public final class Main {
             sun.misc.SignalHandler[] previous = new sun.misc.SignalHandler[1];
             previous[0] = sun.misc.Signal.handle(interrupt, signal -> {
                 try {
-                    org.osgi.framework.ServiceReference<?>[] running = context.getServiceReferences(Runnable.class.getName(),
-                            "(" + INTERRUPT_PROPERTY + "=true)");
+                    org.osgi.framework.ServiceReference<?>[] running =
+                            context.getServiceReferences(Runnable.class.getName(), "(" + INTERRUPT_PROPERTY + "=true)");
                     if (running != null) {
                         for (org.osgi.framework.ServiceReference<?> r : running) {
                             Object command = context.getService(r);
@@ -269,7 +287,8 @@ public final class Main {
      * here. Set before the framework starts, for every bundle; an operator's own jdk.serialFilter wins.
      */
     static void refuseJavaDeserialization() {
-        if (System.getProperty("jdk.serialFilter") == null && java.io.ObjectInputFilter.Config.getSerialFilter() == null) {
+        if (System.getProperty("jdk.serialFilter") == null
+                && java.io.ObjectInputFilter.Config.getSerialFilter() == null) {
             java.io.ObjectInputFilter.Config.setSerialFilter(info -> java.io.ObjectInputFilter.Status.REJECTED);
         }
     }
@@ -336,7 +355,11 @@ public final class Main {
     static List<Bundle> installEmbeddedBundles(BundleContext context) throws IOException, BundleException {
         Path location;
         try {
-            location = Paths.get(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            location = Paths.get(Main.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
         } catch (URISyntaxException e) {
             throw new IOException(e);
         }
@@ -344,7 +367,9 @@ public final class Main {
         if (Files.isDirectory(location)) {
             List<Path> jars;
             try (Stream<Path> files = Files.list(location.resolve("bundles"))) {
-                jars = files.filter(p -> p.toString().endsWith(".jar")).sorted().collect(java.util.stream.Collectors.toList());
+                jars = files.filter(p -> p.toString().endsWith(".jar"))
+                        .sorted()
+                        .collect(java.util.stream.Collectors.toList());
             }
             for (Path p : jars) {
                 try (InputStream in = Files.newInputStream(p)) {
@@ -354,9 +379,10 @@ public final class Main {
         } else {
             try (JarFile jar = new JarFile(location.toFile())) {
                 List<JarEntry> entries = new ArrayList<>();
-                for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements();) {
+                for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements(); ) {
                     JarEntry entry = e.nextElement();
-                    if (entry.getName().startsWith("bundles/") && entry.getName().endsWith(".jar")) {
+                    if (entry.getName().startsWith("bundles/")
+                            && entry.getName().endsWith(".jar")) {
                         entries.add(entry);
                     }
                 }
@@ -410,7 +436,8 @@ public final class Main {
                         o.grpcPort = port(value(args, i++, "a port, e.g. --grpc-port 50051 (0: any free port)"));
                         break;
                     case "--config":
-                        o.config = Paths.get(value(args, i++, "a file, e.g. --config /etc/ferry/config.yaml")).toAbsolutePath()
+                        o.config = Paths.get(value(args, i++, "a file, e.g. --config /etc/ferry/config.yaml"))
+                                .toAbsolutePath()
                                 .normalize();
                         break;
                     case "--log-level":
@@ -433,7 +460,9 @@ public final class Main {
                             break;
                         }
                         if (a.startsWith("--config=")) {
-                            o.config = Paths.get(a.substring("--config=".length())).toAbsolutePath().normalize();
+                            o.config = Paths.get(a.substring("--config=".length()))
+                                    .toAbsolutePath()
+                                    .normalize();
                             break;
                         }
                         if (a.startsWith("--grpc-host=")) {
@@ -466,7 +495,8 @@ public final class Main {
             } catch (NumberFormatException e) {
                 // said below
             }
-            throw new IllegalArgumentException("--grpc-port '" + value + "' is not a port; give 0 (any free port) to 65535");
+            throw new IllegalArgumentException(
+                    "--grpc-port '" + value + "' is not a port; give 0 (any free port) to 65535");
         }
     }
 
@@ -493,8 +523,9 @@ public final class Main {
                 try {
                     Files.createDirectories(dir);
                 } catch (IOException e) {
-                    throw new StartupException("cannot create " + dir + " (" + e.getClass().getSimpleName() + ": "
-                            + e.getMessage() + "); choose a --home you can write to");
+                    throw new StartupException(
+                            "cannot create " + dir + " (" + e.getClass().getSimpleName() + ": " + e.getMessage()
+                                    + "); choose a --home you can write to");
                 }
                 if (!Files.isWritable(dir) || !Files.isReadable(dir)) {
                     throw new StartupException(dir + " is not readable and writable by this user; fix its"

@@ -14,7 +14,6 @@ import dev.ferry.worker.grpc.v1.Status;
 import dev.ferry.worker.grpc.v1.WorkerGrpc;
 import io.grpc.Status.Code;
 import io.grpc.TlsChannelCredentials;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,28 +40,42 @@ class AuditIT {
                 Client c = Client.plain(port(w, "127.0.0.1"))) {
             WorkerGrpc.WorkerBlockingStub worker = c.worker().withInterceptors(bearer(TOKEN));
             assertThat(worker.execute(execute("command", "{\"command\":\"echo\",\"args\":[\"" + MARKER + "\"]}")
-                    .setTaskId("audit-1").putMetadata("ferry.caller", "someone else").build()).getStatus())
+                                    .setTaskId("audit-1")
+                                    .putMetadata("ferry.caller", "someone else")
+                                    .build())
+                            .getStatus())
                     .isEqualTo(Status.SUCCEEDED);
-            assertCode(() -> worker.execute(execute("nope", "{\"x\":\"" + MARKER + "\"}").setTaskId("audit-2").build()),
-                    Code.NOT_FOUND, "nope");
-            Iterator<ExecuteStreamResponse> stream = WorkerGrpc.newBlockingStub(c.channel).withInterceptors(bearer(TOKEN))
-                    .withDeadlineAfter(30, TimeUnit.SECONDS).executeStream(execute("command",
-                            "{\"command\":\"sh\",\"args\":[\"-c\",\"exit 4\"]}").setTaskId("audit-3").build());
-            stream.forEachRemaining(m -> { });
-            assertThat(String.join("\n", w.ask("executor:run command '{\"command\":\"echo\",\"args\":[\"" + MARKER + "\"]}'")))
+            assertCode(
+                    () -> worker.execute(execute("nope", "{\"x\":\"" + MARKER + "\"}")
+                            .setTaskId("audit-2")
+                            .build()),
+                    Code.NOT_FOUND,
+                    "nope");
+            Iterator<ExecuteStreamResponse> stream = WorkerGrpc.newBlockingStub(c.channel)
+                    .withInterceptors(bearer(TOKEN))
+                    .withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .executeStream(execute("command", "{\"command\":\"sh\",\"args\":[\"-c\",\"exit 4\"]}")
+                            .setTaskId("audit-3")
+                            .build());
+            stream.forEachRemaining(m -> {});
+            assertThat(String.join(
+                            "\n", w.ask("executor:run command '{\"command\":\"echo\",\"args\":[\"" + MARKER + "\"]}'")))
                     .contains("SUCCEEDED");
 
             List<JsonNode> lines = awaitLines(home.resolve("data/log/audit.log"), 4);
             JsonNode ok = lines.get(0);
             assertThat(ok.get("task_id").asText()).isEqualTo("audit-1");
             assertThat(ok.get("type").asText()).isEqualTo("command");
-            assertThat(ok.get("caller").asText()).as("the worker's word, not the request's").isEqualTo("token");
+            assertThat(ok.get("caller").asText())
+                    .as("the worker's word, not the request's")
+                    .isEqualTo("token");
             assertThat(ok.get("remote").asText()).startsWith("127.0.0.1:");
             assertThat(ok.get("executor").asText()).startsWith("dev.ferry.executor.command/");
             assertThat(ok.get("status").asText()).isEqualTo("SUCCEEDED");
             assertThat(ok.get("exit_code").asInt()).isZero();
             assertThat(ok.get("duration_ms").asDouble()).isPositive();
-            assertThat(ok.get("payload_bytes").asInt()).isEqualTo(("{\"command\":\"echo\",\"args\":[\"" + MARKER + "\"]}").length());
+            assertThat(ok.get("payload_bytes").asInt())
+                    .isEqualTo(("{\"command\":\"echo\",\"args\":[\"" + MARKER + "\"]}").length());
             assertThat(ok.get("time").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
             JsonNode refused = lines.get(1);
             assertThat(refused.get("status").asText()).isEqualTo("REJECTED");
@@ -74,7 +87,9 @@ class AuditIT {
             JsonNode shell = lines.get(3);
             assertThat(shell.get("caller").asText()).isEqualTo("local shell");
             assertThat(shell.has("remote")).isFalse();
-            assertThat(Files.readString(home.resolve("data/log/audit.log"))).doesNotContain(MARKER).doesNotContain(TOKEN);
+            assertThat(Files.readString(home.resolve("data/log/audit.log")))
+                    .doesNotContain(MARKER)
+                    .doesNotContain(TOKEN);
         }
     }
 
@@ -82,12 +97,24 @@ class AuditIT {
     void aMutualTlsCallerIsNamedByItsCertificate() throws Exception {
         Path pki = Pki.mutualTls(home);
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell");
-                Client c = Client.with(port(w, "127.0.0.1"), TlsChannelCredentials.newBuilder()
-                        .trustManager(pki.resolve("ca.crt").toFile())
-                        .keyManager(pki.resolve("client.crt").toFile(), pki.resolve("client.key").toFile()).build())) {
-            assertThat(c.worker().execute(execute("command", "{\"command\":\"true\"}").build()).getStatus())
+                Client c = Client.with(
+                        port(w, "127.0.0.1"),
+                        TlsChannelCredentials.newBuilder()
+                                .trustManager(pki.resolve("ca.crt").toFile())
+                                .keyManager(
+                                        pki.resolve("client.crt").toFile(),
+                                        pki.resolve("client.key").toFile())
+                                .build())) {
+            assertThat(c.worker()
+                            .execute(
+                                    execute("command", "{\"command\":\"true\"}").build())
+                            .getStatus())
                     .isEqualTo(Status.SUCCEEDED);
-            assertThat(awaitLines(home.resolve("data/log/audit.log"), 1).get(0).get("caller").asText()).isEqualTo("tls:CN=client");
+            assertThat(awaitLines(home.resolve("data/log/audit.log"), 1)
+                            .get(0)
+                            .get("caller")
+                            .asText())
+                    .isEqualTo("tls:CN=client");
         }
     }
 
@@ -98,9 +125,15 @@ class AuditIT {
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell");
                 Client c = Client.plain(port(w, "127.0.0.1"))) {
             for (int i = 0; i < 30; i++) { // nothing listens on port 9: each is an ERROR, audited all the same
-                assertThat(c.worker().execute(execute("http", "{\"url\":\"http://127.0.0.1:9/visible-" + i
-                        + "\",\"headers\":{\"Authorization\":\"Bearer " + MARKER + "\",\"X-Api-Key\":\"" + MARKER + "\"}}")
-                        .build()).getStatus()).isEqualTo(Status.ERROR);
+                assertThat(c.worker()
+                                .execute(execute(
+                                                "http",
+                                                "{\"url\":\"http://127.0.0.1:9/visible-" + i
+                                                        + "\",\"headers\":{\"Authorization\":\"Bearer " + MARKER
+                                                        + "\",\"X-Api-Key\":\"" + MARKER + "\"}}")
+                                        .build())
+                                .getStatus())
+                        .isEqualTo(Status.ERROR);
             }
             Path log = home.resolve("data/log/audit.log");
             awaitText(log, "visible-29");
@@ -115,12 +148,13 @@ class AuditIT {
             assertThat(text).doesNotContain(MARKER).contains("visible-29");
             for (String line : all) {
                 String payload = JSON.readTree(line).get("payload").asText();
-                assertThat(payload).contains("\"url\":\"http://127.0.0.1:9/visible-").contains("\"Authorization\":\"***\"")
+                assertThat(payload)
+                        .contains("\"url\":\"http://127.0.0.1:9/visible-")
+                        .contains("\"Authorization\":\"***\"")
                         .contains("\"X-Api-Key\":\"***\"");
             }
         }
     }
-
 
     /** The file's lines as JSON once it has at least {@code n} (the trail is written by a thread of its own). */
     private static List<JsonNode> awaitLines(Path file, int n) throws Exception {
@@ -136,7 +170,9 @@ class AuditIT {
     }
 
     private static void awaitText(Path file, String text) throws Exception {
-        dev.ferry.testing.Await.until(text + " in " + file, Duration.ofSeconds(30),
+        dev.ferry.testing.Await.until(
+                text + " in " + file,
+                Duration.ofSeconds(30),
                 () -> Files.exists(file) && Files.readString(file).contains(text));
     }
 }

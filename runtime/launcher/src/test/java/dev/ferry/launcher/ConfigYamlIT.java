@@ -59,8 +59,10 @@ class ConfigYamlIT {
             WorkerGrpc.WorkerBlockingStub worker = c.worker();
             assertThat(run(worker, "command", LS).getStatus()).isEqualTo(Status.SUCCEEDED);
             assertCode(() -> run(worker, "command", ECHO), Code.PERMISSION_DENIED, "allowed_commands");
-            assertCode(() -> run(worker, "command", "{\"command\":\"rm\",\"args\":[\"-rf\",\"/nothing\"]}"),
-                    Code.PERMISSION_DENIED, "rm");
+            assertCode(
+                    () -> run(worker, "command", "{\"command\":\"rm\",\"args\":[\"-rf\",\"/nothing\"]}"),
+                    Code.PERMISSION_DENIED,
+                    "rm");
             ExecuteResponse body = run(worker, "http", big);
             assertThat(body.getStatus()).isEqualTo(Status.SUCCEEDED);
             assertThat(body.getOutput().size()).as("max_body_size: 1048576").isEqualTo(1048576);
@@ -75,58 +77,80 @@ class ConfigYamlIT {
             AtomicBoolean stop = new AtomicBoolean();
             AtomicInteger ran = new AtomicInteger();
             List<String> lost = new CopyOnWriteArrayList<>();
-            Thread load = new Thread(() -> {
-                while (!stop.get()) {
-                    try {
-                        ExecuteResponse r = run(worker, "command", LS);
-                        if (r.getStatus() != Status.SUCCEEDED) {
-                            lost.add(r.toString());
+            Thread load = new Thread(
+                    () -> {
+                        while (!stop.get()) {
+                            try {
+                                ExecuteResponse r = run(worker, "command", LS);
+                                if (r.getStatus() != Status.SUCCEEDED) {
+                                    lost.add(r.toString());
+                                }
+                                ran.incrementAndGet();
+                            } catch (RuntimeException e) {
+                                lost.add(e.toString());
+                            }
                         }
-                        ran.incrementAndGet();
-                    } catch (RuntimeException e) {
-                        lost.add(e.toString());
-                    }
-                }
-            }, "load");
+                    },
+                    "load");
             load.start();
 
             write(design.replace("\"ls\", \"cat\"", "\"ls\", \"echo\", \"cat\""));
-            assertThat(within(() -> succeeds(worker, "command", ECHO))).as("echo allowed").isLessThan(LIVE);
+            assertThat(within(() -> succeeds(worker, "command", ECHO)))
+                    .as("echo allowed")
+                    .isLessThan(LIVE);
 
-            write(design.replace("\"ls\", \"cat\"", "\"ls\", \"echo\", \"cat\"").replace("  http:\n    enabled: true",
-                    "  http:\n    enabled: false"));
+            write(design.replace("\"ls\", \"cat\"", "\"ls\", \"echo\", \"cat\"")
+                    .replace("  http:\n    enabled: true", "  http:\n    enabled: false"));
             assertThat(within(() -> refusedWith(worker, "http", big, Code.NOT_FOUND, "disabled in config.yaml")))
-                    .as("http disabled").isLessThan(LIVE);
+                    .as("http disabled")
+                    .isLessThan(LIVE);
             // gRPC health is refreshed every health_refresh_seconds (5 s by default)
             assertThat(within(() -> c.health().check(check("executor.http")).getStatus() == ServingStatus.NOT_SERVING))
                     .isLessThan(Duration.ofSeconds(10));
 
             write(design.replace("\"ls\", \"cat\"", "\"ls\", \"echo\", \"cat\""));
-            assertThat(within(() -> succeeds(worker, "http", big))).as("http enabled again").isLessThan(LIVE);
+            assertThat(within(() -> succeeds(worker, "http", big)))
+                    .as("http enabled again")
+                    .isLessThan(LIVE);
 
             // a broken file changes nothing, and says why: the file, the line, the problem
-            write(design.replace("\"ls\", \"cat\"", "\"ls\", \"echo\", \"cat\"").replace("blocked_commands: [\"rm\"",
-                    "blocked_commands: [\"rm\", [\"sudo\"]"));
-            w.await("the refusal", Duration.ofSeconds(10), l -> l.contains("WARN") && l.contains("config.yaml refused")
-                    && l.contains("line 5: executors.command.blocked_commands must be a list of values")
-                    && l.contains("the previous configuration stays"));
+            write(design.replace("\"ls\", \"cat\"", "\"ls\", \"echo\", \"cat\"")
+                    .replace("blocked_commands: [\"rm\"", "blocked_commands: [\"rm\", [\"sudo\"]"));
+            w.await(
+                    "the refusal",
+                    Duration.ofSeconds(10),
+                    l -> l.contains("WARN")
+                            && l.contains("config.yaml refused")
+                            && l.contains("line 5: executors.command.blocked_commands must be a list of values")
+                            && l.contains("the previous configuration stays"));
             assertThat(run(worker, "command", ECHO).getStatus()).isEqualTo(Status.SUCCEEDED);
-            assertThat(String.join("\n", w.ask("executor:list"))).contains("Configuration: " + home.resolve("etc/config.yaml")
-                    + " refused: line 5");
-            write(design.replace("allowed_commands: [\"ls\"", "allowed_commands: [\"ls\", \"${env:NOT_SET_FOR_FERRY}\""));
-            w.await("the second refusal", Duration.ofSeconds(10), l -> l.contains("refers to the environment variable"
-                    + " 'NOT_SET_FOR_FERRY'"));
+            assertThat(String.join("\n", w.ask("executor:list")))
+                    .contains("Configuration: " + home.resolve("etc/config.yaml") + " refused: line 5");
+            write(design.replace(
+                    "allowed_commands: [\"ls\"", "allowed_commands: [\"ls\", \"${env:NOT_SET_FOR_FERRY}\""));
+            w.await(
+                    "the second refusal",
+                    Duration.ofSeconds(10),
+                    l -> l.contains("refers to the environment variable" + " 'NOT_SET_FOR_FERRY'"));
             assertThat(run(worker, "command", ECHO).getStatus()).isEqualTo(Status.SUCCEEDED);
             // a value the executor itself refuses (a known key, a wrong value) refuses the whole file too
             write(design.replace("    enabled: true\n    allowed", "    isolation: sometimes\n    allowed")
                     .replace("max_body_size: 1048576", "max_body_size: 5"));
-            w.await("the executor's refusal", Duration.ofSeconds(10), l -> l.contains("line 3: executors.command:")
-                    && l.contains("isolation") && l.contains("nothing in the file was applied"));
-            assertThat(run(worker, "http", big).getOutput().size()).as("max_body_size unchanged").isEqualTo(1048576);
+            w.await(
+                    "the executor's refusal",
+                    Duration.ofSeconds(10),
+                    l -> l.contains("line 3: executors.command:")
+                            && l.contains("isolation")
+                            && l.contains("nothing in the file was applied"));
+            assertThat(run(worker, "http", big).getOutput().size())
+                    .as("max_body_size unchanged")
+                    .isEqualTo(1048576);
 
             stop.set(true);
             load.join(30_000);
-            assertThat(lost).as("tasks answered other than SUCCEEDED during the edits").isEmpty();
+            assertThat(lost)
+                    .as("tasks answered other than SUCCEEDED during the edits")
+                    .isEmpty();
             assertThat(ran.get()).isPositive();
         } finally {
             server.stop(0);
@@ -148,17 +172,21 @@ class ConfigYamlIT {
             ExecuteResponse one = eventually(() -> run(worker, "jdbc", query), r -> r.getStatus() == Status.SUCCEEDED);
             assertThat(one.getOutput().toStringUtf8()).isEqualTo("[{\"ONE\":1}]"); // H2 upper-cases unquoted names
             assertThat(run(worker, "command", ECHO).getStatus()).isEqualTo(Status.SUCCEEDED);
-            assertCode(() -> run(worker, "command", "{\"command\":\"sh\",\"args\":[\"-c\",\"true\"]}"),
-                    Code.PERMISSION_DENIED, "allowed_commands");
+            assertCode(
+                    () -> run(worker, "command", "{\"command\":\"sh\",\"args\":[\"-c\",\"true\"]}"),
+                    Code.PERMISSION_DENIED,
+                    "allowed_commands");
 
             String reports = String.join("\n", w.ask("executor:config reports"));
-            assertThat(reports).containsPattern("password +config.yaml line \\d+ +\\$\\{env:REPORTS_DB_PASSWORD}")
+            assertThat(reports)
+                    .containsPattern("password +config.yaml line \\d+ +\\$\\{env:REPORTS_DB_PASSWORD}")
                     .containsPattern("user +config.yaml line \\d+ +reports");
             assertThat(String.join("\n", w.ask("executor:config grpc")))
                     .containsPattern("token +config.yaml line 12 +\\$\\{file:" + home.resolve("etc/grpc.token") + "}");
             assertThat(String.join("\n", w.ask("executor:config command")))
                     .containsPattern("executor.concurrency.max +config.yaml line 5 +16");
-            assertThat(String.join("\n", w.ask("executor:config audit"))).containsPattern("max_files +config.yaml line 14 +10");
+            assertThat(String.join("\n", w.ask("executor:config audit")))
+                    .containsPattern("max_files +config.yaml line 14 +10");
             assertThat(w.output()).doesNotContain(password).doesNotContain(token);
             // every section was checked, also those whose bundle started after the file was first applied
             assertThat(String.join("\n", w.ask("executor:list"))).doesNotContain("Configuration:");
@@ -179,23 +207,34 @@ class ConfigYamlIT {
         // the secret sits in the URL under a name that says nothing (H2 runs INIT on each connection)
         write("datasources:\n  sec:\n    url: jdbc:h2:mem:sec;DB_CLOSE_DELAY=-1;INIT=SET @k = '${file:db.secret}'\n"
                 + "    admin_user: sa\n    admin_password: sa-password-1\n"
-                + "    init_sql: CREATE USER IF NOT EXISTS other PASSWORD '" + admin + "'; ALTER USER other ADMIN TRUE\n"
+                + "    init_sql: CREATE USER IF NOT EXISTS other PASSWORD '" + admin
+                + "'; ALTER USER other ADMIN TRUE\n"
                 + "    user: other\n    password: " + admin + "\n");
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString());
                 Client c = Client.plain(GrpcIT.port(w, "127.0.0.1"))) {
             w.await("the datasource", Duration.ofSeconds(30), l -> l.contains("Datasource 'sec' ready"));
-            ExecuteResponse one = eventually(() -> run(c.worker(), "jdbc", "{\"datasource\":\"sec\",\"query\":\"select 1 as one\"}"),
+            ExecuteResponse one = eventually(
+                    () -> run(c.worker(), "jdbc", "{\"datasource\":\"sec\",\"query\":\"select 1 as one\"}"),
                     r -> r.getStatus() == Status.SUCCEEDED);
             assertThat(one.getStatus()).as(one.getError()).isEqualTo(Status.SUCCEEDED);
             String config = String.join("\n", w.ask("executor:config sec"));
-            assertThat(config).contains("PASSWORD '********'").doesNotContain(admin).doesNotContain(secret);
+            assertThat(config)
+                    .contains("PASSWORD '********'")
+                    .doesNotContain(admin)
+                    .doesNotContain(secret);
 
             int mark = w.printed();
             Files.writeString(home.resolve("etc/grpc.token"), "token-in-a-file-0123456789abcdef\n");
             write("worker:\n  grpc:\n    token_file: ${file:grpc.token}\n");
-            w.awaitAfter(mark, "the reference refused", Duration.ofSeconds(10), l -> l.contains("'token_file' takes a path"));
+            w.awaitAfter(
+                    mark,
+                    "the reference refused",
+                    Duration.ofSeconds(10),
+                    l -> l.contains("'token_file' takes a path"));
             assertThat(w.output()).doesNotContain(secret).doesNotContain(admin).doesNotContain("token-in-a-file");
-            assertThat(Files.readString(home.resolve("data/log/ferry.0.log"))).doesNotContain(secret).doesNotContain(admin)
+            assertThat(Files.readString(home.resolve("data/log/ferry.0.log")))
+                    .doesNotContain(secret)
+                    .doesNotContain(admin)
                     .doesNotContain("token-in-a-file");
         }
     }
@@ -209,9 +248,13 @@ class ConfigYamlIT {
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString());
                 Client c = Client.plain(GrpcIT.port(w, "127.0.0.1"))) {
             // never the defaults (which allow echo) while two files disagree
-            assertCode(() -> run(c.worker(), "command", ECHO), Code.NOT_FOUND, "sets dev.ferry.executor.command, which " + cfg
-                    + " also sets");
-            assertCode(() -> run(c.worker(), "http", "{\"url\":\"http://127.0.0.1:1/\"}"), Code.NOT_FOUND,
+            assertCode(
+                    () -> run(c.worker(), "command", ECHO),
+                    Code.NOT_FOUND,
+                    "sets dev.ferry.executor.command, which " + cfg + " also sets");
+            assertCode(
+                    () -> run(c.worker(), "http", "{\"url\":\"http://127.0.0.1:1/\"}"),
+                    Code.NOT_FOUND,
                     "the worker runs no task");
             Files.delete(cfg);
             assertThat(within(() -> succeeds(c.worker(), "command", LS))).isLessThan(LIVE);
@@ -233,11 +276,16 @@ class ConfigYamlIT {
             assertThat(run(c.worker(), "command", LS).getStatus()).isEqualTo(Status.SUCCEEDED);
             assertCode(() -> run(c.worker(), "command", ECHO), Code.PERMISSION_DENIED, "allowed_commands [ls]");
 
-            for (String nothing : new String[] {"[]", "[\"\"]"}) { // #8: an allow list set to nothing is refused, not "all"
+            for (String nothing :
+                    new String[] {"[]", "[\"\"]"}) { // #8: an allow list set to nothing is refused, not "all"
                 int mark = w.printed();
                 write("executors:\n  command:\n    allowed_commands: " + nothing + "\n");
-                w.awaitAfter(mark, "the empty allow list refused", Duration.ofSeconds(10), l -> l.contains("'allowed_commands' is"
-                        + " set but holds nothing") && l.contains("the previous configuration stays"));
+                w.awaitAfter(
+                        mark,
+                        "the empty allow list refused",
+                        Duration.ofSeconds(10),
+                        l -> l.contains("'allowed_commands' is" + " set but holds nothing")
+                                && l.contains("the previous configuration stays"));
                 assertCode(() -> run(c.worker(), "command", ECHO), Code.PERMISSION_DENIED, "allowed_commands [ls]");
                 mark = w.printed();
                 write("executors:\n  command:\n    allowed_commands: [ls]\n");
@@ -246,34 +294,51 @@ class ConfigYamlIT {
 
             int mark = w.printed();
             Files.write(yaml, new byte[0], StandardOpenOption.TRUNCATE_EXISTING);
-            w.awaitAfter(mark, "the empty file refused", Duration.ofSeconds(10), l -> l.contains("config.yaml is empty")
-                    && l.contains("the previous configuration stays"));
+            w.awaitAfter(
+                    mark,
+                    "the empty file refused",
+                    Duration.ofSeconds(10),
+                    l -> l.contains("config.yaml is empty") && l.contains("the previous configuration stays"));
             assertCode(() -> run(c.worker(), "command", ECHO), Code.PERMISSION_DENIED, "allowed_commands [ls]");
 
             mark = w.printed();
             try (java.io.RandomAccessFile huge = new java.io.RandomAccessFile(yaml.toFile(), "rw")) {
                 huge.setLength(3L * 1024 * 1024 * 1024); // sparse: no disk is used
             }
-            w.awaitAfter(mark, "the huge file refused", Duration.ofSeconds(10),
+            w.awaitAfter(
+                    mark,
+                    "the huge file refused",
+                    Duration.ofSeconds(10),
                     l -> l.contains("config.yaml is 3221225472 bytes, more than"));
             assertCode(() -> run(c.worker(), "command", ECHO), Code.PERMISSION_DENIED, "allowed_commands [ls]");
 
             mark = w.printed();
             Files.delete(yaml);
             Files.createSymbolicLink(yaml, Path.of("/dev/zero"));
-            w.awaitAfter(mark, "the device refused", Duration.ofSeconds(10), l -> l.contains("config.yaml is not a regular file (a character device"));
+            w.awaitAfter(
+                    mark,
+                    "the device refused",
+                    Duration.ofSeconds(10),
+                    l -> l.contains("config.yaml is not a regular file (a character device"));
             assertCode(() -> run(c.worker(), "command", ECHO), Code.PERMISSION_DENIED, "allowed_commands [ls]");
 
             Files.delete(yaml);
             mark = w.printed();
-            Process fifo = new ProcessBuilder("mkfifo", yaml.toString()).inheritIO().start();
+            Process fifo =
+                    new ProcessBuilder("mkfifo", yaml.toString()).inheritIO().start();
             assertThat(fifo.waitFor()).isZero();
-            w.awaitAfter(mark, "the FIFO refused", Duration.ofSeconds(10), l -> l.contains("config.yaml is not a regular file (a FIFO"));
+            w.awaitAfter(
+                    mark,
+                    "the FIFO refused",
+                    Duration.ofSeconds(10),
+                    l -> l.contains("config.yaml is not a regular file (a FIFO"));
             assertCode(() -> run(c.worker(), "command", ECHO), Code.PERMISSION_DENIED, "allowed_commands [ls]");
 
             Files.delete(yaml);
             write("executors:\n  command:\n    allowed_commands: [ls, echo]\n");
-            assertThat(within(() -> succeeds(c.worker(), "command", ECHO))).as("the watcher still applies files").isLessThan(LIVE);
+            assertThat(within(() -> succeeds(c.worker(), "command", ECHO)))
+                    .as("the watcher still applies files")
+                    .isLessThan(LIVE);
         }
     }
 
@@ -300,12 +365,18 @@ class ConfigYamlIT {
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString());
                 Client c = Client.plain(GrpcIT.port(w, "127.0.0.1"))) {
             assertCode(() -> run(c.worker(), "command", LS), Code.PERMISSION_DENIED, "the worker runs no task");
-            w.poll("executor:list", "the refusal", Duration.ofSeconds(10), lines -> lines.stream().anyMatch(l -> l.startsWith(
-                    "Configuration: the worker runs no task: " + home.resolve("etc/config.yaml") + " refused: line 3: worker.registry:")
-                    && l.contains("max_concurrency: must be >= 1, got 0")));
+            w.poll(
+                    "executor:list",
+                    "the refusal",
+                    Duration.ofSeconds(10),
+                    lines -> lines.stream()
+                            .anyMatch(l -> l.startsWith("Configuration: the worker runs no task: "
+                                            + home.resolve("etc/config.yaml") + " refused: line 3: worker.registry:")
+                                    && l.contains("max_concurrency: must be >= 1, got 0")));
             write("worker:\n  registry:\n    max_concurrency: 2\n");
             assertThat(within(() -> succeeds(c.worker(), "command", LS))).isLessThan(LIVE);
-            assertThat(String.join("\n", w.ask("executor:config registry"))).containsPattern("max_concurrency +config.yaml line 3 +2");
+            assertThat(String.join("\n", w.ask("executor:config registry")))
+                    .containsPattern("max_concurrency +config.yaml line 3 +2");
         }
     }
 
@@ -314,7 +385,11 @@ class ConfigYamlIT {
         Files.createDirectories(home.resolve("etc"));
         Path tmp = home.resolve("etc/.config.yaml.tmp");
         Files.writeString(tmp, yaml);
-        Files.move(tmp, home.resolve("etc/config.yaml"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+                tmp,
+                home.resolve("etc/config.yaml"),
+                StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static ExecuteResponse run(WorkerGrpc.WorkerBlockingStub worker, String type, String json) {
@@ -329,12 +404,14 @@ class ConfigYamlIT {
         }
     }
 
-    private static boolean refusedWith(WorkerGrpc.WorkerBlockingStub worker, String type, String json, Code code, String text) {
+    private static boolean refusedWith(
+            WorkerGrpc.WorkerBlockingStub worker, String type, String json, Code code, String text) {
         try {
             run(worker, type, json);
             return false;
         } catch (StatusRuntimeException e) {
-            return e.getStatus().getCode() == code && String.valueOf(e.getStatus().getDescription()).contains(text);
+            return e.getStatus().getCode() == code
+                    && String.valueOf(e.getStatus().getDescription()).contains(text);
         }
     }
 
@@ -353,7 +430,8 @@ class ConfigYamlIT {
         long start = System.nanoTime();
         while (true) {
             T value = call.get();
-            if (done.test(value) || System.nanoTime() - start > Duration.ofSeconds(30).toNanos()) {
+            if (done.test(value)
+                    || System.nanoTime() - start > Duration.ofSeconds(30).toNanos()) {
                 return value;
             }
             Thread.sleep(20);

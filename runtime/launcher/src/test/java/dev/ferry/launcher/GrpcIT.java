@@ -33,16 +33,16 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -69,7 +69,9 @@ class GrpcIT {
             WorkerGrpc.WorkerBlockingStub worker = c.worker();
 
             ExecuteResponse echo = worker.execute(execute("command", "{\"command\":\"echo\",\"args\":[\"hello\"]}")
-                    .setTaskId("t-1").putMetadata("origin", "test").build());
+                    .setTaskId("t-1")
+                    .putMetadata("origin", "test")
+                    .build());
             assertThat(echo.getTaskId()).isEqualTo("t-1");
             assertThat(echo.getStatus()).isEqualTo(Status.SUCCEEDED);
             assertThat(echo.getOutput().toStringUtf8()).isEqualTo("hello\n");
@@ -77,38 +79,60 @@ class GrpcIT {
             assertThat(echo.getMetadataMap()).containsKeys("ferry.duration_us", "stderr");
 
             // a task that ran and failed is an answer, not an error
-            ExecuteResponse exit3 = worker.execute(execute("command", "{\"command\":\"sh\",\"args\":[\"-c\",\"exit 3\"]}").build());
+            ExecuteResponse exit3 =
+                    worker.execute(execute("command", "{\"command\":\"sh\",\"args\":[\"-c\",\"exit 3\"]}")
+                            .build());
             assertThat(exit3.getStatus()).isEqualTo(Status.FAILED);
             assertThat(exit3.getExitCode()).isEqualTo(3);
             assertThat(exit3.getTaskId()).isNotEmpty();
-            ExecuteResponse missing = worker.execute(execute("command", "{\"command\":\"no-such-program-here\"}").build());
+            ExecuteResponse missing = worker.execute(
+                    execute("command", "{\"command\":\"no-such-program-here\"}").build());
             assertThat(missing.getStatus()).isEqualTo(Status.ERROR);
             assertThat(missing.getExitCode()).isEqualTo(-1);
 
             assertCode(() -> worker.execute(execute("nope", "{}").build()), Code.NOT_FOUND, "nope");
-            assertCode(() -> worker.execute(execute("command", "{\"command\":\"echo\",\"argz\":[]}").build()),
-                    Code.INVALID_ARGUMENT, "argz");
+            assertCode(
+                    () -> worker.execute(execute("command", "{\"command\":\"echo\",\"argz\":[]}")
+                            .build()),
+                    Code.INVALID_ARGUMENT,
+                    "argz");
             assertCode(() -> worker.execute(execute("command", "not json").build()), Code.INVALID_ARGUMENT, "JSON");
             assertCode(() -> worker.execute(execute("", "{}").build()), Code.INVALID_ARGUMENT, "task_type");
-            assertCode(() -> worker.execute(execute("command", "{\"command\":\"echo\"}")
-                    .setTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(-1)).build()), Code.INVALID_ARGUMENT, "timeout");
-            assertCode(() -> worker.execute(execute("command", "{\"command\":\"rm\",\"args\":[\"-rf\",\"/tmp/x\"]}").build()),
-                    Code.PERMISSION_DENIED, "rm");
+            assertCode(
+                    () -> worker.execute(execute("command", "{\"command\":\"echo\"}")
+                            .setTimeout(
+                                    com.google.protobuf.Duration.newBuilder().setSeconds(-1))
+                            .build()),
+                    Code.INVALID_ARGUMENT,
+                    "timeout");
+            assertCode(
+                    () -> worker.execute(execute("command", "{\"command\":\"rm\",\"args\":[\"-rf\",\"/tmp/x\"]}")
+                            .build()),
+                    Code.PERMISSION_DENIED,
+                    "rm");
             String big = "{\"command\":\"echo\",\"args\":[\"" + "x".repeat(100_000) + "\"]}";
             assertCode(() -> worker.execute(execute("command", big).build()), Code.RESOURCE_EXHAUSTED, "");
 
             // over capacity: the command type takes one task at a time here
-            ListenableFuture<ExecuteResponse> first = c.futureWorker().execute(
-                    execute("command", "{\"command\":\"sleep\",\"args\":[\"303.5\"]}").build());
+            ListenableFuture<ExecuteResponse> first = c.futureWorker()
+                    .execute(execute("command", "{\"command\":\"sleep\",\"args\":[\"303.5\"]}")
+                            .build());
             awaitProcess("303.5", true);
-            assertCode(() -> worker.execute(execute("command", "{\"command\":\"echo\"}").build()), Code.RESOURCE_EXHAUSTED,
+            assertCode(
+                    () -> worker.execute(
+                            execute("command", "{\"command\":\"echo\"}").build()),
+                    Code.RESOURCE_EXHAUSTED,
                     "capacity");
             first.cancel(true);
             awaitProcess("303.5", false);
             // the cancelled task's permit comes back once its executor has returned; the timed-out one
             // is the last command task here, as its permit is held until its process is gone
-            ExecuteResponse timedOut = whenFree(worker, execute("command", "{\"command\":\"sleep\",\"args\":[\"5\"]}")
-                    .setTimeout(com.google.protobuf.Duration.newBuilder().setNanos(300_000_000)).build());
+            ExecuteResponse timedOut = whenFree(
+                    worker,
+                    execute("command", "{\"command\":\"sleep\",\"args\":[\"5\"]}")
+                            .setTimeout(
+                                    com.google.protobuf.Duration.newBuilder().setNanos(300_000_000))
+                            .build());
             assertThat(timedOut.getStatus()).isEqualTo(Status.TIMED_OUT);
 
             ValidateResponse valid = worker.validate(validate("command", "{\"command\":\"echo\"}"));
@@ -120,8 +144,9 @@ class GrpcIT {
             assertCode(() -> worker.validate(validate("nope", "{}")), Code.NOT_FOUND, "nope");
             assertCode(() -> worker.validate(validate("", "{}")), Code.INVALID_ARGUMENT, "task_type");
 
-            Map<String, Capability> caps = worker.capabilities(CapabilitiesRequest.getDefaultInstance()).getExecutorsList()
-                    .stream().collect(Collectors.toMap(Capability::getTaskType, x -> x));
+            Map<String, Capability> caps =
+                    worker.capabilities(CapabilitiesRequest.getDefaultInstance()).getExecutorsList().stream()
+                            .collect(Collectors.toMap(Capability::getTaskType, x -> x));
             assertThat(caps).containsKeys("command", "http", "jdbc");
             assertThat(caps.get("command").getBundle()).isEqualTo("dev.ferry.executor.command");
             assertThat(caps.get("command").getVersion()).isNotEmpty();
@@ -134,13 +159,22 @@ class GrpcIT {
             awaitHealth(health, "executor.http", ServingStatus.SERVING);
             assertCode(() -> health.check(check("executor.nope")), Code.NOT_FOUND, "");
 
-            assertThat(c.reflect(ServerReflectionRequest.newBuilder().setListServices("").build()).getListServicesResponse()
-                    .getServiceList()).extracting(s -> s.getName())
+            assertThat(c.reflect(ServerReflectionRequest.newBuilder()
+                                    .setListServices("")
+                                    .build())
+                            .getListServicesResponse()
+                            .getServiceList())
+                    .extracting(s -> s.getName())
                     .contains("ferry.worker.v1.Worker", "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection");
             ServerReflectionResponse file = c.reflect(ServerReflectionRequest.newBuilder()
-                    .setFileContainingSymbol("ferry.worker.v1.Worker").build());
-            assertThat(file.getFileDescriptorResponse().getFileDescriptorProtoCount()).isGreaterThan(0);
-            assertThat(file.getFileDescriptorResponse().getFileDescriptorProto(0).toStringUtf8()).contains("ferry/worker/v1/worker.proto");
+                    .setFileContainingSymbol("ferry.worker.v1.Worker")
+                    .build());
+            assertThat(file.getFileDescriptorResponse().getFileDescriptorProtoCount())
+                    .isGreaterThan(0);
+            assertThat(file.getFileDescriptorResponse()
+                            .getFileDescriptorProto(0)
+                            .toStringUtf8())
+                    .contains("ferry/worker/v1/worker.proto");
         }
     }
 
@@ -154,37 +188,51 @@ class GrpcIT {
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell");
                 Client c = Client.plain(port(w, "127.0.0.1"))) {
             long start = System.nanoTime();
-            assertCode(() -> WorkerGrpc.newBlockingStub(c.channel).withDeadlineAfter(1500, TimeUnit.MILLISECONDS)
-                    .execute(execute("command", "{\"command\":\"sleep\",\"args\":[\"301.5\"]}").build()),
-                    Code.DEADLINE_EXCEEDED, "");
+            assertCode(
+                    () -> WorkerGrpc.newBlockingStub(c.channel)
+                            .withDeadlineAfter(1500, TimeUnit.MILLISECONDS)
+                            .execute(execute("command", "{\"command\":\"sleep\",\"args\":[\"301.5\"]}")
+                                    .build()),
+                    Code.DEADLINE_EXCEEDED,
+                    "");
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
             awaitProcess("301.5", false);
 
-            ListenableFuture<ExecuteResponse> call = c.futureWorker().execute(
-                    execute("command", "{\"command\":\"sleep\",\"args\":[\"302.5\"]}").build());
+            ListenableFuture<ExecuteResponse> call = c.futureWorker()
+                    .execute(execute("command", "{\"command\":\"sleep\",\"args\":[\"302.5\"]}")
+                            .build());
             awaitProcess("302.5", true);
             call.cancel(true);
             awaitProcess("302.5", false);
 
             // a call cancelled while its task waits for a slot: the task never runs on
-            ListenableFuture<ExecuteResponse> holder = c.futureWorker().execute(
-                    execute("command", "{\"command\":\"sleep\",\"args\":[\"305.5\"]}").build());
+            ListenableFuture<ExecuteResponse> holder = c.futureWorker()
+                    .execute(execute("command", "{\"command\":\"sleep\",\"args\":[\"305.5\"]}")
+                            .build());
             awaitProcess("305.5", true);
-            ListenableFuture<ExecuteResponse> waiting = c.futureWorker().execute(
-                    execute("command", "{\"command\":\"sleep\",\"args\":[\"306.5\"]}").build());
+            ListenableFuture<ExecuteResponse> waiting = c.futureWorker()
+                    .execute(execute("command", "{\"command\":\"sleep\",\"args\":[\"306.5\"]}")
+                            .build());
             awaitWaiting(metrics, 1);
             waiting.cancel(true);
             awaitWaiting(metrics, 0); // the worker saw the cancel: the task left the queue
             holder.cancel(true);
             awaitProcess("305.5", false);
-            // the slot is free again: a task sent now runs at once, which it could not if the cancelled one had taken it
-            assertThat(whenFree(c.worker(), execute("command", "{\"command\":\"echo\"}").build()).getStatus())
+            // the slot is free again: a task sent now runs at once, which it could not if the cancelled one had taken
+            // it
+            assertThat(whenFree(
+                                    c.worker(),
+                                    execute("command", "{\"command\":\"echo\"}").build())
+                            .getStatus())
                     .isEqualTo(Status.SUCCEEDED);
             assertThat(running("306.5")).as("the cancelled task never started").isFalse();
 
             // the smaller of the call's deadline and the request's timeout wins
-            ExecuteResponse r = c.worker().execute(execute("command", "{\"command\":\"sleep\",\"args\":[\"304.5\"]}")
-                    .setTimeout(com.google.protobuf.Duration.newBuilder().setNanos(200_000_000)).build());
+            ExecuteResponse r = c.worker()
+                    .execute(execute("command", "{\"command\":\"sleep\",\"args\":[\"304.5\"]}")
+                            .setTimeout(
+                                    com.google.protobuf.Duration.newBuilder().setNanos(200_000_000))
+                            .build());
             assertThat(r.getStatus()).isEqualTo(Status.TIMED_OUT);
             awaitProcess("304.5", false);
         }
@@ -200,18 +248,27 @@ class GrpcIT {
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell");
                 Client c = Client.plain(port(w, "127.0.0.1"))) {
             List<ListenableFuture<ExecuteResponse>> calls = new ArrayList<>();
-            calls.add(c.futureWorker().execute(execute("command", "{\"command\":\"sleep\",\"args\":[\"307.5\"]}").build()));
+            calls.add(c.futureWorker()
+                    .execute(execute("command", "{\"command\":\"sleep\",\"args\":[\"307.5\"]}")
+                            .build()));
             awaitProcess("307.5", true);
             // more calls than the two request threads kept ready, all waiting for the one slot: the
             // probes below and the holder's cancel must still get through
             for (int i = 0; i < 4; i++) {
-                calls.add(c.futureWorker().execute(execute("command", "{\"command\":\"echo\"}").build()));
+                calls.add(c.futureWorker()
+                        .execute(execute("command", "{\"command\":\"echo\"}").build()));
             }
             awaitWaiting(metrics, 4);
-            assertThat(HealthGrpc.newBlockingStub(c.channel).withDeadlineAfter(3, TimeUnit.SECONDS).check(check(""))
-                    .getStatus()).isEqualTo(ServingStatus.SERVING);
-            assertThat(WorkerGrpc.newBlockingStub(c.channel).withDeadlineAfter(3, TimeUnit.SECONDS)
-                    .capabilities(CapabilitiesRequest.getDefaultInstance()).getExecutorsCount()).isGreaterThanOrEqualTo(3);
+            assertThat(HealthGrpc.newBlockingStub(c.channel)
+                            .withDeadlineAfter(3, TimeUnit.SECONDS)
+                            .check(check(""))
+                            .getStatus())
+                    .isEqualTo(ServingStatus.SERVING);
+            assertThat(WorkerGrpc.newBlockingStub(c.channel)
+                            .withDeadlineAfter(3, TimeUnit.SECONDS)
+                            .capabilities(CapabilitiesRequest.getDefaultInstance())
+                            .getExecutorsCount())
+                    .isGreaterThanOrEqualTo(3);
             assertThat(calls).allMatch(f -> !f.isDone());
             calls.get(0).cancel(true);
             // the slot frees: the waiting echoes run, one at a time
@@ -228,7 +285,8 @@ class GrpcIT {
             HealthGrpc.HealthBlockingStub health = c.health();
             assertCode(() -> health.check(check("executor.swap")), Code.NOT_FOUND, "");
             // a Watch stream sees the entry come and go as it happens
-            java.util.concurrent.BlockingQueue<ServingStatus> watched = new java.util.concurrent.LinkedBlockingQueue<>();
+            java.util.concurrent.BlockingQueue<ServingStatus> watched =
+                    new java.util.concurrent.LinkedBlockingQueue<>();
             HealthGrpc.newStub(c.channel).watch(check("executor.swap"), new StreamObserver<>() {
                 @Override
                 public void onNext(io.grpc.health.v1.HealthCheckResponse value) {
@@ -236,20 +294,21 @@ class GrpcIT {
                 }
 
                 @Override
-                public void onError(Throwable t) {
-                }
+                public void onError(Throwable t) {}
 
                 @Override
-                public void onCompleted() {
-                }
+                public void onCompleted() {}
             });
             assertThat(watched.poll(10, TimeUnit.SECONDS)).isEqualTo(ServingStatus.SERVICE_UNKNOWN);
             Path deployed = home.resolve("deploy/swap.jar");
             Files.copy(BUNDLES.resolve("swap-v1.jar"), deployed);
             assertThat(watched.poll(30, TimeUnit.SECONDS)).isEqualTo(ServingStatus.SERVING);
             awaitHealth(health, "executor.swap", ServingStatus.SERVING);
-            assertThat(c.worker().capabilities(CapabilitiesRequest.getDefaultInstance()).getExecutorsList())
-                    .anyMatch(x -> x.getTaskType().equals("swap") && x.getVersion().equals("1.0.0"));
+            assertThat(c.worker()
+                            .capabilities(CapabilitiesRequest.getDefaultInstance())
+                            .getExecutorsList())
+                    .anyMatch(x ->
+                            x.getTaskType().equals("swap") && x.getVersion().equals("1.0.0"));
             Files.delete(deployed);
             eventually("executor.swap gone after its bundle left", START, () -> {
                 try {
@@ -314,7 +373,10 @@ class GrpcIT {
     @Test
     void beyondLoopbackTheWorkerRefusesToStartWithoutAuthentication() throws Exception {
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell", "--grpc-host", "0.0.0.0")) {
-            w.await("the refusal", START, l -> l.startsWith("ferry: the gRPC API did not start: refusing to listen on 0.0.0.0"));
+            w.await(
+                    "the refusal",
+                    START,
+                    l -> l.startsWith("ferry: the gRPC API did not start: refusing to listen on 0.0.0.0"));
             assertThat(w.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(w.process.exitValue()).isEqualTo(1);
             assertThat(w.output()).doesNotContain("ferry worker ready");
@@ -324,10 +386,18 @@ class GrpcIT {
     @Test
     void aTakenPortStopsTheStartWithAReason() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-                WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell", "--grpc-port",
+                WorkerProcess w = WorkerProcess.start(
+                        "--home",
+                        home.toString(),
+                        "--no-shell",
+                        "--grpc-port",
                         Integer.toString(taken.getLocalPort()))) {
-            w.await("the reason", START, l -> l.startsWith("ferry: the gRPC API did not start: cannot listen on 127.0.0.1:"
-                    + taken.getLocalPort()) && l.contains("--grpc-port"));
+            w.await(
+                    "the reason",
+                    START,
+                    l -> l.startsWith("ferry: the gRPC API did not start: cannot listen on 127.0.0.1:"
+                                    + taken.getLocalPort())
+                            && l.contains("--grpc-port"));
             assertThat(w.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(w.process.exitValue()).isEqualTo(1);
         }
@@ -341,14 +411,28 @@ class GrpcIT {
         WorkerProcess.cfg(home, "dev.ferry.grpc", "token_file = " + tokenFile);
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell", "--grpc-host", "0.0.0.0");
                 Client c = Client.plain(port(w, "0.0.0.0"))) {
-            ExecuteRequest echo = execute("command", "{\"command\":\"echo\",\"args\":[\"in\"]}").build();
+            ExecuteRequest echo = execute("command", "{\"command\":\"echo\",\"args\":[\"in\"]}")
+                    .build();
             assertCode(() -> c.worker().execute(echo), Code.UNAUTHENTICATED, "bearer token");
             assertCode(() -> c.health().check(check("")), Code.UNAUTHENTICATED, "bearer token");
-            assertCode(() -> c.worker().withInterceptors(bearer("wrong-token-0123456789abcdef")).execute(echo),
-                    Code.UNAUTHENTICATED, "wrong");
-            assertCode(() -> c.worker().withInterceptors(bearer(TOKEN.substring(1))).execute(echo), Code.UNAUTHENTICATED, "wrong");
-            assertCode(() -> c.worker().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(header("Basic " + TOKEN)))
-                    .execute(echo), Code.UNAUTHENTICATED, "Bearer");
+            assertCode(
+                    () -> c.worker()
+                            .withInterceptors(bearer("wrong-token-0123456789abcdef"))
+                            .execute(echo),
+                    Code.UNAUTHENTICATED,
+                    "wrong");
+            assertCode(
+                    () -> c.worker()
+                            .withInterceptors(bearer(TOKEN.substring(1)))
+                            .execute(echo),
+                    Code.UNAUTHENTICATED,
+                    "wrong");
+            assertCode(
+                    () -> c.worker()
+                            .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(header("Basic " + TOKEN)))
+                            .execute(echo),
+                    Code.UNAUTHENTICATED,
+                    "Bearer");
             ExecuteResponse r = c.worker().withInterceptors(bearer(TOKEN)).execute(echo);
             assertThat(r.getOutput().toStringUtf8()).isEqualTo("in\n");
             assertThat(w.output()).contains("takes a bearer token over plain TCP");
@@ -361,13 +445,23 @@ class GrpcIT {
                 Client c = Client.plain(port(w, "127.0.0.1"))) {
             WorkerGrpc.WorkerBlockingStub worker = c.worker().withDeadlineAfter(20, TimeUnit.SECONDS);
             String huge = "t".repeat(100_000);
-            assertCode(() -> worker.execute(execute(huge, "{}").build()), Code.INVALID_ARGUMENT, "100000 characters long");
+            assertCode(
+                    () -> worker.execute(execute(huge, "{}").build()), Code.INVALID_ARGUMENT, "100000 characters long");
             assertCode(() -> worker.validate(validate(huge, "{}")), Code.INVALID_ARGUMENT, "100000 characters long");
-            assertCode(() -> worker.execute(execute("command", "{}").setTaskId(huge).build()), Code.INVALID_ARGUMENT, "task_id");
-            assertCode(() -> worker.execute(execute("command", "{}").putMetadata("k", huge).build()), Code.INVALID_ARGUMENT,
+            assertCode(
+                    () -> worker.execute(
+                            execute("command", "{}").setTaskId(huge).build()),
+                    Code.INVALID_ARGUMENT,
+                    "task_id");
+            assertCode(
+                    () -> worker.execute(
+                            execute("command", "{}").putMetadata("k", huge).build()),
+                    Code.INVALID_ARGUMENT,
                     "metadata 'k'");
-            ExecuteResponse after = c.worker().withDeadlineAfter(20, TimeUnit.SECONDS)
-                    .execute(execute("command", "{\"command\":\"echo\",\"args\":[\"still here\"]}").build());
+            ExecuteResponse after = c.worker()
+                    .withDeadlineAfter(20, TimeUnit.SECONDS)
+                    .execute(execute("command", "{\"command\":\"echo\",\"args\":[\"still here\"]}")
+                            .build());
             assertThat(after.getOutput().toStringUtf8()).isEqualTo("still here\n");
         }
     }
@@ -379,21 +473,34 @@ class GrpcIT {
             port = socket.getLocalPort();
         }
         WorkerProcess.cfg(home, "dev.ferry.grpc", "token = " + TOKEN);
-        try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell", "--grpc-host", "0.0.0.0",
-                "--grpc-port", Integer.toString(port)); Client c = Client.plain(port)) {
-            ExecuteRequest echo = execute("command", "{\"command\":\"echo\",\"args\":[\"x\"]}").build();
+        try (WorkerProcess w = WorkerProcess.start(
+                        "--home",
+                        home.toString(),
+                        "--no-shell",
+                        "--grpc-host",
+                        "0.0.0.0",
+                        "--grpc-port",
+                        Integer.toString(port));
+                Client c = Client.plain(port)) {
+            ExecuteRequest echo = execute("command", "{\"command\":\"echo\",\"args\":[\"x\"]}")
+                    .build();
             assertThat(port(w, "0.0.0.0")).isEqualTo(port);
-            assertThat(c.worker().withInterceptors(bearer(TOKEN)).execute(echo).getStatus()).isEqualTo(Status.SUCCEEDED);
+            assertThat(c.worker().withInterceptors(bearer(TOKEN)).execute(echo).getStatus())
+                    .isEqualTo(Status.SUCCEEDED);
 
             WorkerProcess.cfg(home, "dev.ferry.grpc", "token = short");
             w.await("the refusal", START, l -> l.contains("token") && l.contains("the previous configuration stays"));
-            assertThat(c.worker().withInterceptors(bearer(TOKEN)).execute(echo).getStatus()).isEqualTo(Status.SUCCEEDED);
+            assertThat(c.worker().withInterceptors(bearer(TOKEN)).execute(echo).getStatus())
+                    .isEqualTo(Status.SUCCEEDED);
             assertCode(() -> c.worker().execute(echo), Code.UNAUTHENTICATED, "bearer token");
 
             Files.delete(home.resolve("etc/dev.ferry.grpc.cfg"));
-            w.await("the second refusal", START, l -> l.contains("refusing to listen on 0.0.0.0")
-                    && l.contains("the previous configuration stays"));
-            assertThat(c.worker().withInterceptors(bearer(TOKEN)).execute(echo).getStatus()).isEqualTo(Status.SUCCEEDED);
+            w.await(
+                    "the second refusal",
+                    START,
+                    l -> l.contains("refusing to listen on 0.0.0.0") && l.contains("the previous configuration stays"));
+            assertThat(c.worker().withInterceptors(bearer(TOKEN)).execute(echo).getStatus())
+                    .isEqualTo(Status.SUCCEEDED);
             assertCode(() -> c.worker().execute(echo), Code.UNAUTHENTICATED, "bearer token");
         }
     }
@@ -404,10 +511,12 @@ class GrpcIT {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell", "--grpc-port", Integer.toString(port));
+        try (WorkerProcess w = WorkerProcess.start(
+                        "--home", home.toString(), "--no-shell", "--grpc-port", Integer.toString(port));
                 Client c = Client.plain(port)) {
             assertThat(port(w, "127.0.0.1")).isEqualTo(port);
-            ExecuteRequest echo = execute("command", "{\"command\":\"echo\",\"args\":[\"x\"]}").build();
+            ExecuteRequest echo = execute("command", "{\"command\":\"echo\",\"args\":[\"x\"]}")
+                    .build();
             assertThat(c.worker().execute(echo).getStatus()).isEqualTo(Status.SUCCEEDED);
             WorkerProcess.cfg(home, "dev.ferry.grpc", "token = " + TOKEN);
             eventually("the token required", START, () -> {
@@ -418,7 +527,8 @@ class GrpcIT {
                     return e.getStatus().getCode() == Code.UNAUTHENTICATED;
                 }
             });
-            assertThat(c.worker().withInterceptors(bearer(TOKEN)).execute(echo).getStatus()).isEqualTo(Status.SUCCEEDED);
+            assertThat(c.worker().withInterceptors(bearer(TOKEN)).execute(echo).getStatus())
+                    .isEqualTo(Status.SUCCEEDED);
         }
     }
 
@@ -427,17 +537,33 @@ class GrpcIT {
         Path pki = Pki.mutualTls(home);
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell", "--grpc-host", "0.0.0.0")) {
             int port = port(w, "0.0.0.0");
-            ExecuteRequest echo = execute("command", "{\"command\":\"echo\",\"args\":[\"over tls\"]}").build();
-            try (Client c = Client.with(port, TlsChannelCredentials.newBuilder().trustManager(pki.resolve("ca.crt").toFile())
-                    .keyManager(pki.resolve("client.crt").toFile(), pki.resolve("client.key").toFile()).build())) {
+            ExecuteRequest echo = execute("command", "{\"command\":\"echo\",\"args\":[\"over tls\"]}")
+                    .build();
+            try (Client c = Client.with(
+                    port,
+                    TlsChannelCredentials.newBuilder()
+                            .trustManager(pki.resolve("ca.crt").toFile())
+                            .keyManager(
+                                    pki.resolve("client.crt").toFile(),
+                                    pki.resolve("client.key").toFile())
+                            .build())) {
                 assertThat(c.worker().execute(echo).getOutput().toStringUtf8()).isEqualTo("over tls\n");
             }
-            try (Client c = Client.with(port, TlsChannelCredentials.newBuilder().trustManager(pki.resolve("ca.crt").toFile())
-                    .build())) {
+            try (Client c = Client.with(
+                    port,
+                    TlsChannelCredentials.newBuilder()
+                            .trustManager(pki.resolve("ca.crt").toFile())
+                            .build())) {
                 assertCode(() -> c.worker().execute(echo), Code.UNAVAILABLE, "");
             }
-            try (Client c = Client.with(port, TlsChannelCredentials.newBuilder().trustManager(pki.resolve("ca.crt").toFile())
-                    .keyManager(pki.resolve("rogue.crt").toFile(), pki.resolve("rogue.key").toFile()).build())) {
+            try (Client c = Client.with(
+                    port,
+                    TlsChannelCredentials.newBuilder()
+                            .trustManager(pki.resolve("ca.crt").toFile())
+                            .keyManager(
+                                    pki.resolve("rogue.crt").toFile(),
+                                    pki.resolve("rogue.key").toFile())
+                            .build())) {
                 assertCode(() -> c.worker().execute(echo), Code.UNAVAILABLE, "");
             }
             try (Client c = Client.plain(port)) {
@@ -455,17 +581,23 @@ class GrpcIT {
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--grpc-port", Integer.toString(port));
                 Client c = Client.plain(port)) {
             assertThat(port(w, "127.0.0.1")).isEqualTo(port);
-            ExecuteRequest echo = execute("command", "{\"command\":\"echo\",\"args\":[\"again\"]}").build();
+            ExecuteRequest echo = execute("command", "{\"command\":\"echo\",\"args\":[\"again\"]}")
+                    .build();
             assertThat(c.worker().execute(echo).getStatus()).isEqualTo(Status.SUCCEEDED);
-            String id = w.ask("lb -s dev.ferry.worker.grpc").stream().map(l -> l.trim().split("\\|")[0].trim())
-                    .filter(s -> s.matches("\\d+")).findFirst().orElseThrow(() -> new AssertionError(w.output()));
+            String id = w.ask("lb -s dev.ferry.worker.grpc").stream()
+                    .map(l -> l.trim().split("\\|")[0].trim())
+                    .filter(s -> s.matches("\\d+"))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError(w.output()));
             for (String step : List.of("stop " + id + "; start " + id, "update " + id, "refresh " + id)) {
                 java.util.Set<String> before = grpcThreads(w);
                 assertThat(before).isNotEmpty();
                 w.ask(step);
                 awaitAnswer(c, echo);
                 // the old instance's event loops and executors are gone, not left running beside the new ones
-                assertThat(grpcThreads(w)).as("ferry-grpc-* threads after '" + step + "'").doesNotContainAnyElementsOf(before);
+                assertThat(grpcThreads(w))
+                        .as("ferry-grpc-* threads after '" + step + "'")
+                        .doesNotContainAnyElementsOf(before);
             }
             assertThat(w.output()).doesNotContain("wiring is no longer valid").doesNotContain("Exception");
         }
@@ -473,11 +605,17 @@ class GrpcIT {
 
     /** The worker's threads named ferry-grpc-*, by Java thread id ("#57"), from a thread dump (jcmd of this JDK). */
     private static java.util.Set<String> grpcThreads(WorkerProcess w) throws IOException, InterruptedException {
-        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                Long.toString(w.process.pid()), "Thread.print").redirectErrorStream(true).start();
+        Process jcmd = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                        Long.toString(w.process.pid()),
+                        "Thread.print")
+                .redirectErrorStream(true)
+                .start();
         String dump = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertThat(jcmd.waitFor()).as(dump).isZero();
-        return dump.lines().filter(l -> l.startsWith("\"ferry-grpc-")).map(l -> l.replaceAll("^\"([^\"]*)\" (#\\d+).*", "$1 $2"))
+        return dump.lines()
+                .filter(l -> l.startsWith("\"ferry-grpc-"))
+                .map(l -> l.replaceAll("^\"([^\"]*)\" (#\\d+).*", "$1 $2"))
                 .collect(Collectors.toSet());
     }
 
@@ -491,8 +629,10 @@ class GrpcIT {
         dev.ferry.testing.Await.until(what, within, condition::holds);
     }
 
-    private static ExecuteResponse whenFree(WorkerGrpc.WorkerBlockingStub worker, ExecuteRequest request) throws Exception {
-        java.util.concurrent.atomic.AtomicReference<ExecuteResponse> answer = new java.util.concurrent.atomic.AtomicReference<>();
+    private static ExecuteResponse whenFree(WorkerGrpc.WorkerBlockingStub worker, ExecuteRequest request)
+            throws Exception {
+        java.util.concurrent.atomic.AtomicReference<ExecuteResponse> answer =
+                new java.util.concurrent.atomic.AtomicReference<>();
         eventually("a free slot", Duration.ofSeconds(10), () -> {
             try {
                 answer.set(worker.execute(request));
@@ -533,7 +673,8 @@ class GrpcIT {
                 ExecuteResponse capped = c.worker().execute(execute("http", get).build());
                 assertThat(capped.getStatus()).isEqualTo(Status.SUCCEEDED);
                 assertThat(capped.getOutput().size()).isEqualTo(1024 * 1024);
-                assertThat(capped.getMetadataMap()).containsEntry("body_truncated", "true")
+                assertThat(capped.getMetadataMap())
+                        .containsEntry("body_truncated", "true")
                         .doesNotContainKey("ferry.output_truncated");
             }
             WorkerProcess.cfg(home, "dev.ferry.executor.http", "max_body_size = 52428800");
@@ -543,7 +684,8 @@ class GrpcIT {
                 assertThat(cut.getStatus()).isEqualTo(Status.SUCCEEDED);
                 assertThat(cut.getSerializedSize()).isLessThanOrEqualTo(4 * 1024 * 1024);
                 assertThat(cut.getOutput().size()).isGreaterThan(4 * 1024 * 1024 - 64 * 1024);
-                assertThat(cut.getMetadataMap()).containsEntry("ferry.output_truncated", "true")
+                assertThat(cut.getMetadataMap())
+                        .containsEntry("ferry.output_truncated", "true")
                         .containsEntry("ferry.output_bytes", Integer.toString(50 * 1024 * 1024));
             }
         } finally {
@@ -571,13 +713,15 @@ class GrpcIT {
         return server;
     }
 
-
     static ExecuteRequest.Builder execute(String type, String json) {
         return ExecuteRequest.newBuilder().setTaskType(type).setPayload(ByteString.copyFromUtf8(json));
     }
 
     private static ValidateRequest validate(String type, String json) {
-        return ValidateRequest.newBuilder().setTaskType(type).setPayload(ByteString.copyFromUtf8(json)).build();
+        return ValidateRequest.newBuilder()
+                .setTaskType(type)
+                .setPayload(ByteString.copyFromUtf8(json))
+                .build();
     }
 
     static HealthCheckRequest check(String service) {
@@ -603,11 +747,18 @@ class GrpcIT {
     void anExecutorsAnswerAfterAStopIsLogged() throws Exception {
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell");
                 Client c = Client.plain(port(w, "127.0.0.1"))) {
-            ExecuteResponse r = c.worker().execute(execute("command", "{\"command\":\"sleep\",\"args\":[\"10\"]}")
-                    .setTimeout(com.google.protobuf.Duration.newBuilder().setNanos(500_000_000)).build());
+            ExecuteResponse r = c.worker()
+                    .execute(execute("command", "{\"command\":\"sleep\",\"args\":[\"10\"]}")
+                            .setTimeout(
+                                    com.google.protobuf.Duration.newBuilder().setNanos(500_000_000))
+                            .build());
             assertThat(r.getStatus()).isEqualTo(Status.TIMED_OUT);
-            w.await("the executor's own answer", START, l -> l.contains("Task " + r.getTaskId() + " was stopped (deadline")
-                    && l.contains("afterwards executor dev.ferry.executor.command/") && l.contains(" answered: "));
+            w.await(
+                    "the executor's own answer",
+                    START,
+                    l -> l.contains("Task " + r.getTaskId() + " was stopped (deadline")
+                            && l.contains("afterwards executor dev.ferry.executor.command/")
+                            && l.contains(" answered: "));
         }
     }
 
@@ -623,16 +774,28 @@ class GrpcIT {
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString());
                 Client c = Client.plain(port(w, "127.0.0.1"))) {
             String sleep = "{\"command\":\"sleep\",\"args\":[\"61.5\"]}";
-            List<com.google.common.util.concurrent.ListenableFuture<ExecuteResponse>> running = new java.util.ArrayList<>();
+            List<com.google.common.util.concurrent.ListenableFuture<ExecuteResponse>> running =
+                    new java.util.ArrayList<>();
             for (int i = 0; i < 64; i++) {
                 running.add(c.futureWorker().execute(execute("command", sleep).build()));
             }
-            eventually("64 sleeps running", START, () -> ProcessHandle.allProcesses().filter(p -> p.info().arguments()
-                    .map(a -> a.length == 1 && a[0].equals("61.5")).orElse(false) && !zombie(p)).count() == 64);
+            eventually(
+                    "64 sleeps running",
+                    START,
+                    () -> ProcessHandle.allProcesses()
+                                    .filter(p -> p.info()
+                                                    .arguments()
+                                                    .map(a -> a.length == 1 && a[0].equals("61.5"))
+                                                    .orElse(false)
+                                            && !zombie(p))
+                                    .count()
+                            == 64);
             assertCode(() -> c.worker().execute(execute("command", sleep).build()), Code.RESOURCE_EXHAUSTED, "");
-            assertThat(String.join("\n", w.ask("executor:stats"))).containsPattern("(?m)^command +64 ")
+            assertThat(String.join("\n", w.ask("executor:stats")))
+                    .containsPattern("(?m)^command +64 ")
                     .containsPattern("(?m)^container +16 ");
-            assertThat(String.join("\n", w.ask("executor:config container"))).containsPattern("executor.concurrency.max +default +16");
+            assertThat(String.join("\n", w.ask("executor:config container")))
+                    .containsPattern("executor.concurrency.max +default +16");
             running.forEach(f -> f.cancel(true));
         }
     }
@@ -660,20 +823,26 @@ class GrpcIT {
 
     /** Waits until a process whose arguments include {@code arg} runs (or has gone). */
     static void awaitProcess(String arg, boolean running) throws Exception {
-        eventually("a process with " + arg + (running ? " running" : " gone"), Duration.ofSeconds(15),
+        eventually(
+                "a process with " + arg + (running ? " running" : " gone"),
+                Duration.ofSeconds(15),
                 () -> running == running(arg));
     }
 
     /** Whether a process whose arguments include {@code arg} runs now. */
     static boolean running(String arg) {
-        return ProcessHandle.allProcesses().anyMatch(p -> p.info().arguments().map(a -> List.of(a).contains(arg)).orElse(false)
-                && !zombie(p));
+        return ProcessHandle.allProcesses()
+                .anyMatch(p ->
+                        p.info().arguments().map(a -> List.of(a).contains(arg)).orElse(false) && !zombie(p));
     }
 
     /** Waits until the worker's metrics endpoint shows {@code n} command tasks waiting for a slot. */
     private static void awaitWaiting(int metricsPort, int n) throws Exception {
-        eventually(n + " command task(s) waiting for a slot", Duration.ofSeconds(15),
-                () -> MetricsIT.scrape(metricsPort, null).getOrDefault("ferry_tasks_waiting{type=\"command\"}", -1.0) == n);
+        eventually(
+                n + " command task(s) waiting for a slot",
+                Duration.ofSeconds(15),
+                () -> MetricsIT.scrape(metricsPort, null).getOrDefault("ferry_tasks_waiting{type=\"command\"}", -1.0)
+                        == n);
     }
 
     private static int freePort() throws IOException {
@@ -714,7 +883,8 @@ class GrpcIT {
 
         static Client with(int port, ChannelCredentials credentials) {
             // the server certificate names 127.0.0.1, the address dialled
-            return new Client(Grpc.newChannelBuilderForAddress("127.0.0.1", port, credentials).build());
+            return new Client(Grpc.newChannelBuilderForAddress("127.0.0.1", port, credentials)
+                    .build());
         }
 
         WorkerGrpc.WorkerBlockingStub worker() {
@@ -732,7 +902,8 @@ class GrpcIT {
         ServerReflectionResponse reflect(ServerReflectionRequest request) throws Exception {
             CompletableFuture<ServerReflectionResponse> answer = new CompletableFuture<>();
             StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel)
-                    .withDeadlineAfter(10, TimeUnit.SECONDS).serverReflectionInfo(new StreamObserver<>() {
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .serverReflectionInfo(new StreamObserver<>() {
                         @Override
                         public void onNext(ServerReflectionResponse value) {
                             answer.complete(value);

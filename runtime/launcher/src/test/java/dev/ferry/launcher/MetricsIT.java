@@ -42,27 +42,48 @@ class MetricsIT {
         WorkerProcess.cfg(home, "dev.ferry.executor.command", "blocked_commands = rm");
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString());
                 Client c = Client.plain(port(w, "127.0.0.1"))) {
-            w.await("the endpoint", Duration.ofSeconds(30), l -> l.contains("Metrics on http://127.0.0.1:" + metrics + "/metrics"));
+            w.await(
+                    "the endpoint",
+                    Duration.ofSeconds(30),
+                    l -> l.contains("Metrics on http://127.0.0.1:" + metrics + "/metrics"));
             for (int i = 0; i < 3; i++) {
-                assertThat(c.worker().execute(execute("command", "{\"command\":\"echo\",\"args\":[\"ok\"]}").build()).getStatus())
+                assertThat(c.worker()
+                                .execute(execute("command", "{\"command\":\"echo\",\"args\":[\"ok\"]}")
+                                        .build())
+                                .getStatus())
                         .isEqualTo(Status.SUCCEEDED);
             }
             for (int i = 0; i < 2; i++) {
-                assertThat(c.worker().execute(execute("command", "{\"command\":\"sh\",\"args\":[\"-c\",\"exit 3\"]}").build())
-                        .getStatus()).isEqualTo(Status.FAILED);
+                assertThat(c.worker()
+                                .execute(execute("command", "{\"command\":\"sh\",\"args\":[\"-c\",\"exit 3\"]}")
+                                        .build())
+                                .getStatus())
+                        .isEqualTo(Status.FAILED);
             }
-            assertThat(c.worker().execute(execute("command", "{\"command\":\"no-such-program\"}").build()).getStatus())
+            assertThat(c.worker()
+                            .execute(execute("command", "{\"command\":\"no-such-program\"}")
+                                    .build())
+                            .getStatus())
                     .isEqualTo(Status.ERROR);
-            assertCode(() -> c.worker().execute(execute("command", "{\"argz\":1}").build()), Code.INVALID_ARGUMENT, "argz");
-            assertCode(() -> c.worker().execute(execute("command", "{\"command\":\"rm\"}").build()), Code.PERMISSION_DENIED, "rm");
+            assertCode(
+                    () -> c.worker().execute(execute("command", "{\"argz\":1}").build()),
+                    Code.INVALID_ARGUMENT,
+                    "argz");
+            assertCode(
+                    () -> c.worker()
+                            .execute(execute("command", "{\"command\":\"rm\"}").build()),
+                    Code.PERMISSION_DENIED,
+                    "rm");
             assertCode(() -> c.worker().execute(execute("nope", "{}").build()), Code.NOT_FOUND, "nope");
             assertThat(String.join("\n", w.ask("executor:run command '{\"command\":\"echo\",\"args\":[\"shell\"]}'")))
                     .contains("SUCCEEDED");
             assertThat(w.ask("executor:drain http")).anyMatch(l -> l.contains("drained"));
-            assertThat(w.ask("executor:run http '{\"url\":\"http://127.0.0.1:9/\"}'")).anyMatch(l -> l.startsWith("REJECTED (drained)"));
+            assertThat(w.ask("executor:run http '{\"url\":\"http://127.0.0.1:9/\"}'"))
+                    .anyMatch(l -> l.startsWith("REJECTED (drained)"));
 
             Map<String, Double> m = scrape(metrics, null);
-            assertThat(m).containsEntry("ferry_tasks_total{type=\"command\",status=\"SUCCEEDED\"}", 4.0)
+            assertThat(m)
+                    .containsEntry("ferry_tasks_total{type=\"command\",status=\"SUCCEEDED\"}", 4.0)
                     .containsEntry("ferry_tasks_total{type=\"command\",status=\"FAILED\"}", 2.0)
                     .containsEntry("ferry_tasks_total{type=\"command\",status=\"ERROR\"}", 1.0)
                     .containsEntry("ferry_tasks_total{type=\"command\",status=\"REJECTED\"}", 2.0)
@@ -79,12 +100,21 @@ class MetricsIT {
                     .containsEntry("ferry_executor_services{type=\"command\"}", 1.0)
                     .containsEntry("ferry_executor_changes_total{type=\"command\",change=\"arrived\"}", 1.0)
                     .containsEntry("ferry_grpc_calls_total{method=\"ferry.worker.v1.Worker/Execute\",code=\"OK\"}", 6.0)
-                    .containsEntry("ferry_grpc_calls_total{method=\"ferry.worker.v1.Worker/Execute\",code=\"INVALID_ARGUMENT\"}", 1.0)
-                    .containsEntry("ferry_grpc_calls_total{method=\"ferry.worker.v1.Worker/Execute\",code=\"PERMISSION_DENIED\"}", 1.0)
-                    .containsEntry("ferry_grpc_calls_total{method=\"ferry.worker.v1.Worker/Execute\",code=\"NOT_FOUND\"}", 1.0)
-                    .containsKeys("process_cpu_seconds_total", "process_resident_memory_bytes", "jvm_threads_current",
+                    .containsEntry(
+                            "ferry_grpc_calls_total{method=\"ferry.worker.v1.Worker/Execute\",code=\"INVALID_ARGUMENT\"}",
+                            1.0)
+                    .containsEntry(
+                            "ferry_grpc_calls_total{method=\"ferry.worker.v1.Worker/Execute\",code=\"PERMISSION_DENIED\"}",
+                            1.0)
+                    .containsEntry(
+                            "ferry_grpc_calls_total{method=\"ferry.worker.v1.Worker/Execute\",code=\"NOT_FOUND\"}", 1.0)
+                    .containsKeys(
+                            "process_cpu_seconds_total",
+                            "process_resident_memory_bytes",
+                            "jvm_threads_current",
                             "jvm_memory_used_bytes{area=\"heap\"}");
-            assertThat(m.get("ferry_task_duration_seconds_sum{type=\"command\"}")).isPositive();
+            assertThat(m.get("ferry_task_duration_seconds_sum{type=\"command\"}"))
+                    .isPositive();
             double buckets = -1;
             for (String le : new String[] {"0.001", "0.01", "0.1", "1.0", "10.0", "300.0", "+Inf"}) {
                 double n = m.get("ferry_task_duration_seconds_bucket{type=\"command\",le=\"" + le + "\"}");
@@ -103,7 +133,10 @@ class MetricsIT {
         WorkerProcess.cfg(home, "dev.ferry.metrics", "host = 0.0.0.0", "port = " + metrics);
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell")) {
             port(w, "127.0.0.1");
-            w.await("the refusal", Duration.ofSeconds(30), l -> l.contains("refusing to serve metrics on 0.0.0.0 without a token"));
+            w.await(
+                    "the refusal",
+                    Duration.ofSeconds(30),
+                    l -> l.contains("refusing to serve metrics on 0.0.0.0 without a token"));
             assertRefused(metrics);
         }
         // the README's example, its port and token file put where this test has them
@@ -111,15 +144,18 @@ class MetricsIT {
         Path tokenFile = Files.writeString(home.resolve("metrics.token"), token + "\n");
         String readme = Readme.blockAfter("`etc/dev.ferry.metrics.cfg` for a scrape from another host:");
         assertThat(readme).contains("port = 9464\n").contains("token_file = /etc/ferry/metrics.token\n");
-        Files.writeString(home.resolve("etc/dev.ferry.metrics.cfg"), readme.replace("port = 9464", "port = " + metrics)
-                .replace("/etc/ferry/metrics.token", tokenFile.toString()));
+        Files.writeString(
+                home.resolve("etc/dev.ferry.metrics.cfg"),
+                readme.replace("port = 9464", "port = " + metrics)
+                        .replace("/etc/ferry/metrics.token", tokenFile.toString()));
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell")) {
             port(w, "127.0.0.1");
             w.await("the endpoint", Duration.ofSeconds(30), l -> l.contains("Metrics on http://0.0.0.0:" + metrics));
             HttpResponse<String> none = get(metrics, "/metrics", null);
             assertThat(none.statusCode()).isEqualTo(401);
             assertThat(none.body()).doesNotContain("ferry_tasks_total");
-            assertThat(get(metrics, "/metrics", "Bearer wrong-token-0123456789").statusCode()).isEqualTo(401);
+            assertThat(get(metrics, "/metrics", "Bearer wrong-token-0123456789").statusCode())
+                    .isEqualTo(401);
             assertThat(scrape(metrics, "Bearer " + token)).containsKey("jvm_threads_current");
             // the scheme in any case, as gRPC takes it (security round 2, #27)
             assertThat(scrape(metrics, "bearer " + token)).containsKey("jvm_threads_current");
@@ -131,9 +167,15 @@ class MetricsIT {
             WorkerProcess.cfg(home, "dev.ferry.metrics", "port = " + taken.getLocalPort());
             try (WorkerProcess w = WorkerProcess.start("--home", home.toString());
                     Client c = Client.plain(port(w, "127.0.0.1"))) {
-                w.await("the port's problem", Duration.ofSeconds(30), l -> l.contains("The metrics endpoint cannot listen on 127.0.0.1:"
-                        + taken.getLocalPort()) && l.contains("set port in dev.ferry.metrics"));
-                assertThat(c.worker().execute(execute("command", "{\"command\":\"true\"}").build()).getStatus())
+                w.await(
+                        "the port's problem",
+                        Duration.ofSeconds(30),
+                        l -> l.contains("The metrics endpoint cannot listen on 127.0.0.1:" + taken.getLocalPort())
+                                && l.contains("set port in dev.ferry.metrics"));
+                assertThat(c.worker()
+                                .execute(execute("command", "{\"command\":\"true\"}")
+                                        .build())
+                                .getStatus())
                         .isEqualTo(Status.SUCCEEDED);
             }
         }
@@ -164,23 +206,31 @@ class MetricsIT {
                 s.getOutputStream().write('G');
                 slow.add(s);
                 if (i % 100 == 99) {
-                    assertThat(c.worker().withDeadlineAfter(5, java.util.concurrent.TimeUnit.SECONDS)
-                            .execute(execute("command", "{\"command\":\"true\"}").build()).getStatus())
-                            .as("gRPC with " + (i + 1) + " slow metrics connections").isEqualTo(Status.SUCCEEDED);
+                    assertThat(c.worker()
+                                    .withDeadlineAfter(5, java.util.concurrent.TimeUnit.SECONDS)
+                                    .execute(execute("command", "{\"command\":\"true\"}")
+                                            .build())
+                                    .getStatus())
+                            .as("gRPC with " + (i + 1) + " slow metrics connections")
+                            .isEqualTo(Status.SUCCEEDED);
                 }
             }
             long metricThreads = threads(w.process.pid(), "ferry-metrics");
-            assertThat(metricThreads).as("the endpoint's threads with 400 slow connections").isLessThanOrEqualTo(5);
+            assertThat(metricThreads)
+                    .as("the endpoint's threads with 400 slow connections")
+                    .isLessThanOrEqualTo(5);
             // each slow connection is cut at the request deadline: a scrape gets through again
-            Map<String, Double> samples = dev.ferry.testing.Await.value("a scrape once the slow connections were cut",
-                    Duration.ofSeconds(30), () -> {
+            Map<String, Double> samples = dev.ferry.testing.Await.value(
+                    "a scrape once the slow connections were cut", Duration.ofSeconds(30), () -> {
                         try {
                             return java.util.Optional.of(scrape(metrics, null));
                         } catch (AssertionError busy) {
                             return java.util.Optional.empty();
                         }
                     });
-            assertThat(samples).as("a scrape once the slow connections were cut").containsKey("jvm_threads_current");
+            assertThat(samples)
+                    .as("a scrape once the slow connections were cut")
+                    .containsKey("jvm_threads_current");
         } finally {
             for (java.net.Socket s : slow) {
                 s.close();
@@ -192,12 +242,13 @@ class MetricsIT {
     private static long threads(long pid, String prefix) throws Exception {
         try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
             return tasks.filter(t -> {
-                try {
-                    return Files.readString(t.resolve("comm")).startsWith(prefix);
-                } catch (java.io.IOException gone) {
-                    return false;
-                }
-            }).count();
+                        try {
+                            return Files.readString(t.resolve("comm")).startsWith(prefix);
+                        } catch (java.io.IOException gone) {
+                            return false;
+                        }
+                    })
+                    .count();
         }
     }
 
@@ -210,7 +261,6 @@ class MetricsIT {
         }
     }
 
-
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
@@ -218,7 +268,8 @@ class MetricsIT {
     }
 
     static HttpResponse<String> get(int port, String path, String authorization) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10));
         if (authorization != null) {
             b.header("Authorization", authorization);
         }

@@ -23,13 +23,16 @@ class NodeClientIT {
 
     @TempDir
     Path home;
+
     @TempDir
     Path client;
 
     @BeforeAll
     static void node() {
-        dev.ferry.testing.Needs.present(MODULES != null, "the Node.js gRPC client (FERRY_TEST_NODE_MODULES, a node_modules"
-                + " folder holding @grpc/grpc-js and @grpc/proto-loader)");
+        dev.ferry.testing.Needs.present(
+                MODULES != null,
+                "the Node.js gRPC client (FERRY_TEST_NODE_MODULES, a node_modules"
+                        + " folder holding @grpc/grpc-js and @grpc/proto-loader)");
     }
 
     @Test
@@ -56,10 +59,13 @@ class NodeClientIT {
                     .replace("timeout: {seconds: 5}", "timeout: {seconds: 1}");
             assertThat(sleep).isNotEqualTo(example);
             assertThat(node(sleep, address)).isEqualTo("TIMED_OUT -1 \n");
-            String refused = example.replace("{command: 'echo', args: ['hello']}", "{command: 'rm', args: ['/nothing']}");
+            String refused =
+                    example.replace("{command: 'echo', args: ['hello']}", "{command: 'rm', args: ['/nothing']}");
             assertThat(node(refused, address)).startsWith("PERMISSION_DENIED: command 'rm'");
 
-            assertThat(node(Readme.blockAfter("The health of a type, with `grpc/health/v1/health.proto` beside it"), address))
+            assertThat(node(
+                            Readme.blockAfter("The health of a type, with `grpc/health/v1/health.proto` beside it"),
+                            address))
                     .isEqualTo("SERVING\n");
 
             String stream = node(Readme.blockAfter("In Node.js, a long task's lines as they come"), address);
@@ -71,7 +77,9 @@ class NodeClientIT {
     private String node(String example, String address) throws Exception {
         assertThat(example).contains("'127.0.0.1:50051'");
         Path script = Files.writeString(client.resolve("example.js"), example.replace("127.0.0.1:50051", address));
-        ProcessBuilder pb = new ProcessBuilder("node", script.toString()).directory(client.toFile()).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder("node", script.toString())
+                .directory(client.toFile())
+                .redirectErrorStream(true);
         pb.environment().put("NODE_PATH", MODULES);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -55,13 +55,15 @@ class OperatorIT {
                     while (go.get()) {
                         try {
                             ExecuteResponse r = c.worker().execute(task);
-                            if (r.getStatus() == Status.SUCCEEDED && r.getOutput().toStringUtf8().equals("done\n")) {
+                            if (r.getStatus() == Status.SUCCEEDED
+                                    && r.getOutput().toStringUtf8().equals("done\n")) {
                                 succeeded.incrementAndGet();
                             } else {
                                 wrong.add(r.toString());
                             }
                         } catch (StatusRuntimeException e) {
-                            if (e.getStatus().getCode() == Code.UNAVAILABLE && e.getStatus().getDescription().contains("disk swap")
+                            if (e.getStatus().getCode() == Code.UNAVAILABLE
+                                    && e.getStatus().getDescription().contains("disk swap")
                                     && e.getStatus().getDescription().contains("executor:resume command")) {
                                 refused.incrementAndGet();
                             } else {
@@ -77,30 +79,44 @@ class OperatorIT {
             assertThat(String.join("\n", drained)).contains("type 'command' drained: new tasks are refused");
             int before = succeeded.get();
             await("tasks refused with the reason", () -> refused.get() >= 20);
-            assertThat(succeeded.get() - before).as("only tasks running at the drain finish after it").isLessThanOrEqualTo(4);
-            await("the type's health down", () -> c.health().check(check("executor.command")).getStatus() == ServingStatus.NOT_SERVING);
+            assertThat(succeeded.get() - before)
+                    .as("only tasks running at the drain finish after it")
+                    .isLessThanOrEqualTo(4);
+            await(
+                    "the type's health down",
+                    () -> c.health().check(check("executor.command")).getStatus() == ServingStatus.NOT_SERVING);
             assertThat(String.join("\n", w.ask("executor:list"))).contains("drained for maintenance (disk swap)");
-            assertThat(c.health().check(check("executor.http")).getStatus()).as("other types serve on").isEqualTo(ServingStatus.SERVING);
+            assertThat(c.health().check(check("executor.http")).getStatus())
+                    .as("other types serve on")
+                    .isEqualTo(ServingStatus.SERVING);
 
             assertThat(w.ask("executor:resume command")).contains("type 'command' takes tasks again");
             int resumedAt = succeeded.get();
             await("tasks succeeding again", () -> succeeded.get() >= resumedAt + 20);
-            await("the type's health up", () -> c.health().check(check("executor.command")).getStatus() == ServingStatus.SERVING);
+            await(
+                    "the type's health up",
+                    () -> c.health().check(check("executor.command")).getStatus() == ServingStatus.SERVING);
 
             go.set(false);
             for (Future<?> f : running) {
                 f.get(30, TimeUnit.SECONDS);
             }
             clients.shutdown();
-            assertThat(wrong).as("answers other than SUCCEEDED or the drain's UNAVAILABLE").isEmpty();
+            assertThat(wrong)
+                    .as("answers other than SUCCEEDED or the drain's UNAVAILABLE")
+                    .isEmpty();
             assertThat(w.ask("executor:resume command")).contains("type 'command' is not drained");
 
             // the README's example, as written
-            List<String> readme = Readme.blockAfter("Before you work on what a type depends on").lines().toList();
+            List<String> readme = Readme.blockAfter("Before you work on what a type depends on")
+                    .lines()
+                    .toList();
             assertThat(readme.get(0)).startsWith("g! executor:drain jdbc");
-            assertThat(w.ask(readme.get(0).substring(3))).contains("type 'jdbc' drained: new tasks are refused, 0 running finish;"
-                    + " executor:resume jdbc undoes it"); // the README's shows 2 running: none run here
-            assertThat(String.join("\n", w.ask("executor:list"))).contains("drained for maintenance (database upgrade)");
+            assertThat(w.ask(readme.get(0).substring(3)))
+                    .contains("type 'jdbc' drained: new tasks are refused, 0 running finish;"
+                            + " executor:resume jdbc undoes it"); // the README's shows 2 running: none run here
+            assertThat(String.join("\n", w.ask("executor:list")))
+                    .contains("drained for maintenance (database upgrade)");
             assertThat(readme.get(2)).isEqualTo("g! executor:resume jdbc");
             assertThat(w.ask(readme.get(2).substring(3))).contains(readme.get(3));
             assertThat(String.join("\n", w.ask("executor:drain nope"))).contains("error: no executor type 'nope'");
@@ -114,10 +130,16 @@ class OperatorIT {
             port(w, "127.0.0.1");
             for (String command : List.of("list", "run", "validate", "health", "stats", "config", "drain", "resume")) {
                 String help = String.join("\n", w.ask("help executor:" + command));
-                assertThat(help).as(command).contains(command + " - ").contains("scope: executor").doesNotContain("   String   \n");
+                assertThat(help)
+                        .as(command)
+                        .contains(command + " - ")
+                        .contains("scope: executor")
+                        .doesNotContain("   String   \n");
             }
-            assertThat(String.join("\n", w.ask("help executor:run"))).contains("the payload, JSON in single quotes")
-                    .contains("30 (seconds), 30s, 500ms, 2m, 1h").contains("-f, --follow");
+            assertThat(String.join("\n", w.ask("help executor:run")))
+                    .contains("the payload, JSON in single quotes")
+                    .contains("30 (seconds), 30s, 500ms, 2m, 1h")
+                    .contains("-f, --follow");
         }
     }
 
@@ -138,22 +160,31 @@ class OperatorIT {
             port = free.getLocalPort();
         }
         Process web = new ProcessBuilder("python3", "-m", "http.server", Integer.toString(port), "--bind", "127.0.0.1")
-                .directory(home.toFile()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                .directory(home.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString())) {
             w.await("the ready line", WAIT, l -> l.startsWith("ferry worker ready"));
             await("python3's web server", () -> open(port));
             List<String> lines = tour.lines().toList();
             int commands = 0;
             for (int i = 0; i < lines.size(); i++) {
-                if (!lines.get(i).startsWith("g! executor:") || lines.get(i).startsWith("g! executor:list")
-                        || lines.get(i).startsWith("g! executor:health") || lines.get(i).startsWith("g! executor:stats")) {
+                if (!lines.get(i).startsWith("g! executor:")
+                        || lines.get(i).startsWith("g! executor:list")
+                        || lines.get(i).startsWith("g! executor:health")
+                        || lines.get(i).startsWith("g! executor:stats")) {
                     continue;
                 }
                 String command = lines.get(i).substring(3).replace("127.0.0.1:8000", "127.0.0.1:" + port);
                 String shown = lines.get(i + 1).split(" ")[0];
                 // asked until it answers so (the embedded datasource opens just after the ready line), bounded
-                w.poll(command, "'" + shown + "' as the README shows", WAIT,
-                        answer -> !answer.isEmpty() && answer.get(0).split(" ")[0].equals(shown));
+                w.poll(
+                        command,
+                        "'" + shown + "' as the README shows",
+                        WAIT,
+                        answer ->
+                                !answer.isEmpty() && answer.get(0).split(" ")[0].equals(shown));
                 commands++;
             }
             assertThat(commands).as("the tour's commands").isGreaterThanOrEqualTo(5);

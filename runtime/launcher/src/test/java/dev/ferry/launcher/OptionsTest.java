@@ -24,8 +24,10 @@ class OptionsTest {
     void aBadPortIsNamed() {
         assertThatThrownBy(() -> Main.Options.parse(new String[] {"--grpc-port", "70000"}))
                 .hasMessage("--grpc-port '70000' is not a port; give 0 (any free port) to 65535");
-        assertThatThrownBy(() -> Main.Options.parse(new String[] {"--grpc-port=http"})).hasMessageContaining("'http' is not a port");
-        assertThatThrownBy(() -> Main.Options.parse(new String[] {"--grpc-port"})).hasMessageContaining("--grpc-port needs a port");
+        assertThatThrownBy(() -> Main.Options.parse(new String[] {"--grpc-port=http"}))
+                .hasMessageContaining("'http' is not a port");
+        assertThatThrownBy(() -> Main.Options.parse(new String[] {"--grpc-port"}))
+                .hasMessageContaining("--grpc-port needs a port");
         assertThatThrownBy(() -> Main.Options.parse(new String[] {"--grpc-host", "--no-shell"}))
                 .hasMessageContaining("--grpc-host needs an address");
     }

@@ -8,8 +8,7 @@ import java.util.List;
 
 /** A throw-away CA, a server and a client certificate it signs, and a client of another CA (openssl). */
 final class Pki {
-    private Pki() {
-    }
+    private Pki() {}
 
     /**
      * Makes the certificates in {@code home/pki} and configures the worker in {@code home} for mutual TLS with them:
@@ -20,7 +19,11 @@ final class Pki {
     static Path mutualTls(Path home) throws IOException, InterruptedException {
         Path pki = Files.createDirectories(home.resolve("pki"));
         make(pki);
-        WorkerProcess.cfg(home, "dev.ferry.grpc", "tls_cert_file = " + pki.resolve("server.crt"), "tls_key_file = " + pki.resolve("server.key"),
+        WorkerProcess.cfg(
+                home,
+                "dev.ferry.grpc",
+                "tls_cert_file = " + pki.resolve("server.crt"),
+                "tls_key_file = " + pki.resolve("server.key"),
                 "tls_client_ca_file = " + pki.resolve("ca.crt"));
         return pki;
     }
@@ -36,21 +39,66 @@ final class Pki {
     }
 
     private static void ca(Path dir, String name) throws IOException, InterruptedException {
-        openssl(dir, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
-                "-subj", "/CN=" + name, "-keyout", name + ".key", "-out", name + ".crt");
+        openssl(
+                dir,
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=" + name,
+                "-keyout",
+                name + ".key",
+                "-out",
+                name + ".crt");
     }
 
     private static void signed(Path dir, String name, String ca, String ext) throws IOException, InterruptedException {
-        openssl(dir, "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", "/CN=" + name,
-                "-keyout", name + ".key", "-out", name + ".csr");
-        openssl(dir, "x509", "-req", "-in", name + ".csr", "-CA", ca + ".crt", "-CAkey", ca + ".key", "-CAcreateserial",
-                "-days", "2", "-extfile", ext, "-out", name + ".crt");
+        openssl(
+                dir,
+                "req",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-subj",
+                "/CN=" + name,
+                "-keyout",
+                name + ".key",
+                "-out",
+                name + ".csr");
+        openssl(
+                dir,
+                "x509",
+                "-req",
+                "-in",
+                name + ".csr",
+                "-CA",
+                ca + ".crt",
+                "-CAkey",
+                ca + ".key",
+                "-CAcreateserial",
+                "-days",
+                "2",
+                "-extfile",
+                ext,
+                "-out",
+                name + ".crt");
     }
 
     private static void openssl(Path dir, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("openssl"));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(cmd)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes());
         if (p.waitFor() != 0) {
             throw new IOException("openssl " + String.join(" ", args) + " failed: " + out);

@@ -10,8 +10,7 @@ import java.util.List;
 final class Readme {
     static final Path FILE = Path.of("../../README.md");
 
-    private Readme() {
-    }
+    private Readme() {}
 
     /** The first fenced block after the first line containing {@code marker}, without its fences. */
     static String blockAfter(String marker) throws IOException {

@@ -19,7 +19,9 @@ class SerialFilterTest {
         }
         Main.refuseJavaDeserialization();
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
-            assertThatThrownBy(in::readObject).isInstanceOf(InvalidClassException.class).hasMessageContaining("REJECTED");
+            assertThatThrownBy(in::readObject)
+                    .isInstanceOf(InvalidClassException.class)
+                    .hasMessageContaining("REJECTED");
         }
     }
 }

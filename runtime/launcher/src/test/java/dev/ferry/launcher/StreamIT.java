@@ -1,11 +1,11 @@
 package dev.ferry.launcher;
 
 import static dev.ferry.launcher.GrpcIT.assertCode;
+import static dev.ferry.launcher.GrpcIT.awaitProcess;
 import static dev.ferry.launcher.GrpcIT.check;
 import static dev.ferry.launcher.GrpcIT.execute;
 import static dev.ferry.launcher.GrpcIT.fiftyMegabytes;
 import static dev.ferry.launcher.GrpcIT.port;
-import static dev.ferry.launcher.GrpcIT.awaitProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
@@ -26,11 +26,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,8 +49,14 @@ class StreamIT {
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell");
                 Client c = Client.plain(port(w, "127.0.0.1"))) {
             // live, shown by a hand-shake: the task waits for a file the client makes only once it saw "ready"
-            Iterator<ExecuteStreamResponse> it = stream(c, command("sh", "-c",
-                    "echo ready; while [ ! -e \"$1\" ]; do sleep 0.02; done; echo done", "sh", flag.toString()));
+            Iterator<ExecuteStreamResponse> it = stream(
+                    c,
+                    command(
+                            "sh",
+                            "-c",
+                            "echo ready; while [ ! -e \"$1\" ]; do sleep 0.02; done; echo done",
+                            "sh",
+                            flag.toString()));
             ExecuteStreamResponse started = it.next();
             assertThat(started.hasStarted()).as(started.toString()).isTrue();
             assertThat(started.getStarted().getTaskId()).isNotEmpty();
@@ -65,7 +71,8 @@ class StreamIT {
             assertThat(rest.chunks.get(0).getOffset()).isEqualTo(6);
             assertThat(rest.result.getStatus()).isEqualTo(Status.SUCCEEDED);
             assertThat(rest.result.getOutput().isEmpty()).isTrue();
-            assertThat(rest.result.getMetadataMap()).containsEntry("ferry.stream_bytes", "11")
+            assertThat(rest.result.getMetadataMap())
+                    .containsEntry("ferry.stream_bytes", "11")
                     .doesNotContainKeys("stderr", "ferry.stream_truncated");
 
             // the case: a line every 100 ms for 2 s; the first is there well before the next
@@ -76,7 +83,9 @@ class StreamIT {
             ExecuteStreamResponse line1 = it.next();
             long firstMillis = (System.nanoTime() - startedAt) / 1_000_000;
             assertThat(line1.getChunk().getData().toStringUtf8()).isEqualTo("line 1\n");
-            assertThat(firstMillis).as("ms from the task's start to its first line").isLessThan(200);
+            assertThat(firstMillis)
+                    .as("ms from the task's start to its first line")
+                    .isLessThan(200);
             Received all = Received.drain(it);
             assertThat(all.chunks.size()).as("lines arrive one by one").isGreaterThanOrEqualTo(10);
             StringBuilder expected = new StringBuilder();
@@ -94,29 +103,39 @@ class StreamIT {
             assertThat(both.result.getExitCode()).isEqualTo(3);
 
             // an executor that does not stream (jdbc): its output comes as chunks when it ends
-            Received rows = Received.drain(stream(c, execute("jdbc", "{\"datasource\":\"default\",\"query\":\"select 42 as answer\"}")
-                    .build()));
+            Received rows = Received.drain(stream(
+                    c,
+                    execute("jdbc", "{\"datasource\":\"default\",\"query\":\"select 42 as answer\"}")
+                            .build()));
             assertThat(rows.output()).contains("\"answer\":42");
             assertThat(rows.result.getStatus()).isEqualTo(Status.SUCCEEDED);
             assertThat(rows.result.getOutput().isEmpty()).isTrue();
 
             // refused before it starts: the same codes as Execute, and no started message
             assertCode(() -> stream(c, execute("nope", "{}").build()).next(), Code.NOT_FOUND, "nope");
-            assertCode(() -> stream(c, execute("command", "{\"command\":\"echo\",\"argz\":[]}").build()).next(),
-                    Code.INVALID_ARGUMENT, "argz");
+            assertCode(
+                    () -> stream(
+                                    c,
+                                    execute("command", "{\"command\":\"echo\",\"argz\":[]}")
+                                            .build())
+                            .next(),
+                    Code.INVALID_ARGUMENT,
+                    "argz");
             assertCode(() -> stream(c, execute("", "{}").build()).next(), Code.INVALID_ARGUMENT, "task_type");
 
             // the 50 MB HTTP body: Execute answers with the capped body, ExecuteStream delivers it whole
             com.sun.net.httpserver.HttpServer server = fiftyMegabytes();
             try {
-                String get = "{\"url\":\"http://127.0.0.1:" + server.getAddress().getPort() + "/50mb\"}";
+                String get =
+                        "{\"url\":\"http://127.0.0.1:" + server.getAddress().getPort() + "/50mb\"}";
                 ExecuteResponse capped = c.worker().execute(execute("http", get).build());
                 assertThat(capped.getOutput().size()).isEqualTo(1024 * 1024);
                 assertThat(capped.getMetadataMap()).containsEntry("body_truncated", "true");
                 Received body = Received.drain(stream(c, execute("http", get).build()));
                 assertThat(body.result.getStatus()).isEqualTo(Status.SUCCEEDED);
                 assertThat(body.total(Channel.OUTPUT)).isEqualTo(50L * 1024 * 1024);
-                assertThat(body.result.getMetadataMap()).doesNotContainKeys("body_truncated", "ferry.stream_truncated")
+                assertThat(body.result.getMetadataMap())
+                        .doesNotContainKeys("body_truncated", "ferry.stream_truncated")
                         .containsEntry("header.content-length", Long.toString(50L * 1024 * 1024));
             } finally {
                 server.stop(0);
@@ -132,26 +151,38 @@ class StreamIT {
     @Test
     void aSlowClientSlowsTheTaskInsteadOfFillingTheWorker() throws Exception {
         long size = 200L * 1024 * 1024;
-        try (WorkerProcess w = WorkerProcess.start(List.of("-Xmx96m"), Map.of(), "--home", home.toString(), "--no-shell");
+        try (WorkerProcess w =
+                        WorkerProcess.start(List.of("-Xmx96m"), Map.of(), "--home", home.toString(), "--no-shell");
                 Client c = Client.plain(port(w, "127.0.0.1"))) {
             // the program announces itself on stderr; its pid is found by its arguments (it may run in a pid namespace)
-            Iterator<ExecuteStreamResponse> it = stream(c, command("sh", "-c", "echo started >&2; exec head -c " + size + " /dev/zero"));
+            Iterator<ExecuteStreamResponse> it =
+                    stream(c, command("sh", "-c", "echo started >&2; exec head -c " + size + " /dev/zero"));
             Received head = new Received();
             while (head.of(Channel.STDERR).isEmpty()) {
                 head.add(it.next());
             }
             awaitProcess(Long.toString(size), true);
-            long pid = ProcessHandle.allProcesses().filter(p -> p.info().arguments().map(a -> List.of(a).contains(Long.toString(size)))
-                    .orElse(false)).findFirst().orElseThrow().pid();
+            long pid = ProcessHandle.allProcesses()
+                    .filter(p -> p.info()
+                            .arguments()
+                            .map(a -> List.of(a).contains(Long.toString(size)))
+                            .orElse(false))
+                    .findFirst()
+                    .orElseThrow()
+                    .pid();
             // the client reads nothing now: within 2 s the program, free to write 200 MB in well under that,
             // must be held back at a few MB, blocked on its pipe
             long most = 0;
             for (int i = 0; i < 40; i++) {
                 most = Math.max(most, written(pid));
-                assertThat(most).as("bytes written by the program while the client reads nothing").isLessThan(32L << 20);
+                assertThat(most)
+                        .as("bytes written by the program while the client reads nothing")
+                        .isLessThan(32L << 20);
                 Thread.sleep(50);
             }
-            assertThat(Files.readString(Path.of("/proc/" + pid + "/wchan"))).as("where the program waits").contains("pipe_write");
+            assertThat(Files.readString(Path.of("/proc/" + pid + "/wchan")))
+                    .as("where the program waits")
+                    .contains("pipe_write");
             System.out.println("written while the client paused: " + most + " bytes");
             // other calls are served meanwhile
             ExecuteResponse echo = c.worker().execute(command("echo", "still here"));
@@ -169,7 +200,9 @@ class StreamIT {
                 }
                 OutputChunk chunk = m.getChunk();
                 assertThat(chunk.getChannel()).isEqualTo(Channel.OUTPUT);
-                assertThat(chunk.getOffset()).as("chunks in order, none missing").isEqualTo(offset);
+                assertThat(chunk.getOffset())
+                        .as("chunks in order, none missing")
+                        .isEqualTo(offset);
                 assertThat(chunk.getData().size()).isLessThanOrEqualTo(256 * 1024);
                 for (int i = 0; i < chunk.getData().size(); i++) {
                     if (chunk.getData().byteAt(i) != 0) {
@@ -181,7 +214,8 @@ class StreamIT {
             assertThat(offset).isEqualTo(size);
             assertThat(result).isNotNull();
             assertThat(result.getStatus()).isEqualTo(Status.SUCCEEDED);
-            assertThat(result.getMetadataMap()).containsEntry("ferry.stream_bytes", Long.toString(size + "started\n".length()));
+            assertThat(result.getMetadataMap())
+                    .containsEntry("ferry.stream_bytes", Long.toString(size + "started\n".length()));
             assertThat(w.output()).doesNotContain("OutOfMemoryError");
         }
     }
@@ -192,7 +226,8 @@ class StreamIT {
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell");
                 Client c = Client.plain(port(w, "127.0.0.1"))) {
             Context.CancellableContext call = Context.current().withCancellation();
-            Iterator<ExecuteStreamResponse> it = call.call(() -> stream(c, command("sh", "-c", "echo going; sleep 307.25; echo never")));
+            Iterator<ExecuteStreamResponse> it =
+                    call.call(() -> stream(c, command("sh", "-c", "echo going; sleep 307.25; echo never")));
             assertThat(it.next().hasStarted()).isTrue();
             assertThat(it.next().getChunk().getData().toStringUtf8()).isEqualTo("going\n");
             awaitProcess("307.25", true);
@@ -210,7 +245,8 @@ class StreamIT {
             Received r = Received.drain(stream(c, command("head", "-c", "3145728", "/dev/zero")));
             assertThat(r.total(Channel.OUTPUT)).isEqualTo(1024 * 1024);
             assertThat(r.result.getStatus()).isEqualTo(Status.SUCCEEDED);
-            assertThat(r.result.getMetadataMap()).containsEntry("ferry.stream_truncated", "true")
+            assertThat(r.result.getMetadataMap())
+                    .containsEntry("ferry.stream_truncated", "true")
                     .containsEntry("ferry.stream_bytes", "3145728");
         }
     }
@@ -231,7 +267,10 @@ class StreamIT {
             String outcome = w.await("the outcome", START, l -> l.startsWith("SUCCEEDED"));
             assertThat(outcome).contains("exit=0").contains("by=dev.ferry.executor.command/");
             // the README's example, as written
-            String readme = Readme.blockAfter("`executor:run --follow` (or `-f`) prints").lines().findFirst().orElseThrow();
+            String readme = Readme.blockAfter("`executor:run --follow` (or `-f`) prints")
+                    .lines()
+                    .findFirst()
+                    .orElseThrow();
             assertThat(readme).startsWith("g! executor:run --follow ");
             w.send(readme.substring(3));
             for (String step : List.of("step 1", "step 2", "step 3")) {
@@ -250,8 +289,15 @@ class StreamIT {
                 Process kill = new ProcessBuilder("kill", "-INT", Long.toString(w.process.pid())).start();
                 assertThat(kill.waitFor()).isZero();
                 int expected = ++cancels;
-                w.await("the cancel", START, l -> l.startsWith("cancelled task")
-                        && w.output().lines().filter(x -> x.startsWith("cancelled task")).count() == expected);
+                w.await(
+                        "the cancel",
+                        START,
+                        l -> l.startsWith("cancelled task")
+                                && w.output()
+                                                .lines()
+                                                .filter(x -> x.startsWith("cancelled task"))
+                                                .count()
+                                        == expected);
                 awaitProcess("302.5", false);
                 List<String> after = w.ask("executor:run command '{\"command\":\"echo\",\"args\":[\"alive\"]}'");
                 assertThat(after).as(run).contains("alive");
@@ -269,28 +315,36 @@ class StreamIT {
     @Test
     void ctrlCOnATerminalIsACancellationInTheAuditTrailToo(@TempDir Path home) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder("script", "-qfec", java + " -jar " + WorkerProcess.JAR.toAbsolutePath() + " --home " + home
-                + " --grpc-port 0", "/dev/null").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "script",
+                        "-qfec",
+                        java + " -jar " + WorkerProcess.JAR.toAbsolutePath() + " --home " + home + " --grpc-port 0",
+                        "/dev/null")
+                .redirectErrorStream(true)
+                .start();
         StringBuilder console = new StringBuilder();
-        Thread reader = new Thread(() -> {
-            try (var in = p.getInputStream()) {
-                byte[] buf = new byte[4096];
-                for (int n; (n = in.read(buf)) > 0;) {
-                    synchronized (console) {
-                        console.append(new String(buf, 0, n, StandardCharsets.UTF_8));
-                        console.notifyAll();
+        Thread reader = new Thread(
+                () -> {
+                    try (var in = p.getInputStream()) {
+                        byte[] buf = new byte[4096];
+                        for (int n; (n = in.read(buf)) > 0; ) {
+                            synchronized (console) {
+                                console.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+                                console.notifyAll();
+                            }
+                        }
+                    } catch (IOException ended) {
+                        // the worker ended
                     }
-                }
-            } catch (IOException ended) {
-                // the worker ended
-            }
-        }, "pty-reader");
+                },
+                "pty-reader");
         reader.setDaemon(true);
         reader.start();
         try (var in = p.getOutputStream()) {
             awaitConsole(console, "ferry worker ready");
-            in.write("executor:run --follow command '{\"command\":\"sh\",\"args\":[\"-c\",\"echo going; sleep 303.75\"]}'\n"
-                    .getBytes(StandardCharsets.UTF_8));
+            in.write(
+                    "executor:run --follow command '{\"command\":\"sh\",\"args\":[\"-c\",\"echo going; sleep 303.75\"]}'\n"
+                            .getBytes(StandardCharsets.UTF_8));
             in.flush();
             awaitProcess("303.75", true);
             in.write(3); // Ctrl-C, as the terminal's line discipline takes it
@@ -299,8 +353,11 @@ class StreamIT {
             awaitProcess("303.75", false);
             Path audit = home.resolve("data/log/audit.log");
             String line = dev.ferry.testing.Await.value("the audit line", Duration.ofSeconds(30), () -> {
-                String last = Files.exists(audit) ? Files.readAllLines(audit).stream().filter(l -> l.contains("\"local shell\""))
-                        .reduce("", (a, b) -> b) : "";
+                String last = Files.exists(audit)
+                        ? Files.readAllLines(audit).stream()
+                                .filter(l -> l.contains("\"local shell\""))
+                                .reduce("", (a, b) -> b)
+                        : "";
                 return last.contains("\"status\"") ? Optional.of(last) : Optional.empty();
             });
             assertThat(line).contains("\"status\":\"CANCELLED\"").doesNotContain("\"exit_code\":130");
@@ -319,7 +376,9 @@ class StreamIT {
         synchronized (console) {
             while (console.indexOf(text) < 0) {
                 long left = deadline - System.nanoTime();
-                assertThat(left).as("'" + text + "' on the terminal; it shows:\n" + console).isPositive();
+                assertThat(left)
+                        .as("'" + text + "' on the terminal; it shows:\n" + console)
+                        .isPositive();
                 console.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
             }
         }
@@ -329,11 +388,14 @@ class StreamIT {
     // -- helpers
 
     static ExecuteRequest command(String program, String... args) {
-        StringBuilder json = new StringBuilder("{\"command\":").append(quote(program)).append(",\"args\":[");
+        StringBuilder json =
+                new StringBuilder("{\"command\":").append(quote(program)).append(",\"args\":[");
         for (int i = 0; i < args.length; i++) {
             json.append(i == 0 ? "" : ",").append(quote(args[i]));
         }
-        return ExecuteRequest.newBuilder().setTaskType("command").setPayload(ByteString.copyFromUtf8(json.append("]}").toString()))
+        return ExecuteRequest.newBuilder()
+                .setTaskType("command")
+                .setPayload(ByteString.copyFromUtf8(json.append("]}").toString()))
                 .build();
     }
 
@@ -343,7 +405,9 @@ class StreamIT {
 
     /** A blocking stream: each next() takes one message; until it is called the client reads nothing more. */
     static Iterator<ExecuteStreamResponse> stream(Client c, ExecuteRequest request) {
-        return WorkerGrpc.newBlockingStub(c.channel).withDeadlineAfter(120, TimeUnit.SECONDS).executeStream(request);
+        return WorkerGrpc.newBlockingStub(c.channel)
+                .withDeadlineAfter(120, TimeUnit.SECONDS)
+                .executeStream(request);
     }
 
     /** What a stream brought: chunks and the result. */
@@ -375,12 +439,17 @@ class StreamIT {
 
         String of(Channel channel) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            chunks.stream().filter(ch -> ch.getChannel() == channel).forEach(ch -> out.writeBytes(ch.getData().toByteArray()));
+            chunks.stream()
+                    .filter(ch -> ch.getChannel() == channel)
+                    .forEach(ch -> out.writeBytes(ch.getData().toByteArray()));
             return out.toString(StandardCharsets.UTF_8);
         }
 
         long total(Channel channel) {
-            return chunks.stream().filter(ch -> ch.getChannel() == channel).mapToLong(ch -> ch.getData().size()).sum();
+            return chunks.stream()
+                    .filter(ch -> ch.getChannel() == channel)
+                    .mapToLong(ch -> ch.getData().size())
+                    .sum();
         }
     }
 
@@ -393,5 +462,4 @@ class StreamIT {
         }
         throw new AssertionError("no wchar in /proc/" + pid + "/io");
     }
-
 }

@@ -33,33 +33,46 @@ class ThirdPartyIT {
             // built against API 1.0 (the example as it was before 2.0): installed, not resolved, and said so
             Path old = home.resolve("deploy/hello.jar");
             Files.copy(Path.of("target/test-classes/fixtures/hello-built-against-api-1.0.jar"), old);
-            String logged = w.await("the unresolved bundle explained", START, l -> l.contains("deploy/hello.jar")
-                    && l.contains("does not resolve"));
-            assertThat(logged).contains("com.example.hello 1.0.0")
+            String logged = w.await(
+                    "the unresolved bundle explained",
+                    START,
+                    l -> l.contains("deploy/hello.jar") && l.contains("does not resolve"));
+            assertThat(logged)
+                    .contains("com.example.hello 1.0.0")
                     .contains("imports package dev.ferry.executor.api [1.0.0,2.0.0), but the worker has version 2.0.0");
             List<String> list = w.ask("executor:list");
             assertThat(list).contains("Not serving:");
-            assertThat(String.join("\n", list)).contains("com.example.hello 1.0.0")
-                    .contains("is not resolved: it imports package dev.ferry.executor.api [1.0.0,2.0.0), but the worker has"
-                            + " version 2.0.0 (rebuild it against the executor API the worker has)");
-            assertThat(w.ask("executor:run hello '{\"name\":\"Ada\"}'")).anyMatch(l -> l.contains("no executor serves type 'hello'"));
+            assertThat(String.join("\n", list))
+                    .contains("com.example.hello 1.0.0")
+                    .contains(
+                            "is not resolved: it imports package dev.ferry.executor.api [1.0.0,2.0.0), but the worker has"
+                                    + " version 2.0.0 (rebuild it against the executor API the worker has)");
+            assertThat(w.ask("executor:run hello '{\"name\":\"Ada\"}'"))
+                    .anyMatch(l -> l.contains("no executor serves type 'hello'"));
             Files.delete(old);
             w.poll("executor:list", "the old bundle gone", START, lines -> !lines.contains("Not serving:"));
 
             // the README's commands, exactly as written, in Ferry's folder; ~ is an empty folder
             String block = Readme.blockAfter("## Writing your own executor");
             ProcessBuilder pb = new ProcessBuilder("bash", "-euo", "pipefail", "-c", block)
-                    .directory(ROOT.toFile()).redirectErrorStream(true);
+                    .directory(ROOT.toFile())
+                    .redirectErrorStream(true);
             pb.environment().put("HOME", elsewhere.toString());
             pb.environment().put("FERRY_HOME", home.toString());
             Process build = pb.start();
             String out = new String(build.getInputStream().readAllBytes());
             assertThat(build.waitFor(10, TimeUnit.MINUTES)).isTrue();
-            assertThat(build.exitValue()).as("the README's commands:\n" + block + "\nprinted:\n" + out).isZero();
+            assertThat(build.exitValue())
+                    .as("the README's commands:\n" + block + "\nprinted:\n" + out)
+                    .isZero();
             assertThat(elsewhere.resolve("my-executor/pom.xml")).exists();
-            assertThat(Files.readString(elsewhere.resolve("my-executor/pom.xml"))).doesNotContain("<parent>");
+            assertThat(Files.readString(elsewhere.resolve("my-executor/pom.xml")))
+                    .doesNotContain("<parent>");
 
-            w.poll("executor:run hello '{\"name\":\"Ada\"}'", "the rebuilt executor's answer", START,
+            w.poll(
+                    "executor:run hello '{\"name\":\"Ada\"}'",
+                    "the rebuilt executor's answer",
+                    START,
                     lines -> lines.contains("hello, Ada"));
             assertThat(w.ask("executor:list")).noneMatch(l -> l.equals("Not serving:"));
         }

@@ -30,7 +30,10 @@ class WorkerIT {
             String ready = w.await("the ready line", START, l -> l.startsWith("ferry worker ready"));
             assertThat(ready).contains("home=" + home);
             w.send("executor:list");
-            w.await("the command executor listed", START, l -> l.startsWith("command") && l.contains("dev.ferry.executor.command"));
+            w.await(
+                    "the command executor listed",
+                    START,
+                    l -> l.startsWith("command") && l.contains("dev.ferry.executor.command"));
             w.send("executor:run command '{\"command\":\"echo\",\"args\":[\"hello\"]}'");
             w.await("echo's output", START, l -> l.equals("hello"));
             w.send("executor:run command '{\"command\":\"echo\",\"argz\":[]}'");
@@ -39,12 +42,16 @@ class WorkerIT {
             w.await("the timeout", START, l -> l.startsWith("TIMED_OUT"));
             w.send("executor:health");
             w.await("health", START, l -> l.matches("command\\s+UP.*"));
-            List<String> answer = w.ask("executor:run jdbc '{\"datasource\":\"default\",\"query\":\"select 1 as answer\"}'");
+            List<String> answer =
+                    w.ask("executor:run jdbc '{\"datasource\":\"default\",\"query\":\"select 1 as answer\"}'");
             assertThat(answer).contains("[{\"answer\":1}]");
             // the embedded database's task user has no admin rights: no reading the worker's files
-            List<String> fileRead = w.ask("executor:run jdbc '{\"datasource\":\"default\",\"query\":\"select file_read(?) as f\","
-                    + "\"params\":[\"/etc/hostname\"]}'");
-            assertThat(fileRead).anyMatch(l -> l.startsWith("FAILED")).anyMatch(l -> l.contains("Admin rights are required"));
+            List<String> fileRead =
+                    w.ask("executor:run jdbc '{\"datasource\":\"default\",\"query\":\"select file_read(?) as f\","
+                            + "\"params\":[\"/etc/hostname\"]}'");
+            assertThat(fileRead)
+                    .anyMatch(l -> l.startsWith("FAILED"))
+                    .anyMatch(l -> l.contains("Admin rights are required"));
         }
         assertThat(home.resolve("etc")).isDirectory();
         assertThat(home.resolve("deploy")).isDirectory();
@@ -84,17 +91,24 @@ class WorkerIT {
             Path deployed = home.resolve("deploy/swap.jar");
 
             Files.copy(BUNDLES.resolve("swap-v1.jar"), deployed);
-            Duration install = w.poll("executor:list", "swap 1.0.0", START, has("swap\\s+dev.ferry.test.swap\\s+1\\.0\\.0.*"));
+            Duration install =
+                    w.poll("executor:list", "swap 1.0.0", START, has("swap\\s+dev.ferry.test.swap\\s+1\\.0\\.0.*"));
 
             Files.copy(BUNDLES.resolve("swap-v2.jar"), deployed, StandardCopyOption.REPLACE_EXISTING);
-            Duration update = w.poll("executor:list", "swap 2.0.0", START, has("swap\\s+dev.ferry.test.swap\\s+2\\.0\\.0.*"));
+            Duration update =
+                    w.poll("executor:list", "swap 2.0.0", START, has("swap\\s+dev.ferry.test.swap\\s+2\\.0\\.0.*"));
             w.send("executor:run swap ''");
             w.await("v2's reply", START, l -> l.equals("v2"));
 
             Files.delete(deployed);
-            Duration remove = w.poll("executor:list", "swap gone", START,
-                    lines -> has("command\\s.*").test(lines) && !has("swap\\s.*").test(lines));
-            System.out.printf("deploy/: install seen after %d ms, update %d ms, delete %d ms%n",
+            Duration remove = w.poll(
+                    "executor:list",
+                    "swap gone",
+                    START,
+                    lines ->
+                            has("command\\s.*").test(lines) && !has("swap\\s.*").test(lines));
+            System.out.printf(
+                    "deploy/: install seen after %d ms, update %d ms, delete %d ms%n",
                     install.toMillis(), update.toMillis(), remove.toMillis());
         }
     }
@@ -117,12 +131,19 @@ class WorkerIT {
             Path partial = home.resolve("swap.part");
             Files.write(partial, java.util.Arrays.copyOf(v2, v2.length / 2));
             Files.move(partial, deployed, StandardCopyOption.REPLACE_EXISTING);
-            w.await("the truncated jar named", START, l -> l.contains("deploy/swap.jar was replaced by a file that is not a"
-                    + " valid bundle") && l.contains("dev.ferry.test.swap 1.0.0 stays installed"));
+            w.await(
+                    "the truncated jar named",
+                    START,
+                    l -> l.contains("deploy/swap.jar was replaced by a file that is not a" + " valid bundle")
+                            && l.contains("dev.ferry.test.swap 1.0.0 stays installed"));
             assertThat(w.ask("executor:run swap ''")).contains("v1");
 
             Files.copy(BUNDLES.resolve("swap-v2.jar"), deployed, StandardCopyOption.REPLACE_EXISTING);
-            w.poll("executor:run swap ''", "v2's reply once a complete jar arrives", START, lines -> lines.contains("v2"));
+            w.poll(
+                    "executor:run swap ''",
+                    "v2's reply once a complete jar arrives",
+                    START,
+                    lines -> lines.contains("v2"));
         }
     }
 
@@ -137,29 +158,44 @@ class WorkerIT {
         Long leftover;
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString());
                 GrpcIT.Client c = GrpcIT.Client.plain(GrpcIT.port(w, "127.0.0.1"))) {
-            Thread task = new Thread(() -> {
-                try {
-                    c.worker().execute(GrpcIT.execute("command", "{\"command\":\"sleep\",\"args\":[\"" + mark + "\"]}")
-                            .build());
-                } catch (RuntimeException expected) {
-                    // the worker dies under it
-                }
-            }, "the long task");
+            Thread task = new Thread(
+                    () -> {
+                        try {
+                            c.worker()
+                                    .execute(GrpcIT.execute(
+                                                    "command", "{\"command\":\"sleep\",\"args\":[\"" + mark + "\"]}")
+                                            .build());
+                        } catch (RuntimeException expected) {
+                            // the worker dies under it
+                        }
+                    },
+                    "the long task");
             task.setDaemon(true);
             task.start();
             leftover = null;
-            leftover = dev.ferry.testing.Await.value("the task's sleep started", Duration.ofSeconds(30),
-                    () -> ProcessHandle.allProcesses().filter(p -> p.info().arguments()
-                            .map(a -> a.length == 1 && a[0].equals(mark)).orElse(false)).map(ProcessHandle::pid).findFirst());
+            leftover = dev.ferry.testing.Await.value(
+                    "the task's sleep started",
+                    Duration.ofSeconds(30),
+                    () -> ProcessHandle.allProcesses()
+                            .filter(p -> p.info()
+                                    .arguments()
+                                    .map(a -> a.length == 1 && a[0].equals(mark))
+                                    .orElse(false))
+                            .map(ProcessHandle::pid)
+                            .findFirst());
             w.process.toHandle().destroyForcibly(); // SIGKILL: the worker ends nothing
             assertThat(w.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
         }
         ProcessHandle sleep = ProcessHandle.of(leftover).orElseThrow();
-        assertThat(sleep.isAlive()).as("the task outlived the killed worker: the way in is real").isTrue();
+        assertThat(sleep.isAlive())
+                .as("the task outlived the killed worker: the way in is real")
+                .isTrue();
         String pid = Long.toString(leftover);
         try (WorkerProcess again = WorkerProcess.start("--home", home.toString())) {
-            again.await("the leftover said", START, l -> l.contains("that an earlier run of this worker left running")
-                    && l.contains(pid));
+            again.await(
+                    "the leftover said",
+                    START,
+                    l -> l.contains("that an earlier run of this worker left running") && l.contains(pid));
             assertThat(sleep.onExit().get(30, TimeUnit.SECONDS).isAlive()).isFalse();
         } finally {
             sleep.destroyForcibly();
@@ -185,8 +221,15 @@ class WorkerIT {
             assertThat(h.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
             String help = h.output();
             String synopsis = help.substring(help.indexOf("usage:"), help.indexOf("  --home"));
-            for (String option : List.of("--home", "--config", "--no-shell", "--grpc-host", "--grpc-port", "--log-level",
-                "--version", "--help")) {
+            for (String option : List.of(
+                    "--home",
+                    "--config",
+                    "--no-shell",
+                    "--grpc-host",
+                    "--grpc-port",
+                    "--log-level",
+                    "--version",
+                    "--help")) {
                 assertThat(synopsis).as("the synopsis names " + option).contains(option);
                 assertThat(help).as("the help explains " + option).containsPattern("(?m)^  " + option);
             }
@@ -212,12 +255,17 @@ class WorkerIT {
             m.getMainAttributes().putValue("Bundle-SymbolicName", "dev.ferry.executor.command");
             m.getMainAttributes().putValue("Bundle-Version", "9.0.0");
             Path part = home.resolve("impostor.part");
-            try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(part), m)) {
+            try (java.util.jar.JarOutputStream out =
+                    new java.util.jar.JarOutputStream(Files.newOutputStream(part), m)) {
                 out.putNextEntry(new java.util.jar.JarEntry("empty.txt"));
             }
             Files.move(part, home.resolve("deploy/impostor.jar"));
-            w.await("the warning", START, l -> l.contains("WARN") && l.contains("deploy/impostor.jar is dev.ferry.executor.command"
-                    + " 9.0.0, the name of one of the worker's own bundles"));
+            w.await(
+                    "the warning",
+                    START,
+                    l -> l.contains("WARN")
+                            && l.contains("deploy/impostor.jar is dev.ferry.executor.command"
+                                    + " 9.0.0, the name of one of the worker's own bundles"));
         }
     }
 
@@ -229,10 +277,14 @@ class WorkerIT {
     void aHugeJarInDeployIsRefusedAndTheNextOneInstalls() throws Exception {
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString())) {
             w.await("the ready line", START, l -> l.startsWith("ferry worker ready"));
-            try (java.io.RandomAccessFile huge = new java.io.RandomAccessFile(home.resolve("deploy/huge.jar").toFile(), "rw")) {
+            try (java.io.RandomAccessFile huge =
+                    new java.io.RandomAccessFile(home.resolve("deploy/huge.jar").toFile(), "rw")) {
                 huge.setLength(3L * 1024 * 1024 * 1024);
             }
-            w.await("the huge jar refused", START, l -> l.contains("deploy/huge.jar is 3221225472 bytes, more than the"));
+            w.await(
+                    "the huge jar refused",
+                    START,
+                    l -> l.contains("deploy/huge.jar is 3221225472 bytes, more than the"));
             Files.copy(BUNDLES.resolve("swap-v1.jar"), home.resolve("deploy/swap.jar"));
             w.poll("executor:run swap ''", "v1's reply: the watcher lives on", START, lines -> lines.contains("v1"));
         }
@@ -243,8 +295,13 @@ class WorkerIT {
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell")) {
             w.await("the ready line", START, l -> l.startsWith("ferry worker ready"));
             w.process.toHandle().destroy(); // SIGTERM; Process.destroy() would also close our end of its output
-            assertThat(w.process.waitFor(30, TimeUnit.SECONDS)).as("stopped within 30 s").isTrue();
-            w.await("the registry draining on the way out", START, l -> l.contains("Executor for type 'command' removed"));
+            assertThat(w.process.waitFor(30, TimeUnit.SECONDS))
+                    .as("stopped within 30 s")
+                    .isTrue();
+            w.await(
+                    "the registry draining on the way out",
+                    START,
+                    l -> l.contains("Executor for type 'command' removed"));
         }
     }
 
@@ -284,7 +341,10 @@ class WorkerIT {
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString())) {
             assertThat(w.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(w.process.exitValue()).isEqualTo(1);
-            w.await("the error", START, l -> l.contains("cannot read configuration") && l.contains("dev.ferry.registry.cfg"));
+            w.await(
+                    "the error",
+                    START,
+                    l -> l.contains("cannot read configuration") && l.contains("dev.ferry.registry.cfg"));
         }
     }
 
@@ -294,8 +354,12 @@ class WorkerIT {
         Files.writeString(home.resolve("etc/dev.ferry.executor.command.cfg"), "blocked_commands = echo\n");
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString())) {
             w.await("the ready line", START, l -> l.startsWith("ferry worker ready"));
-            w.poll("executor:run command '{\"command\":\"echo\"}'", "the policy denial", START,
-                    lines -> lines.stream().anyMatch(l -> l.startsWith("error: command 'echo'") && l.contains("blocked_commands")));
+            w.poll(
+                    "executor:run command '{\"command\":\"echo\"}'",
+                    "the policy denial",
+                    START,
+                    lines -> lines.stream()
+                            .anyMatch(l -> l.startsWith("error: command 'echo'") && l.contains("blocked_commands")));
         }
     }
 }

@@ -24,22 +24,25 @@ final class WorkerProcess implements AutoCloseable {
     private WorkerProcess(Process process) {
         this.process = process;
         this.stdin = process.getOutputStream();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    while (line.startsWith("g! ")) {
-                        line = line.substring(3); // the shell's prompt, printed before the next output
+        Thread reader = new Thread(
+                () -> {
+                    try (BufferedReader r = new BufferedReader(
+                            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                        String line;
+                        while ((line = r.readLine()) != null) {
+                            while (line.startsWith("g! ")) {
+                                line = line.substring(3); // the shell's prompt, printed before the next output
+                            }
+                            synchronized (lines) {
+                                lines.add(line);
+                                lines.notifyAll();
+                            }
+                        }
+                    } catch (IOException e) {
+                        // the worker ended
                     }
-                    synchronized (lines) {
-                        lines.add(line);
-                        lines.notifyAll();
-                    }
-                }
-            } catch (IOException e) {
-                // the worker ended
-            }
-        }, "worker-output");
+                },
+                "worker-output");
         reader.setDaemon(true);
         reader.start();
     }
@@ -55,8 +58,8 @@ final class WorkerProcess implements AutoCloseable {
 
     /** Starts the worker with these JVM options (e.g. a heap limit) and variables added to its environment. */
     static WorkerProcess start(List<String> jvm, Map<String, String> env, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dfelix.fileinstall.poll=100"));
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dfelix.fileinstall.poll=100"));
         cmd.addAll(jvm);
         cmd.addAll(List.of("-jar", JAR.toString()));
         cmd.addAll(List.of(args));
@@ -135,7 +138,8 @@ final class WorkerProcess implements AutoCloseable {
     Duration poll(String command, String what, Duration timeout, Predicate<List<String>> answered) throws Exception {
         long start = System.nanoTime();
         try {
-            dev.ferry.testing.Await.until("'" + command + "' to show " + what, timeout, () -> answered.test(ask(command)));
+            dev.ferry.testing.Await.until(
+                    "'" + command + "' to show " + what, timeout, () -> answered.test(ask(command)));
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "; output:\n" + output(), e);
         }

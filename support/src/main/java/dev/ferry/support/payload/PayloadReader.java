@@ -95,8 +95,10 @@ public final class PayloadReader implements AutoCloseable {
             int known = fields.indexOf(name);
             if (known < 0) {
                 String near = Configs.nearest(name, fields);
-                throw new InvalidPayloadException(name, "unknown field" + (near == null ? "" : " (did you mean " + near + "?)")
-                        + "; the " + kind + " payload has only " + list(fields));
+                throw new InvalidPayloadException(
+                        name,
+                        "unknown field" + (near == null ? "" : " (did you mean " + near + "?)") + "; the " + kind
+                                + " payload has only " + list(fields));
             }
             if ((seen & 1L << known) != 0) {
                 throw new InvalidPayloadException(name, "appears twice; give it once");
@@ -137,8 +139,8 @@ public final class PayloadReader implements AutoCloseable {
         List<String> out = new ArrayList<>();
         for (JsonToken t = next(); t != JsonToken.END_ARRAY; t = next()) {
             if (t != JsonToken.VALUE_STRING) {
-                throw new InvalidPayloadException(field + "[" + out.size() + "]", "must be a string, got " + kind(t)
-                        + "; quote numbers (\"5\")");
+                throw new InvalidPayloadException(
+                        field + "[" + out.size() + "]", "must be a string, got " + kind(t) + "; quote numbers (\"5\")");
             }
             out.add(read(JsonParser::getText));
         }
@@ -154,8 +156,10 @@ public final class PayloadReader implements AutoCloseable {
             return List.of();
         }
         if (value != JsonToken.START_OBJECT) {
-            throw new InvalidPayloadException(field, "must be an object of strings" + (arrays ? " (or arrays of strings)" : "")
-                    + ", got " + kind(value));
+            throw new InvalidPayloadException(
+                    field,
+                    "must be an object of strings" + (arrays ? " (or arrays of strings)" : "") + ", got "
+                            + kind(value));
         }
         List<Map.Entry<String, String>> out = new ArrayList<>();
         java.util.Set<String> names = new java.util.HashSet<>();
@@ -171,13 +175,14 @@ public final class PayloadReader implements AutoCloseable {
             } else if (arrays && v == JsonToken.START_ARRAY) {
                 for (JsonToken e = next(); e != JsonToken.END_ARRAY; e = next()) {
                     if (e != JsonToken.VALUE_STRING) {
-                        throw new InvalidPayloadException(entry, "must be a string or an array of strings, got " + kind(e));
+                        throw new InvalidPayloadException(
+                                entry, "must be a string or an array of strings, got " + kind(e));
                     }
                     out.add(Map.entry(name, read(JsonParser::getText)));
                 }
             } else {
-                throw new InvalidPayloadException(entry, "must be a string" + (arrays ? " or an array of strings" : "")
-                        + ", got " + kind(v));
+                throw new InvalidPayloadException(
+                        entry, "must be a string" + (arrays ? " or an array of strings" : "") + ", got " + kind(v));
             }
         }
         return out;
@@ -209,8 +214,10 @@ public final class PayloadReader implements AutoCloseable {
             return null;
         }
         if (value != JsonToken.VALUE_NUMBER_INT || read(JsonParser::getNumberType) != JsonParser.NumberType.INT) {
-            throw new InvalidPayloadException(field, "must be a whole number, got " + (value == JsonToken.VALUE_NUMBER_INT
-                    ? "one too large" : kind(value)));
+            throw new InvalidPayloadException(
+                    field,
+                    "must be a whole number, got "
+                            + (value == JsonToken.VALUE_NUMBER_INT ? "one too large" : kind(value)));
         }
         return read(JsonParser::getIntValue);
     }
@@ -232,11 +239,16 @@ public final class PayloadReader implements AutoCloseable {
                 case VALUE_NULL -> out.add(null);
                 case VALUE_TRUE, VALUE_FALSE -> out.add(v == JsonToken.VALUE_TRUE);
                 case VALUE_STRING -> out.add(read(JsonParser::getText));
-                case VALUE_NUMBER_INT -> out.add(read(JsonParser::getNumberType) == JsonParser.NumberType.BIG_INTEGER
-                        ? read(JsonParser::getDecimalValue) : (Object) read(JsonParser::getLongValue));
+                case VALUE_NUMBER_INT ->
+                    out.add(
+                            read(JsonParser::getNumberType) == JsonParser.NumberType.BIG_INTEGER
+                                    ? read(JsonParser::getDecimalValue)
+                                    : (Object) read(JsonParser::getLongValue));
                 case VALUE_NUMBER_FLOAT -> out.add(read(JsonParser::getDecimalValue));
-                default -> throw new InvalidPayloadException(field + "[" + out.size() + "]",
-                        "must be a string, number, boolean or null, got " + kind(v));
+                default ->
+                    throw new InvalidPayloadException(
+                            field + "[" + out.size() + "]",
+                            "must be a string, number, boolean or null, got " + kind(v));
             }
         }
         return Collections.unmodifiableList(out);
@@ -246,10 +258,12 @@ public final class PayloadReader implements AutoCloseable {
     public void end() throws InvalidPayloadException {
         try {
             if (p.nextToken() != null) {
-                throw new InvalidPayloadException(null, "has more after its closing brace; send one object like " + example);
+                throw new InvalidPayloadException(
+                        null, "has more after its closing brace; send one object like " + example);
             }
         } catch (IOException e) {
-            throw new InvalidPayloadException(null, "has more after its closing brace; send one object like " + example);
+            throw new InvalidPayloadException(
+                    null, "has more after its closing brace; send one object like " + example);
         }
     }
 

@@ -18,7 +18,8 @@ class PayloadReaderTest {
     /** Reads every field into a list of what it held. */
     private static List<Object> read(String json) throws InvalidPayloadException {
         List<Object> out = new ArrayList<>();
-        try (PayloadReader r = PayloadReader.open(json.getBytes(StandardCharsets.UTF_8), "test", FIELDS, "{\"command\":\"x\"}")) {
+        try (PayloadReader r =
+                PayloadReader.open(json.getBytes(StandardCharsets.UTF_8), "test", FIELDS, "{\"command\":\"x\"}")) {
             for (String f = r.nextField(); f != null; f = r.nextField()) {
                 switch (f) {
                     case "command" -> out.add(r.text());
@@ -36,16 +37,30 @@ class PayloadReaderTest {
     }
 
     private static void refused(String json, String field, String problem) {
-        assertThatThrownBy(() -> read(json)).as(json).isInstanceOfSatisfying(InvalidPayloadException.class,
-                e -> assertThat(e.field()).isEqualTo(field)).hasMessageContaining(problem);
+        assertThatThrownBy(() -> read(json))
+                .as(json)
+                .isInstanceOfSatisfying(
+                        InvalidPayloadException.class,
+                        e -> assertThat(e.field()).isEqualTo(field))
+                .hasMessageContaining(problem);
     }
 
     @Test
     void valuesAreReadAsTheirKinds() throws Exception {
         assertThat(read("{\"command\":\"echo\",\"args\":[\"a\",\"b\"],\"env\":{\"A\":\"1\"},\"n\":3,\"t\":1.5,"
-                + "\"params\":[1,2.50,\"s\",true,null,123456789012345678901234567890]}"))
-                .containsExactly("echo", List.of("a", "b"), Map.of("A", "1"), 3, 1.5,
-                        java.util.Arrays.asList(1L, new BigDecimal("2.50"), "s", true, null,
+                        + "\"params\":[1,2.50,\"s\",true,null,123456789012345678901234567890]}"))
+                .containsExactly(
+                        "echo",
+                        List.of("a", "b"),
+                        Map.of("A", "1"),
+                        3,
+                        1.5,
+                        java.util.Arrays.asList(
+                                1L,
+                                new BigDecimal("2.50"),
+                                "s",
+                                true,
+                                null,
                                 new BigDecimal("123456789012345678901234567890")));
         assertThat(read("{\"command\":null,\"args\":null}")).containsExactly(null, List.of());
     }
@@ -54,8 +69,11 @@ class PayloadReaderTest {
     void mistakesNameTheFieldAndTheFix() {
         refused("not json", null, "not valid JSON");
         refused("[1]", null, "must be a JSON object like {\"command\":\"x\"}");
-        refused("{\"comand\":\"x\"}", "comand", "unknown field (did you mean command?); the test payload has only"
-                + " command, args, env, n, t and params");
+        refused(
+                "{\"comand\":\"x\"}",
+                "comand",
+                "unknown field (did you mean command?); the test payload has only"
+                        + " command, args, env, n, t and params");
         refused("{\"zzzzzz\":1}", "zzzzzz", "unknown field; the test payload");
         refused("{\"command\":\"a\",\"command\":\"b\"}", "command", "appears twice");
         refused("{\"command\":5}", "command", "must be a string, got a number");

@@ -19,11 +19,11 @@ import org.osgi.framework.wiring.FrameworkWiring;
  * </pre>
  */
 public final class Refresh {
-    private Refresh() {
-    }
+    private Refresh() {}
 
     /** Updates the bundle from {@code content} and refreshes it, as FileInstall or an operator would. */
-    public static void update(BundleContext context, Bundle bundle, InputStream content, Duration within) throws Exception {
+    public static void update(BundleContext context, Bundle bundle, InputStream content, Duration within)
+            throws Exception {
         bundle.update(content);
         refresh(context, within, bundle);
     }

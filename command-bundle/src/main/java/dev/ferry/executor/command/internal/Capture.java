@@ -1,9 +1,9 @@
 package dev.ferry.executor.command.internal;
 
+import dev.ferry.executor.api.OutputSink;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import dev.ferry.executor.api.OutputSink;
 
 /**
  * Reads a stream to its end, keeping the first {@code cap} bytes and counting the rest; or, for a task
@@ -12,6 +12,7 @@ import dev.ferry.executor.api.OutputSink;
 final class Capture {
     /** The most one write to a live sink carries: a gRPC stream's chunk. */
     static final int STREAM_BUFFER = 256 * 1024;
+
     final byte[] bytes;
     final long total;
 
@@ -29,14 +30,15 @@ final class Capture {
      * a full pipe, and a sink that wants no more (its cap, a client gone) drops what it gets at once, counting it.
      * A sink that blocks (a slow client) blocks the reading, and so the program, which is the point.
      */
-    static Capture stream(InputStream in, OutputSink live, OutputSink.Channel channel) throws IOException, InterruptedException {
+    static Capture stream(InputStream in, OutputSink live, OutputSink.Channel channel)
+            throws IOException, InterruptedException {
         byte[] buf = new byte[STREAM_BUFFER];
         try (in) {
             int n;
             while ((n = in.read(buf)) >= 0) {
                 // what the pipe holds already goes in the same write: fewer, fuller chunks when output is plentiful,
                 // and no wait for more when it is not (live output is never held back)
-                for (int more; n < buf.length && in.available() > 0 && (more = in.read(buf, n, buf.length - n)) > 0;) {
+                for (int more; n < buf.length && in.available() > 0 && (more = in.read(buf, n, buf.length - n)) > 0; ) {
                     n += more;
                 }
                 if (n > 0) {

@@ -11,6 +11,8 @@ import dev.ferry.executor.api.Rejection;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Status;
 import dev.ferry.executor.api.Task;
+import dev.ferry.support.Configs;
+import dev.ferry.support.Configured;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -25,8 +27,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import dev.ferry.support.Configs;
-import dev.ferry.support.Configured;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -44,14 +44,18 @@ import org.slf4j.LoggerFactory;
 @Designate(ocd = CommandConfig.class)
 // the defaults are service properties too: the registry reads the limits from the service, and without them
 // it applied its own (the container type once ran 64 at once, where its configuration said 16)
-@Component(configurationPid = CommandConfig.PID, property = {
-        Executor.MAX_CONCURRENCY + ":Integer=" + CommandConfig.DEFAULT_CONCURRENCY,
-        Executor.MAX_TIMEOUT_SECONDS + ":Double=" + CommandConfig.DEFAULT_TIMEOUT_MAX_SECONDS})
+@Component(
+        configurationPid = CommandConfig.PID,
+        property = {
+            Executor.MAX_CONCURRENCY + ":Integer=" + CommandConfig.DEFAULT_CONCURRENCY,
+            Executor.MAX_TIMEOUT_SECONDS + ":Double=" + CommandConfig.DEFAULT_TIMEOUT_MAX_SECONDS
+        })
 @ExecutorType("command")
 public final class CommandExecutor implements Executor {
     private static final Logger LOG = LoggerFactory.getLogger(CommandExecutor.class);
     /** How long output may stay open after the program exited before its leftovers are killed. */
     private static final long LINGER_MILLIS = 200;
+
     private static final File DEV_NULL = new File("/dev/null");
 
     private final SecureRandom random = new SecureRandom();
@@ -63,6 +67,7 @@ public final class CommandExecutor implements Executor {
     private final Configured<CommandSettings> config;
     /** The start of every marker this worker's tasks carry, in any run; and in this run of its JVM. */
     private final String workerMark;
+
     private final String runMark;
 
     @Activate
@@ -106,18 +111,24 @@ public final class CommandExecutor implements Executor {
         this.workerMark = Integer.toHexString(home.hashCode()) + "-";
         ProcessHandle self = ProcessHandle.current();
         this.runMark = workerMark + Long.toHexString(self.pid()) + "."
-                + Long.toHexString(self.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L)) + "-";
+                + Long.toHexString(self.info()
+                        .startInstant()
+                        .map(java.time.Instant::toEpochMilli)
+                        .orElse(0L)) + "-";
         this.config = new Configured<>(LOG, "the command type", settings);
         this.io = dev.ferry.support.Threads.elastic("ferry-command-io", 1024, 30);
         this.sweep = new MarkerSweep(dev.ferry.support.Threads.orCaller(io));
         // leftovers exist only while tasks run, and tasks run only with settings
-        this.leftovers = new Leftovers(LINGER_MILLIS, w -> killAsync(w.process, w.marker, config.get().killGraceMillis),
+        this.leftovers = new Leftovers(
+                LINGER_MILLIS,
+                w -> killAsync(w.process, w.marker, config.get().killGraceMillis),
                 w -> pumpStderr(w, config.get().maxOutputBytes, null));
     }
 
     @Modified
     void modified(Map<String, Object> properties) {
-        if (config.update(() -> CommandSettings.from(Configs.read(CommandConfig.class, CommandConfig.PID, properties)))) {
+        if (config.update(
+                () -> CommandSettings.from(Configs.read(CommandConfig.class, CommandConfig.PID, properties)))) {
             LOG.info("Command executor reconfigured");
         }
     }
@@ -171,14 +182,17 @@ public final class CommandExecutor implements Executor {
         }
         if (s.sandbox == CommandSettings.SandboxMode.BWRAP) {
             String problem = Sandbox.problem();
-            return problem == null ? Health.healthy("ok; sandbox: bwrap; " + s.isolationNote + "; " + LaunchMechanism.describe())
+            return problem == null
+                    ? Health.healthy("ok; sandbox: bwrap; " + s.isolationNote + "; " + LaunchMechanism.describe())
                     : Health.unhealthy(problem);
         }
-        return Health.healthy("ok; sandbox: none" + (Sandbox.bwrap() != null ? " (bwrap is available: set sandbox=bwrap)" : "")
-                + "; " + s.isolationNote + "; " + LaunchMechanism.describe());
+        return Health.healthy(
+                "ok; sandbox: none" + (Sandbox.bwrap() != null ? " (bwrap is available: set sandbox=bwrap)" : "") + "; "
+                        + s.isolationNote + "; " + LaunchMechanism.describe());
     }
 
-    private Result run(Task task, CommandPayload payload, CommandSettings s, ExecutionContext context) throws InterruptedException {
+    private Result run(Task task, CommandPayload payload, CommandSettings s, ExecutionContext context)
+            throws InterruptedException {
         ProgramPolicy.Program program;
         try {
             program = ProgramResolver.resolve(payload.command, payload.workingDir);
@@ -235,8 +249,10 @@ public final class CommandExecutor implements Executor {
             pumpStderr(watched, s.maxOutputBytes, live);
         }
         try (ExecutionContext.Hook hook = context.onCancel(() -> killAsync(process, marker, s.killGraceMillis))) {
-            Future<?> stdin = payload.stdin == null ? null : io.submit(() -> feed(process.getOutputStream(), payload.stdin));
-            Capture out = live != null ? Capture.stream(process.getInputStream(), live, OutputSink.Channel.OUTPUT)
+            Future<?> stdin =
+                    payload.stdin == null ? null : io.submit(() -> feed(process.getOutputStream(), payload.stdin));
+            Capture out = live != null
+                    ? Capture.stream(process.getInputStream(), live, OutputSink.Channel.OUTPUT)
                     : Capture.read(process.getInputStream(), s.maxOutputBytes);
             Capture err = watched.stderrClaimed.compareAndSet(false, true)
                     ? Capture.read(process.getErrorStream(), s.maxOutputBytes)
@@ -298,8 +314,10 @@ public final class CommandExecutor implements Executor {
         try {
             io.execute(() -> {
                 try {
-                    w.stderr.complete(live != null ? Capture.stream(w.process.getErrorStream(), live, OutputSink.Channel.STDERR)
-                            : Capture.read(w.process.getErrorStream(), cap));
+                    w.stderr.complete(
+                            live != null
+                                    ? Capture.stream(w.process.getErrorStream(), live, OutputSink.Channel.STDERR)
+                                    : Capture.read(w.process.getErrorStream(), cap));
                 } catch (IOException | InterruptedException | RuntimeException e) {
                     w.stderr.completeExceptionally(e);
                 }
@@ -318,7 +336,8 @@ public final class CommandExecutor implements Executor {
         return null;
     }
 
-    private static void environment(Map<String, String> env, Map<String, String> extra, CommandSettings s, String marker) {
+    private static void environment(
+            Map<String, String> env, Map<String, String> extra, CommandSettings s, String marker) {
         env.clear();
         env.putAll(s.baseEnvironment);
         env.putAll(extra);
@@ -348,8 +367,10 @@ public final class CommandExecutor implements Executor {
         try {
             long pid = Long.parseLong(run.substring(0, dot), 16);
             long startMillis = Long.parseLong(run.substring(dot + 1, dash), 16);
-            return ProcessHandle.of(pid).flatMap(h -> h.info().startInstant())
-                    .map(t -> t.toEpochMilli() != startMillis).orElse(true);
+            return ProcessHandle.of(pid)
+                    .flatMap(h -> h.info().startInstant())
+                    .map(t -> t.toEpochMilli() != startMillis)
+                    .orElse(true);
         } catch (NumberFormatException e) {
             return false;
         }
@@ -367,13 +388,20 @@ public final class CommandExecutor implements Executor {
             return;
         }
         java.util.Set<ProcessHandle> targets = new java.util.LinkedHashSet<>();
-        earlier.values().forEach(pids -> pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(targets::add)));
-        LOG.warn("Killing {} process(es) of {} task(s) that an earlier run of this worker left running (pids {}): the worker"
-                + " stopped without ending them", targets.size(), earlier.size(), targets.stream().map(ProcessHandle::pid).toList());
+        earlier.values()
+                .forEach(pids -> pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(targets::add)));
+        LOG.warn(
+                "Killing {} process(es) of {} task(s) that an earlier run of this worker left running (pids {}): the worker"
+                        + " stopped without ending them",
+                targets.size(),
+                earlier.size(),
+                targets.stream().map(ProcessHandle::pid).toList());
         io.execute(() -> ProcessTree.terminate(targets, 2000, () -> {
             java.util.Set<ProcessHandle> again = new java.util.LinkedHashSet<>();
-            ProcessTree.marked(this::ofADeadRun).values()
-                    .forEach(pids -> pids.forEach(pid -> ProcessHandle.of(pid).filter(ProcessHandle::isAlive).ifPresent(again::add)));
+            ProcessTree.marked(this::ofADeadRun)
+                    .values()
+                    .forEach(pids -> pids.forEach(pid ->
+                            ProcessHandle.of(pid).filter(ProcessHandle::isAlive).ifPresent(again::add)));
             return again;
         }));
     }

@@ -59,7 +59,8 @@ final class CommandPayload {
             String name = e.getKey();
             String field = "env." + name;
             if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0) {
-                throw new InvalidPayloadException(field, "is not a valid variable name (empty, or contains '=' or NUL)");
+                throw new InvalidPayloadException(
+                        field, "is not a valid variable name (empty, or contains '=' or NUL)");
             }
             String refused = settings.payloadMayNotSet(name);
             if (refused != null) {
@@ -75,7 +76,8 @@ final class CommandPayload {
             }
             workingDir = Path.of(wd).normalize();
             if (!Files.isDirectory(workingDir)) {
-                throw new InvalidPayloadException("working_dir", "'" + wd + "' is not an existing directory on this worker");
+                throw new InvalidPayloadException(
+                        "working_dir", "'" + wd + "' is not an existing directory on this worker");
             }
         }
         if (stdin != null) {

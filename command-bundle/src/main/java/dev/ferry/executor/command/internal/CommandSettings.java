@@ -10,9 +10,15 @@ import java.util.stream.Stream;
 
 /** The command executor's configuration as checked plain values. */
 final class CommandSettings {
-    enum EnvMode { FILTERED, CLEAN }
+    enum EnvMode {
+        FILTERED,
+        CLEAN
+    }
 
-    enum SandboxMode { NONE, BWRAP }
+    enum SandboxMode {
+        NONE,
+        BWRAP
+    }
 
     final ProgramPolicy policy;
     final EnvMode envMode;
@@ -31,13 +37,36 @@ final class CommandSettings {
     /** The worker's environment after the mode and the deny list: computed once, it never changes. */
     final Map<String, String> baseEnvironment;
 
-    CommandSettings(ProgramPolicy policy, EnvMode envMode, List<String> envDeny, int maxOutputBytes,
-            long killGraceMillis, SandboxMode sandbox, boolean sandboxNetwork) {
-        this(policy, envMode, envDeny, maxOutputBytes, killGraceMillis, sandbox, sandboxNetwork, Isolation.Mode.AUTO, "");
+    CommandSettings(
+            ProgramPolicy policy,
+            EnvMode envMode,
+            List<String> envDeny,
+            int maxOutputBytes,
+            long killGraceMillis,
+            SandboxMode sandbox,
+            boolean sandboxNetwork) {
+        this(
+                policy,
+                envMode,
+                envDeny,
+                maxOutputBytes,
+                killGraceMillis,
+                sandbox,
+                sandboxNetwork,
+                Isolation.Mode.AUTO,
+                "");
     }
 
-    CommandSettings(ProgramPolicy policy, EnvMode envMode, List<String> envDeny, int maxOutputBytes,
-            long killGraceMillis, SandboxMode sandbox, boolean sandboxNetwork, Isolation.Mode isolation, String runAsUser) {
+    CommandSettings(
+            ProgramPolicy policy,
+            EnvMode envMode,
+            List<String> envDeny,
+            int maxOutputBytes,
+            long killGraceMillis,
+            SandboxMode sandbox,
+            boolean sandboxNetwork,
+            Isolation.Mode isolation,
+            String runAsUser) {
         this.policy = policy;
         this.envMode = envMode;
         this.envDeny = List.copyOf(envDeny);
@@ -55,15 +84,20 @@ final class CommandSettings {
             prefix.addAll(Isolation.runAs(runAsUser));
         }
         this.launchPrefix = List.copyOf(prefix);
-        this.isolationNote = sandbox == SandboxMode.BWRAP ? "isolation: bwrap's PID namespace"
-                : !unshare.isEmpty() ? "isolation: a PID namespace per task"
-                : "isolation: none (" + Isolation.unavailable() + "); a daemon that detached from its task and scrubbed its"
-                        + " environment can outlive it";
+        this.isolationNote = sandbox == SandboxMode.BWRAP
+                ? "isolation: bwrap's PID namespace"
+                : !unshare.isEmpty()
+                        ? "isolation: a PID namespace per task"
+                        : "isolation: none (" + Isolation.unavailable()
+                                + "); a daemon that detached from its task and scrubbed its"
+                                + " environment can outlive it";
         Map<String, String> base = new HashMap<>(System.getenv());
         if (envMode == EnvMode.CLEAN) {
             base.keySet().retainAll(CLEAN_BASE);
         }
-        base.keySet().removeIf(name -> envDenied(name) || SHELL_CODE_PATTERN.matcher(name).matches());
+        base.keySet()
+                .removeIf(name ->
+                        envDenied(name) || SHELL_CODE_PATTERN.matcher(name).matches());
         this.baseEnvironment = Map.copyOf(base);
     }
 
@@ -73,9 +107,30 @@ final class CommandSettings {
      * function instead of date). Of the worker's own environment, which the operator set, only what a shell
      * imports as code ({@link #SHELL_CODE}: exported functions above all) is kept from a child.
      */
-    static final List<String> CODE = List.of("BASH_FUNC_*", "SHELLOPTS", "BASHOPTS", "PS4", "BASH_ENV", "ENV", "LD_*",
-            "GCONV_PATH", "GLIBC_TUNABLES", "PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PERL5LIB", "PERLLIB", "PERL5OPT",
-            "RUBYLIB", "RUBYOPT", "NODE_OPTIONS", "NODE_PATH", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS");
+    static final List<String> CODE = List.of(
+            "BASH_FUNC_*",
+            "SHELLOPTS",
+            "BASHOPTS",
+            "PS4",
+            "BASH_ENV",
+            "ENV",
+            "LD_*",
+            "GCONV_PATH",
+            "GLIBC_TUNABLES",
+            "PYTHONPATH",
+            "PYTHONHOME",
+            "PYTHONSTARTUP",
+            "PERL5LIB",
+            "PERLLIB",
+            "PERL5OPT",
+            "RUBYLIB",
+            "RUBYOPT",
+            "NODE_OPTIONS",
+            "NODE_PATH",
+            "JAVA_TOOL_OPTIONS",
+            "_JAVA_OPTIONS",
+            "JDK_JAVA_OPTIONS");
+
     private static final Pattern CODE_PATTERN = globs(CODE);
     static final List<String> SHELL_CODE = List.of("BASH_FUNC_*", "SHELLOPTS", "BASHOPTS", "PS4", "BASH_ENV", "ENV");
     private static final Pattern SHELL_CODE_PATTERN = globs(SHELL_CODE);
@@ -118,9 +173,13 @@ final class CommandSettings {
             case "none" -> Isolation.Mode.NONE;
             default -> throw bad("isolation", "must be 'auto', 'pid_namespace' or 'none', got '" + c.isolation() + "'");
         };
-        if (isolation == Isolation.Mode.REQUIRED && sandbox != SandboxMode.BWRAP && Isolation.prefix(isolation).isEmpty()) {
-            throw bad("isolation", "pid_namespace is not possible on this worker: " + Isolation.unavailable()
-                    + "; set isolation = auto or none");
+        if (isolation == Isolation.Mode.REQUIRED
+                && sandbox != SandboxMode.BWRAP
+                && Isolation.prefix(isolation).isEmpty()) {
+            throw bad(
+                    "isolation",
+                    "pid_namespace is not possible on this worker: " + Isolation.unavailable()
+                            + "; set isolation = auto or none");
         }
         String runAs = c.run__as__user().trim();
         if (!runAs.isEmpty()) {
@@ -129,8 +188,16 @@ final class CommandSettings {
                 throw bad("run_as_user", problem);
             }
         }
-        return new CommandSettings(policy, env, List.of(c.env__deny()), c.max__output__bytes(), c.kill__grace__ms(),
-                sandbox, c.sandbox__network(), isolation, runAs);
+        return new CommandSettings(
+                policy,
+                env,
+                List.of(c.env__deny()),
+                c.max__output__bytes(),
+                c.kill__grace__ms(),
+                sandbox,
+                c.sandbox__network(),
+                isolation,
+                runAs);
     }
 
     boolean envDenied(String name) {
@@ -157,7 +224,9 @@ final class CommandSettings {
     }
 
     private static Pattern globs(List<String> globs) {
-        String alternatives = globs.stream().map(String::trim).filter(g -> !g.isEmpty())
+        String alternatives = globs.stream()
+                .map(String::trim)
+                .filter(g -> !g.isEmpty())
                 .map(g -> Stream.of(g.split("\\*", -1)).map(Pattern::quote).collect(Collectors.joining(".*")))
                 .collect(Collectors.joining("|"));
         return Pattern.compile(alternatives.isEmpty() ? "(?!)" : alternatives, Pattern.CASE_INSENSITIVE);

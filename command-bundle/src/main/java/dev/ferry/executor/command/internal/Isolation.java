@@ -15,13 +15,16 @@ import java.util.concurrent.TimeUnit;
  * another user. The probe runs once per worker: whether namespaces can be made does not change.
  */
 final class Isolation {
-    enum Mode { AUTO, REQUIRED, NONE }
+    enum Mode {
+        AUTO,
+        REQUIRED,
+        NONE
+    }
 
     private static volatile List<String> probed;
     private static volatile String unavailable = "not probed";
 
-    private Isolation() {
-    }
+    private Isolation() {}
 
     /** The unshare command line, or an empty list when isolation is off or impossible here. */
     static List<String> prefix(Mode mode) {
@@ -100,7 +103,10 @@ final class Isolation {
         List<String> cmd = new java.util.ArrayList<>(prefix);
         cmd.add("true");
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(new java.io.File("/dev/null")).start();
+            Process p = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectInput(new java.io.File("/dev/null"))
+                    .start();
             byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(10, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
@@ -119,8 +125,13 @@ final class Isolation {
     static List<String> runAs(String user) {
         String[] entry = passwd(user);
         Path setpriv = ProgramResolver.searchPath("setpriv");
-        return List.of(setpriv == null ? "setpriv" : setpriv.toString(), "--reuid=" + entry[2], "--regid=" + entry[3],
-                "--clear-groups", "--no-new-privs", "--");
+        return List.of(
+                setpriv == null ? "setpriv" : setpriv.toString(),
+                "--reuid=" + entry[2],
+                "--regid=" + entry[3],
+                "--clear-groups",
+                "--no-new-privs",
+                "--");
     }
 
     /** @return null when programs can run as that user here, else why not */
@@ -132,7 +143,8 @@ final class Isolation {
             return "setpriv (util-linux) is not on the worker's PATH";
         }
         if (!"root".equals(System.getProperty("user.name"))) {
-            return "the worker runs as " + System.getProperty("user.name") + ", and only root can run programs as another"
+            return "the worker runs as " + System.getProperty("user.name")
+                    + ", and only root can run programs as another"
                     + " user; remove run_as_user or start the worker as root";
         }
         return null;

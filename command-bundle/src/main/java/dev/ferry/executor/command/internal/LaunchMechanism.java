@@ -16,12 +16,12 @@ import java.util.Locale;
 final class LaunchMechanism {
     static final String PROPERTY = "jdk.lang.Process.launchMechanism";
 
-    private LaunchMechanism() {
-    }
+    private LaunchMechanism() {}
 
     /** Chooses VFORK where it is the faster one and nobody chose; idempotent. */
     static synchronized void choose() {
-        if (System.getProperty(PROPERTY) == null && Runtime.version().feature() <= 21
+        if (System.getProperty(PROPERTY) == null
+                && Runtime.version().feature() <= 21
                 && System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
             System.setProperty(PROPERTY, "VFORK");
         }

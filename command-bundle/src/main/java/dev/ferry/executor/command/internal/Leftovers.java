@@ -29,6 +29,7 @@ final class Leftovers {
         final long startedAt = System.nanoTime();
         /** Whoever sets this reads stderr: the task's thread, or a helper the watch starts. */
         final AtomicBoolean stderrClaimed = new AtomicBoolean();
+
         final CompletableFuture<Capture> stderr = new CompletableFuture<>();
         volatile boolean outputDone;
         long exitSeenAt;
@@ -49,8 +50,11 @@ final class Leftovers {
         this.lingerNanos = TimeUnit.MILLISECONDS.toNanos(lingerMillis);
         this.killer = killer;
         this.pump = pump;
-        this.watch = new Watch<>("ferry-command-leftovers", TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS),
-                TimeUnit.MILLISECONDS.toNanos(IDLE_TICK_MILLIS), this::check);
+        this.watch = new Watch<>(
+                "ferry-command-leftovers",
+                TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS),
+                TimeUnit.MILLISECONDS.toNanos(IDLE_TICK_MILLIS),
+                this::check);
     }
 
     Watched watch(Process process, String marker) {

@@ -37,8 +37,11 @@ final class MarkerSweep implements AutoCloseable {
     /** @param killer where the kills run (they wait out grace periods) */
     MarkerSweep(Executor killer) {
         this.killer = killer;
-        this.watch = Watch.batch("ferry-command-sweep", TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS),
-                TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS), this::pass);
+        this.watch = Watch.batch(
+                "ferry-command-sweep",
+                TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS),
+                TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS),
+                this::pass);
     }
 
     /** A task ended normally: kill whatever still carries its marker, at the next passes. */
@@ -59,7 +62,8 @@ final class MarkerSweep implements AutoCloseable {
                 ProcessHandle.of(pid).ifPresent(targets::add);
             }
             String marker = e.marker;
-            killer.execute(() -> ProcessTree.terminate(targets, e.graceMillis, () -> handles(ProcessTree.marked(marker))));
+            killer.execute(
+                    () -> ProcessTree.terminate(targets, e.graceMillis, () -> handles(ProcessTree.marked(marker))));
         }
         for (Ended e : byMarker.values()) {
             if (++e.passes >= 2) {

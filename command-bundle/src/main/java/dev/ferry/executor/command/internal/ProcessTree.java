@@ -21,8 +21,7 @@ final class ProcessTree {
     static final String MARKER_VARIABLE = "FERRY_TASK_COOKIE";
     private static final Path PROC = Path.of("/proc");
 
-    private ProcessTree() {
-    }
+    private ProcessTree() {}
 
     /**
      * SIGTERM to the tree (deepest first, so parents can reap their children), then SIGKILL to
@@ -36,7 +35,8 @@ final class ProcessTree {
      * SIGTERM to the processes (in the order given, deepest last: they are signalled in reverse), then
      * SIGKILL to whatever is left after {@code graceMillis}, and to what {@code again} finds then.
      */
-    static void terminate(Set<ProcessHandle> targets, long graceMillis, java.util.function.Supplier<Set<ProcessHandle>> again) {
+    static void terminate(
+            Set<ProcessHandle> targets, long graceMillis, java.util.function.Supplier<Set<ProcessHandle>> again) {
         if (targets.isEmpty()) {
             return;
         }
@@ -71,12 +71,14 @@ final class ProcessTree {
         try {
             boolean init = false;
             boolean catchesTerm = false;
-            for (String line : Files.readAllLines(PROC.resolve(Long.toString(pid)).resolve("status"), StandardCharsets.US_ASCII)) {
+            for (String line :
+                    Files.readAllLines(PROC.resolve(Long.toString(pid)).resolve("status"), StandardCharsets.US_ASCII)) {
                 if (line.startsWith("NSpid:")) {
                     String[] ids = line.substring(6).trim().split("\\s+");
                     init = ids.length > 1 && ids[ids.length - 1].equals("1");
                 } else if (line.startsWith("SigCgt:")) {
-                    catchesTerm = (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << 14)) != 0; // SIGTERM = 15
+                    catchesTerm =
+                            (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << 14)) != 0; // SIGTERM = 15
                 }
             }
             return init && !catchesTerm;

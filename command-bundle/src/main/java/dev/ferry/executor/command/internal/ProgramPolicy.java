@@ -40,8 +40,8 @@ final class ProgramPolicy {
     String check(Program program) {
         for (Rule r : blocked) {
             if (r.blocks(program)) {
-                return "command '" + program.requested + "' (" + program.real + ") is blocked by blocked_commands entry '"
-                        + r.text + "'";
+                return "command '" + program.requested + "' (" + program.real
+                        + ") is blocked by blocked_commands entry '" + r.text + "'";
             }
         }
         if (!allowed.isEmpty()) {
@@ -60,8 +60,8 @@ final class ProgramPolicy {
      * with an allow list, the answer must not tell a caller which files are on the worker.
      */
     String notAllowed(String requested) {
-        return "command '" + requested + "' is not in allowed_commands " + allowed.stream().map(r -> r.text).toList()
-                + "; ask the operator to allow it";
+        return "command '" + requested + "' is not in allowed_commands "
+                + allowed.stream().map(r -> r.text).toList() + "; ask the operator to allow it";
     }
 
     /** Whether the allow list names this text as it is (then whether the program is missing may be said). */
@@ -77,7 +77,8 @@ final class ProgramPolicy {
                 continue;
             }
             if (text.indexOf('/') >= 0 && !text.startsWith("/")) {
-                throw new IllegalArgumentException("'" + text + "' must be a bare name (rm) or an absolute path (/usr/bin/rm)");
+                throw new IllegalArgumentException(
+                        "'" + text + "' must be a bare name (rm) or an absolute path (/usr/bin/rm)");
             }
             out.add(new Rule(text));
         }
@@ -122,13 +123,17 @@ final class ProgramPolicy {
 
         private boolean sameFile(Program p) {
             Program t = target();
-            return t != null && (t.path.equals(p.path) || t.real.equals(p.real)
-                    || (p.fileKey != null && Objects.equals(t.fileKey, p.fileKey)));
+            return t != null
+                    && (t.path.equals(p.path)
+                            || t.real.equals(p.real)
+                            || (p.fileKey != null && Objects.equals(t.fileKey, p.fileKey)));
         }
 
         boolean blocks(Program p) {
-            if (!isPath && (text.equals(p.path.getFileName().toString()) || text.equals(p.real.getFileName().toString())
-                    || text.equals(p.requested))) {
+            if (!isPath
+                    && (text.equals(p.path.getFileName().toString())
+                            || text.equals(p.real.getFileName().toString())
+                            || text.equals(p.requested))) {
                 return true;
             }
             return sameFile(p);
@@ -141,7 +146,8 @@ final class ProgramPolicy {
 
     private static Object fileKey(Path p) {
         try {
-            return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                    .fileKey();
         } catch (IOException e) {
             return null;
         }

@@ -10,8 +10,7 @@ import java.nio.file.Path;
  * payload's), a path is taken relative to the working directory and normalised.
  */
 final class ProgramResolver {
-    private ProgramResolver() {
-    }
+    private ProgramResolver() {}
 
     static final class NotFound extends Exception {
         private static final long serialVersionUID = 1L;
@@ -27,7 +26,9 @@ final class ProgramResolver {
      * command's cost. A program installed or replaced is seen within that second.
      */
     private static final long CACHE_NANOS = 1_000_000_000L;
-    private static final java.util.concurrent.ConcurrentHashMap<String, Cached> BY_NAME = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static final java.util.concurrent.ConcurrentHashMap<String, Cached> BY_NAME =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private static final class Cached {
         final ProgramPolicy.Program program;

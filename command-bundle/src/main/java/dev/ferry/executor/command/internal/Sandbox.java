@@ -9,8 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 /** Wraps a command in bubblewrap: read-only root, private /tmp, no network, the working directory bound. */
 final class Sandbox {
-    private Sandbox() {
-    }
+    private Sandbox() {}
 
     /** @return the bwrap program on the worker's PATH, or null */
     static Path bwrap() {
@@ -25,8 +24,17 @@ final class Sandbox {
                     + " (Debian: apt-get install bubblewrap) or set sandbox=none";
         }
         try {
-            Process p = new ProcessBuilder(bwrap.toString(), "--ro-bind", "/", "/", "--unshare-pid", "--unshare-net",
-                    "--die-with-parent", "true").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(
+                            bwrap.toString(),
+                            "--ro-bind",
+                            "/",
+                            "/",
+                            "--unshare-pid",
+                            "--unshare-net",
+                            "--die-with-parent",
+                            "true")
+                    .redirectErrorStream(true)
+                    .start();
             p.getOutputStream().close();
             byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(10, TimeUnit.SECONDS)) {
@@ -48,18 +56,29 @@ final class Sandbox {
     }
 
     static List<String> wrap(Path bwrap, List<String> argv, Path workingDir, boolean network) {
-        List<String> out = new ArrayList<>(List.of(bwrap.toString(),
-                "--ro-bind", "/", "/",
-                "--dev", "/dev",
-                "--proc", "/proc",
-                "--tmpfs", "/tmp",
-                "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-                "--die-with-parent", "--new-session"));
+        List<String> out = new ArrayList<>(List.of(
+                bwrap.toString(),
+                "--ro-bind",
+                "/",
+                "/",
+                "--dev",
+                "/dev",
+                "--proc",
+                "/proc",
+                "--tmpfs",
+                "/tmp",
+                "--unshare-pid",
+                "--unshare-ipc",
+                "--unshare-uts",
+                "--unshare-cgroup-try",
+                "--die-with-parent",
+                "--new-session"));
         if (!network) {
             out.add("--unshare-net");
         }
         if (workingDir != null) {
-            out.addAll(List.of("--bind", workingDir.toString(), workingDir.toString(), "--chdir", workingDir.toString()));
+            out.addAll(
+                    List.of("--bind", workingDir.toString(), workingDir.toString(), "--chdir", workingDir.toString()));
         }
         out.add("--");
         out.addAll(argv);

@@ -5,10 +5,10 @@ import static dev.ferry.executor.command.internal.Fixtures.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ferry.executor.api.Task;
 import dev.ferry.executor.api.InvalidPayloadException;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Status;
+import dev.ferry.executor.api.Task;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +37,10 @@ class CommandExecutorTest {
     @Test
     void aMissingProgramSaysWhy() throws Exception {
         Result r = run(plain, "{\"command\":\"nonexistent-command-xyz\"}");
-        assertThat(r.error()).contains("command not found").contains("nonexistent-command-xyz").contains("PATH");
+        assertThat(r.error())
+                .contains("command not found")
+                .contains("nonexistent-command-xyz")
+                .contains("PATH");
     }
 
     @Test
@@ -76,13 +79,17 @@ class CommandExecutorTest {
     void outputIsCappedHeadKeptAndFlagged() throws Exception {
         CommandExecutor small = executor(Map.of("max_output_bytes", 1000));
         // 3 MB on each stream: more than a pipe holds, so both must be read concurrently
-        Result r = run(small, "{\"command\":\"sh\",\"args\":[\"-c\","
-                + "\"yes a | head -c 3000000; yes b | head -c 3000000 >&2\"]}");
+        Result r = run(
+                small,
+                "{\"command\":\"sh\",\"args\":[\"-c\"," + "\"yes a | head -c 3000000; yes b | head -c 3000000 >&2\"]}");
         assertThat(r.status()).isEqualTo(Status.SUCCEEDED);
         assertThat(r.output()).hasSize(1000);
         assertThat(r.outputAsString()).isEqualTo("a\n".repeat(500));
-        assertThat(r.metadata()).containsEntry("stdout_truncated", "true").containsEntry("stdout_bytes", "3000000")
-                .containsEntry("stderr_truncated", "true").containsEntry("stderr_bytes", "3000000");
+        assertThat(r.metadata())
+                .containsEntry("stdout_truncated", "true")
+                .containsEntry("stdout_bytes", "3000000")
+                .containsEntry("stderr_truncated", "true")
+                .containsEntry("stderr_bytes", "3000000");
         assertThat(r.metadata().get("stderr")).isEqualTo("b\n".repeat(500));
     }
 
@@ -111,7 +118,9 @@ class CommandExecutorTest {
         assertInvalid("{\"command\":\"echo\",\"env\":{\"A\":1}}", "env.A", "must be a string");
         assertInvalid("{\"command\":\"echo\",\"env\":{\"A=B\":\"1\"}}", "env.A=B", "not a valid variable name");
         assertInvalid("{\"command\":\"echo\",\"working_dir\":\"relative\"}", "working_dir", "absolute");
-        assertInvalid("{\"command\":\"echo\",\"working_dir\":\"" + dir.resolve("missing") + "\"}", "working_dir",
+        assertInvalid(
+                "{\"command\":\"echo\",\"working_dir\":\"" + dir.resolve("missing") + "\"}",
+                "working_dir",
                 "not an existing directory");
         assertInvalid("{\"command\":\"echo\",\"stdin\":[1]}", "stdin", "must be a string");
         assertInvalid("{\"command\":\"echo\",\"command\":\"rm\"}", "command", "appears twice");
@@ -120,7 +129,9 @@ class CommandExecutorTest {
     private void assertInvalid(String payload, String field, String problem) {
         assertThatThrownBy(() -> plain.prepare(new Task("t", "t", payload.getBytes(StandardCharsets.UTF_8), null)))
                 .as(payload)
-                .isInstanceOfSatisfying(InvalidPayloadException.class, e -> assertThat(e.field()).isEqualTo(field))
+                .isInstanceOfSatisfying(
+                        InvalidPayloadException.class,
+                        e -> assertThat(e.field()).isEqualTo(field))
                 .hasMessageContaining(problem);
     }
 
@@ -141,7 +152,8 @@ class CommandExecutorTest {
 
     @Test
     void aSandboxedCommandHasNoNetworkAndAReadOnlyRoot(@TempDir Path dir) throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Sandbox.bwrap() != null && Sandbox.problem() == null,
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Sandbox.bwrap() != null && Sandbox.problem() == null,
                 "bubblewrap is not usable here; .ci/run installs it");
         CommandExecutor boxed = executor(Map.of("sandbox", "bwrap"));
         assertThat(boxed.health().message()).contains("sandbox: bwrap");
@@ -152,8 +164,11 @@ class CommandExecutorTest {
         assertThat(tmp.outputAsString()).isEqualTo("private\n");
         Result net = run(boxed, "{\"command\":\"cat\",\"args\":[\"/proc/net/dev\"]}");
         assertThat(net.outputAsString().lines().skip(2).map(l -> l.trim().split(":")[0]))
-                .as("network interfaces inside the sandbox").containsExactly("lo");
-        Result wd = run(boxed, "{\"command\":\"sh\",\"args\":[\"-c\",\"echo kept > out.txt\"],\"working_dir\":\"" + dir + "\"}");
+                .as("network interfaces inside the sandbox")
+                .containsExactly("lo");
+        Result wd = run(
+                boxed,
+                "{\"command\":\"sh\",\"args\":[\"-c\",\"echo kept > out.txt\"],\"working_dir\":\"" + dir + "\"}");
         assertThat(wd.status()).isEqualTo(Status.SUCCEEDED);
         assertThat(Files.readString(dir.resolve("out.txt"))).isEqualTo("kept\n");
         assertThat(wd.metadata()).containsEntry("sandbox", "bwrap");

@@ -31,7 +31,8 @@ class CommandSecurityTest {
     void trailingContentAfterThePayloadIsRefused() {
         CommandExecutor e = executor(Map.of());
         assertThatThrownBy(() -> e.prepare(Task.of("command", "{\"command\":\"echo\"} {\"command\":\"rm\"}")))
-                .isInstanceOf(InvalidPayloadException.class).hasMessageContaining("has more after its closing brace");
+                .isInstanceOf(InvalidPayloadException.class)
+                .hasMessageContaining("has more after its closing brace");
     }
 
     /**
@@ -86,15 +87,19 @@ class CommandSecurityTest {
     @Test
     void aDetachedDaemonDiesWithItsTaskOnNormalEnd() throws Exception {
         CommandExecutor e = executor(Map.of());
-        assumeTrue(e.health().message().contains("PID namespace per task"), e.health().message());
+        assumeTrue(
+                e.health().message().contains("PID namespace per task"),
+                e.health().message());
         detachADaemonAndEnd(e, "3131");
     }
 
     /** A task that starts a detached daemon and ends at once; the daemon must go with it. */
     private static void detachADaemonAndEnd(CommandExecutor e, String tagPrefix) throws Exception {
         String tag = tagPrefix + ProcessHandle.current().pid() % 1000;
-        Result r = run(e, "{\"command\":\"sh\",\"args\":[\"-c\",\"setsid sleep " + tag
-                + " </dev/null >/dev/null 2>&1 & echo started\"]}");
+        Result r = run(
+                e,
+                "{\"command\":\"sh\",\"args\":[\"-c\",\"setsid sleep " + tag
+                        + " </dev/null >/dev/null 2>&1 & echo started\"]}");
         assertThat(r.status()).isEqualTo(Status.SUCCEEDED);
         awaitTrue("no 'sleep " + tag + "' left", () -> sleeping(tag) == 0);
     }
@@ -103,8 +108,10 @@ class CommandSecurityTest {
     void aDaemonThatScrubbedItsEnvironmentDiesOnTimeout() throws Exception {
         CommandExecutor e = executor(Map.of("kill_grace_ms", 200));
         String tag = "3151" + ProcessHandle.current().pid() % 1000;
-        Task task = Task.of("command", "{\"command\":\"sh\",\"args\":[\"-c\",\"(env -i setsid sleep " + tag
-                + " </dev/null >/dev/null 2>&1 &); exec sleep 100\"]}");
+        Task task = Task.of(
+                "command",
+                "{\"command\":\"sh\",\"args\":[\"-c\",\"(env -i setsid sleep " + tag
+                        + " </dev/null >/dev/null 2>&1 &); exec sleep 100\"]}");
         DirectExecutionContext ctx = DirectExecutionContext.withTimeout(Duration.ofMinutes(5));
         Thread runner = new Thread(() -> {
             try {
@@ -135,29 +142,37 @@ class CommandSecurityTest {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         CommandExecutor asRoot = executor(Map.of());
         CommandExecutor asNobody = executor(Map.of("run_as_user", "nobody"));
-        assertThat(run(asRoot, "{\"command\":\"cat\",\"args\":[\"" + secret + "\"]}").outputAsString()).contains("hunter2");
+        assertThat(run(asRoot, "{\"command\":\"cat\",\"args\":[\"" + secret + "\"]}")
+                        .outputAsString())
+                .contains("hunter2");
         Result file = run(asNobody, "{\"command\":\"cat\",\"args\":[\"" + secret + "\"]}");
         assertThat(file.status()).isEqualTo(Status.FAILED);
         assertThat(file.metadata().get("stderr")).contains("Permission denied");
         String environ = "/proc/" + ProcessHandle.current().pid() + "/environ";
-        assertThat(run(asRoot, "{\"command\":\"cat\",\"args\":[\"" + environ + "\"]}").status()).isEqualTo(Status.SUCCEEDED);
+        assertThat(run(asRoot, "{\"command\":\"cat\",\"args\":[\"" + environ + "\"]}")
+                        .status())
+                .isEqualTo(Status.SUCCEEDED);
         Result env = run(asNobody, "{\"command\":\"cat\",\"args\":[\"" + environ + "\"]}");
         assertThat(env.status()).isEqualTo(Status.FAILED);
-        assertThat(run(asNobody, "{\"command\":\"id\",\"args\":[\"-u\"]}").outputAsString()).isEqualTo("65534\n");
+        assertThat(run(asNobody, "{\"command\":\"id\",\"args\":[\"-u\"]}").outputAsString())
+                .isEqualTo("65534\n");
     }
 
     @Test
     void anUnknownRunAsUserIsRefused() {
         Map<String, Object> c = new HashMap<>();
         c.put("run_as_user", "no-such-user-xyz");
-        assertThatThrownBy(() -> executor(c)).hasMessageContaining("run_as_user").hasMessageContaining("no-such-user-xyz");
+        assertThatThrownBy(() -> executor(c))
+                .hasMessageContaining("run_as_user")
+                .hasMessageContaining("no-such-user-xyz");
     }
 
     @Test
     void aRefusedConfigurationAtStartRunsNothingAndSaysWhy() throws Exception {
         CommandExecutor e = new CommandExecutor(Map.of("blocked_comands", "ls"));
         assertThat(e.health().isHealthy()).isFalse();
-        assertThat(e.health().message()).contains("'blocked_comands' is not a known key (did you mean 'blocked_commands'?)");
+        assertThat(e.health().message())
+                .contains("'blocked_comands' is not a known key (did you mean 'blocked_commands'?)");
         assertThatThrownBy(() -> e.prepare(Task.of("command", "{\"command\":\"ls\"}")))
                 .hasMessageContaining("runs no task");
         e.deactivate();
@@ -170,7 +185,9 @@ class CommandSecurityTest {
         e.modified(Map.of("blocked_comands", "rm"));
         assertThat(run(e, "{\"command\":\"ls\"}").status()).as("still blocked").isEqualTo(Status.REJECTED);
         assertThat(e.health().message()).contains("blocked_comands").contains("previous configuration stays");
-        assertThat(e.health().isHealthy()).as("it runs, on the previous configuration").isTrue();
+        assertThat(e.health().isHealthy())
+                .as("it runs, on the previous configuration")
+                .isTrue();
         assertThat(e.health().isDegraded()).as("but the operator is told").isTrue();
         e.modified(Map.of("allowed_commands", "echo, cat"));
         assertThat(e.health().isDegraded()).as("fixed: nothing pending").isFalse();

@@ -15,25 +15,35 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EarlierRunTest {
     @Test
-    void processesAnEarlierRunLeftAreKilledAndNoOthers(@TempDir java.nio.file.Path home, @TempDir java.nio.file.Path other)
-            throws Exception {
+    void processesAnEarlierRunLeftAreKilledAndNoOthers(
+            @TempDir java.nio.file.Path home, @TempDir java.nio.file.Path other) throws Exception {
         String workerMark = Integer.toHexString(home.toString().hashCode()) + "-";
         ProcessHandle self = ProcessHandle.current();
         String thisRun = workerMark + Long.toHexString(self.pid()) + "."
-                + Long.toHexString(self.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L)) + "-";
+                + Long.toHexString(self.info()
+                        .startInstant()
+                        .map(java.time.Instant::toEpochMilli)
+                        .orElse(0L)) + "-";
         Process earlier = sleeper(workerMark + "7fffffff.5678-abc"); // a JVM that is gone
         Process current = sleeper(thisRun + "def");
         Process elsewhere = sleeper(Integer.toHexString(other.toString().hashCode()) + "-7fffffff.5678-abc");
         // another JVM alive in the same folder (a benchmark beside a worker): its tasks are its own
         ProcessHandle init = ProcessHandle.of(1).orElseThrow();
-        Process alive = sleeper(workerMark + "1." + Long.toHexString(init.info().startInstant()
-                .map(java.time.Instant::toEpochMilli).orElse(0L)) + "-ghi");
+        Process alive = sleeper(workerMark + "1."
+                + Long.toHexString(init.info()
+                        .startInstant()
+                        .map(java.time.Instant::toEpochMilli)
+                        .orElse(0L)) + "-ghi");
         CommandExecutor executor = new CommandExecutor(home.toString(), Map.of());
         try {
-            assertThat(earlier.waitFor(10, TimeUnit.SECONDS)).as("the earlier run's task is gone").isTrue();
+            assertThat(earlier.waitFor(10, TimeUnit.SECONDS))
+                    .as("the earlier run's task is gone")
+                    .isTrue();
             assertThat(current.isAlive()).as("this run's task").isTrue();
             assertThat(elsewhere.isAlive()).as("another worker's task").isTrue();
-            assertThat(alive.isAlive()).as("a task of a JVM still running in the same folder").isTrue();
+            assertThat(alive.isAlive())
+                    .as("a task of a JVM still running in the same folder")
+                    .isTrue();
         } finally {
             alive.destroyForcibly();
             executor.deactivate();
@@ -48,7 +58,9 @@ class EarlierRunTest {
         pb.environment().put(ProcessTree.MARKER_VARIABLE, marker);
         Process p = pb.start();
         // its environment is readable once exec is done
-        dev.ferry.testing.Await.until("the sleeper shows its marker", Duration.ofSeconds(10),
+        dev.ferry.testing.Await.until(
+                "the sleeper shows its marker",
+                Duration.ofSeconds(10),
                 () -> !ProcessTree.marked(marker).isEmpty());
         return p;
     }

@@ -10,8 +10,7 @@ import org.osgi.util.converter.Converters;
 
 /** Builds executors from configuration maps, and runs tasks on them directly. */
 final class Fixtures {
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     static CommandConfig config(Map<String, Object> values) {
         return Converters.standardConverter().convert(new HashMap<>(values)).to(CommandConfig.class);

@@ -6,12 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.ferry.executor.api.InvalidPayloadException;
 import dev.ferry.executor.api.Rejection;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Status;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -60,9 +58,11 @@ class PolicyTest {
 
     @Test
     void anAllowlistAdmitsOnlyItsPrograms() throws Exception {
-        assertThat(run(onlyEcho, "{\"command\":\"echo\",\"args\":[\"ok\"]}").outputAsString()).isEqualTo("ok\n");
+        assertThat(run(onlyEcho, "{\"command\":\"echo\",\"args\":[\"ok\"]}").outputAsString())
+                .isEqualTo("ok\n");
         assertThat(run(onlyEcho, "{\"command\":\"" + ProgramResolver.searchPath("echo") + "\",\"args\":[\"ok\"]}")
-                .status()).isEqualTo(Status.SUCCEEDED);
+                        .status())
+                .isEqualTo(Status.SUCCEEDED);
         assertDenied(onlyEcho, "{\"command\":\"ls\"}", "not in allowed_commands");
     }
 
@@ -71,7 +71,9 @@ class PolicyTest {
         assertDenied(onlyEcho, "{\"command\":\"sh\",\"args\":[\"-c\",\"echo hi\"]}", "not in allowed_commands");
         assertDenied(onlyEcho, "{\"command\":\"bash\",\"args\":[\"-c\",\"echo hi\"]}", "not in allowed_commands");
         CommandExecutor shellToo = executor(Map.of("allowed_commands", new String[] {"echo", "sh"}));
-        assertThat(run(shellToo, "{\"command\":\"sh\",\"args\":[\"-c\",\"echo hi\"]}").outputAsString()).isEqualTo("hi\n");
+        assertThat(run(shellToo, "{\"command\":\"sh\",\"args\":[\"-c\",\"echo hi\"]}")
+                        .outputAsString())
+                .isEqualTo("hi\n");
     }
 
     @Test
@@ -85,13 +87,14 @@ class PolicyTest {
     @Test
     void aPathInThePayloadIsRefused() throws Exception {
         plant("echo");
-        assertThatThrownBy(() -> onlyEcho.prepare(dev.ferry.executor.api.Task.of("command",
-                "{\"command\":\"echo\",\"args\":[\"real\"],\"env\":{\"PATH\":\"" + dir + "\"}}")))
+        assertThatThrownBy(() -> onlyEcho.prepare(dev.ferry.executor.api.Task.of(
+                        "command", "{\"command\":\"echo\",\"args\":[\"real\"],\"env\":{\"PATH\":\"" + dir + "\"}}")))
                 .isInstanceOf(dev.ferry.executor.api.InvalidPayloadException.class)
                 .hasMessageContaining("env.PATH: may not be set by a task");
         Result r = run(onlyEcho, "{\"command\":\"echo\",\"args\":[\"real\"]}");
         assertThat(r.outputAsString()).isEqualTo("real\n");
-        assertThat(r.metadata().get("program")).isEqualTo(ProgramResolver.searchPath("echo").toString());
+        assertThat(r.metadata().get("program"))
+                .isEqualTo(ProgramResolver.searchPath("echo").toString());
     }
 
     /**
@@ -102,8 +105,13 @@ class PolicyTest {
     void anAllowListAnswersAlikeWhetherAFileExistsOrNot() throws Exception {
         Path notExecutable = java.nio.file.Files.writeString(dir.resolve("data.txt"), "x");
         java.util.Set<String> answers = new java.util.HashSet<>();
-        for (String probe : new String[] {dir.resolve("nothing-here").toString(), notExecutable.toString(), dir.toString(),
-            "/usr/bin/id", "no-such-program-anywhere"}) {
+        for (String probe : new String[] {
+            dir.resolve("nothing-here").toString(),
+            notExecutable.toString(),
+            dir.toString(),
+            "/usr/bin/id",
+            "no-such-program-anywhere"
+        }) {
             Result r = run(onlyEcho, "{\"command\":\"" + probe + "\"}");
             assertThat(r.status()).as(probe).isEqualTo(Status.REJECTED);
             assertThat(r.error()).as(probe).doesNotContain("exist", "executable", "/usr/bin/id (");
@@ -112,13 +120,15 @@ class PolicyTest {
         assertThat(answers).as("one answer, whatever the probe").hasSize(1);
         // the allowed program's own name may still say it is missing: the list names it already
         CommandExecutor allowsMissing = executor(Map.of("allowed_commands", new String[] {"no-such-program-anywhere"}));
-        assertThat(run(allowsMissing, "{\"command\":\"no-such-program-anywhere\"}").error()).contains("command not found");
+        assertThat(run(allowsMissing, "{\"command\":\"no-such-program-anywhere\"}")
+                        .error())
+                .contains("command not found");
     }
 
     @Test
     void theBlocklistWinsOverTheAllowlist() throws Exception {
-        CommandExecutor both = executor(Map.of("allowed_commands", new String[] {"echo", "rm"},
-                "blocked_commands", new String[] {"/usr/bin/rm"}));
+        CommandExecutor both = executor(Map.of(
+                "allowed_commands", new String[] {"echo", "rm"}, "blocked_commands", new String[] {"/usr/bin/rm"}));
         assertDenied(both, "{\"command\":\"rm\"}", "blocked");
     }
 

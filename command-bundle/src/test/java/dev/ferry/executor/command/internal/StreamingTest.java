@@ -41,13 +41,20 @@ class StreamingTest {
             }
             return true;
         };
-        Result r = run(sink, "{\"command\":\"sh\",\"args\":[\"-c\",\"echo ready; while [ ! -e " + flag
-                + " ]; do sleep 0.02; done; echo done; echo oops >&2; exit 5\"]}");
+        Result r = run(
+                sink,
+                "{\"command\":\"sh\",\"args\":[\"-c\",\"echo ready; while [ ! -e " + flag
+                        + " ]; do sleep 0.02; done; echo done; echo oops >&2; exit 5\"]}");
         assertThat(r.status()).as(r.toString()).isEqualTo(Status.FAILED);
         assertThat(r.exitCode()).isEqualTo(5);
         assertThat(r.output()).as("streamed, not kept").isEmpty();
         assertThat(r.metadata()).doesNotContainKey("stderr").containsKey("pid");
-        assertThat(String.join("", chunks.stream().filter(c -> c.startsWith("OUTPUT ")).map(c -> c.substring(7)).toList()))
+        assertThat(String.join(
+                        "",
+                        chunks.stream()
+                                .filter(c -> c.startsWith("OUTPUT "))
+                                .map(c -> c.substring(7))
+                                .toList()))
                 .isEqualTo("ready\ndone\n");
         assertThat(chunks).contains("STDERR oops\n");
     }
@@ -62,10 +69,13 @@ class StreamingTest {
         };
         Result r = run(full, "{\"command\":\"head\",\"args\":[\"-c\",\"10485760\",\"/dev/zero\"]}");
         assertThat(r.status()).isEqualTo(Status.SUCCEEDED);
-        assertThat(offered.get()).as("every byte offered, so the sink can count what it dropped").isEqualTo(10L << 20);
+        assertThat(offered.get())
+                .as("every byte offered, so the sink can count what it dropped")
+                .isEqualTo(10L << 20);
     }
 
     private Result run(OutputSink sink, String json) throws Exception {
-        return plain.prepare(Task.of("command", json)).execute(DirectExecutionContext.withTimeout(Duration.ofSeconds(30), sink));
+        return plain.prepare(Task.of("command", json))
+                .execute(DirectExecutionContext.withTimeout(Duration.ofSeconds(30), sink));
     }
 }

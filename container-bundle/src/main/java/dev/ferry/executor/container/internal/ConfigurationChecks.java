@@ -11,14 +11,19 @@ import org.osgi.service.component.annotations.Deactivate;
  * The checks config.yaml's bridge asks before it applies a file, one per configuration this bundle reads:
  * each with the reader its component applies.
  */
-@Component(immediate = true, service = {})
+@Component(
+        immediate = true,
+        service = {})
 public final class ConfigurationChecks {
     private final ConfigChecks checks;
 
     @Activate
     public ConfigurationChecks(BundleContext context) {
         checks = new ConfigChecks(context)
-                .add(ContainerConfig.PID, "container", p -> ContainerSettings.from(Configs.read(ContainerConfig.class, ContainerConfig.PID, p)));
+                .add(
+                        ContainerConfig.PID,
+                        "container",
+                        p -> ContainerSettings.from(Configs.read(ContainerConfig.class, ContainerConfig.PID, p)));
     }
 
     @Deactivate

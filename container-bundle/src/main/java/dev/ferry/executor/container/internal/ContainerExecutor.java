@@ -50,9 +50,12 @@ import org.slf4j.LoggerFactory;
 @Designate(ocd = ContainerConfig.class)
 // the defaults are service properties too: the registry reads the limits from the service, and without them
 // it applied its own (the container type once ran 64 at once, where its configuration said 16)
-@Component(configurationPid = ContainerConfig.PID, property = {
-        Executor.MAX_CONCURRENCY + ":Integer=" + ContainerConfig.DEFAULT_CONCURRENCY,
-        Executor.MAX_TIMEOUT_SECONDS + ":Double=" + ContainerConfig.DEFAULT_TIMEOUT_MAX_SECONDS})
+@Component(
+        configurationPid = ContainerConfig.PID,
+        property = {
+            Executor.MAX_CONCURRENCY + ":Integer=" + ContainerConfig.DEFAULT_CONCURRENCY,
+            Executor.MAX_TIMEOUT_SECONDS + ":Double=" + ContainerConfig.DEFAULT_TIMEOUT_MAX_SECONDS
+        })
 @ExecutorType("container")
 public final class ContainerExecutor implements Executor {
     static final String WORKER_LABEL = "dev.ferry.worker";
@@ -63,13 +66,18 @@ public final class ContainerExecutor implements Executor {
     private static final int REMOVE_ATTEMPTS = 4;
     /** This JVM, told apart from an earlier run of the same worker (a pid can be reused, with another start time). */
     static final String PROCESS = ProcessHandle.current().pid() + "@"
-            + ProcessHandle.current().info().startInstant().map(i -> Long.toString(i.toEpochMilli())).orElse("0");
+            + ProcessHandle.current()
+                    .info()
+                    .startInstant()
+                    .map(i -> Long.toString(i.toEpochMilli()))
+                    .orElse("0");
 
     private final SecureRandom random = new SecureRandom();
     private final ExecutorService io = dev.ferry.support.Threads.elastic("ferry-container-io", 512, 30);
     /** Keeps the deadline of each call to the engine. */
-    private final java.util.concurrent.ScheduledThreadPoolExecutor timers = dev.ferry.support.Threads.scheduled(
-            "ferry-container-deadlines");
+    private final java.util.concurrent.ScheduledThreadPoolExecutor timers =
+            dev.ferry.support.Threads.scheduled("ferry-container-deadlines");
+
     private final Configured<ContainerSettings> config;
 
     private final String home;
@@ -79,7 +87,8 @@ public final class ContainerExecutor implements Executor {
         String h = context.getProperty(dev.ferry.support.Home.PROPERTY);
         this.home = h != null ? h : context.getProperty("karaf.home");
         this.config = new Configured<ContainerSettings>(LOG, "the container type", null)
-                .start(() -> ContainerSettings.from(Configs.read(ContainerConfig.class, ContainerConfig.PID, properties), home));
+                .start(() -> ContainerSettings.from(
+                        Configs.read(ContainerConfig.class, ContainerConfig.PID, properties), home));
         ContainerSettings s = config.get();
         if (s != null) {
             io.execute(() -> removeLeftovers(s));
@@ -93,8 +102,8 @@ public final class ContainerExecutor implements Executor {
 
     @Modified
     void modified(Map<String, Object> properties) {
-        if (config.update(() -> ContainerSettings.from(Configs.read(ContainerConfig.class, ContainerConfig.PID, properties),
-                home))) {
+        if (config.update(() ->
+                ContainerSettings.from(Configs.read(ContainerConfig.class, ContainerConfig.PID, properties), home))) {
             LOG.info("Container executor reconfigured");
         }
     }
@@ -131,8 +140,11 @@ public final class ContainerExecutor implements Executor {
                 String id = String.valueOf(Json.at(c, "Id"));
                 if (remove(engine, id)) {
                     removed++;
-                    LOG.warn("Removed container {} of task {}, left behind by an earlier run of this worker (process {})",
-                            shortId(id), task, process);
+                    LOG.warn(
+                            "Removed container {} of task {}, left behind by an earlier run of this worker (process {})",
+                            shortId(id),
+                            task,
+                            process);
                 }
             }
         } catch (Engine.Unreachable e) {
@@ -193,7 +205,8 @@ public final class ContainerExecutor implements Executor {
                 }
             }
             String created = id;
-            Engine.Exchange attach = p.stdin == null ? null
+            Engine.Exchange attach = p.stdin == null
+                    ? null
                     : engine.open("POST", "/containers/" + id + "/attach?stream=1&stdin=1", null, true);
             try (ExecutionContext.Hook hook = context.onCancel(() -> kill(engine, created))) {
                 Engine.Answer started = engine.call("POST", "/containers/" + id + "/start", null);
@@ -217,7 +230,10 @@ public final class ContainerExecutor implements Executor {
                 Output out = live == null ? null : logs(engine, id, s.maxOutputBytes, live);
                 // the wait lasts as long as the container runs: bounded by the task's deadline (its hook kills the
                 // container then) and a call's time for the answer after it
-                Engine.Answer waited = engine.call("POST", "/containers/" + id + "/wait", null,
+                Engine.Answer waited = engine.call(
+                        "POST",
+                        "/containers/" + id + "/wait",
+                        null,
                         context.remaining().plus(Engine.CALL_TIMEOUT));
                 if (context.isCancelled()) {
                     return stopped(context, "the container was killed");
@@ -231,9 +247,15 @@ public final class ContainerExecutor implements Executor {
                     out = logs(engine, id, s.maxOutputBytes, null);
                 }
                 // only a failed container can have run out of memory: one call fewer for the rest
-                Object oom = code == 0 ? null : Json.at(Json.read(engine.call("GET", "/containers/" + id + "/json", null)
-                        .body()), "State", "OOMKilled");
-                Result.Builder r = Result.builder(code == 0 ? Status.SUCCEEDED : Status.FAILED).exitCode(code)
+                Object oom = code == 0
+                        ? null
+                        : Json.at(
+                                Json.read(engine.call("GET", "/containers/" + id + "/json", null)
+                                        .body()),
+                                "State",
+                                "OOMKilled");
+                Result.Builder r = Result.builder(code == 0 ? Status.SUCCEEDED : Status.FAILED)
+                        .exitCode(code)
                         .output(out.stdout.toByteArray())
                         .metadata("container_id", shortId(id))
                         .metadata("image", p.image);
@@ -254,13 +276,18 @@ public final class ContainerExecutor implements Executor {
                     r.metadata("signal", "SIGKILL").metadata("oom_killed", "unknown");
                 }
                 if (code != 0) {
-                    r.error(Boolean.TRUE.equals(oom) ? "the container ran out of memory (memory_bytes " + s.memoryBytes + ")"
-                            : code == 137 ? "the container was killed by SIGKILL, which the worker did not send: most often"
-                                    + " the memory limit (memory_bytes " + s.memoryBytes + "); the engine did not say it was"
-                                    + " out of memory (Podman does not on cgroup v1 hosts)"
-                            : "the container exited with " + code);
+                    r.error(
+                            Boolean.TRUE.equals(oom)
+                                    ? "the container ran out of memory (memory_bytes " + s.memoryBytes + ")"
+                                    : code == 137
+                                            ? "the container was killed by SIGKILL, which the worker did not send: most often"
+                                                    + " the memory limit (memory_bytes " + s.memoryBytes
+                                                    + "); the engine did not say it was"
+                                                    + " out of memory (Podman does not on cgroup v1 hosts)"
+                                            : "the container exited with " + code);
                 }
-                return r.metadata("duration_ms", Numbers.millis(System.nanoTime() - start)).build();
+                return r.metadata("duration_ms", Numbers.millis(System.nanoTime() - start))
+                        .build();
             } finally {
                 if (attach != null) {
                     attach.close();
@@ -286,7 +313,10 @@ public final class ContainerExecutor implements Executor {
         try {
             uninterruptibly(() -> remove(engine, id));
         } catch (IOException e) {
-            LOG.warn("Cannot remove container {}: {}; the next start of this worker removes it", shortId(id), e.getMessage());
+            LOG.warn(
+                    "Cannot remove container {}: {}; the next start of this worker removes it",
+                    shortId(id),
+                    e.getMessage());
         }
     }
 
@@ -348,18 +378,28 @@ public final class ContainerExecutor implements Executor {
      */
     private Result ensureImage(Engine engine, String image, ContainerSettings s, boolean present) throws IOException {
         if (!present && s.pull == ContainerSettings.Pull.NEVER) {
-            return Result.error("image '" + image + "' is not on this host, and " + ContainerConfig.PID + " has pull = never;"
-                    + " load it on the host (docker pull / podman pull / podman load), or allow pulling it");
+            return Result.error(
+                    "image '" + image + "' is not on this host, and " + ContainerConfig.PID + " has pull = never;"
+                            + " load it on the host (docker pull / podman pull / podman load), or allow pulling it");
         }
         String registry = ContainerSettings.registryOf(image);
         if (registry == null) {
-            return present ? null : Result.rejected(Rejection.POLICY_DENIED, "image '" + image + "' names no registry, and"
-                    + " a short name is never pulled (which registry the engine would ask depends on its own settings);"
-                    + " name the image with its registry, e.g. registry.example.com/" + image);
+            return present
+                    ? null
+                    : Result.rejected(
+                            Rejection.POLICY_DENIED,
+                            "image '" + image + "' names no registry, and"
+                                    + " a short name is never pulled (which registry the engine would ask depends on its own settings);"
+                                    + " name the image with its registry, e.g. registry.example.com/" + image);
         }
         if (!s.allowedRegistries.contains(registry)) {
-            return present ? null : Result.rejected(Rejection.POLICY_DENIED, "image '" + image + "' would be pulled from "
-                    + registry + ", which is not in allowed_registries " + s.allowedRegistries + " of " + ContainerConfig.PID);
+            return present
+                    ? null
+                    : Result.rejected(
+                            Rejection.POLICY_DENIED,
+                            "image '" + image + "' would be pulled from " + registry
+                                    + ", which is not in allowed_registries " + s.allowedRegistries + " of "
+                                    + ContainerConfig.PID);
         }
         try (Engine.Exchange pull = engine.open("POST", "/images/create?fromImage=" + encode(image), null, false)) {
             byte[] progress = Engine.readAll(pull.body, 64 * 1024 * 1024);
@@ -374,7 +414,8 @@ public final class ContainerExecutor implements Executor {
 
     /** @return the new container's id, or null when the engine has no such image */
     private String create(Engine engine, Task task, ContainerPayload p, ContainerSettings s) throws IOException {
-        String name = "ferry-" + task.id().replaceAll("[^A-Za-z0-9_.-]", "_") + "-" + HexFormat.of().formatHex(randomBytes());
+        String name = "ferry-" + task.id().replaceAll("[^A-Za-z0-9_.-]", "_") + "-"
+                + HexFormat.of().formatHex(randomBytes());
         if (name.length() > 120) {
             name = name.substring(0, 120);
         }
@@ -470,10 +511,12 @@ public final class ContainerExecutor implements Executor {
      * container ended, or, when {@code live} is not null, followed while it runs and handed to the sink as it
      * comes (kept nowhere; the engine's log of it stays until the container is removed).
      */
-    private static Output logs(Engine engine, String id, int cap, OutputSink live) throws IOException, InterruptedException {
+    private static Output logs(Engine engine, String id, int cap, OutputSink live)
+            throws IOException, InterruptedException {
         Output out = new Output();
         String follow = live == null ? "" : "&follow=1";
-        try (Engine.Exchange logs = engine.open("GET", "/containers/" + id + "/logs?stdout=1&stderr=1" + follow, null, false)) {
+        try (Engine.Exchange logs =
+                engine.open("GET", "/containers/" + id + "/logs?stdout=1&stderr=1" + follow, null, false)) {
             if (logs.status != 200) {
                 throw new IOException("reading the container's output failed: "
                         + new Engine.Answer(logs.status, Engine.readAll(logs.body, 1 << 20)).message());
@@ -482,10 +525,13 @@ public final class ContainerExecutor implements Executor {
             byte[] header = new byte[8];
             byte[] buf = new byte[16 * 1024];
             while (readFully(in, header)) {
-                int size = ((header[4] & 0xff) << 24) | ((header[5] & 0xff) << 16) | ((header[6] & 0xff) << 8) | (header[7] & 0xff);
+                int size = ((header[4] & 0xff) << 24)
+                        | ((header[5] & 0xff) << 16)
+                        | ((header[6] & 0xff) << 8)
+                        | (header[7] & 0xff);
                 boolean err = header[0] == 2;
                 ByteArrayOutputStream to = err ? out.stderr : out.stdout;
-                for (int left = size; left > 0;) {
+                for (int left = size; left > 0; ) {
                     int n = in.read(buf, 0, Math.min(buf.length, left));
                     if (n < 0) {
                         throw new IOException("the container's output ended mid-frame");
@@ -579,26 +625,34 @@ public final class ContainerExecutor implements Executor {
         Future<Health> answer = io.submit(() -> {
             Engine.Answer version = engine.call("GET", "/version", null);
             if (!version.ok()) {
-                return Health.unhealthy("the engine at " + s.socket + " answered " + version.status() + ": " + version.message());
+                return Health.unhealthy(
+                        "the engine at " + s.socket + " answered " + version.status() + ": " + version.message());
             }
             Object json = Json.read(version.body());
             String product = String.valueOf(Json.at(json, "Version"));
             String api = String.valueOf(Json.at(json, "ApiVersion"));
             List<String> missing = new ArrayList<>();
             for (String image : s.allowedImages) {
-                if (!image.endsWith("*") && !engine.call("GET", "/images/" + encode(image) + "/json", null).ok()) {
+                if (!image.endsWith("*")
+                        && !engine.call("GET", "/images/" + encode(image) + "/json", null)
+                                .ok()) {
                     missing.add(image);
                 }
             }
             String about = "engine " + product + " at " + s.socket + ", API " + api + "; network " + s.network
                     + "; pull " + s.pull.name().toLowerCase(java.util.Locale.ROOT);
             if (s.allowedImages.isEmpty()) {
-                return Health.degraded(about + "; allowed_images is empty, so no task can run: name the images tasks may use");
+                return Health.degraded(
+                        about + "; allowed_images is empty, so no task can run: name the images tasks may use");
             }
             if (!missing.isEmpty()) {
                 String why = "allowed images not on this host: " + missing
-                        + (s.pull == ContainerSettings.Pull.NEVER ? " (pull = never: load them on the host)" : " (pulled when needed)");
-                return s.pull == ContainerSettings.Pull.NEVER ? Health.degraded(about + "; " + why) : Health.healthy(about + "; " + why);
+                        + (s.pull == ContainerSettings.Pull.NEVER
+                                ? " (pull = never: load them on the host)"
+                                : " (pulled when needed)");
+                return s.pull == ContainerSettings.Pull.NEVER
+                        ? Health.degraded(about + "; " + why)
+                        : Health.healthy(about + "; " + why);
             }
             return Health.healthy(about);
         });
@@ -608,8 +662,11 @@ public final class ContainerExecutor implements Executor {
             answer.cancel(true);
             return Health.unhealthy("the engine at " + s.socket + " did not answer within 10 s");
         } catch (java.util.concurrent.ExecutionException e) {
-            return Health.unhealthy(e.getCause() instanceof Engine.Unreachable ? e.getCause().getMessage()
-                    : "cannot reach the engine at " + s.socket + ": " + e.getCause().getMessage());
+            return Health.unhealthy(
+                    e.getCause() instanceof Engine.Unreachable
+                            ? e.getCause().getMessage()
+                            : "cannot reach the engine at " + s.socket + ": "
+                                    + e.getCause().getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Health.unhealthy("interrupted");

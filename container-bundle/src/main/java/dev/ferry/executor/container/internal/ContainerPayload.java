@@ -16,8 +16,8 @@ import java.util.Map;
  * {@code "/host/path:/container/path"} with {@code :ro} (the default) or {@code :rw}.
  */
 final class ContainerPayload {
-    static final List<String> FIELDS = List.of("image", "command", "env", "mounts", "working_dir", "user", "stdin",
-            "timeout_seconds");
+    static final List<String> FIELDS =
+            List.of("image", "command", "env", "mounts", "working_dir", "user", "stdin", "timeout_seconds");
     private static final String EXAMPLE = "{\"image\":\"busybox:1.36\",\"command\":[\"echo\",\"hello\"]}";
     private static final int MAX_STDIN = 16 * 1024 * 1024;
 
@@ -39,8 +39,16 @@ final class ContainerPayload {
     /** Why the operator's policy refuses this task (image, mount), or null. */
     final String denial;
 
-    private ContainerPayload(String image, List<String> command, Map<String, String> env, List<Mount> mounts,
-            String workingDir, String user, byte[] stdin, Double timeoutSeconds, String denial) {
+    private ContainerPayload(
+            String image,
+            List<String> command,
+            Map<String, String> env,
+            List<Mount> mounts,
+            String workingDir,
+            String user,
+            byte[] stdin,
+            Double timeoutSeconds,
+            String denial) {
         this.image = image;
         this.command = command;
         this.env = env;
@@ -96,16 +104,21 @@ final class ContainerPayload {
         Map<String, String> environment = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : env.entrySet()) {
             String n = e.getKey();
-            if (n.isEmpty() || n.indexOf('=') >= 0 || n.indexOf('\0') >= 0 || e.getValue().indexOf('\0') >= 0) {
+            if (n.isEmpty()
+                    || n.indexOf('=') >= 0
+                    || n.indexOf('\0') >= 0
+                    || e.getValue().indexOf('\0') >= 0) {
                 throw new InvalidPayloadException("env." + n, "is not a valid variable (a name without '=' or NUL)");
             }
             environment.put(n, e.getValue());
         }
         if (workingDir != null && !workingDir.startsWith("/")) {
-            throw new InvalidPayloadException("working_dir", "must be an absolute path in the container, got '" + workingDir + "'");
+            throw new InvalidPayloadException(
+                    "working_dir", "must be an absolute path in the container, got '" + workingDir + "'");
         }
         if (user != null && !user.matches("[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?")) {
-            throw new InvalidPayloadException("user", "must be a user (name or uid), optionally :group, got '" + user + "'");
+            throw new InvalidPayloadException(
+                    "user", "must be a user (name or uid), optionally :group, got '" + user + "'");
         }
         byte[] in = stdin == null ? null : stdin.getBytes(StandardCharsets.UTF_8);
         if (in != null && in.length > MAX_STDIN) {
@@ -116,8 +129,8 @@ final class ContainerPayload {
         }
         String denial = null;
         if (!settings.allows(image)) {
-            denial = "image '" + image + "' is not in allowed_images " + settings.allowedImages + " of " + ContainerConfig.PID
-                    + "; ask the operator to allow it";
+            denial = "image '" + image + "' is not in allowed_images " + settings.allowedImages + " of "
+                    + ContainerConfig.PID + "; ask the operator to allow it";
         }
         List<Mount> mounts = new ArrayList<>();
         for (String text : mountTexts) {
@@ -145,8 +158,16 @@ final class ContainerPayload {
                 }
             }
         }
-        return new ContainerPayload(image, command == null ? null : List.copyOf(command), environment,
-                denial == null ? List.copyOf(resolved) : List.of(), workingDir, user, in, seconds, denial);
+        return new ContainerPayload(
+                image,
+                command == null ? null : List.copyOf(command),
+                environment,
+                denial == null ? List.copyOf(resolved) : List.of(),
+                workingDir,
+                user,
+                in,
+                seconds,
+                denial);
     }
 
     private static Mount mount(String text) throws InvalidPayloadException {
@@ -159,7 +180,9 @@ final class ContainerPayload {
             switch (parts[2]) {
                 case "ro" -> rw = false;
                 case "rw" -> rw = true;
-                default -> throw new InvalidPayloadException("mounts", "'" + text + "' ends in '" + parts[2] + "'; use :ro or :rw");
+                default ->
+                    throw new InvalidPayloadException(
+                            "mounts", "'" + text + "' ends in '" + parts[2] + "'; use :ro or :rw");
             }
         }
         Path source = Path.of(parts[0]);
@@ -170,8 +193,10 @@ final class ContainerPayload {
         for (String over : List.of("/", "/proc", "/sys", "/dev")) {
             if (target.equals(over)) {
                 // the runtime would make the container's own folders (dev, etc, proc …) inside the host folder
-                throw new InvalidPayloadException("mounts", "'" + text + "': " + over + " cannot be a mount target in the"
-                        + " container; mount under a folder of its own, such as /data");
+                throw new InvalidPayloadException(
+                        "mounts",
+                        "'" + text + "': " + over + " cannot be a mount target in the"
+                                + " container; mount under a folder of its own, such as /data");
             }
         }
         return new Mount(source.normalize(), target, rw);
@@ -190,7 +215,8 @@ final class ContainerPayload {
             }
             Path folder = realOrAsWritten(rule.prefix());
             if (m.source.startsWith(folder) && !m.source.equals(folder)) {
-                return "mount " + m.source + " is inside " + folder + ", which tasks may mount read-write (allowed_mounts"
+                return "mount " + m.source + " is inside " + folder
+                        + ", which tasks may mount read-write (allowed_mounts"
                         + " has it with :rw): a task could swap it for a symbolic link between this check and the engine's"
                         + " mount; mount " + folder + " itself";
             }
@@ -221,15 +247,18 @@ final class ContainerPayload {
                 return null;
             }
         }
-        return "mount " + m.source + " is not under allowed_mounts " + settings.mounts.stream().map(r -> r.prefix()
-                + (r.readWrite() ? ":rw" : "")).toList() + " of " + ContainerConfig.PID;
+        return "mount " + m.source + " is not under allowed_mounts "
+                + settings.mounts.stream()
+                        .map(r -> r.prefix() + (r.readWrite() ? ":rw" : ""))
+                        .toList() + " of " + ContainerConfig.PID;
     }
 
     private static Path real(Path p) throws InvalidPayloadException {
         try {
             return p.toRealPath();
         } catch (IOException e) {
-            throw new InvalidPayloadException("mounts", p + " does not exist on the worker's host (" + e.getMessage() + ")");
+            throw new InvalidPayloadException(
+                    "mounts", p + " does not exist on the worker's host (" + e.getMessage() + ")");
         }
     }
 }

@@ -10,14 +10,17 @@ import java.util.Set;
 
 /** The container executor's configuration as checked plain values. */
 final class ContainerSettings {
-    enum Pull { NEVER, IF_MISSING, ALWAYS }
+    enum Pull {
+        NEVER,
+        IF_MISSING,
+        ALWAYS
+    }
 
     /** Host paths never mounted, nor any folder holding one of them. */
     static final List<Path> NEVER_MOUNTED = List.of(Path.of("/proc"), Path.of("/sys"), Path.of("/dev"));
 
     /** One allowed host folder: a prefix, and whether tasks may ask for it read-write. */
-    record MountRule(Path prefix, boolean readWrite) {
-    }
+    record MountRule(Path prefix, boolean readWrite) {}
 
     final Path socket;
     final List<String> allowedImages;
@@ -32,9 +35,19 @@ final class ContainerSettings {
     final int maxOutputBytes;
     final String workerId;
 
-    ContainerSettings(Path socket, List<String> allowedImages, Pull pull, Set<String> allowedRegistries,
-            List<MountRule> mounts, String network, long memoryBytes, long nanoCpus, long pidsLimit, boolean readOnlyRootfs,
-            int maxOutputBytes, String workerId) {
+    ContainerSettings(
+            Path socket,
+            List<String> allowedImages,
+            Pull pull,
+            Set<String> allowedRegistries,
+            List<MountRule> mounts,
+            String network,
+            long memoryBytes,
+            long nanoCpus,
+            long pidsLimit,
+            boolean readOnlyRootfs,
+            int maxOutputBytes,
+            String workerId) {
         this.socket = socket;
         this.allowedImages = allowedImages;
         this.pull = pull;
@@ -57,19 +70,27 @@ final class ContainerSettings {
     static ContainerSettings from(ContainerConfig c, String home) {
         String host = c.docker__host().trim();
         if (!host.startsWith("unix:///")) {
-            throw bad("docker_host", "must be a unix socket, unix:///path (e.g. unix:///var/run/docker.sock), got '" + host
-                    + "'; an engine reached over TCP would need TLS, which this executor does not speak");
+            throw bad(
+                    "docker_host",
+                    "must be a unix socket, unix:///path (e.g. unix:///var/run/docker.sock), got '" + host
+                            + "'; an engine reached over TCP would need TLS, which this executor does not speak");
         }
         Path socket = Path.of(host.substring("unix://".length())).normalize();
         List<String> images = new ArrayList<>();
         for (String image : c.allowed__images()) {
             String i = image.trim();
-            if (i.isEmpty() || i.chars().anyMatch(ch -> ch <= ' ') || i.indexOf('*') >= 0 && i.indexOf('*') != i.length() - 1) {
-                throw bad("allowed_images", "'" + image + "' is not an image name or a pattern ending in * (e.g. busybox:*)");
+            if (i.isEmpty()
+                    || i.chars().anyMatch(ch -> ch <= ' ')
+                    || i.indexOf('*') >= 0 && i.indexOf('*') != i.length() - 1) {
+                throw bad(
+                        "allowed_images",
+                        "'" + image + "' is not an image name or a pattern ending in * (e.g. busybox:*)");
             }
             if (i.equals("*")) {
-                throw bad("allowed_images", "'*' would allow every image on the host and every registry; name them,"
-                        + " or their registry and repository (registry.example.com/team/*)");
+                throw bad(
+                        "allowed_images",
+                        "'*' would allow every image on the host and every registry; name them,"
+                                + " or their registry and repository (registry.example.com/team/*)");
             }
             images.add(i);
         }
@@ -84,8 +105,10 @@ final class ContainerSettings {
             registries.add(r.trim().toLowerCase(Locale.ROOT));
         }
         if (pull != Pull.NEVER && registries.isEmpty()) {
-            throw bad("pull", "is " + c.pull() + " but allowed_registries is empty: name the registries images may come"
-                    + " from, or set pull = never");
+            throw bad(
+                    "pull",
+                    "is " + c.pull() + " but allowed_registries is empty: name the registries images may come"
+                            + " from, or set pull = never");
         }
         List<MountRule> mounts = new ArrayList<>();
         for (String m : c.allowed__mounts()) {
@@ -129,8 +152,19 @@ final class ContainerSettings {
         if (id.isEmpty()) {
             id = defaultWorkerId(home);
         }
-        return new ContainerSettings(socket, List.copyOf(images), pull, Set.copyOf(registries), List.copyOf(mounts), network,
-                c.memory__bytes(), Math.round(c.cpus() * 1e9), c.pids__limit(), c.read__only__rootfs(), c.max__output__bytes(), id);
+        return new ContainerSettings(
+                socket,
+                List.copyOf(images),
+                pull,
+                Set.copyOf(registries),
+                List.copyOf(mounts),
+                network,
+                c.memory__bytes(),
+                Math.round(c.cpus() * 1e9),
+                c.pids__limit(),
+                c.read__only__rootfs(),
+                c.max__output__bytes(),
+                id);
     }
 
     /**
@@ -174,7 +208,9 @@ final class ContainerSettings {
     /** @return whether the image may run: an exact name, or a pattern's prefix */
     boolean allows(String image) {
         for (String allowed : allowedImages) {
-            if (allowed.endsWith("*") ? image.startsWith(allowed.substring(0, allowed.length() - 1)) : image.equals(allowed)) {
+            if (allowed.endsWith("*")
+                    ? image.startsWith(allowed.substring(0, allowed.length() - 1))
+                    : image.equals(allowed)) {
                 return true;
             }
         }

@@ -8,13 +8,20 @@ import java.util.Map;
 
 /** Public factories for the benchmarks (bench/ builds the executor through them, with its real defaults). */
 public final class Containers {
-    private Containers() {
-    }
+    private Containers() {}
 
     /** The executor as its component starts with docker_host and allowed_images set, and every other default. */
     public static Executor executor(String dockerHost, String image) {
-        return new ContainerExecutor(ContainerSettings.from(Configs.read(ContainerConfig.class, ContainerConfig.PID,
-                Map.of("docker_host", dockerHost, "allowed_images", new String[] {image}, "worker_id", "ferry-bench"))));
+        return new ContainerExecutor(ContainerSettings.from(Configs.read(
+                ContainerConfig.class,
+                ContainerConfig.PID,
+                Map.of(
+                        "docker_host",
+                        dockerHost,
+                        "allowed_images",
+                        new String[] {image},
+                        "worker_id",
+                        "ferry-bench"))));
     }
 
     /**
@@ -56,8 +63,12 @@ public final class Containers {
         String id = String.valueOf(Json.at(Json.read(created.body()), "Id"));
         try {
             engine.call("POST", "/containers/" + id + "/start", null);
-            Object code = Json.at(Json.read(engine.call("POST", "/containers/" + id + "/wait", null).body()), "StatusCode");
-            try (Engine.Exchange logs = engine.open("GET", "/containers/" + id + "/logs?stdout=1&stderr=1", null, false)) {
+            Object code = Json.at(
+                    Json.read(engine.call("POST", "/containers/" + id + "/wait", null)
+                            .body()),
+                    "StatusCode");
+            try (Engine.Exchange logs =
+                    engine.open("GET", "/containers/" + id + "/logs?stdout=1&stderr=1", null, false)) {
                 Engine.readAll(logs.body, 1 << 20);
             }
             return code instanceof Number n ? n.intValue() : -1;

@@ -125,13 +125,16 @@ final class Engine {
         ScheduledFuture<?> alarm = null;
         if (timers != null) {
             try {
-                alarm = timers.schedule(() -> {
-                    expired.set(true);
-                    SocketChannel channel = open.get();
-                    if (channel != null) {
-                        closeQuietly(channel);
-                    }
-                }, within.toNanos(), TimeUnit.NANOSECONDS);
+                alarm = timers.schedule(
+                        () -> {
+                            expired.set(true);
+                            SocketChannel channel = open.get();
+                            if (channel != null) {
+                                closeQuietly(channel);
+                            }
+                        },
+                        within.toNanos(),
+                        TimeUnit.NANOSECONDS);
             } catch (java.util.concurrent.RejectedExecutionException stopping) {
                 // the executor is stopping (its last removals): the call goes on without a timer
             }
@@ -145,8 +148,10 @@ final class Engine {
             return new Answer(x.status, readAll(x.body, MAX_ANSWER));
         } catch (IOException e) {
             if (expired.get()) {
-                throw new IOException("the engine at " + socket + " did not answer " + method + " " + path + " within "
-                        + within.toMillis() + " ms; is it overloaded or hung?", e);
+                throw new IOException(
+                        "the engine at " + socket + " did not answer " + method + " " + path + " within "
+                                + within.toMillis() + " ms; is it overloaded or hung?",
+                        e);
             }
             throw e;
         } finally {
@@ -173,15 +178,20 @@ final class Engine {
     }
 
     /** @param opened told the connection before anything is sent or read, so a deadline can end it */
-    private Exchange open(String method, String path, byte[] json, boolean upgrade,
-            java.util.function.Consumer<SocketChannel> opened) throws IOException {
+    private Exchange open(
+            String method, String path, byte[] json, boolean upgrade, java.util.function.Consumer<SocketChannel> opened)
+            throws IOException {
         SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
         opened.accept(channel);
         try {
             channel.connect(UnixDomainSocketAddress.of(socket));
             OutputStream out = Channels.newOutputStream(channel);
             StringBuilder head = new StringBuilder();
-            head.append(method).append(' ').append(API).append(path).append(" HTTP/1.1\r\n")
+            head.append(method)
+                    .append(' ')
+                    .append(API)
+                    .append(path)
+                    .append(" HTTP/1.1\r\n")
                     .append("Host: docker\r\nUser-Agent: ferry-worker\r\n");
             if (upgrade) {
                 head.append("Connection: Upgrade\r\nUpgrade: tcp\r\n");
@@ -189,7 +199,9 @@ final class Engine {
                 head.append("Connection: close\r\n");
             }
             if (json != null) {
-                head.append("Content-Type: application/json\r\nContent-Length: ").append(json.length).append("\r\n");
+                head.append("Content-Type: application/json\r\nContent-Length: ")
+                        .append(json.length)
+                        .append("\r\n");
             } else if (!method.equals("GET") && !method.equals("DELETE")) {
                 head.append("Content-Length: 0\r\n");
             }
@@ -217,7 +229,8 @@ final class Engine {
                 String value = h.substring(colon + 1).trim();
                 if (name.equals("content-length")) {
                     length = Long.parseLong(value);
-                } else if (name.equals("transfer-encoding") && value.toLowerCase(Locale.ROOT).contains("chunked")) {
+                } else if (name.equals("transfer-encoding")
+                        && value.toLowerCase(Locale.ROOT).contains("chunked")) {
                     chunked = true;
                 }
             }
@@ -234,10 +247,14 @@ final class Engine {
             return new Exchange(code, body, out, channel);
         } catch (IOException | RuntimeException e) {
             channel.close();
-            if (e instanceof java.net.SocketException || e instanceof java.nio.file.NoSuchFileException
+            if (e instanceof java.net.SocketException
+                    || e instanceof java.nio.file.NoSuchFileException
                     || e instanceof java.net.ConnectException) {
-                throw new Unreachable("cannot reach the engine at " + socket + ": " + e.getMessage() + "; start Docker or"
-                        + " Podman's service there, or point docker_host of " + ContainerConfig.PID + " at its socket", e);
+                throw new Unreachable(
+                        "cannot reach the engine at " + socket + ": " + e.getMessage() + "; start Docker or"
+                                + " Podman's service there, or point docker_host of " + ContainerConfig.PID
+                                + " at its socket",
+                        e);
             }
             throw e;
         }
@@ -246,7 +263,7 @@ final class Engine {
     static byte[] readAll(InputStream in, int max) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buf = new byte[8192];
-        for (int n; (n = in.read(buf)) > 0;) {
+        for (int n; (n = in.read(buf)) > 0; ) {
             if (out.size() + n > max) {
                 throw new IOException("the engine's answer is larger than " + max + " bytes");
             }
@@ -257,7 +274,7 @@ final class Engine {
 
     private static String line(InputStream in) throws IOException {
         StringBuilder sb = new StringBuilder();
-        for (int c; (c = in.read()) != '\n';) {
+        for (int c; (c = in.read()) != '\n'; ) {
             if (c < 0) {
                 throw new EOFException("the engine closed the connection mid-answer");
             }

@@ -16,8 +16,7 @@ import java.util.Map;
 final class Json {
     private static final JsonFactory FACTORY = new JsonFactory();
 
-    private Json() {
-    }
+    private Json() {}
 
     /** @return the document as maps, lists, strings, numbers, booleans and nulls */
     static Object read(byte[] json) throws IOException {

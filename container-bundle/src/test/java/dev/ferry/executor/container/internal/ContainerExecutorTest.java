@@ -3,11 +3,8 @@ package dev.ferry.executor.container.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ferry.executor.api.DirectExecutionContext;
-import dev.ferry.testing.Needs;
-import dev.ferry.testing.StoppingContext;
 import dev.ferry.executor.api.Health;
 import dev.ferry.executor.api.InvalidPayloadException;
 import dev.ferry.executor.api.Rejection;
@@ -15,6 +12,8 @@ import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Status;
 import dev.ferry.executor.api.Task;
 import dev.ferry.support.Configs;
+import dev.ferry.testing.Needs;
+import dev.ferry.testing.StoppingContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,17 +38,21 @@ class ContainerExecutorTest {
 
     @TempDir
     Path dir;
+
     private final String workerId = "test-" + System.nanoTime();
 
     @BeforeAll
     static void engine() {
-        Needs.present(HOST != null && IMAGE != null, "a container engine (FERRY_TEST_DOCKER_HOST = unix:///…/podman.sock and"
-                + " FERRY_TEST_IMAGE)");
+        Needs.present(
+                HOST != null && IMAGE != null,
+                "a container engine (FERRY_TEST_DOCKER_HOST = unix:///…/podman.sock and" + " FERRY_TEST_IMAGE)");
     }
 
     @AfterEach
     void nothingLeftBehind() throws Exception {
-        assertThat(containers()).as("containers of this test's worker id left behind").isEmpty();
+        assertThat(containers())
+                .as("containers of this test's worker id left behind")
+                .isEmpty();
     }
 
     private ContainerExecutor executor(Map<String, Object> extra) {
@@ -58,17 +61,22 @@ class ContainerExecutorTest {
         config.put("allowed_images", new String[] {IMAGE});
         config.put("worker_id", workerId);
         config.putAll(extra);
-        return new ContainerExecutor(ContainerSettings.from(Configs.read(ContainerConfig.class, ContainerConfig.PID, config)));
+        return new ContainerExecutor(
+                ContainerSettings.from(Configs.read(ContainerConfig.class, ContainerConfig.PID, config)));
     }
 
     private static Result run(ContainerExecutor e, String json) throws Exception {
-        return e.prepare(Task.of("container", json)).execute(DirectExecutionContext.withTimeout(Duration.ofSeconds(60)));
+        return e.prepare(Task.of("container", json))
+                .execute(DirectExecutionContext.withTimeout(Duration.ofSeconds(60)));
     }
 
     private static String json(String... command) {
         StringBuilder sb = new StringBuilder("{\"image\":\"" + IMAGE + "\",\"command\":[");
         for (int i = 0; i < command.length; i++) {
-            sb.append(i == 0 ? "" : ",").append('"').append(command[i].replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+            sb.append(i == 0 ? "" : ",")
+                    .append('"')
+                    .append(command[i].replace("\\", "\\\\").replace("\"", "\\\""))
+                    .append('"');
         }
         return sb.append("]}").toString();
     }
@@ -84,14 +92,20 @@ class ContainerExecutorTest {
         assertThat(ok.status()).as(ok.toString()).isEqualTo(Status.SUCCEEDED);
         assertThat(ok.outputAsString()).isEqualTo("hello\n");
         assertThat(ok.exitCode()).isZero();
-        assertThat(ok.metadata()).containsEntry("stderr", "oops\n").containsEntry("image", IMAGE).containsKey("container_id");
+        assertThat(ok.metadata())
+                .containsEntry("stderr", "oops\n")
+                .containsEntry("image", IMAGE)
+                .containsKey("container_id");
 
         Result three = run(e, json("sh", "-c", "exit 3"));
         assertThat(three.status()).isEqualTo(Status.FAILED);
         assertThat(three.exitCode()).isEqualTo(3);
 
-        Result env = run(e, with(json("sh", "-c", "echo $GREETING from $(pwd) as $(id -u)"),
-                "\"env\":{\"GREETING\":\"hi\"},\"working_dir\":\"/tmp\",\"user\":\"1234\""));
+        Result env = run(
+                e,
+                with(
+                        json("sh", "-c", "echo $GREETING from $(pwd) as $(id -u)"),
+                        "\"env\":{\"GREETING\":\"hi\"},\"working_dir\":\"/tmp\",\"user\":\"1234\""));
         assertThat(env.outputAsString()).isEqualTo("hi from /tmp as 1234\n");
 
         Result stdin = run(e, with(json("sh", "-c", "tr a-z A-Z"), "\"stdin\":\"shout\\n\""));
@@ -119,14 +133,25 @@ class ContainerExecutorTest {
             }
             return true;
         };
-        Result r = e.prepare(Task.of("container", with(json("sh", "-c",
-                "echo ready; while [ ! -e /data/flag ]; do sleep 0.05; done; echo done; echo oops >&2; exit 4"),
-                "\"mounts\":[\"" + data + ":/data\"]"))).execute(DirectExecutionContext.withTimeout(Duration.ofSeconds(30), sink));
+        Result r = e.prepare(Task.of(
+                        "container",
+                        with(
+                                json(
+                                        "sh",
+                                        "-c",
+                                        "echo ready; while [ ! -e /data/flag ]; do sleep 0.05; done; echo done; echo oops >&2; exit 4"),
+                                "\"mounts\":[\"" + data + ":/data\"]")))
+                .execute(DirectExecutionContext.withTimeout(Duration.ofSeconds(30), sink));
         assertThat(r.status()).as(r.toString()).isEqualTo(Status.FAILED);
         assertThat(r.exitCode()).isEqualTo(4);
         assertThat(r.output()).as("streamed, not kept").isEmpty();
         assertThat(r.metadata()).doesNotContainKey("stderr");
-        assertThat(String.join("", chunks.stream().filter(c -> c.startsWith("OUTPUT ")).map(c -> c.substring(7)).toList()))
+        assertThat(String.join(
+                        "",
+                        chunks.stream()
+                                .filter(c -> c.startsWith("OUTPUT "))
+                                .map(c -> c.substring(7))
+                                .toList()))
                 .isEqualTo("ready\ndone\n");
         assertThat(chunks).contains("STDERR oops\n");
     }
@@ -135,12 +160,16 @@ class ContainerExecutorTest {
     void containersAreLockedDownByDefault() throws Exception {
         ContainerExecutor e = executor(Map.of());
         // no network but loopback, a read-only root with a private /tmp, no capabilities
-        assertThat(run(e, json("sh", "-c", "ls /sys/class/net")).outputAsString().trim()).isEqualTo("lo");
+        assertThat(run(e, json("sh", "-c", "ls /sys/class/net"))
+                        .outputAsString()
+                        .trim())
+                .isEqualTo("lo");
         Result write = run(e, json("sh", "-c", "touch /bin/x 2>&1; echo tmp > /tmp/x && cat /tmp/x"));
         assertThat(write.outputAsString()).contains("Read-only file system").endsWith("tmp\n");
         assertThat(run(e, json("sh", "-c", "grep CapEff /proc/self/status")).outputAsString())
                 .isEqualTo("CapEff:\t0000000000000000\n");
-        assertThat(run(e, json("sh", "-c", "grep NoNewPrivs /proc/self/status")).outputAsString()).isEqualTo("NoNewPrivs:\t1\n");
+        assertThat(run(e, json("sh", "-c", "grep NoNewPrivs /proc/self/status")).outputAsString())
+                .isEqualTo("NoNewPrivs:\t1\n");
 
         // the limits as the engine holds them, read while the container runs
         CompletableFuture<Result> sleeping = CompletableFuture.supplyAsync(() -> {
@@ -157,9 +186,10 @@ class ContainerExecutorTest {
         assertThat(Json.at(inspect, "HostConfig", "Privileged")).isEqualTo(false);
         assertThat(Json.at(inspect, "HostConfig", "ReadonlyRootfs")).isEqualTo(true);
         assertThat(String.valueOf(Json.at(inspect, "Config", "Labels"))).contains("dev.ferry.task=");
-        new Engine(Path.of(HOST.substring("unix://".length()))).call("POST", "/containers/" + Json.at(inspect, "Id")
-                + "/kill?signal=KILL", null);
-        assertThat(sleeping.get(60, TimeUnit.SECONDS).status()).isEqualTo(Status.FAILED); // killed from outside: exit 137
+        new Engine(Path.of(HOST.substring("unix://".length())))
+                .call("POST", "/containers/" + Json.at(inspect, "Id") + "/kill?signal=KILL", null);
+        assertThat(sleeping.get(60, TimeUnit.SECONDS).status())
+                .isEqualTo(Status.FAILED); // killed from outside: exit 137
     }
 
     /** The registry's watchdog times a task out through its context (here the test's StoppingContext does): the container dies and goes. */
@@ -169,7 +199,9 @@ class ContainerExecutorTest {
         StoppingContext late = StoppingContext.withTimeout(Duration.ofSeconds(60));
         CompletableFuture<Result> sleeping = runAsync(e, with(json("sleep", "60"), "\"timeout_seconds\":3"), late);
         awaitOneContainer();
-        assertThat(late.remaining()).as("timeout_seconds brings the deadline forward").isLessThanOrEqualTo(Duration.ofSeconds(3));
+        assertThat(late.remaining())
+                .as("timeout_seconds brings the deadline forward")
+                .isLessThanOrEqualTo(Duration.ofSeconds(3));
         long start = System.nanoTime();
         Result timedOut = sleeping.get(30, TimeUnit.SECONDS);
         assertThat(timedOut.status()).isEqualTo(Status.TIMED_OUT);
@@ -211,8 +243,13 @@ class ContainerExecutorTest {
         assertThat(write.status()).as("read-only by default").isEqualTo(Status.FAILED);
         assertThat(data.resolve("new.txt")).doesNotExist();
 
-        for (String mount : List.of(data + ":/data:rw", elsewhere + ":/x", data.resolve("escape") + ":/x", "/proc:/p",
-                HOST.substring("unix://".length()) + ":/s", "/:/host")) {
+        for (String mount : List.of(
+                data + ":/data:rw",
+                elsewhere + ":/x",
+                data.resolve("escape") + ":/x",
+                "/proc:/p",
+                HOST.substring("unix://".length()) + ":/s",
+                "/:/host")) {
             Result denied = run(e, with(json("true"), "\"mounts\":[\"" + mount + "\"]"));
             assertThat(denied.status()).as(mount).isEqualTo(Status.REJECTED);
             assertThat(denied.rejection()).as(mount).isEqualTo(Rejection.POLICY_DENIED);
@@ -221,7 +258,9 @@ class ContainerExecutorTest {
         ContainerExecutor missing = executor(Map.of("allowed_images", new String[] {"localhost/not-here:1"}));
         Result notHere = run(missing, "{\"image\":\"localhost/not-here:1\",\"command\":[\"true\"]}");
         assertThat(notHere.status()).isEqualTo(Status.ERROR);
-        assertThat(notHere.error()).contains("'localhost/not-here:1' is not on this host").contains("pull = never");
+        assertThat(notHere.error())
+                .contains("'localhost/not-here:1' is not on this host")
+                .contains("pull = never");
     }
 
     /**
@@ -239,18 +278,20 @@ class ContainerExecutorTest {
         Path a = scratch.resolve("a");
         ContainerExecutor e = executor(Map.of("allowed_mounts", new String[] {scratch + ":rw"}));
         java.util.concurrent.atomic.AtomicBoolean swapping = new java.util.concurrent.atomic.AtomicBoolean(true);
-        Thread swapper = new Thread(() -> {
-            while (swapping.get()) {
-                try {
-                    Files.deleteIfExists(a);
-                    Files.createDirectory(a);
-                    Files.delete(a);
-                    Files.createSymbolicLink(a, outside);
-                } catch (java.io.IOException ignored) {
-                    // the race goes on
-                }
-            }
-        }, "swapper");
+        Thread swapper = new Thread(
+                () -> {
+                    while (swapping.get()) {
+                        try {
+                            Files.deleteIfExists(a);
+                            Files.createDirectory(a);
+                            Files.delete(a);
+                            Files.createSymbolicLink(a, outside);
+                        } catch (java.io.IOException ignored) {
+                            // the race goes on
+                        }
+                    }
+                },
+                "swapper");
         swapper.start();
         try {
             for (int i = 0; i < 20; i++) {
@@ -262,28 +303,36 @@ class ContainerExecutorTest {
                 }
                 assertThat(r.outputAsString()).doesNotContain("outside secret");
                 assertThat(r.status()).as(r.error()).isEqualTo(Status.REJECTED);
-                assertThat(r.error()).satisfiesAnyOf(m -> assertThat(m).contains("which tasks may mount read-write"),
-                        m -> assertThat(m).contains("is not under allowed_mounts"));
+                assertThat(r.error())
+                        .satisfiesAnyOf(
+                                m -> assertThat(m).contains("which tasks may mount read-write"),
+                                m -> assertThat(m).contains("is not under allowed_mounts"));
             }
         } finally {
             swapping.set(false);
             swapper.join(10_000);
         }
-        Result whole = run(e, with(json("sh", "-c", "echo made > /x/made.txt"), "\"mounts\":[\"" + scratch + ":/x:rw\"]"));
+        Result whole =
+                run(e, with(json("sh", "-c", "echo made > /x/made.txt"), "\"mounts\":[\"" + scratch + ":/x:rw\"]"));
         assertThat(whole.status()).as(whole.error()).isEqualTo(Status.SUCCEEDED);
         assertThat(scratch.resolve("made.txt")).hasContent("made");
 
         assertThatThrownBy(() -> run(e, with(json("true"), "\"mounts\":[\"" + scratch + ":/\"]")))
-                .isInstanceOf(dev.ferry.executor.api.InvalidPayloadException.class).hasMessageContaining("mount target");
+                .isInstanceOf(dev.ferry.executor.api.InvalidPayloadException.class)
+                .hasMessageContaining("mount target");
         assertThat(scratch.resolve("etc")).doesNotExist();
 
         // docker_host through a symlinked folder: the real folder holding the socket is still never mounted
         Path socketFolder = Path.of(HOST.substring("unix://".length())).getParent();
         Path link = Files.createSymbolicLink(dir.resolve("engine"), socketFolder);
-        Map<String, Object> config = new HashMap<>(Map.of("docker_host", "unix://" + link.resolve("podman.sock"),
-                "allowed_mounts", new String[] {socketFolder.toString()}));
-        assertThatThrownBy(() -> ContainerSettings.from(Configs.read(ContainerConfig.class, ContainerConfig.PID, config)))
-                .hasMessageContaining("allowed_mounts").hasMessageContaining("socket");
+        Map<String, Object> config = new HashMap<>(
+                Map.of("docker_host", "unix://" + link.resolve("podman.sock"), "allowed_mounts", new String[] {
+                    socketFolder.toString()
+                }));
+        assertThatThrownBy(
+                        () -> ContainerSettings.from(Configs.read(ContainerConfig.class, ContainerConfig.PID, config)))
+                .hasMessageContaining("allowed_mounts")
+                .hasMessageContaining("socket");
     }
 
     /**
@@ -303,21 +352,33 @@ class ContainerExecutorTest {
     /** No registry is reachable here: what is checked is whom the worker would pull from, and that a failed pull says why. */
     @Test
     void imagesArePulledOnlyFromAllowedRegistries() throws Exception {
-        ContainerExecutor strict = executor(Map.of("allowed_images", new String[] {"localhost:1/team/tool:1"}, "pull", "if_missing",
-                "allowed_registries", new String[] {"registry.example.com"}));
+        ContainerExecutor strict = executor(Map.of(
+                "allowed_images",
+                new String[] {"localhost:1/team/tool:1"},
+                "pull",
+                "if_missing",
+                "allowed_registries",
+                new String[] {"registry.example.com"}));
         Result refused = run(strict, "{\"image\":\"localhost:1/team/tool:1\",\"command\":[\"true\"]}");
         assertThat(refused.status()).isEqualTo(Status.REJECTED);
         assertThat(refused.rejection()).isEqualTo(Rejection.POLICY_DENIED);
         assertThat(refused.error()).contains("would be pulled from localhost:1, which is not in allowed_registries");
 
-        ContainerExecutor shortNames = executor(Map.of("allowed_images", new String[] {"nosuchtool:1"}, "pull", "always",
-                "allowed_registries", new String[] {"registry.example.com"}));
+        ContainerExecutor shortNames = executor(Map.of(
+                "allowed_images", new String[] {"nosuchtool:1"}, "pull", "always", "allowed_registries", new String[] {
+                    "registry.example.com"
+                }));
         Result shortName = run(shortNames, "{\"image\":\"nosuchtool:1\",\"command\":[\"true\"]}");
         assertThat(shortName.status()).isEqualTo(Status.REJECTED);
         assertThat(shortName.error()).contains("names no registry, and a short name is never pulled");
 
-        ContainerExecutor allowed = executor(Map.of("allowed_images", new String[] {"localhost:1/team/tool:1"}, "pull",
-                "if_missing", "allowed_registries", new String[] {"localhost:1"}));
+        ContainerExecutor allowed = executor(Map.of(
+                "allowed_images",
+                new String[] {"localhost:1/team/tool:1"},
+                "pull",
+                "if_missing",
+                "allowed_registries",
+                new String[] {"localhost:1"}));
         Result failed = run(allowed, "{\"image\":\"localhost:1/team/tool:1\",\"command\":[\"true\"]}");
         assertThat(failed.status()).as(failed.toString()).isEqualTo(Status.ERROR);
         assertThat(failed.error()).contains("pulling image 'localhost:1/team/tool:1' from localhost:1 failed");
@@ -354,7 +415,8 @@ class ContainerExecutorTest {
             {"{\"image\":\"" + IMAGE + "\",\"mounts\":[\"relative:/x\"]}", "mounts"},
             {"{\"image\":\"" + IMAGE + "\",\"working_dir\":\"tmp\"}", "working_dir"},
             {"{\"image\":\"" + IMAGE + "\",\"user\":\"root; rm\"}", "user"},
-            {"{\"image\":\"" + IMAGE + "\",\"timeout_seconds\":0}", "timeout_seconds"}}) {
+            {"{\"image\":\"" + IMAGE + "\",\"timeout_seconds\":0}", "timeout_seconds"}
+        }) {
             try {
                 e.prepare(Task.of("container", bad[0]));
                 fail("accepted " + bad[0]);
@@ -381,12 +443,17 @@ class ContainerExecutorTest {
             g.writeEndObject();
             g.writeEndObject();
         });
-        Object id = Json.at(Json.read(engine.call("POST", "/containers/create", body).body()), "Id");
-        assertThat(engine.call("POST", "/containers/" + id + "/start", null).ok()).isTrue();
+        Object id = Json.at(
+                Json.read(engine.call("POST", "/containers/create", body).body()), "Id");
+        assertThat(engine.call("POST", "/containers/" + id + "/start", null).ok())
+                .isTrue();
         assertThat(containers()).hasSize(1);
         ContainerExecutor e = executor(Map.of());
-        assertThat(e.removeLeftovers(ContainerSettings.from(Configs.read(ContainerConfig.class, ContainerConfig.PID,
-                Map.of("docker_host", HOST, "allowed_images", new String[] {IMAGE}, "worker_id", workerId))))).isEqualTo(1);
+        assertThat(e.removeLeftovers(ContainerSettings.from(Configs.read(
+                        ContainerConfig.class,
+                        ContainerConfig.PID,
+                        Map.of("docker_host", HOST, "allowed_images", new String[] {IMAGE}, "worker_id", workerId)))))
+                .isEqualTo(1);
         assertThat(containers()).isEmpty();
     }
 
@@ -395,10 +462,12 @@ class ContainerExecutorTest {
         Health up = executor(Map.of()).health();
         assertThat(up.isHealthy()).as(up.message()).isTrue();
         assertThat(up.message()).contains("API");
-        Health noImage = executor(Map.of("allowed_images", new String[] {IMAGE, "localhost/not-here:1"})).health();
+        Health noImage = executor(Map.of("allowed_images", new String[] {IMAGE, "localhost/not-here:1"}))
+                .health();
         assertThat(noImage.isDegraded()).isTrue();
         assertThat(noImage.message()).contains("localhost/not-here:1");
-        Health down = executor(Map.of("docker_host", "unix://" + dir.resolve("no.sock"))).health();
+        Health down = executor(Map.of("docker_host", "unix://" + dir.resolve("no.sock")))
+                .health();
         assertThat(down.isHealthy()).isFalse();
         assertThat(down.message()).contains("cannot reach the engine").contains("no.sock");
     }
@@ -412,7 +481,8 @@ class ContainerExecutorTest {
             {"allowed_images", new String[] {"*"}, "every image"},
             {"pull", "always", "allowed_registries"},
             {"network", "host", "none or bridge"},
-            {"docker_host", "tcp://10.0.0.1:2375", "unix socket"}}) {
+            {"docker_host", "tcp://10.0.0.1:2375", "unix socket"}
+        }) {
             Map<String, Object> config = new HashMap<>(Map.of("docker_host", "unix:///var/run/docker.sock"));
             config.put((String) bad[0], bad[1]);
             try {
@@ -426,9 +496,10 @@ class ContainerExecutorTest {
 
     private List<?> containers() throws Exception {
         Engine engine = new Engine(Path.of(HOST.substring("unix://".length())));
-        String filters = java.net.URLEncoder.encode("{\"label\":[\"dev.ferry.worker=" + workerId + "\"]}",
-                java.nio.charset.StandardCharsets.UTF_8);
-        return (List<?>) Json.read(engine.call("GET", "/containers/json?all=1&filters=" + filters, null).body());
+        String filters = java.net.URLEncoder.encode(
+                "{\"label\":[\"dev.ferry.worker=" + workerId + "\"]}", java.nio.charset.StandardCharsets.UTF_8);
+        return (List<?>) Json.read(engine.call("GET", "/containers/json?all=1&filters=" + filters, null)
+                .body());
     }
 
     /** The one container of this test's worker, inspected, once it runs. */
@@ -436,9 +507,11 @@ class ContainerExecutorTest {
         Object id = dev.ferry.testing.Await.value("a running container", Duration.ofSeconds(30), () -> {
             List<?> all = containers();
             return all.size() == 1 && "running".equals(Json.at(all.get(0), "State"))
-                    ? java.util.Optional.of(Json.at(all.get(0), "Id")) : java.util.Optional.empty();
+                    ? java.util.Optional.of(Json.at(all.get(0), "Id"))
+                    : java.util.Optional.empty();
         });
-        return Json.read(new Engine(Path.of(HOST.substring("unix://".length()))).call("GET", "/containers/" + id + "/json",
-                null).body());
+        return Json.read(new Engine(Path.of(HOST.substring("unix://".length())))
+                .call("GET", "/containers/" + id + "/json", null)
+                .body());
     }
 }

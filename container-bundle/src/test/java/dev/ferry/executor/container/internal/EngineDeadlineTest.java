@@ -32,7 +32,7 @@ class EngineDeadlineTest {
             server.bind(UnixDomainSocketAddress.of(socket));
             Thread acceptor = dev.ferry.support.Threads.daemon("test-hung-engine", () -> {
                 try {
-                    for (;;) {
+                    for (; ; ) {
                         held.add(server.accept()); // read nothing, answer nothing, keep it open
                     }
                 } catch (IOException closed) {

@@ -1,9 +1,9 @@
 package dev.ferry.executor.http.internal;
 
+import dev.ferry.executor.api.OutputSink;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import dev.ferry.executor.api.OutputSink;
 
 /**
  * A response body read up to a cap: past the cap the stream is closed, which stops the client
@@ -55,5 +55,8 @@ final class CappedBody {
     }
 
     /** Why reading stopped early, when a hook or the body deadline closed the stream. */
-    enum Stop { TIMED_OUT, CANCELLED }
+    enum Stop {
+        TIMED_OUT,
+        CANCELLED
+    }
 }

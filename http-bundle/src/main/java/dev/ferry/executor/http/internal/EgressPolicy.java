@@ -84,7 +84,8 @@ final class EgressPolicy {
         }
         boolean allInAllowedNetworks = !allowCidrs.isEmpty()
                 && addresses.stream().allMatch(a -> allowCidrs.stream().anyMatch(c -> c.contains(a)));
-        return allInAllowedNetworks ? null
+        return allInAllowedNetworks
+                ? null
                 : "host " + host + " is not in allow_hosts " + allowHosts + " nor allow_cidrs "
                         + allowCidrs.stream().map(c -> c.text).toList();
     }

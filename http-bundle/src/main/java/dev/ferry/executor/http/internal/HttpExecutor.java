@@ -11,6 +11,9 @@ import dev.ferry.executor.api.Rejection;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Status;
 import dev.ferry.executor.api.Task;
+import dev.ferry.support.Configs;
+import dev.ferry.support.Configured;
+import dev.ferry.support.Numbers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -25,9 +28,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import dev.ferry.support.Configs;
-import dev.ferry.support.Configured;
-import dev.ferry.support.Numbers;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
@@ -47,8 +47,9 @@ import org.slf4j.LoggerFactory;
 @Designate(ocd = HttpConfig.class)
 // the defaults are service properties too: the registry reads the limits from the service, and without them
 // it applied its own (the container type once ran 64 at once, where its configuration said 16)
-@Component(configurationPid = HttpConfig.PID, property = {
-        Executor.MAX_CONCURRENCY + ":Integer=" + HttpConfig.DEFAULT_CONCURRENCY})
+@Component(
+        configurationPid = HttpConfig.PID,
+        property = {Executor.MAX_CONCURRENCY + ":Integer=" + HttpConfig.DEFAULT_CONCURRENCY})
 @ExecutorType("http")
 public final class HttpExecutor implements Executor {
     private static final Logger LOG = LoggerFactory.getLogger(HttpExecutor.class);
@@ -94,7 +95,8 @@ public final class HttpExecutor implements Executor {
     @Modified
     void modified(Map<String, Object> properties) {
         // the old client's threads finish their requests, then end after 30 s idle
-        if (client.update(() -> new Client(HttpSettings.from(Configs.read(HttpConfig.class, HttpConfig.PID, properties))))) {
+        if (client.update(
+                () -> new Client(HttpSettings.from(Configs.read(HttpConfig.class, HttpConfig.PID, properties))))) {
             LOG.info("HTTP executor reconfigured");
         }
     }
@@ -142,7 +144,7 @@ public final class HttpExecutor implements Executor {
         List<String> hops = new ArrayList<>();
         long dnsNanos = 0;
         OutputSink live = context.liveOutput().orElse(null);
-        for (int hop = 0;; hop++) {
+        for (int hop = 0; ; hop++) {
             long dnsStart = System.nanoTime();
             String denial;
             try {
@@ -152,8 +154,9 @@ public final class HttpExecutor implements Executor {
             }
             dnsNanos += System.nanoTime() - dnsStart;
             if (denial != null) {
-                return Result.rejected(Rejection.POLICY_DENIED, (hop == 0 ? "" : "redirect " + hops + " → " + url + ": ")
-                        + denial + "; nothing was sent");
+                return Result.rejected(
+                        Rejection.POLICY_DENIED,
+                        (hop == 0 ? "" : "redirect " + hops + " → " + url + ": ") + denial + "; nothing was sent");
             }
             long left = context.deadlineNanos() - System.nanoTime();
             if (left <= 0) {
@@ -168,8 +171,12 @@ public final class HttpExecutor implements Executor {
             // The request timeout bounds the wait for the response head; the task's deadline (the
             // watchdog's hook) bounds the body. send() with an input stream read here: the client's
             // path with the fewest thread hand-offs.
-            try (ExecutionContext.Hook hook = context.onCancel(() -> abort(reading, stop,
-                    context.stopReason() == Status.TIMED_OUT ? CappedBody.Stop.TIMED_OUT : CappedBody.Stop.CANCELLED))) {
+            try (ExecutionContext.Hook hook = context.onCancel(() -> abort(
+                    reading,
+                    stop,
+                    context.stopReason() == Status.TIMED_OUT
+                            ? CappedBody.Stop.TIMED_OUT
+                            : CappedBody.Stop.CANCELLED))) {
                 response = c.http.send(request, HttpResponse.BodyHandlers.ofInputStream());
                 head = System.nanoTime();
                 reading.set(response.body());
@@ -177,7 +184,8 @@ public final class HttpExecutor implements Executor {
                     response.body().close();
                 }
                 // a redirect's body is read and dropped, never streamed: only the final answer's body is the output
-                received = live != null && !redirects(response, c.settings) ? CappedBody.stream(response.body(), live)
+                received = live != null && !redirects(response, c.settings)
+                        ? CappedBody.stream(response.body(), live)
                         : CappedBody.read(response.body(), c.settings.maxBodySize);
             } catch (InterruptedException e) {
                 // the registry stopped the task (it reports TIMED_OUT or CANCELLED itself)
@@ -185,7 +193,8 @@ public final class HttpExecutor implements Executor {
                 throw e;
             } catch (IOException e) {
                 if (stop.get() != null) {
-                    // the task was stopped and its hook aborted the request: the registry answers the stop, this is its detail
+                    // the task was stopped and its hook aborted the request: the registry answers the stop, this is its
+                    // detail
                     return Result.error("the request was aborted when its task was stopped");
                 }
                 return failure(e, url, c, start);
@@ -195,7 +204,8 @@ public final class HttpExecutor implements Executor {
             Optional<String> location = response.headers().firstValue("location");
             if (redirects(response, c.settings)) {
                 if (hop >= c.settings.maxRedirects) {
-                    return Result.builder(Status.ERROR).exitCode(-1)
+                    return Result.builder(Status.ERROR)
+                            .exitCode(-1)
                             .error("stopped after " + c.settings.maxRedirects + " redirects (max_redirects of "
                                     + HttpConfig.PID + "): " + hops + " → " + url)
                             .build();
@@ -213,7 +223,8 @@ public final class HttpExecutor implements Executor {
                     body = null;
                 }
                 if (!sameOrigin(url, next)) {
-                    headers = withoutSensitive(headers, c.settings.sensitiveHeaders); // never hand credentials to another host
+                    headers = withoutSensitive(
+                            headers, c.settings.sensitiveHeaders); // never hand credentials to another host
                 }
                 url = next;
                 continue;
@@ -225,12 +236,15 @@ public final class HttpExecutor implements Executor {
     /** Whether this response sends the request on (a redirect followed, up to max_redirects). */
     private static boolean redirects(HttpResponse<?> response, HttpSettings settings) {
         int status = response.statusCode();
-        return status >= 300 && status < 400 && status != 304 && settings.maxRedirects > 0
+        return status >= 300
+                && status < 400
+                && status != 304
+                && settings.maxRedirects > 0
                 && response.headers().firstValue("location").isPresent();
     }
 
-    private static HttpRequest request(Client c, URI url, String method, List<Map.Entry<String, String>> headers,
-            byte[] body, long timeoutNanos) {
+    private static HttpRequest request(
+            Client c, URI url, String method, List<Map.Entry<String, String>> headers, byte[] body, long timeoutNanos) {
         HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(Duration.ofNanos(timeoutNanos));
         boolean agent = false;
         for (Map.Entry<String, String> h : headers) {
@@ -240,18 +254,29 @@ public final class HttpExecutor implements Executor {
         if (!agent) {
             b.header("User-Agent", c.settings.userAgent);
         }
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        b.method(
+                method,
+                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         return b.build();
     }
 
-    private static Result result(HttpResponse<?> response, CappedBody body, URI url, List<String> hops, long start,
-            long head, long dnsNanos, HttpSettings settings) {
+    private static Result result(
+            HttpResponse<?> response,
+            CappedBody body,
+            URI url,
+            List<String> hops,
+            long start,
+            long head,
+            long dnsNanos,
+            HttpSettings settings) {
         int status = response.statusCode();
         boolean failed = status >= 400 || (body.truncated && settings.failOnOverflow);
         Result.Builder b = Result.builder(failed ? Status.FAILED : Status.SUCCEEDED)
                 .output(body.bytes)
                 .exitCode(status)
-                .metadata("status_line", (response.version() == HttpClient.Version.HTTP_2 ? "HTTP/2 " : "HTTP/1.1 ") + status)
+                .metadata(
+                        "status_line",
+                        (response.version() == HttpClient.Version.HTTP_2 ? "HTTP/2 " : "HTTP/1.1 ") + status)
                 .metadata("url", url.toString())
                 .metadata("dns_ms", Numbers.millis(dnsNanos))
                 .metadata("total_ms", Numbers.millis(System.nanoTime() - start));
@@ -281,8 +306,10 @@ public final class HttpExecutor implements Executor {
             return timedOut(c, start);
         }
         Throwable cause = e;
-        while (cause.getCause() != null && cause.getCause() != cause
-                && !(cause instanceof ConnectException) && !(cause instanceof SSLException)) {
+        while (cause.getCause() != null
+                && cause.getCause() != cause
+                && !(cause instanceof ConnectException)
+                && !(cause instanceof SSLException)) {
             cause = cause.getCause();
         }
         String what;
@@ -297,14 +324,15 @@ public final class HttpExecutor implements Executor {
     }
 
     private static Result timedOut(Client c, long start) {
-        return Result.builder(Status.TIMED_OUT).exitCode(-1)
+        return Result.builder(Status.TIMED_OUT)
+                .exitCode(-1)
                 .error("no complete response within " + Numbers.millis(System.nanoTime() - start) + " ms")
                 .build();
     }
 
     /** Stops a request: closing the body stream aborts it, and wakes the thread reading it. */
-    private static void abort(AtomicReference<InputStream> reading, AtomicReference<CappedBody.Stop> stop,
-            CappedBody.Stop why) {
+    private static void abort(
+            AtomicReference<InputStream> reading, AtomicReference<CappedBody.Stop> stop, CappedBody.Stop why) {
         stop.compareAndSet(null, why);
         InputStream in = reading.get();
         if (in != null) {
@@ -317,7 +345,8 @@ public final class HttpExecutor implements Executor {
     }
 
     private static boolean sameOrigin(URI a, URI b) {
-        return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost().equalsIgnoreCase(b.getHost())
+        return a.getScheme().equalsIgnoreCase(b.getScheme())
+                && a.getHost().equalsIgnoreCase(b.getHost())
                 && port(a) == port(b);
     }
 
@@ -325,8 +354,8 @@ public final class HttpExecutor implements Executor {
         return u.getPort() != -1 ? u.getPort() : u.getScheme().equalsIgnoreCase("https") ? 443 : 80;
     }
 
-    private static List<Map.Entry<String, String>> withoutSensitive(List<Map.Entry<String, String>> headers,
-            java.util.Set<String> sensitive) {
+    private static List<Map.Entry<String, String>> withoutSensitive(
+            List<Map.Entry<String, String>> headers, java.util.Set<String> sensitive) {
         List<Map.Entry<String, String>> out = new ArrayList<>();
         for (Map.Entry<String, String> h : headers) {
             String n = h.getKey().toLowerCase(Locale.ROOT);

@@ -17,8 +17,17 @@ final class HttpPayload {
     static final List<String> FIELDS = List.of("method", "url", "headers", "body", "body_base64", "timeout_seconds");
     static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
     /** Headers the client sets itself; a task may not (the JDK client refuses most of them anyway). */
-    static final Set<String> RESTRICTED = Set.of("host", "connection", "content-length", "expect", "upgrade",
-            "transfer-encoding", "te", "trailer", "keep-alive", "proxy-connection");
+    static final Set<String> RESTRICTED = Set.of(
+            "host",
+            "connection",
+            "content-length",
+            "expect",
+            "upgrade",
+            "transfer-encoding",
+            "te",
+            "trailer",
+            "keep-alive",
+            "proxy-connection");
 
     private static final String EXAMPLE = "{\"method\":\"GET\",\"url\":\"https://example.com/\"}";
 
@@ -28,7 +37,8 @@ final class HttpPayload {
     final byte[] body;
     final long timeoutNanos;
 
-    private HttpPayload(String method, URI url, List<Map.Entry<String, String>> headers, byte[] body, long timeoutNanos) {
+    private HttpPayload(
+            String method, URI url, List<Map.Entry<String, String>> headers, byte[] body, long timeoutNanos) {
         this.method = method;
         this.url = url;
         this.headers = headers;
@@ -74,7 +84,8 @@ final class HttpPayload {
             String name = e.getKey();
             String field = "headers." + name;
             if (!isToken(name)) {
-                throw new InvalidPayloadException(field, "is not a legal header name (letters, digits and !#$%&'*+-.^_`|~)");
+                throw new InvalidPayloadException(
+                        field, "is not a legal header name (letters, digits and !#$%&'*+-.^_`|~)");
             }
             if (RESTRICTED.contains(name.toLowerCase(Locale.ROOT))) {
                 throw new InvalidPayloadException(field, "is set by the client itself and may not be given");
@@ -83,8 +94,10 @@ final class HttpPayload {
             for (int i = 0; i < value.length(); i++) {
                 char c = value.charAt(i);
                 if (c == '\r' || c == '\n' || c == 0 || (c < 0x20 && c != '\t') || c == 0x7f || c > 0xff) {
-                    throw new InvalidPayloadException(field, "contains a control character (CR, LF, NUL…) or a"
-                            + " character outside Latin-1; header injection is refused");
+                    throw new InvalidPayloadException(
+                            field,
+                            "contains a control character (CR, LF, NUL…) or a"
+                                    + " character outside Latin-1; header injection is refused");
                 }
             }
             headers.add(e);
@@ -104,8 +117,9 @@ final class HttpPayload {
             }
         }
         if (body != null && body.length > settings.maxRequestBodySize) {
-            throw new InvalidPayloadException("body", "is " + body.length + " bytes, over max_request_body_size ("
-                    + settings.maxRequestBodySize + ")");
+            throw new InvalidPayloadException(
+                    "body",
+                    "is " + body.length + " bytes, over max_request_body_size (" + settings.maxRequestBodySize + ")");
         }
         if (body != null && (method.equals("GET") || method.equals("HEAD"))) {
             throw new InvalidPayloadException("body", method + " requests carry no body");
@@ -115,8 +129,10 @@ final class HttpPayload {
         if (seconds != null) {
             double max = settings.timeoutNanos / 1e9;
             if (!(seconds > 0) || seconds > max) {
-                throw new InvalidPayloadException("timeout_seconds", "must be > 0 and at most " + max
-                        + " (timeout_seconds of " + HttpConfig.PID + "), got " + seconds);
+                throw new InvalidPayloadException(
+                        "timeout_seconds",
+                        "must be > 0 and at most " + max + " (timeout_seconds of " + HttpConfig.PID + "), got "
+                                + seconds);
             }
             timeout = (long) (seconds * 1e9);
         }
@@ -135,10 +151,12 @@ final class HttpPayload {
             throw new InvalidPayloadException("url", "must be an absolute http:// or https:// URL, got '" + text + "'");
         }
         if (url.getHost() == null || url.getHost().isEmpty()) {
-            throw new InvalidPayloadException("url", "has no host (or a host the URL syntax does not allow): '" + text + "'");
+            throw new InvalidPayloadException(
+                    "url", "has no host (or a host the URL syntax does not allow): '" + text + "'");
         }
         if (url.getRawUserInfo() != null) {
-            throw new InvalidPayloadException("url", "may not carry credentials (user:password@); send an Authorization header");
+            throw new InvalidPayloadException(
+                    "url", "may not carry credentials (user:password@); send an Authorization header");
         }
         return url;
     }
@@ -149,7 +167,9 @@ final class HttpPayload {
         }
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+            boolean ok = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
                     || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
             if (!ok) {
                 return false;

@@ -16,14 +16,37 @@ final class HttpSettings {
     /** Lower-cased names of the headers dropped on a cross-origin redirect. */
     final java.util.Set<String> sensitiveHeaders;
 
-    HttpSettings(long timeoutNanos, long maxBodySize, boolean failOnOverflow, long maxRequestBodySize, int maxRedirects,
-            HttpClient.Version version, String userAgent, EgressPolicy policy) {
-        this(timeoutNanos, maxBodySize, failOnOverflow, maxRequestBodySize, maxRedirects, version, userAgent, policy,
+    HttpSettings(
+            long timeoutNanos,
+            long maxBodySize,
+            boolean failOnOverflow,
+            long maxRequestBodySize,
+            int maxRedirects,
+            HttpClient.Version version,
+            String userAgent,
+            EgressPolicy policy) {
+        this(
+                timeoutNanos,
+                maxBodySize,
+                failOnOverflow,
+                maxRequestBodySize,
+                maxRedirects,
+                version,
+                userAgent,
+                policy,
                 java.util.Set.of("authorization", "proxy-authorization", "cookie"));
     }
 
-    HttpSettings(long timeoutNanos, long maxBodySize, boolean failOnOverflow, long maxRequestBodySize, int maxRedirects,
-            HttpClient.Version version, String userAgent, EgressPolicy policy, java.util.Set<String> sensitiveHeaders) {
+    HttpSettings(
+            long timeoutNanos,
+            long maxBodySize,
+            boolean failOnOverflow,
+            long maxRequestBodySize,
+            int maxRedirects,
+            HttpClient.Version version,
+            String userAgent,
+            EgressPolicy policy,
+            java.util.Set<String> sensitiveHeaders) {
         this.sensitiveHeaders = sensitiveHeaders;
         this.timeoutNanos = timeoutNanos;
         this.maxBodySize = maxBodySize;
@@ -56,17 +79,21 @@ final class HttpSettings {
             case "fail" -> true;
             default -> throw bad("body_overflow", "must be 'truncate' or 'fail', got '" + c.body__overflow() + "'");
         };
-        HttpClient.Version version = switch (c.http__version().trim().toUpperCase().replace('.', '_').replace('/', '_')) {
-            case "HTTP_1_1" -> HttpClient.Version.HTTP_1_1;
-            case "HTTP_2" -> HttpClient.Version.HTTP_2;
-            default -> throw bad("http_version", "must be HTTP_1_1 or HTTP_2, got '" + c.http__version() + "'");
-        };
+        HttpClient.Version version =
+                switch (c.http__version().trim().toUpperCase().replace('.', '_').replace('/', '_')) {
+                    case "HTTP_1_1" -> HttpClient.Version.HTTP_1_1;
+                    case "HTTP_2" -> HttpClient.Version.HTTP_2;
+                    default -> throw bad("http_version", "must be HTTP_1_1 or HTTP_2, got '" + c.http__version() + "'");
+                };
         if (c.user__agent().isBlank() || c.user__agent().chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
             throw bad("user_agent", "must be printable text, got '" + c.user__agent() + "'");
         }
         EgressPolicy policy;
         try {
-            policy = new EgressPolicy(List.of(c.allow__hosts()), List.of(c.allow__cidrs()), List.of(c.deny__hosts()),
+            policy = new EgressPolicy(
+                    List.of(c.allow__hosts()),
+                    List.of(c.allow__cidrs()),
+                    List.of(c.deny__hosts()),
                     List.of(c.deny__cidrs()));
         } catch (IllegalArgumentException e) {
             throw bad("allow_cidrs/deny_cidrs", e.getMessage());
@@ -75,8 +102,15 @@ final class HttpSettings {
         for (String h : c.sensitive__headers()) {
             sensitive.add(h.trim().toLowerCase(java.util.Locale.ROOT));
         }
-        return new HttpSettings((long) (c.timeout__seconds() * 1e9), c.max__body__size(), fail,
-                c.max__request__body__size(), c.max__redirects(), version, c.user__agent(), policy,
+        return new HttpSettings(
+                (long) (c.timeout__seconds() * 1e9),
+                c.max__body__size(),
+                fail,
+                c.max__request__body__size(),
+                c.max__redirects(),
+                version,
+                c.user__agent(),
+                policy,
                 java.util.Set.copyOf(sensitive));
     }
 

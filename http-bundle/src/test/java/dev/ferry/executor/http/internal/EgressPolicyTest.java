@@ -17,13 +17,38 @@ import org.junit.jupiter.api.Test;
 class EgressPolicyTest {
     @Test
     void ipv4InAnySpellingButPlainDottedDecimalIsRefused() {
-        for (String s : new String[] {"0127.0.0.2", "127.0.0.010", "169.0254.169.254", "2852039166", "0xa9fea9fe",
-            "0251.0376.0251.0376", "169.254.43518", "169.16689662", "0xa9.0xfe.0xa9.0xfe", "127.1", "0", "127.0.0.1.",
-            "127.000.000.001", "1.2.3.04", "256.1.1.1", "1.2.3.4.5"}) {
+        for (String s : new String[] {
+            "0127.0.0.2",
+            "127.0.0.010",
+            "169.0254.169.254",
+            "2852039166",
+            "0xa9fea9fe",
+            "0251.0376.0251.0376",
+            "169.254.43518",
+            "169.16689662",
+            "0xa9.0xfe.0xa9.0xfe",
+            "127.1",
+            "0",
+            "127.0.0.1.",
+            "127.000.000.001",
+            "1.2.3.04",
+            "256.1.1.1",
+            "1.2.3.4.5"
+        }) {
             assertThat(EgressPolicy.ambiguousIpv4(s)).as(s).isNotNull().contains("write it as four decimal numbers");
         }
-        for (String s : new String[] {"127.0.0.2", "0.0.0.0", "10.20.30.255", "example.com", "0day.example", "1a.be",
-            "localhost", "[::1]", "[::ffff:127.0.0.1]", "1..2"}) {
+        for (String s : new String[] {
+            "127.0.0.2",
+            "0.0.0.0",
+            "10.20.30.255",
+            "example.com",
+            "0day.example",
+            "1a.be",
+            "localhost",
+            "[::1]",
+            "[::ffff:127.0.0.1]",
+            "1..2"
+        }) {
             assertThat(EgressPolicy.ambiguousIpv4(s)).as(s).isNull();
         }
     }
@@ -49,7 +74,9 @@ class EgressPolicyTest {
             String c = libc.get(host);
             if (EgressPolicy.ambiguousIpv4(host) == null) {
                 letThrough++;
-                assertThat(jdk(host)).as("JDK's reading of " + host + " (let through)").isEqualTo(c);
+                assertThat(jdk(host))
+                        .as("JDK's reading of " + host + " (let through)")
+                        .isEqualTo(c);
             } else if (refusedAsked < 40) {
                 // a refused spelling that the JDK does not take as a literal goes to the system resolver (slow
                 // here): a sample is enough to show the generator makes spellings the two readers disagree on
@@ -104,7 +131,9 @@ class EgressPolicyTest {
                         print(h, socket.inet_ntoa(socket.inet_aton(h)))
                     except OSError:
                         print(h, '-')
-                """).redirectErrorStream(true).start();
+                """)
+                .redirectErrorStream(true)
+                .start();
         p.getOutputStream().write((String.join("\n", hosts) + "\n").getBytes(StandardCharsets.UTF_8));
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -124,8 +153,11 @@ class EgressPolicyTest {
         Cidr c = Cidr.parse("10.1.0.0/16");
         assertThat(c.contains(java.net.InetAddress.getByName("10.1.200.3"))).isTrue();
         assertThat(c.contains(java.net.InetAddress.getByName("10.2.0.1"))).isFalse();
-        assertThat(Cidr.parse("fd00:ec2::254/128").contains(java.net.InetAddress.getByName("fd00:ec2::254"))).isTrue();
-        assertThat(Cidr.parse("fe80::/10").contains(java.net.InetAddress.getByName("febf::1"))).isTrue();
-        assertThat(Cidr.parse("0.0.0.0/0").contains(java.net.InetAddress.getByName("::1"))).isFalse();
+        assertThat(Cidr.parse("fd00:ec2::254/128").contains(java.net.InetAddress.getByName("fd00:ec2::254")))
+                .isTrue();
+        assertThat(Cidr.parse("fe80::/10").contains(java.net.InetAddress.getByName("febf::1")))
+                .isTrue();
+        assertThat(Cidr.parse("0.0.0.0/0").contains(java.net.InetAddress.getByName("::1")))
+                .isFalse();
     }
 }

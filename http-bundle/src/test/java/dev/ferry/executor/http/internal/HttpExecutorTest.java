@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.executor.api.DirectExecutionContext;
-import dev.ferry.testing.Await;
-import dev.ferry.testing.StoppingContext;
 import dev.ferry.executor.api.InvalidPayloadException;
 import dev.ferry.executor.api.Rejection;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Status;
 import dev.ferry.executor.api.Task;
+import dev.ferry.testing.Await;
+import dev.ferry.testing.StoppingContext;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
@@ -27,8 +27,7 @@ class HttpExecutorTest {
     private final TestServer server = new TestServer();
     private final HttpExecutor http = executor(Map.of());
 
-    HttpExecutorTest() throws Exception {
-    }
+    HttpExecutorTest() throws Exception {}
 
     @AfterEach
     void stop() {
@@ -37,7 +36,8 @@ class HttpExecutorTest {
     }
 
     static HttpExecutor executor(Map<String, Object> config) {
-        return new HttpExecutor(Converters.standardConverter().convert(new HashMap<>(config)).to(HttpConfig.class));
+        return new HttpExecutor(
+                Converters.standardConverter().convert(new HashMap<>(config)).to(HttpConfig.class));
     }
 
     Result run(HttpExecutor executor, String json) throws Exception {
@@ -55,31 +55,43 @@ class HttpExecutorTest {
         assertThat(r.status()).isEqualTo(Status.SUCCEEDED);
         assertThat(r.exitCode()).isEqualTo(200);
         assertThat(r.outputAsString()).isEqualTo("hello from the test server\n");
-        assertThat(r.metadata()).containsEntry("status_line", "HTTP/1.1 200").containsEntry("header.x-test", "yes")
+        assertThat(r.metadata())
+                .containsEntry("status_line", "HTTP/1.1 200")
+                .containsEntry("header.x-test", "yes")
                 .containsKeys("total_ms", "first_byte_ms", "dns_ms");
     }
 
     @Test
     void methodsHeadersAndBodiesGoThrough() throws Exception {
-        Result post = run(http, "{\"method\":\"POST\",\"url\":\"" + server.url("/echo")
-                + "\",\"headers\":{\"X-Thing\":\"42\"},\"body\":\"payload\"}");
+        Result post = run(
+                http,
+                "{\"method\":\"POST\",\"url\":\"" + server.url("/echo")
+                        + "\",\"headers\":{\"X-Thing\":\"42\"},\"body\":\"payload\"}");
         assertThat(post.outputAsString()).isEqualTo("POST payload ua=ferry-worker x=42");
-        assertThat(run(http, "{\"method\":\"put\",\"url\":\"" + server.url("/echo") + "\",\"body\":\"p\"}").outputAsString())
+        assertThat(run(http, "{\"method\":\"put\",\"url\":\"" + server.url("/echo") + "\",\"body\":\"p\"}")
+                        .outputAsString())
                 .startsWith("PUT p");
-        assertThat(run(http, "{\"method\":\"DELETE\",\"url\":\"" + server.url("/echo") + "\"}").outputAsString())
+        assertThat(run(http, "{\"method\":\"DELETE\",\"url\":\"" + server.url("/echo") + "\"}")
+                        .outputAsString())
                 .startsWith("DELETE ");
         Result head = run(http, "{\"method\":\"HEAD\",\"url\":\"" + server.url("/hello") + "\"}");
         assertThat(head.status()).isEqualTo(Status.SUCCEEDED);
         assertThat(head.output()).isEmpty();
-        assertThat(run(http, "{\"method\":\"POST\",\"url\":\"" + server.url("/echo")
-                + "\",\"headers\":{\"User-Agent\":\"mine\"},\"body\":\"\"}").outputAsString()).contains("ua=mine");
+        assertThat(run(
+                                http,
+                                "{\"method\":\"POST\",\"url\":\"" + server.url("/echo")
+                                        + "\",\"headers\":{\"User-Agent\":\"mine\"},\"body\":\"\"}")
+                        .outputAsString())
+                .contains("ua=mine");
     }
 
     @Test
     void binaryBodiesTravelAsBase64() throws Exception {
         byte[] bytes = {0, 1, 2, (byte) 0xff, 10, 13};
-        Result r = run(http, "{\"method\":\"POST\",\"url\":\"" + server.url("/binary") + "\",\"body_base64\":\""
-                + Base64.getEncoder().encodeToString(bytes) + "\"}");
+        Result r = run(
+                http,
+                "{\"method\":\"POST\",\"url\":\"" + server.url("/binary") + "\",\"body_base64\":\""
+                        + Base64.getEncoder().encodeToString(bytes) + "\"}");
         assertThat(r.output()).isEqualTo(bytes);
     }
 
@@ -115,7 +127,8 @@ class HttpExecutorTest {
         assertThat(r.outputAsString()).isEqualTo("hello from the test server\n");
         assertThat(r.metadata().get("redirects")).contains("302 " + server.url("/redirect?n=3"));
         assertThat(r.metadata()).containsEntry("url", server.url("/hello"));
-        Result seeOther = run(http, "{\"method\":\"POST\",\"url\":\"" + server.url("/see-other") + "\",\"body\":\"x\"}");
+        Result seeOther =
+                run(http, "{\"method\":\"POST\",\"url\":\"" + server.url("/see-other") + "\",\"body\":\"x\"}");
         assertThat(seeOther.outputAsString()).startsWith("GET ");
     }
 
@@ -124,7 +137,8 @@ class HttpExecutorTest {
         Result r = get("/loop");
         assertThat(r.status()).isEqualTo(Status.ERROR);
         assertThat(r.error()).contains("stopped after 5 redirects");
-        assertThat(server.requests.stream().filter(q -> q.equals("GET /loop")).count()).isEqualTo(6);
+        assertThat(server.requests.stream().filter(q -> q.equals("GET /loop")).count())
+                .isEqualTo(6);
     }
 
     @Test
@@ -138,8 +152,10 @@ class HttpExecutorTest {
     @Test
     void credentialsAreNotForwardedToAnotherOrigin() throws Exception {
         try (TestServer other = new TestServer()) {
-            Result r = run(http, "{\"url\":\"" + server.url("/to?u=" + other.url("/hello"))
-                    + "\",\"headers\":{\"Authorization\":\"Bearer secret\",\"X-Api-Key\":\"k-secret\"}}");
+            Result r = run(
+                    http,
+                    "{\"url\":\"" + server.url("/to?u=" + other.url("/hello"))
+                            + "\",\"headers\":{\"Authorization\":\"Bearer secret\",\"X-Api-Key\":\"k-secret\"}}");
             assertThat(r.status()).isEqualTo(Status.SUCCEEDED);
             assertThat(server.lastAuthorization.get("/to")).isEqualTo("Bearer secret");
             assertThat(other.lastAuthorization.get("/hello")).isEqualTo("<none>");
@@ -151,9 +167,14 @@ class HttpExecutorTest {
 
     @Test
     void trailingContentAfterThePayloadIsRefused() {
-        assertThatThrownBy(() -> http.prepare(new Task("t", "t", ("{\"url\":\"" + server.url("/hello") + "\"} {\"url\":\"http://x/\"}")
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8), null)))
-                .isInstanceOf(dev.ferry.executor.api.InvalidPayloadException.class).hasMessageContaining("has more after its closing brace");
+        assertThatThrownBy(() -> http.prepare(new Task(
+                        "t",
+                        "t",
+                        ("{\"url\":\"" + server.url("/hello") + "\"} {\"url\":\"http://x/\"}")
+                                .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        null)))
+                .isInstanceOf(dev.ferry.executor.api.InvalidPayloadException.class)
+                .hasMessageContaining("has more after its closing brace");
     }
 
     @Test
@@ -200,7 +221,9 @@ class HttpExecutorTest {
         context.cancel();
         Result r = running.get(5, TimeUnit.SECONDS);
         assertThat(r.status()).isEqualTo(Status.CANCELLED);
-        Await.until("the server saw the request aborted", java.time.Duration.ofSeconds(10),
+        Await.until(
+                "the server saw the request aborted",
+                java.time.Duration.ofSeconds(10),
                 () -> server.requests.contains("trickle aborted by the client"));
     }
 
@@ -212,15 +235,30 @@ class HttpExecutorTest {
         invalid("{\"url\":\"http://user:pw@example.com/\"}", "url", "credentials");
         invalid("{\"url\":\"http://exa mple.com/\"}", "url", "not a valid URL");
         invalid("{\"url\":\"http://example.com/\",\"method\":\"BREW\"}", "method", "is not one of");
-        invalid("{\"url\":\"http://example.com/\",\"headers\":{\"X-A\":\"1\\r\\nX-Injected: 1\"}}", "headers.X-A", "control character");
-        invalid("{\"url\":\"http://example.com/\",\"headers\":{\"Bad Name\":\"1\"}}", "headers.Bad Name", "legal header name");
-        invalid("{\"url\":\"http://example.com/\",\"headers\":{\"Host\":\"evil\"}}", "headers.Host", "may not be given");
+        invalid(
+                "{\"url\":\"http://example.com/\",\"headers\":{\"X-A\":\"1\\r\\nX-Injected: 1\"}}",
+                "headers.X-A",
+                "control character");
+        invalid(
+                "{\"url\":\"http://example.com/\",\"headers\":{\"Bad Name\":\"1\"}}",
+                "headers.Bad Name",
+                "legal header name");
+        invalid(
+                "{\"url\":\"http://example.com/\",\"headers\":{\"Host\":\"evil\"}}",
+                "headers.Host",
+                "may not be given");
         invalid("{\"url\":\"http://example.com/\",\"headers\":{\"X-A\":5}}", "headers.X-A", "string");
         invalid("{\"url\":\"http://example.com/\",\"timeout_seconds\":0}", "timeout_seconds", "must be > 0");
         invalid("{\"url\":\"http://example.com/\",\"timeout_seconds\":9999}", "timeout_seconds", "at most 30");
         invalid("{\"url\":\"http://example.com/\",\"timeout_seconds\":\"5\"}", "timeout_seconds", "number");
-        invalid("{\"url\":\"http://example.com/\",\"method\":\"POST\",\"body\":\"a\",\"body_base64\":\"YQ==\"}", "body_base64", "not both");
-        invalid("{\"url\":\"http://example.com/\",\"method\":\"POST\",\"body_base64\":\"***\"}", "body_base64", "not valid base64");
+        invalid(
+                "{\"url\":\"http://example.com/\",\"method\":\"POST\",\"body\":\"a\",\"body_base64\":\"YQ==\"}",
+                "body_base64",
+                "not both");
+        invalid(
+                "{\"url\":\"http://example.com/\",\"method\":\"POST\",\"body_base64\":\"***\"}",
+                "body_base64",
+                "not valid base64");
         invalid("{\"url\":\"http://example.com/\",\"body\":\"x\"}", "body", "GET requests carry no body");
         invalid("{\"url\":\"http://example.com/\",\"metod\":\"GET\"}", "metod", "unknown field");
         invalid("[1]", null, "JSON object");
@@ -229,15 +267,32 @@ class HttpExecutorTest {
     private void invalid(String payload, String field, String problem) {
         assertThatThrownBy(() -> http.prepare(new Task("t", "t", payload.getBytes(StandardCharsets.UTF_8), null)))
                 .as(payload)
-                .isInstanceOfSatisfying(InvalidPayloadException.class, e -> assertThat(e.field()).isEqualTo(field))
+                .isInstanceOfSatisfying(
+                        InvalidPayloadException.class,
+                        e -> assertThat(e.field()).isEqualTo(field))
                 .hasMessageContaining(problem);
     }
 
     /** Metadata addresses in every spelling a resolver might accept; none gets a byte. */
     @ParameterizedTest
-    @ValueSource(strings = {"169.254.169.254", "2852039166", "0xa9fea9fe", "0251.0376.0251.0376", "169.254.43518",
-        "0xA9.0xFE.0xA9.0xFE", "[::ffff:169.254.169.254]", "[::ffff:a9fe:a9fe]", "[::169.254.169.254]",
-        "[64:ff9b::a9fe:a9fe]", "[fd00:ec2::254]", "[fe80::1]", "0.0.0.0", "0", "169.254.169.254."})
+    @ValueSource(
+            strings = {
+                "169.254.169.254",
+                "2852039166",
+                "0xa9fea9fe",
+                "0251.0376.0251.0376",
+                "169.254.43518",
+                "0xA9.0xFE.0xA9.0xFE",
+                "[::ffff:169.254.169.254]",
+                "[::ffff:a9fe:a9fe]",
+                "[::169.254.169.254]",
+                "[64:ff9b::a9fe:a9fe]",
+                "[fd00:ec2::254]",
+                "[fe80::1]",
+                "0.0.0.0",
+                "0",
+                "169.254.169.254."
+            })
     void deniedAddressesAreCaughtInAnySpelling(String host) throws Exception {
         Task task = Task.of("http", "{\"url\":\"http://" + host + "/latest/meta-data/\"}");
         dev.ferry.executor.api.Prepared prepared;
@@ -264,30 +319,46 @@ class HttpExecutorTest {
         try (TestServer denied = new TestServer(java.net.InetAddress.getByName("127.0.0.2"))) {
             int port = denied.server.getAddress().getPort();
             assertThat(run(http, "{\"url\":\"" + denied.url("/hello") + "\"}").status())
-                    .as("the listener is real and reachable without the deny entry").isEqualTo(Status.SUCCEEDED);
+                    .as("the listener is real and reachable without the deny entry")
+                    .isEqualTo(Status.SUCCEEDED);
             denied.requests.clear();
             HttpExecutor guarded = executor(Map.of("deny_cidrs", new String[] {"127.0.0.2/32"}));
             try {
-                for (String host : new String[] {"127.0.0.2", "0127.0.0.2", "127.0.0.02", "0177.0.0.2", "127.2",
-                    "2130706434", "0x7f000002", "[::ffff:127.0.0.2]", "127.0.0.2."}) {
+                for (String host : new String[] {
+                    "127.0.0.2",
+                    "0127.0.0.2",
+                    "127.0.0.02",
+                    "0177.0.0.2",
+                    "127.2",
+                    "2130706434",
+                    "0x7f000002",
+                    "[::ffff:127.0.0.2]",
+                    "127.0.0.2."
+                }) {
                     Result r;
                     try {
                         r = run(guarded, "{\"url\":\"http://" + host + ":" + port + "/hello\"}");
                     } catch (InvalidPayloadException e) {
-                        assertThat(e.field()).as(host + " refused as a payload").isEqualTo("url"); // not a URI host at all
+                        assertThat(e.field())
+                                .as(host + " refused as a payload")
+                                .isEqualTo("url"); // not a URI host at all
                         r = null;
                     }
                     if (r != null) {
                         assertThat(r.status()).as(host + ": " + r.error()).isEqualTo(Status.REJECTED);
                         assertThat(r.rejection()).isEqualTo(Rejection.POLICY_DENIED);
                     }
-                    Result via = run(guarded, "{\"url\":\"" + server.url("/to?u=http://" + host + ":" + port + "/hello")
-                            + "\"}");
-                    assertThat(via.status()).as("redirect to " + host + ": " + via.error())
+                    Result via = run(
+                            guarded,
+                            "{\"url\":\"" + server.url("/to?u=http://" + host + ":" + port + "/hello") + "\"}");
+                    assertThat(via.status())
+                            .as("redirect to " + host + ": " + via.error())
                             .isEqualTo(r == null ? Status.ERROR : Status.REJECTED); // ERROR: "an unusable location"
                     assertThat(via.error()).contains("redirect");
                 }
-                assertThat(denied.requests).as("requests that reached the denied listener").isEmpty();
+                assertThat(denied.requests)
+                        .as("requests that reached the denied listener")
+                        .isEmpty();
             } finally {
                 guarded.deactivate();
             }
@@ -298,7 +369,9 @@ class HttpExecutorTest {
     void aNameThatResolvesToADeniedAddressIsDenied() throws Exception {
         HttpExecutor noLoopback = executor(Map.of("deny_cidrs", new String[] {"127.0.0.0/8", "::1/128"}));
         try {
-            Result r = run(noLoopback, "{\"url\":\"http://localhost:" + server.server.getAddress().getPort() + "/hello\"}");
+            Result r = run(
+                    noLoopback,
+                    "{\"url\":\"http://localhost:" + server.server.getAddress().getPort() + "/hello\"}");
             assertThat(r.rejection()).isEqualTo(Rejection.POLICY_DENIED);
             assertThat(r.error()).contains("resolves to").contains("127.0.0.0/8");
             assertThat(server.requests).isEmpty();
@@ -315,7 +388,9 @@ class HttpExecutorTest {
             Result denied = run(onlyExample, "{\"url\":\"" + server.url("/hello") + "\"}");
             assertThat(denied.rejection()).isEqualTo(Rejection.POLICY_DENIED);
             assertThat(denied.error()).contains("allow_hosts");
-            assertThat(run(onlyLoopback, "{\"url\":\"" + server.url("/hello") + "\"}").status()).isEqualTo(Status.SUCCEEDED);
+            assertThat(run(onlyLoopback, "{\"url\":\"" + server.url("/hello") + "\"}")
+                            .status())
+                    .isEqualTo(Status.SUCCEEDED);
         } finally {
             onlyExample.deactivate();
             onlyLoopback.deactivate();
@@ -324,7 +399,8 @@ class HttpExecutorTest {
 
     @Test
     void badConfigurationNamesTheKey() {
-        assertThatThrownBy(() -> executor(Map.of("deny_cidrs", new String[] {"10.0.0.0/33"}))).hasMessageContaining("deny_cidrs");
+        assertThatThrownBy(() -> executor(Map.of("deny_cidrs", new String[] {"10.0.0.0/33"})))
+                .hasMessageContaining("deny_cidrs");
         assertThatThrownBy(() -> executor(Map.of("http_version", "HTTP_3"))).hasMessageContaining("http_version");
         assertThatThrownBy(() -> executor(Map.of("body_overflow", "explode"))).hasMessageContaining("body_overflow");
         assertThatThrownBy(() -> executor(Map.of("timeout_seconds", 0.0))).hasMessageContaining("timeout_seconds");
@@ -351,10 +427,12 @@ class HttpExecutorTest {
         HttpExecutor small = executor(Map.of("max_body_size", 1024));
         try {
             Result huge = small.prepare(Task.of("http", "{\"url\":\"" + server.url("/huge") + "\"}"))
-                    .execute(DirectExecutionContext.withTimeout(java.time.Duration.ofMinutes(1), (channel, data, offset, length) -> {
-                        got.write(data, offset, length);
-                        return got.size() < 3 * 1024 * 1024; // a sink that caps at 3 MB: the executor stops reading
-                    }));
+                    .execute(DirectExecutionContext.withTimeout(
+                            java.time.Duration.ofMinutes(1), (channel, data, offset, length) -> {
+                                got.write(data, offset, length);
+                                return got.size()
+                                        < 3 * 1024 * 1024; // a sink that caps at 3 MB: the executor stops reading
+                            }));
             assertThat(huge.status()).isEqualTo(Status.SUCCEEDED);
             assertThat(huge.metadata()).doesNotContainKey("body_truncated");
             assertThat(got.size()).isBetween(3 * 1024 * 1024, 3 * 1024 * 1024 + 64 * 1024);
@@ -364,6 +442,7 @@ class HttpExecutorTest {
     }
 
     private Result stream(String json, dev.ferry.executor.api.OutputSink sink) throws Exception {
-        return http.prepare(Task.of("http", json)).execute(DirectExecutionContext.withTimeout(java.time.Duration.ofMinutes(1), sink));
+        return http.prepare(Task.of("http", json))
+                .execute(DirectExecutionContext.withTimeout(java.time.Duration.ofMinutes(1), sink));
     }
 }

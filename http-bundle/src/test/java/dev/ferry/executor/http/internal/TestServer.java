@@ -19,6 +19,7 @@ final class TestServer implements AutoCloseable {
     final List<String> requests = new CopyOnWriteArrayList<>();
     /** Bytes /trickle has sent so far. */
     final java.util.concurrent.atomic.AtomicInteger trickled = new java.util.concurrent.atomic.AtomicInteger();
+
     final Map<String, String> lastAuthorization = new ConcurrentHashMap<>();
     final Map<String, String> lastApiKey = new ConcurrentHashMap<>();
 
@@ -39,7 +40,8 @@ final class TestServer implements AutoCloseable {
     }
 
     String url(String path) {
-        return "http://" + server.getAddress().getAddress().getHostAddress() + ":" + server.getAddress().getPort() + path;
+        return "http://" + server.getAddress().getAddress().getHostAddress() + ":"
+                + server.getAddress().getPort() + path;
     }
 
     private void handle(HttpExchange ex) throws IOException {
@@ -56,7 +58,8 @@ final class TestServer implements AutoCloseable {
                 case "/hello" -> reply(ex, 200, "hello from the test server\n", Map.of("X-Test", "yes"));
                 case "/echo" -> {
                     String text = ex.getRequestMethod() + " " + new String(in, StandardCharsets.UTF_8) + " ua="
-                            + ex.getRequestHeaders().getFirst("User-Agent") + " x=" + ex.getRequestHeaders().getFirst("X-Thing");
+                            + ex.getRequestHeaders().getFirst("User-Agent") + " x="
+                            + ex.getRequestHeaders().getFirst("X-Thing");
                     reply(ex, 200, text, Map.of());
                 }
                 case "/binary" -> {
@@ -109,7 +112,8 @@ final class TestServer implements AutoCloseable {
         }
     }
 
-    private static void reply(HttpExchange ex, int status, String body, Map<String, String> headers) throws IOException {
+    private static void reply(HttpExchange ex, int status, String body, Map<String, String> headers)
+            throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         headers.forEach((k, v) -> ex.getResponseHeaders().add(k, v));
         ex.getResponseHeaders().add("Content-Type", "text/plain; charset=utf-8");

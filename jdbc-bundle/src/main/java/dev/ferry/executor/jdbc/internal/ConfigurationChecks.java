@@ -11,7 +11,9 @@ import org.osgi.service.component.annotations.Deactivate;
  * The checks config.yaml's bridge asks before it applies a file, one per configuration this bundle reads:
  * each with the reader its component applies.
  */
-@Component(immediate = true, service = {})
+@Component(
+        immediate = true,
+        service = {})
 public final class ConfigurationChecks {
     private final ConfigChecks checks;
 
@@ -19,7 +21,11 @@ public final class ConfigurationChecks {
     public ConfigurationChecks(BundleContext context) {
         checks = new ConfigChecks(context)
                 .add(JdbcConfig.PID, "jdbc", p -> JdbcSettings.from(Configs.read(JdbcConfig.class, JdbcConfig.PID, p)))
-                .add(DataSourceConfig.FACTORY_PID, null, p -> DataSourceSettings.from(Configs.read(DataSourceConfig.class, DataSourceConfig.FACTORY_PID, p)));
+                .add(
+                        DataSourceConfig.FACTORY_PID,
+                        null,
+                        p -> DataSourceSettings.from(
+                                Configs.read(DataSourceConfig.class, DataSourceConfig.FACTORY_PID, p)));
     }
 
     @Deactivate

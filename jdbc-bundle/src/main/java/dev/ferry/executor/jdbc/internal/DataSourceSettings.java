@@ -22,18 +22,58 @@ final class DataSourceSettings {
     final String initSql;
     /** whether the statement timeout is the server's own session setting (see sessionTimeoutSql) */
     final boolean serverTimeout;
+
     final boolean allowMultipleStatements;
 
-    DataSourceSettings(String name, String driver, String url, String user, String password, String passwordFile,
-            int poolSize, boolean readOnly, int statementTimeoutSeconds, int maxRows, int maxResultBytes,
-            String adminUser, String adminPassword, String initSql) {
-        this(name, driver, url, user, password, passwordFile, poolSize, readOnly, statementTimeoutSeconds, maxRows,
-                maxResultBytes, adminUser, adminPassword, initSql, false);
+    DataSourceSettings(
+            String name,
+            String driver,
+            String url,
+            String user,
+            String password,
+            String passwordFile,
+            int poolSize,
+            boolean readOnly,
+            int statementTimeoutSeconds,
+            int maxRows,
+            int maxResultBytes,
+            String adminUser,
+            String adminPassword,
+            String initSql) {
+        this(
+                name,
+                driver,
+                url,
+                user,
+                password,
+                passwordFile,
+                poolSize,
+                readOnly,
+                statementTimeoutSeconds,
+                maxRows,
+                maxResultBytes,
+                adminUser,
+                adminPassword,
+                initSql,
+                false);
     }
 
-    DataSourceSettings(String name, String driver, String url, String user, String password, String passwordFile,
-            int poolSize, boolean readOnly, int statementTimeoutSeconds, int maxRows, int maxResultBytes,
-            String adminUser, String adminPassword, String initSql, boolean allowMultipleStatements) {
+    DataSourceSettings(
+            String name,
+            String driver,
+            String url,
+            String user,
+            String password,
+            String passwordFile,
+            int poolSize,
+            boolean readOnly,
+            int statementTimeoutSeconds,
+            int maxRows,
+            int maxResultBytes,
+            String adminUser,
+            String adminPassword,
+            String initSql,
+            boolean allowMultipleStatements) {
         this.allowMultipleStatements = allowMultipleStatements;
         this.name = name;
         this.driver = driver;
@@ -61,7 +101,9 @@ final class DataSourceSettings {
             throw bad("driver", "must be a driver class name such as org.postgresql.Driver, got '" + c.driver() + "'");
         }
         if (c.url() == null || !c.url().startsWith("jdbc:")) {
-            throw bad("url", "must be a JDBC URL starting with jdbc:, got '" + dev.ferry.support.Redact.inText(c.url()) + "'");
+            throw bad(
+                    "url",
+                    "must be a JDBC URL starting with jdbc:, got '" + dev.ferry.support.Redact.inText(c.url()) + "'");
         }
         if (c.pool__size() < 1) {
             throw bad("pool_size", "must be >= 1, got " + c.pool__size());
@@ -79,12 +121,27 @@ final class DataSourceSettings {
             throw bad("password_file", "cannot read " + c.password__file());
         }
         if (c.read__only() && c.allow__multiple__statements()) {
-            throw bad("allow_multiple_statements", "is only for writable datasources (read_only = false): a second"
-                    + " statement could end the read-only transaction the first runs in");
+            throw bad(
+                    "allow_multiple_statements",
+                    "is only for writable datasources (read_only = false): a second"
+                            + " statement could end the read-only transaction the first runs in");
         }
-        return new DataSourceSettings(name, c.driver(), c.url(), c.user(), c.password(), c.password__file(), c.pool__size(),
-                c.read__only(), c.statement__timeout__seconds(), c.max__rows(), c.max__result__bytes(), c.admin__user(),
-                c.admin__password(), c.init__sql(), c.allow__multiple__statements());
+        return new DataSourceSettings(
+                name,
+                c.driver(),
+                c.url(),
+                c.user(),
+                c.password(),
+                c.password__file(),
+                c.pool__size(),
+                c.read__only(),
+                c.statement__timeout__seconds(),
+                c.max__rows(),
+                c.max__result__bytes(),
+                c.admin__user(),
+                c.admin__password(),
+                c.init__sql(),
+                c.allow__multiple__statements());
     }
 
     /**
@@ -98,7 +155,8 @@ final class DataSourceSettings {
             case "org.postgresql.Driver":
                 // read-only at the server: every transaction of the session is read-only unless it says otherwise,
                 // and a task cannot say otherwise (one statement, a query, in a read-only transaction)
-                return "SET statement_timeout = " + millis + (readOnly ? "; SET default_transaction_read_only = on" : "");
+                return "SET statement_timeout = " + millis
+                        + (readOnly ? "; SET default_transaction_read_only = on" : "");
             case "org.h2.Driver":
                 return "SET QUERY_TIMEOUT " + millis;
             default:
@@ -115,6 +173,7 @@ final class DataSourceSettings {
     }
 
     private static IllegalArgumentException bad(String key, String problem) {
-        return new IllegalArgumentException("configuration " + DataSourceConfig.FACTORY_PID + ", " + key + ": " + problem);
+        return new IllegalArgumentException(
+                "configuration " + DataSourceConfig.FACTORY_PID + ", " + key + ": " + problem);
     }
 }

@@ -1,15 +1,15 @@
 package dev.ferry.executor.jdbc.internal;
 
 import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
-import java.util.HexFormat;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.util.Hashtable;
+import java.util.HexFormat;
 import java.util.Properties;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.Configuration;
@@ -70,11 +70,15 @@ public final class EmbeddedDefault {
             values.load(r);
             Hashtable<String, Object> props = new Hashtable<>();
             values.forEach((k, v) -> props.put((String) k, v));
-            props.put("felix.fileinstall.filename", cfg.toFile().getAbsoluteFile().toURI().toString());
+            props.put(
+                    "felix.fileinstall.filename",
+                    cfg.toFile().getAbsoluteFile().toURI().toString());
             Configuration c = cm.getFactoryConfiguration(DataSourceConfig.FACTORY_PID, "default", "?");
             c.update(props);
         } catch (IOException e) {
-            LOG.warn("The embedded default datasource waits for the configuration watch to read {} ({})", cfg,
+            LOG.warn(
+                    "The embedded default datasource waits for the configuration watch to read {} ({})",
+                    cfg,
                     e.getMessage());
         }
     }
@@ -86,7 +90,8 @@ public final class EmbeddedDefault {
             return false;
         }
         String taskPassword = secret();
-        String text = String.join("\n",
+        String text = String.join(
+                "\n",
                 "# The embedded default datasource, written at the first start. Its data lives in",
                 "# " + dir + ". Tasks connect as 'ferry', which has no admin rights.",
                 "name = default",
@@ -98,7 +103,8 @@ public final class EmbeddedDefault {
                 "password = " + taskPassword,
                 "admin_user = sa",
                 "admin_password = " + secret(),
-                "init_sql = CREATE USER IF NOT EXISTS ferry PASSWORD '" + taskPassword + "'; GRANT ALTER ANY SCHEMA TO ferry",
+                "init_sql = CREATE USER IF NOT EXISTS ferry PASSWORD '" + taskPassword
+                        + "'; GRANT ALTER ANY SCHEMA TO ferry",
                 "read_only = false",
                 "");
         Path part = etc.resolve("." + FILE + ".part");
@@ -111,8 +117,12 @@ public final class EmbeddedDefault {
             LOG.info("Wrote the embedded default datasource to {} (an H2 database in {})", cfg, dir);
             return true;
         } catch (IOException | UnsupportedOperationException e) {
-            LOG.warn("Cannot write the embedded default datasource to {} ({}); fix the permissions of {}, or add a"
-                    + " datasource configuration of your own", cfg, e.getMessage(), etc);
+            LOG.warn(
+                    "Cannot write the embedded default datasource to {} ({}); fix the permissions of {}, or add a"
+                            + " datasource configuration of your own",
+                    cfg,
+                    e.getMessage(),
+                    etc);
             return false;
         }
     }

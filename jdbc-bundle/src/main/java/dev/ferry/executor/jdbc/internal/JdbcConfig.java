@@ -3,7 +3,9 @@ package dev.ferry.executor.jdbc.internal;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
-@ObjectClassDefinition(id = JdbcConfig.PID, name = "Ferry JDBC executor",
+@ObjectClassDefinition(
+        id = JdbcConfig.PID,
+        name = "Ferry JDBC executor",
         description = "SQL tasks: how many at once, and whether tasks may name a database by URL.")
 @interface JdbcConfig {
     String PID = "dev.ferry.executor.jdbc";
@@ -13,15 +15,21 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     /** Likewise for the longest deadline. */
     double DEFAULT_TIMEOUT_MAX_SECONDS = 3600;
 
-    @AttributeDefinition(name = "Allow raw DSNs",
+    @AttributeDefinition(
+            name = "Allow raw DSNs",
             description = "Let tasks give {\"dsn\", \"query\"} (the seed's form) instead of a configured datasource.")
     boolean allow__raw__dsn() default false;
 
-    @AttributeDefinition(name = "Raw DSN prefixes", required = false,
-            description = "With allow_raw_dsn: only URLs starting with one of these, e.g. jdbc:postgresql://reports.internal/")
+    @AttributeDefinition(
+            name = "Raw DSN prefixes",
+            required = false,
+            description =
+                    "With allow_raw_dsn: only URLs starting with one of these, e.g. jdbc:postgresql://reports.internal/")
     String[] raw__dsn__prefixes() default {};
 
-    @AttributeDefinition(name = "Concurrency", min = "1",
+    @AttributeDefinition(
+            name = "Concurrency",
+            min = "1",
             description = "Statements running at once; the registry rejects more as over capacity.")
     int executor_concurrency_max() default DEFAULT_CONCURRENCY;
 

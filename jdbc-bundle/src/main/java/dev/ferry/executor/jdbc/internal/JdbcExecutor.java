@@ -10,6 +10,9 @@ import dev.ferry.executor.api.Rejection;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Status;
 import dev.ferry.executor.api.Task;
+import dev.ferry.support.Configs;
+import dev.ferry.support.Configured;
+import dev.ferry.support.Numbers;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.Driver;
@@ -19,9 +22,6 @@ import java.sql.SQLTimeoutException;
 import java.sql.Types;
 import java.util.List;
 import java.util.Map;
-import dev.ferry.support.Configs;
-import dev.ferry.support.Numbers;
-import dev.ferry.support.Configured;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,9 +45,12 @@ import org.slf4j.LoggerFactory;
 @Designate(ocd = JdbcConfig.class)
 // the defaults are service properties too: the registry reads the limits from the service, and without them
 // it applied its own (the container type once ran 64 at once, where its configuration said 16)
-@Component(configurationPid = JdbcConfig.PID, property = {
-        Executor.MAX_CONCURRENCY + ":Integer=" + JdbcConfig.DEFAULT_CONCURRENCY,
-        Executor.MAX_TIMEOUT_SECONDS + ":Double=" + JdbcConfig.DEFAULT_TIMEOUT_MAX_SECONDS})
+@Component(
+        configurationPid = JdbcConfig.PID,
+        property = {
+            Executor.MAX_CONCURRENCY + ":Integer=" + JdbcConfig.DEFAULT_CONCURRENCY,
+            Executor.MAX_TIMEOUT_SECONDS + ":Double=" + JdbcConfig.DEFAULT_TIMEOUT_MAX_SECONDS
+        })
 @ExecutorType("jdbc")
 public final class JdbcExecutor implements Executor {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcExecutor.class);
@@ -76,13 +79,18 @@ public final class JdbcExecutor implements Executor {
         settings.update(() -> JdbcSettings.from(Configs.read(JdbcConfig.class, JdbcConfig.PID, properties)));
     }
 
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY, updated = "updatedDatasource")
+    @Reference(
+            cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY,
+            updated = "updatedDatasource")
     void addDatasource(ManagedDataSource ds) {
         ManagedDataSource previous = datasources.put(ds.name(), ds);
         if (previous != null && previous != ds) {
-            LOG.warn("Two datasources are named '{}'; tasks now use {}. Give each configuration its own name.",
-                    ds.name(), dev.ferry.support.Redact.inText(ds.settings.url));
+            LOG.warn(
+                    "Two datasources are named '{}'; tasks now use {}. Give each configuration its own name.",
+                    ds.name(),
+                    dev.ferry.support.Redact.inText(ds.settings.url));
         }
     }
 
@@ -96,7 +104,9 @@ public final class JdbcExecutor implements Executor {
         datasources.putIfAbsent(ds.name(), ds);
     }
 
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+    @Reference(
+            cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void addDriver(DataSourceFactory driver) {
         drivers.add(driver);
@@ -121,26 +131,34 @@ public final class JdbcExecutor implements Executor {
         }
         ManagedDataSource ds = p.datasource == null ? null : datasources.get(p.datasource);
         // read as the database it goes to reads it; a datasource that is not there yet: every reading
-        SqlText text = SqlText.of(p.query, SqlText.Dialect.of(ds != null ? ds.settings.driver : p.dsn != null ? p.dsn : ""));
+        SqlText text =
+                SqlText.of(p.query, SqlText.Dialect.of(ds != null ? ds.settings.driver : p.dsn != null ? p.dsn : ""));
         if (text.statements > 1 && (ds == null || !ds.settings.allowMultipleStatements)) {
-            throw new InvalidPayloadException("query", "holds " + text.statements + " statements; a task runs one (a ';'"
-                    + " outside quotes and comments starts another): send each as its own task");
+            throw new InvalidPayloadException(
+                    "query",
+                    "holds " + text.statements + " statements; a task runs one (a ';'"
+                            + " outside quotes and comments starts another): send each as its own task");
         }
         if (text.statements == 0) {
             throw new InvalidPayloadException("query", "holds no statement");
         }
         if (p.datasource != null && ds == null) {
-            throw new InvalidPayloadException("datasource", "no datasource named '" + p.datasource + "'; configured: "
-                    + new TreeMap<>(datasources).keySet() + " (add one with a " + DataSourceConfig.FACTORY_PID
-                    + " configuration)");
+            throw new InvalidPayloadException(
+                    "datasource",
+                    "no datasource named '" + p.datasource + "'; configured: "
+                            + new TreeMap<>(datasources).keySet() + " (add one with a " + DataSourceConfig.FACTORY_PID
+                            + " configuration)");
         }
         if (p.dsn != null) {
             if (!s.allowRawDsn) {
-                throw new InvalidPayloadException("dsn", "raw DSNs are disabled; name a configured datasource instead"
-                        + " (the operator can set allow_raw_dsn in " + JdbcConfig.PID + ")");
+                throw new InvalidPayloadException(
+                        "dsn",
+                        "raw DSNs are disabled; name a configured datasource instead"
+                                + " (the operator can set allow_raw_dsn in " + JdbcConfig.PID + ")");
             }
             if (s.rawDsnPrefixes.stream().noneMatch(p.dsn::startsWith)) {
-                throw new InvalidPayloadException("dsn", "does not start with one of raw_dsn_prefixes " + s.rawDsnPrefixes);
+                throw new InvalidPayloadException(
+                        "dsn", "does not start with one of raw_dsn_prefixes " + s.rawDsnPrefixes);
             }
         }
         return text;
@@ -152,14 +170,17 @@ public final class JdbcExecutor implements Executor {
             return Health.unhealthy(settings.refused());
         }
         if (datasources.isEmpty()) {
-            return Health.unhealthy("no datasource is configured; add a " + DataSourceConfig.FACTORY_PID + " configuration");
+            return Health.unhealthy(
+                    "no datasource is configured; add a " + DataSourceConfig.FACTORY_PID + " configuration");
         }
         StringBuilder detail = new StringBuilder();
         boolean up = true;
         for (Map.Entry<String, ManagedDataSource> e : new TreeMap<>(datasources).entrySet()) {
             Health h = e.getValue().health();
             up &= h.isHealthy();
-            detail.append(detail.length() == 0 ? "" : "; ").append(e.getKey()).append(": ")
+            detail.append(detail.length() == 0 ? "" : "; ")
+                    .append(e.getKey())
+                    .append(": ")
                     .append(h.isHealthy() ? "up" : h.message());
         }
         StringBuilder pending = new StringBuilder();
@@ -194,8 +215,17 @@ public final class JdbcExecutor implements Executor {
                     + dev.ferry.support.Redact.inText(e.getMessage()));
         }
         try {
-            return run(c, p, text, s.readOnly, s.statementTimeoutSeconds, s.serverTimeout,
-                    Math.min(p.maxRows, s.maxRows), s.maxResultBytes, p.datasource, context);
+            return run(
+                    c,
+                    p,
+                    text,
+                    s.readOnly,
+                    s.statementTimeoutSeconds,
+                    s.serverTimeout,
+                    Math.min(p.maxRows, s.maxRows),
+                    s.maxResultBytes,
+                    p.datasource,
+                    context);
         } catch (SQLException e) {
             return Result.error("datasource '" + p.datasource + "': " + e.getMessage());
         } finally {
@@ -212,7 +242,17 @@ public final class JdbcExecutor implements Executor {
                     try (Connection c = d.connect(p.dsn, new Properties())) {
                         c.setAutoCommit(false);
                         c.setReadOnly(true);
-                        return run(c, p, text, true, 30, false, Math.min(p.maxRows, 1000), 2 * 1024 * 1024, "dsn", context);
+                        return run(
+                                c,
+                                p,
+                                text,
+                                true,
+                                30,
+                                false,
+                                Math.min(p.maxRows, 1000),
+                                2 * 1024 * 1024,
+                                "dsn",
+                                context);
                     }
                 }
             } catch (SQLException e) {
@@ -222,15 +262,28 @@ public final class JdbcExecutor implements Executor {
         return Result.error("no installed driver accepts " + p.dsn);
     }
 
-    private Result run(Connection c, JdbcPayload p, SqlText text, boolean readOnly, int timeoutSeconds, boolean serverTimeout,
-            int maxRows, int maxBytes, String source, ExecutionContext context) throws SQLException {
+    private Result run(
+            Connection c,
+            JdbcPayload p,
+            SqlText text,
+            boolean readOnly,
+            int timeoutSeconds,
+            boolean serverTimeout,
+            int maxRows,
+            int maxBytes,
+            String source,
+            ExecutionContext context)
+            throws SQLException {
         long start = System.nanoTime();
         if (readOnly) {
             String write = text.writeInQuery();
             if (write != null) {
-                return Result.rejected(Rejection.POLICY_DENIED, "datasource '" + source + "' is read-only (read_only=true in"
-                        + " its " + DataSourceConfig.FACTORY_PID + " configuration): only queries run, and this one uses "
-                        + write + ", which changes data or outlives the task in the session; nothing was run");
+                return Result.rejected(
+                        Rejection.POLICY_DENIED,
+                        "datasource '" + source + "' is read-only (read_only=true in"
+                                + " its " + DataSourceConfig.FACTORY_PID
+                                + " configuration): only queries run, and this one uses "
+                                + write + ", which changes data or outlives the task in the session; nothing was run");
             }
         }
         try (PreparedStatement ps = c.prepareStatement(p.query)) {
@@ -258,7 +311,8 @@ public final class JdbcExecutor implements Executor {
                     try (java.sql.ResultSet rs = results) {
                         rows = Rows.read(rs, maxRows, maxBytes, context);
                     }
-                    result = Result.builder(Status.SUCCEEDED).output(rows.json)
+                    result = Result.builder(Status.SUCCEEDED)
+                            .output(rows.json)
                             .metadata("row_count", Integer.toString(rows.count))
                             .metadata("columns", rows.columns)
                             .metadata("column_types", rows.types);
@@ -267,7 +321,8 @@ public final class JdbcExecutor implements Executor {
                     }
                 } else {
                     int count = ps.getUpdateCount();
-                    result = Result.builder(Status.SUCCEEDED).output("{\"update_count\":" + count + "}")
+                    result = Result.builder(Status.SUCCEEDED)
+                            .output("{\"update_count\":" + count + "}")
                             .metadata("update_count", Integer.toString(count));
                 }
             }
@@ -276,24 +331,37 @@ public final class JdbcExecutor implements Executor {
             } else {
                 c.commit();
             }
-            return result.metadata("duration_ms", Numbers.millis(System.nanoTime() - start)).build();
+            return result.metadata("duration_ms", Numbers.millis(System.nanoTime() - start))
+                    .build();
         } catch (SQLException e) {
             rollbackQuietly(c);
-            if (readOnly && ("25006".equals(e.getSQLState()) || e.getErrorCode() == 90002 || "02000".equals(e.getSQLState()))) {
+            if (readOnly
+                    && ("25006".equals(e.getSQLState())
+                            || e.getErrorCode() == 90002
+                            || "02000".equals(e.getSQLState()))) {
                 // 25006: PostgreSQL's read_only_sql_transaction; 90002: H2's "only allowed for a query";
                 // 02000: "no results were returned" (a non-query that a read-only transaction let through)
-                return Result.rejected(Rejection.POLICY_DENIED, "datasource '" + source + "' is read-only (read_only=true"
-                        + " in its " + DataSourceConfig.FACTORY_PID + " configuration): only queries run; the database said: "
-                        + e.getMessage());
+                return Result.rejected(
+                        Rejection.POLICY_DENIED,
+                        "datasource '" + source + "' is read-only (read_only=true"
+                                + " in its " + DataSourceConfig.FACTORY_PID
+                                + " configuration): only queries run; the database said: "
+                                + e.getMessage());
             }
             if (context.isCancelled()) {
-                // the statement was cancelled through the context's hook: the registry answers the stop, this is its detail
+                // the statement was cancelled through the context's hook: the registry answers the stop, this is its
+                // detail
                 return Result.error("statement cancelled: " + e.getMessage());
             }
-            if (e instanceof SQLTimeoutException || "57014".equals(e.getSQLState())) { // query timeout (57014: PostgreSQL's)
-                return Result.builder(Status.TIMED_OUT).exitCode(-1).error("the statement timed out: " + e.getMessage()).build();
+            if (e instanceof SQLTimeoutException
+                    || "57014".equals(e.getSQLState())) { // query timeout (57014: PostgreSQL's)
+                return Result.builder(Status.TIMED_OUT)
+                        .exitCode(-1)
+                        .error("the statement timed out: " + e.getMessage())
+                        .build();
             }
-            return Result.builder(Status.FAILED).exitCode(e.getErrorCode() == 0 ? 1 : e.getErrorCode())
+            return Result.builder(Status.FAILED)
+                    .exitCode(e.getErrorCode() == 0 ? 1 : e.getErrorCode())
                     .error(e.getMessage())
                     .metadata("sqlstate", e.getSQLState() == null ? "" : e.getSQLState())
                     .build();

@@ -12,7 +12,8 @@ import java.util.List;
  * building a JSON tree first cost more than the rest of the executor's own work.
  */
 final class JdbcPayload {
-    private static final List<String> FIELDS = List.of("datasource", "dsn", "query", "params", "max_rows", "timeout_seconds");
+    private static final List<String> FIELDS =
+            List.of("datasource", "dsn", "query", "params", "max_rows", "timeout_seconds");
     private static final String EXAMPLE = "{\"datasource\":\"default\",\"query\":\"select 1\"}";
 
     final String datasource;
@@ -20,10 +21,12 @@ final class JdbcPayload {
     final String query;
     /** Bound in order: Long, BigDecimal (decimals stay exact), String, Boolean or null. */
     final List<Object> params;
+
     final int maxRows;
     final double timeoutSeconds;
 
-    private JdbcPayload(String datasource, String dsn, String query, List<Object> params, int maxRows, double timeoutSeconds) {
+    private JdbcPayload(
+            String datasource, String dsn, String query, List<Object> params, int maxRows, double timeoutSeconds) {
         this.datasource = datasource;
         this.dsn = dsn;
         this.query = query;
@@ -70,7 +73,8 @@ final class JdbcPayload {
             r.end();
         }
         if (datasource == null && dsn == null) {
-            throw new InvalidPayloadException("datasource", "is required: the name of a configured datasource, e.g. \"default\"");
+            throw new InvalidPayloadException(
+                    "datasource", "is required: the name of a configured datasource, e.g. \"default\"");
         }
         if (datasource != null && dsn != null) {
             throw new InvalidPayloadException("dsn", "give datasource or dsn, not both");

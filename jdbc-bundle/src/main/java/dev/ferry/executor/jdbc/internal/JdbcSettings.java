@@ -14,12 +14,13 @@ final class JdbcSettings {
 
     static JdbcSettings from(JdbcConfig c) {
         if (c.executor_concurrency_max() < 1) {
-            throw new IllegalArgumentException("configuration " + JdbcConfig.PID + ", executor.concurrency.max: must be >= 1,"
-                    + " got " + c.executor_concurrency_max());
+            throw new IllegalArgumentException("configuration " + JdbcConfig.PID
+                    + ", executor.concurrency.max: must be >= 1," + " got " + c.executor_concurrency_max());
         }
         if (c.allow__raw__dsn() && c.raw__dsn__prefixes().length == 0) {
-            throw new IllegalArgumentException("configuration " + JdbcConfig.PID + ", raw_dsn_prefixes: allow_raw_dsn needs"
-                    + " at least one allowed URL prefix, e.g. jdbc:postgresql://reports.internal/");
+            throw new IllegalArgumentException(
+                    "configuration " + JdbcConfig.PID + ", raw_dsn_prefixes: allow_raw_dsn needs"
+                            + " at least one allowed URL prefix, e.g. jdbc:postgresql://reports.internal/");
         }
         return new JdbcSettings(c.allow__raw__dsn(), List.of(c.raw__dsn__prefixes()));
     }

@@ -11,8 +11,7 @@ import javax.sql.DataSource;
  * the worker reads it (defaults for every key not given): for the benchmarks.
  */
 public final class Jdbcs {
-    private Jdbcs() {
-    }
+    private Jdbcs() {}
 
     /**
      * A pooled datasource named {@code name} over {@code raw}, configured as the worker configures one
@@ -24,8 +23,9 @@ public final class Jdbcs {
         config.put("driver", driver);
         config.put("url", "jdbc:bench");
         config.put("pool_size", poolSize);
-        return new ManagedDataSource(DataSourceSettings.from(Configs.read(DataSourceConfig.class,
-                DataSourceConfig.FACTORY_PID, config)), raw);
+        return new ManagedDataSource(
+                DataSourceSettings.from(Configs.read(DataSourceConfig.class, DataSourceConfig.FACTORY_PID, config)),
+                raw);
     }
 
     /** The pool behind a datasource made by {@link #datasource}: what plain JDBC uses in the comparison. */

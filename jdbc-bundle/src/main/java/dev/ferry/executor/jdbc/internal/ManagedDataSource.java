@@ -3,15 +3,14 @@ package dev.ferry.executor.jdbc.internal;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.ferry.executor.api.Health;
+import dev.ferry.support.Configs;
+import dev.ferry.support.Redact;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
 import java.util.Properties;
-import dev.ferry.support.Configs;
-import dev.ferry.support.Redact;
-import org.osgi.service.component.annotations.Modified;
 import javax.sql.DataSource;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
@@ -20,6 +19,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.jdbc.DataSourceFactory;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.util.tracker.ServiceTracker;
@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * makes a new instance (and a new pool).
  */
 @Designate(ocd = DataSourceConfig.class, factory = true)
-@Component(configurationPid = DataSourceConfig.FACTORY_PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
+@Component(
+        configurationPid = DataSourceConfig.FACTORY_PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE,
         service = ManagedDataSource.class)
 public final class ManagedDataSource {
     private static final Logger LOG = LoggerFactory.getLogger(ManagedDataSource.class);
@@ -46,6 +48,7 @@ public final class ManagedDataSource {
     private volatile WatchedDataSource watched;
     /** The first connection, tried at once when the pool starts; done once it was answered. */
     private volatile java.util.concurrent.CompletableFuture<Void> probe;
+
     private volatile String problem = "waiting for the driver";
 
     /**
@@ -78,7 +81,8 @@ public final class ManagedDataSource {
     void modified(Map<String, Object> properties) throws InvalidSyntaxException {
         DataSourceSettings next;
         try {
-            next = DataSourceSettings.from(Configs.read(DataSourceConfig.class, DataSourceConfig.FACTORY_PID, properties));
+            next = DataSourceSettings.from(
+                    Configs.read(DataSourceConfig.class, DataSourceConfig.FACTORY_PID, properties));
         } catch (IllegalArgumentException e) {
             refused = e.getMessage();
             LOG.warn("{}; datasource '{}' keeps its previous configuration", e.getMessage(), settings.name);
@@ -97,8 +101,8 @@ public final class ManagedDataSource {
     }
 
     private synchronized void track() throws InvalidSyntaxException {
-        String filter = "(&(objectClass=" + DataSourceFactory.class.getName() + ")(" + DataSourceFactory.OSGI_JDBC_DRIVER_CLASS
-                + "=" + settings.driver + "))";
+        String filter = "(&(objectClass=" + DataSourceFactory.class.getName() + ")("
+                + DataSourceFactory.OSGI_JDBC_DRIVER_CLASS + "=" + settings.driver + "))";
         this.problem = "driver " + settings.driver + " is not installed: no DataSourceFactory for it is registered";
         this.tracker = new ServiceTracker<>(context, context.createFilter(filter), new Customizer(context));
         tracker.open();
@@ -139,11 +143,14 @@ public final class ManagedDataSource {
                 // the probe says nothing more than the pool will
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new SQLException("interrupted while datasource '" + settings.name + "' made its first connection");
+                throw new SQLException(
+                        "interrupted while datasource '" + settings.name + "' made its first connection");
             }
         }
         String refused = refusal();
-        if (refused != null && p.getHikariPoolMXBean() != null && p.getHikariPoolMXBean().getIdleConnections() == 0) {
+        if (refused != null
+                && p.getHikariPoolMXBean() != null
+                && p.getHikariPoolMXBean().getIdleConnections() == 0) {
             // the database said no to the pool's last attempt, and no connection is left: waiting would only time out
             throw new SQLException(refused);
         }
@@ -162,7 +169,8 @@ public final class ManagedDataSource {
     private static java.util.concurrent.CompletableFuture<Void> probe(WatchedDataSource watched, DataSourceSettings s) {
         java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
         Thread t = dev.ferry.support.Threads.daemon("ferry-datasource-probe", () -> {
-            try (Connection c = s.user.isEmpty() ? watched.getConnection() : watched.getConnection(s.user, s.password())) {
+            try (Connection c =
+                    s.user.isEmpty() ? watched.getConnection() : watched.getConnection(s.user, s.password())) {
                 // reached: nothing to say
             } catch (SQLException | IOException | RuntimeException e) {
                 String why = watched.refusal();
@@ -208,7 +216,10 @@ public final class ManagedDataSource {
                 p.evictConnection(c);
             }
         } catch (SQLException e) {
-            LOG.debug("Datasource '{}': resetting a session failed, its connection is closed: {}", settings.name, e.getMessage());
+            LOG.debug(
+                    "Datasource '{}': resetting a session failed, its connection is closed: {}",
+                    settings.name,
+                    e.getMessage());
             if (p != null) {
                 p.evictConnection(c);
             }
@@ -282,7 +293,11 @@ public final class ManagedDataSource {
             LOG.info("Datasource '{}' ready ({})", settings.name, Redact.inText(settings.url));
         } catch (SQLException | IOException | RuntimeException e) {
             problem = Redact.inText("cannot start the pool: " + e.getMessage());
-            LOG.warn("Datasource '{}' ({}): {}; fix the configuration {}", settings.name, Redact.inText(settings.url), Redact.inText(problem),
+            LOG.warn(
+                    "Datasource '{}' ({}): {}; fix the configuration {}",
+                    settings.name,
+                    Redact.inText(settings.url),
+                    Redact.inText(problem),
                     DataSourceConfig.FACTORY_PID);
         }
     }
@@ -320,8 +335,7 @@ public final class ManagedDataSource {
         }
 
         @Override
-        public void modifiedService(ServiceReference<DataSourceFactory> ref, DataSourceFactory f) {
-        }
+        public void modifiedService(ServiceReference<DataSourceFactory> ref, DataSourceFactory f) {}
 
         @Override
         public void removedService(ServiceReference<DataSourceFactory> ref, DataSourceFactory f) {

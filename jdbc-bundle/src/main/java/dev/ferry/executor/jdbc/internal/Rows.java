@@ -75,7 +75,8 @@ final class Rows {
      * output before it is copied, and the rows so far are the answer. Checks the context between rows,
      * so a stopped task stops encoding.
      */
-    static Rows read(ResultSet rs, int maxRows, int maxBytes, ExecutionContext context) throws SQLException, IOException {
+    static Rows read(ResultSet rs, int maxRows, int maxBytes, ExecutionContext context)
+            throws SQLException, IOException {
         ResultSetMetaData md = rs.getMetaData();
         int n = md.getColumnCount();
         String[] labels = new String[n];
@@ -135,7 +136,8 @@ final class Rows {
         return new Rows(out.toByteArray(), count, truncated, header.names, header.types);
     }
 
-    private static void value(JsonGenerator g, ResultSet rs, int i, int type, long room) throws SQLException, IOException {
+    private static void value(JsonGenerator g, ResultSet rs, int i, int type, long room)
+            throws SQLException, IOException {
         switch (type) {
             case Types.BIT, Types.BOOLEAN -> {
                 boolean b = rs.getBoolean(i);
@@ -167,7 +169,13 @@ final class Rows {
                     g.writeNumber(v);
                 }
             }
-            case Types.CLOB, Types.NCLOB, Types.CHAR, Types.VARCHAR, Types.LONGVARCHAR, Types.NCHAR, Types.NVARCHAR,
+            case Types.CLOB,
+                    Types.NCLOB,
+                    Types.CHAR,
+                    Types.VARCHAR,
+                    Types.LONGVARCHAR,
+                    Types.NCHAR,
+                    Types.NVARCHAR,
                     Types.LONGNVARCHAR -> {
                 String v = rs.getString(i);
                 if (v != null && v.length() > room) {
@@ -255,7 +263,9 @@ final class Rows {
     }
 
     private static void quote(StringBuilder sb, String text) {
-        sb.append('"').append(JsonStringEncoder.getInstance().quoteAsString(text == null ? "" : text)).append('"');
+        sb.append('"')
+                .append(JsonStringEncoder.getInstance().quoteAsString(text == null ? "" : text))
+                .append('"');
     }
 
     private interface Write {

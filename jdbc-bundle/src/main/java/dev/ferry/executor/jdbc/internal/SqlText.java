@@ -144,7 +144,7 @@ final class SqlText {
                 i = skipLine(sql, i + 2);
             } else if (c == '/' && next == '*') {
                 i = skipBlockComment(sql, i + 2);
-            } else if (c == '\'' ) {
+            } else if (c == '\'') {
                 content = true;
                 boolean escapes = reading.backslashesEverywhere || reading.postgres && escapeStringPrefix(sql, i);
                 i = skipQuoted(sql, i + 1, '\'', escapes);
@@ -164,7 +164,8 @@ final class SqlText {
                 i++;
             } else if (Character.isLetter(c) || c == '_') {
                 int start = i;
-                while (i < n && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_' || sql.charAt(i) == '$')) {
+                while (i < n
+                        && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_' || sql.charAt(i) == '$')) {
                     i++;
                 }
                 words.add(sql.substring(start, i).toUpperCase(Locale.ROOT));
@@ -224,17 +225,29 @@ final class SqlText {
             if (w.equals("INSERT") || w.equals("UPDATE") || w.equals("DELETE") || w.equals("MERGE")) {
                 return w; // a data-changing CTE, or a locking read (FOR UPDATE)
             }
-            if (w.equals("COPY") || w.equals("LO_EXPORT") || w.equals("LO_IMPORT") || w.equals("LO_UNLINK")
-                    || w.equals("PG_FILE_WRITE") || w.equals("DBLINK_EXEC") || w.equals("FILE_WRITE") || w.equals("CSVWRITE")
-                    || w.equals("SCRIPT") || w.equals("BACKUP")) {
+            if (w.equals("COPY")
+                    || w.equals("LO_EXPORT")
+                    || w.equals("LO_IMPORT")
+                    || w.equals("LO_UNLINK")
+                    || w.equals("PG_FILE_WRITE")
+                    || w.equals("DBLINK_EXEC")
+                    || w.equals("FILE_WRITE")
+                    || w.equals("CSVWRITE")
+                    || w.equals("SCRIPT")
+                    || w.equals("BACKUP")) {
                 // writes a file on the database's host (PostgreSQL's COPY … TO and lo_export, H2's FILE_WRITE,
                 // CSVWRITE, SCRIPT TO, BACKUP TO) or runs elsewhere (dblink_exec): a read-only transaction does
                 // not stop them, and the error that follows comes after the write
                 return w;
             }
-            if (w.equals("PG_ADVISORY_LOCK") || w.equals("PG_ADVISORY_LOCK_SHARED") || w.equals("PG_TRY_ADVISORY_LOCK")
-                    || w.equals("PG_TRY_ADVISORY_LOCK_SHARED") || w.equals("PREPARE") || w.equals("LOAD")
-                    || w.equals("DBLINK_CONNECT") || w.equals("DBLINK_CONNECT_U")) {
+            if (w.equals("PG_ADVISORY_LOCK")
+                    || w.equals("PG_ADVISORY_LOCK_SHARED")
+                    || w.equals("PG_TRY_ADVISORY_LOCK")
+                    || w.equals("PG_TRY_ADVISORY_LOCK_SHARED")
+                    || w.equals("PREPARE")
+                    || w.equals("LOAD")
+                    || w.equals("DBLINK_CONNECT")
+                    || w.equals("DBLINK_CONNECT_U")) {
                 // outlives the task in its pooled session, which a read-only task's rollback does not take back
                 return w;
             }

@@ -52,9 +52,11 @@ final class WatchedDataSource implements DataSource {
             String state = e.getSQLState() == null ? "" : e.getSQLState();
             // class 28: invalid authorization (PostgreSQL 28P01/28000, H2 28000); 3D000: no such database
             if (state.startsWith("28") || state.equals("3D000")) {
-                refusal = "the database refused the connection" + (user == null ? "" : " for user '" + user + "'") + ": "
-                        + Redact.inText(e.getMessage()) + " (SQLState " + state + "); fix user/password/url of datasource '"
-                        + name + "'";
+                refusal =
+                        "the database refused the connection" + (user == null ? "" : " for user '" + user + "'") + ": "
+                                + Redact.inText(e.getMessage()) + " (SQLState " + state
+                                + "); fix user/password/url of datasource '"
+                                + name + "'";
             }
             throw e;
         }

@@ -7,10 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.executor.api.DirectExecutionContext;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Status;
-import org.junit.jupiter.api.Test;
-
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.Test;
 
 class H2Test extends JdbcContract {
     private static int databases;
@@ -61,15 +60,32 @@ class H2Test extends JdbcContract {
         try (java.sql.Connection owner = java.sql.DriverManager.getConnection(url, "sa", "right-password")) {
             JdbcDataSource raw = new JdbcDataSource();
             raw.setURL(url);
-            ManagedDataSource wrong = new ManagedDataSource(new DataSourceSettings("wrong", driver(), url, "sa", "wrong-password",
-                    "", 2, true, 30, 1000, 1024 * 1024, "", "", ""), raw);
+            ManagedDataSource wrong = new ManagedDataSource(
+                    new DataSourceSettings(
+                            "wrong",
+                            driver(),
+                            url,
+                            "sa",
+                            "wrong-password",
+                            "",
+                            2,
+                            true,
+                            30,
+                            1000,
+                            1024 * 1024,
+                            "",
+                            "",
+                            ""),
+                    raw);
             jdbc.addDatasource(wrong);
             try {
                 long start = System.nanoTime();
                 Result r = run("{\"datasource\":\"wrong\",\"query\":\"select 1 as one\"}");
                 java.time.Duration took = java.time.Duration.ofNanos(System.nanoTime() - start);
                 assertThat(r.status()).isEqualTo(Status.ERROR);
-                assertThat(r.error()).contains("Wrong user name or password").contains("for user 'sa'")
+                assertThat(r.error())
+                        .contains("Wrong user name or password")
+                        .contains("for user 'sa'")
                         .doesNotContain("wrong-password");
                 assertThat(took).as("the first task's answer").isLessThan(java.time.Duration.ofSeconds(1));
                 assertThat(wrong.health().message()).contains("Wrong user name or password");
@@ -84,16 +100,24 @@ class H2Test extends JdbcContract {
     void h2SessionSettingsNeverOutliveTheirTask() throws Exception {
         ManagedDataSource one = poolOfOne("one", false);
         try {
-            assertThat(run("{\"datasource\":\"one\",\"query\":\"set @leak = 42\"}").status()).isEqualTo(Status.SUCCEEDED);
-            assertThat(run("{\"datasource\":\"one\",\"query\":\"create local temporary table mine (i integer)\"}").status())
+            assertThat(run("{\"datasource\":\"one\",\"query\":\"set @leak = 42\"}")
+                            .status())
                     .isEqualTo(Status.SUCCEEDED);
-            assertThat(run("{\"datasource\":\"one\",\"query\":\"set throttle 1000\"}").status()).isEqualTo(Status.SUCCEEDED);
+            assertThat(run("{\"datasource\":\"one\",\"query\":\"create local temporary table mine (i integer)\"}")
+                            .status())
+                    .isEqualTo(Status.SUCCEEDED);
+            assertThat(run("{\"datasource\":\"one\",\"query\":\"set throttle 1000\"}")
+                            .status())
+                    .isEqualTo(Status.SUCCEEDED);
             JsonNode state = rows(run("{\"datasource\":\"one\",\"query\":\"select count(*) as c from"
                     + " information_schema.session_state where state_key <> 'SCHEMA'\"}"));
-            assertThat(state.get(0).get("c").asInt()).as("variables and temporary tables left by earlier tasks").isZero();
+            assertThat(state.get(0).get("c").asInt())
+                    .as("variables and temporary tables left by earlier tasks")
+                    .isZero();
             long start = System.nanoTime();
             run("{\"datasource\":\"one\",\"query\":\"select 1 as one\"}");
-            assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).as("throttled by an earlier task")
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - start))
+                    .as("throttled by an earlier task")
                     .isLessThan(java.time.Duration.ofMillis(900));
         } finally {
             one.deactivate();
@@ -111,14 +135,18 @@ class H2Test extends JdbcContract {
         Result r = run("{\"datasource\":\"ro\",\"query\":\"select * from final table (insert into t values (78))\"}");
         assertThat(r.status()).isEqualTo(Status.REJECTED);
         assertThat(r.error()).contains("read-only").contains("FINAL TABLE");
-        assertThat(rows(run("{\"datasource\":\"ro\",\"query\":\"select count(*) as c from t\"}")).get(0).get("c").asInt())
+        assertThat(rows(run("{\"datasource\":\"ro\",\"query\":\"select count(*) as c from t\"}"))
+                        .get(0)
+                        .get("c")
+                        .asInt())
                 .isZero();
     }
 
     /** JAVA_OBJECT values come back as their bytes: nothing a query makes up is deserialized in the worker. */
     @Test
     void aJavaObjectIsNeverDeserialized() throws Exception {
-        Result r = run("{\"datasource\":\"ro\",\"query\":\"select cast(X'aced0005740003616263' as java_object) as o\"}");
+        Result r =
+                run("{\"datasource\":\"ro\",\"query\":\"select cast(X'aced0005740003616263' as java_object) as o\"}");
         assertThat(rows(r).get(0).get("o").asText()).isEqualTo("rO0ABXQAA2FiYw=="); // base64 of the bytes, not "abc"
     }
 

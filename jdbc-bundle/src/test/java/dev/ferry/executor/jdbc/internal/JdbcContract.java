@@ -53,18 +53,30 @@ abstract class JdbcContract {
         run("{\"datasource\":\"rw\",\"query\":\"create table t (i integer)\"}");
         for (String ds : new String[] {"ro", "rw"}) {
             assertThatThrownBy(() -> run("{\"datasource\":\"" + ds + "\",\"query\":\"select 1; drop table t\"}"))
-                    .isInstanceOfSatisfying(InvalidPayloadException.class, e -> assertThat(e.field()).isEqualTo("query"))
+                    .isInstanceOfSatisfying(
+                            InvalidPayloadException.class,
+                            e -> assertThat(e.field()).isEqualTo("query"))
                     .hasMessageContaining("holds 2 statements");
         }
-        assertThatThrownBy(() -> run("{\"datasource\":\"ro\",\"query\":\"select 1; insert into t values (80); commit\"}"))
+        assertThatThrownBy(
+                        () -> run("{\"datasource\":\"ro\",\"query\":\"select 1; insert into t values (80); commit\"}"))
                 .hasMessageContaining("holds 3 statements");
         // still there, still empty
-        assertThat(rows(run("{\"datasource\":\"ro\",\"query\":\"select count(*) as c from t\"}")).get(0).get("c").asInt()).isZero();
+        assertThat(rows(run("{\"datasource\":\"ro\",\"query\":\"select count(*) as c from t\"}"))
+                        .get(0)
+                        .get("c")
+                        .asInt())
+                .isZero();
         // one statement, whatever quotes and comments hold
-        assertThat(rows(run("{\"datasource\":\"ro\",\"query\":\"select ';' as s -- ; drop table t\\n;\"}")).get(0)
-                .get("s").asText()).isEqualTo(";");
-        assertThat(rows(run("{\"datasource\":\"ro\",\"query\":\"select 1 as \\\"a;b\\\" /* ; drop table t */\"}")).get(0)
-                .has("a;b")).isTrue();
+        assertThat(rows(run("{\"datasource\":\"ro\",\"query\":\"select ';' as s -- ; drop table t\\n;\"}"))
+                        .get(0)
+                        .get("s")
+                        .asText())
+                .isEqualTo(";");
+        assertThat(rows(run("{\"datasource\":\"ro\",\"query\":\"select 1 as \\\"a;b\\\" /* ; drop table t */\"}"))
+                        .get(0)
+                        .has("a;b"))
+                .isTrue();
     }
 
     /**
@@ -83,7 +95,8 @@ abstract class JdbcContract {
             "select 1 // '\\n; insert into t values (3,'x'); commit; -- '",
             "select 1 --\\r; insert into t values (4,'x'); commit",
             "select 1 /* /* */ '; */ ; insert into t values (5,'x'); commit; -- '",
-            "select 1 as \\\"'\\\"; insert into t values (6,'x'); commit; -- '"}) {
+            "select 1 as \\\"'\\\"; insert into t values (6,'x'); commit; -- '"
+        }) {
             try {
                 Result r = run("{\"datasource\":\"ro\",\"query\":\"" + attack + "\"}");
                 // one statement as this database reads it (PostgreSQL has no // comments): it fails as such
@@ -93,7 +106,10 @@ abstract class JdbcContract {
                 assertThat(e.getMessage()).contains("statements");
             }
         }
-        assertThat(rows(run("{\"datasource\":\"ro\",\"query\":\"select count(*) as c from t\"}")).get(0).get("c").asInt())
+        assertThat(rows(run("{\"datasource\":\"ro\",\"query\":\"select count(*) as c from t\"}"))
+                        .get(0)
+                        .get("c")
+                        .asInt())
                 .isZero();
     }
 
@@ -115,8 +131,12 @@ abstract class JdbcContract {
             for (int i = 0; i < 6; i++) {
                 run("{\"datasource\":\"one\",\"query\":\"insert into t values (" + i + ")\"}");
             }
-            assertThat(rows(run("{\"datasource\":\"one\",\"query\":\"select count(*) as c from evil.t\"}")).get(0).get("c")
-                    .asInt()).as("rows that landed in the schema a task chose for later tasks").isZero();
+            assertThat(rows(run("{\"datasource\":\"one\",\"query\":\"select count(*) as c from evil.t\"}"))
+                            .get(0)
+                            .get("c")
+                            .asInt())
+                    .as("rows that landed in the schema a task chose for later tasks")
+                    .isZero();
         } finally {
             run("{\"datasource\":\"rw\",\"query\":\"drop schema if exists evil cascade\"}");
             one.deactivate();
@@ -133,8 +153,12 @@ abstract class JdbcContract {
         Result r = run("{\"datasource\":\"ro\",\"query\":\"select " + nextValue("sq") + " as v\"}");
         assertThat(r.status()).isEqualTo(Status.REJECTED);
         assertThat(r.error()).contains("read-only");
-        assertThat(rows(run("{\"datasource\":\"rw\",\"query\":\"select " + nextValue("sq") + " as v\"}")).get(0).get("v").asInt())
-                .as("the first value: nothing advanced it before").isEqualTo(1);
+        assertThat(rows(run("{\"datasource\":\"rw\",\"query\":\"select " + nextValue("sq") + " as v\"}"))
+                        .get(0)
+                        .get("v")
+                        .asInt())
+                .as("the first value: nothing advanced it before")
+                .isEqualTo(1);
     }
 
     /** max_result_bytes holds inside one row: a value bigger than the cap is never copied into the answer. */
@@ -145,7 +169,8 @@ abstract class JdbcContract {
         assertThat(r.output().length).isLessThan(1024);
         assertThat(r.outputAsString()).isEqualTo("[]");
         assertThat(r.metadata()).containsEntry("truncated", "true").containsEntry("row_count", "0");
-        Result two = run("{\"datasource\":\"ro\",\"query\":\"select repeat('y', 10) as r union all select repeat('x', 5000000)\"}");
+        Result two = run(
+                "{\"datasource\":\"ro\",\"query\":\"select repeat('y', 10) as r union all select repeat('x', 5000000)\"}");
         assertThat(rows(two).size()).isEqualTo(1);
         assertThat(two.metadata()).containsEntry("truncated", "true");
     }
@@ -156,7 +181,9 @@ abstract class JdbcContract {
         Result r = run("{\"datasource\":\"rw\",\"query\":\"" + slowQuery() + "\",\"timeout_seconds\":1.2}");
         double seconds = (System.nanoTime() - start) / 1e9;
         assertThat(r.status()).isEqualTo(Status.TIMED_OUT);
-        assertThat(seconds).as("the statement ran its full 1.2 s (the driver's timeout is whole seconds: 2)").isGreaterThan(1.2);
+        assertThat(seconds)
+                .as("the statement ran its full 1.2 s (the driver's timeout is whole seconds: 2)")
+                .isGreaterThan(1.2);
     }
 
     @BeforeEach
@@ -183,15 +210,30 @@ abstract class JdbcContract {
      * one used (what session state a task leaves is what the next one finds).
      */
     ManagedDataSource poolOfOne(String name, boolean readOnly) throws Exception {
-        ManagedDataSource one = new ManagedDataSource(new DataSourceSettings(name, driver(), "jdbc:test", "", "", "", 1,
-                readOnly, 30, 1000, 1024 * 1024, "", "", ""), raw());
+        ManagedDataSource one = new ManagedDataSource(
+                new DataSourceSettings(
+                        name, driver(), "jdbc:test", "", "", "", 1, readOnly, 30, 1000, 1024 * 1024, "", "", ""),
+                raw());
         jdbc.addDatasource(one);
         return one;
     }
 
     DataSourceSettings settings(String name, boolean readOnly, int statementTimeoutSeconds) {
-        return new DataSourceSettings(name, driver(), "jdbc:test", "", "", "", 4, readOnly, statementTimeoutSeconds, 1000,
-                1024 * 1024, "", "", "");
+        return new DataSourceSettings(
+                name,
+                driver(),
+                "jdbc:test",
+                "",
+                "",
+                "",
+                4,
+                readOnly,
+                statementTimeoutSeconds,
+                1000,
+                1024 * 1024,
+                "",
+                "",
+                "");
     }
 
     Result run(String payload) throws Exception {
@@ -208,7 +250,8 @@ abstract class JdbcContract {
 
     /** Whether a statement holding {@code fragment} runs now on the database, in another session. */
     boolean running(String fragment) throws Exception {
-        try (java.sql.Connection c = raw().getConnection(); java.sql.Statement st = c.createStatement();
+        try (java.sql.Connection c = raw().getConnection();
+                java.sql.Statement st = c.createStatement();
                 java.sql.ResultSet rs = st.executeQuery(runningStatements(fragment))) {
             return rs.next() && rs.getInt(1) > 0;
         }
@@ -235,9 +278,10 @@ abstract class JdbcContract {
                 + " f double precision, ok boolean, s varchar(100), dt date, ts timestamp, bin " + binaryType()
                 + ", nothing varchar(10))\"}");
         assertThat(create.status()).as(create.error()).isEqualTo(Status.SUCCEEDED);
-        Result insert = run("{\"datasource\":\"rw\",\"query\":\"insert into t values (?, ?, ?, ?, ?, ?, cast(? as date),"
-                + " cast(? as timestamp), ?, ?)\",\"params\":[42, 9007199254740993, 12345678901234567890.0123456789, 2.5,"
-                + " true, \"héllo\", \"2024-02-29\", \"2024-02-29 13:45:01.5\", null, null]}");
+        Result insert =
+                run("{\"datasource\":\"rw\",\"query\":\"insert into t values (?, ?, ?, ?, ?, ?, cast(? as date),"
+                        + " cast(? as timestamp), ?, ?)\",\"params\":[42, 9007199254740993, 12345678901234567890.0123456789, 2.5,"
+                        + " true, \"héllo\", \"2024-02-29\", \"2024-02-29 13:45:01.5\", null, null]}");
         assertThat(insert.metadata()).as(insert.error()).containsEntry("update_count", "1");
         assertThat(insert.outputAsString()).isEqualTo("{\"update_count\":1}");
 
@@ -261,7 +305,8 @@ abstract class JdbcContract {
         run("{\"datasource\":\"rw\",\"query\":\"create table t (bin " + binaryType() + ")\"}");
         // bound as text: each database casts it from its own hex or escape form
         run("{\"datasource\":\"rw\",\"query\":\"insert into t values (" + binaryLiteral() + ")\"}");
-        JsonNode row = rows(run("{\"datasource\":\"ro\",\"query\":\"select bin from t\"}")).get(0);
+        JsonNode row = rows(run("{\"datasource\":\"ro\",\"query\":\"select bin from t\"}"))
+                .get(0);
         assertThat(row.get("bin").asText()).isEqualTo("AQID"); // 01 02 03
     }
 
@@ -272,7 +317,8 @@ abstract class JdbcContract {
         run("{\"datasource\":\"rw\",\"query\":\"create table t (s varchar(200))\"}");
         String evil = "x'); drop table t; --";
         run("{\"datasource\":\"rw\",\"query\":\"insert into t values (?)\",\"params\":[\"" + evil + "\"]}");
-        JsonNode rows = rows(run("{\"datasource\":\"ro\",\"query\":\"select s from t where s = ?\",\"params\":[\"" + evil + "\"]}"));
+        JsonNode rows = rows(
+                run("{\"datasource\":\"ro\",\"query\":\"select s from t where s = ?\",\"params\":[\"" + evil + "\"]}"));
         assertThat(rows.get(0).get("s").asText()).isEqualTo(evil);
     }
 
@@ -324,8 +370,13 @@ abstract class JdbcContract {
         assertThat(r.status()).isEqualTo(Status.REJECTED);
         assertThat(r.rejection()).isEqualTo(Rejection.POLICY_DENIED);
         assertThat(r.error()).contains("read-only").contains("read_only");
-        assertThat(run("{\"datasource\":\"ro\",\"query\":\"drop table t\"}").status()).isEqualTo(Status.REJECTED);
-        assertThat(rows(run("{\"datasource\":\"ro\",\"query\":\"select count(*) as c from t\"}")).get(0).get("c").asInt()).isZero();
+        assertThat(run("{\"datasource\":\"ro\",\"query\":\"drop table t\"}").status())
+                .isEqualTo(Status.REJECTED);
+        assertThat(rows(run("{\"datasource\":\"ro\",\"query\":\"select count(*) as c from t\"}"))
+                        .get(0)
+                        .get("c")
+                        .asInt())
+                .isZero();
     }
 
     @Test
@@ -365,7 +416,9 @@ abstract class JdbcContract {
     private void invalid(String payload, String field, String problem) {
         assertThatThrownBy(() -> jdbc.prepare(new Task("t", "t", payload.getBytes(StandardCharsets.UTF_8), null)))
                 .as(payload)
-                .isInstanceOfSatisfying(InvalidPayloadException.class, e -> assertThat(e.field()).isEqualTo(field))
+                .isInstanceOfSatisfying(
+                        InvalidPayloadException.class,
+                        e -> assertThat(e.field()).isEqualTo(field))
                 .hasMessageContaining(problem);
     }
 }

@@ -1,9 +1,7 @@
 package dev.ferry.executor.jdbc.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.executor.api.Result;
@@ -29,7 +27,8 @@ class PostgresTest extends JdbcContract {
     @Test
     void aWriteHiddenInAQueryIsRefusedByTheReadOnlyTransaction() throws Exception {
         run("{\"datasource\":\"rw\",\"query\":\"create table t (i integer)\"}");
-        Result r = run("{\"datasource\":\"ro\",\"query\":\"with x as (insert into t values (1) returning i) select * from x\"}");
+        Result r = run(
+                "{\"datasource\":\"ro\",\"query\":\"with x as (insert into t values (1) returning i) select * from x\"}");
         assertThat(r.status()).isEqualTo(Status.REJECTED); // refused before the server sees it
         assertThat(r.error()).contains("read-only").contains("INSERT");
         // a write the worker cannot see in the text (inside a function) is refused by the server itself
@@ -39,16 +38,24 @@ class PostgresTest extends JdbcContract {
         assertThat(r.status()).isEqualTo(Status.REJECTED); // the server's read_only_sql_transaction (25006)
         assertThat(r.error()).contains("read-only transaction");
         assertThat(rows(run("{\"datasource\":\"ro\",\"query\":\"select current_setting('default_transaction_read_only')"
-                + " as ro\"}")).get(0).get("ro").asText()).isEqualTo("on");
+                                + " as ro\"}"))
+                        .get(0)
+                        .get("ro")
+                        .asText())
+                .isEqualTo("on");
         run("{\"datasource\":\"rw\",\"query\":\"drop function bump()\"}");
     }
 
     @Test
     void aStackedCommitCannotEscapeTheReadOnlyTransaction() throws Exception {
         run("{\"datasource\":\"rw\",\"query\":\"create table t (i integer)\"}");
-        assertThatThrownBy(() -> run("{\"datasource\":\"ro\",\"query\":\"select 1; commit; insert into t values (80)\"}"))
+        assertThatThrownBy(
+                        () -> run("{\"datasource\":\"ro\",\"query\":\"select 1; commit; insert into t values (80)\"}"))
                 .hasMessageContaining("holds 3 statements");
-        assertThat(rows(run("{\"datasource\":\"ro\",\"query\":\"select count(*) as c from t\"}")).get(0).get("c").asInt())
+        assertThat(rows(run("{\"datasource\":\"ro\",\"query\":\"select count(*) as c from t\"}"))
+                        .get(0)
+                        .get("c")
+                        .asInt())
                 .isZero();
     }
 
@@ -60,24 +67,33 @@ class PostgresTest extends JdbcContract {
     @Test
     void aSmuggledBeginReadWriteAndASessionMadeReadWriteBothFail() throws Exception {
         run("{\"datasource\":\"rw\",\"query\":\"create table t (i integer, s text)\"}");
-        assertThatThrownBy(() -> run("{\"datasource\":\"ro\",\"query\":\"select 1 where'\\\\'='\\\\'; commit; begin read write;"
-                + " insert into t values (3,'smuggled'); commit; --'\"}")).hasMessageContaining("statements");
+        assertThatThrownBy(() ->
+                        run("{\"datasource\":\"ro\",\"query\":\"select 1 where'\\\\'='\\\\'; commit; begin read write;"
+                                + " insert into t values (3,'smuggled'); commit; --'\"}"))
+                .hasMessageContaining("statements");
         run("{\"datasource\":\"rw\",\"query\":\"create function bump() returns integer language sql as"
                 + " $$ insert into t values (1, 'in a function') returning i $$\"}");
         ManagedDataSource one = poolOfOne("ro1", true);
         try {
-            for (String readWrite : new String[] {"set session characteristics as transaction read write",
-                "select set_config('default_transaction_read_only', 'off', false) as s"}) {
+            for (String readWrite : new String[] {
+                "set session characteristics as transaction read write",
+                "select set_config('default_transaction_read_only', 'off', false) as s"
+            }) {
                 run("{\"datasource\":\"ro1\",\"query\":\"" + readWrite + "\"}");
                 Result bump = run("{\"datasource\":\"ro1\",\"query\":\"select bump() as b\"}");
-                assertThat(bump.status()).as(readWrite + ", then: " + bump.error()).isEqualTo(Status.REJECTED);
+                assertThat(bump.status())
+                        .as(readWrite + ", then: " + bump.error())
+                        .isEqualTo(Status.REJECTED);
                 assertThat(bump.error()).contains("read-only transaction");
             }
         } finally {
             one.deactivate();
         }
         run("{\"datasource\":\"rw\",\"query\":\"drop function bump()\"}");
-        assertThat(rows(run("{\"datasource\":\"ro\",\"query\":\"select count(*) as c from t\"}")).get(0).get("c").asInt())
+        assertThat(rows(run("{\"datasource\":\"ro\",\"query\":\"select count(*) as c from t\"}"))
+                        .get(0)
+                        .get("c")
+                        .asInt())
                 .isZero();
     }
 
@@ -88,11 +104,16 @@ class PostgresTest extends JdbcContract {
         try {
             run("{\"datasource\":\"rw1\",\"query\":\"set statement_timeout = 1\"}");
             run("{\"datasource\":\"rw1\",\"query\":\"select pg_advisory_lock(4242)\"}");
-            JsonNode row = rows(run("{\"datasource\":\"rw1\",\"query\":\"select current_setting('statement_timeout') as t,"
-                    + " (select count(*) from pg_locks where locktype = 'advisory' and pid = pg_backend_pid()) as locks\"}"))
+            JsonNode row = rows(run(
+                            "{\"datasource\":\"rw1\",\"query\":\"select current_setting('statement_timeout') as t,"
+                                    + " (select count(*) from pg_locks where locktype = 'advisory' and pid = pg_backend_pid()) as locks\"}"))
                     .get(0);
-            assertThat(row.get("t").asText()).as("the datasource's own statement timeout").isEqualTo("30s");
-            assertThat(row.get("locks").asInt()).as("advisory locks left by an earlier task").isZero();
+            assertThat(row.get("t").asText())
+                    .as("the datasource's own statement timeout")
+                    .isEqualTo("30s");
+            assertThat(row.get("locks").asInt())
+                    .as("advisory locks left by an earlier task")
+                    .isZero();
         } finally {
             one.deactivate();
         }
@@ -106,10 +127,14 @@ class PostgresTest extends JdbcContract {
      */
     @Test
     void aFileWriteOnTheServersHostIsRefusedBeforeItRuns() throws Exception {
-        java.nio.file.Path target = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"),
-                "ferry-copy-" + System.nanoTime());
-        for (String write : new String[] {"copy (select 1) to '" + target + "'", "select lo_export(1, '" + target + "')",
-            "select pg_advisory_lock(4243)", "prepare p as select 1"}) {
+        java.nio.file.Path target =
+                java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "ferry-copy-" + System.nanoTime());
+        for (String write : new String[] {
+            "copy (select 1) to '" + target + "'",
+            "select lo_export(1, '" + target + "')",
+            "select pg_advisory_lock(4243)",
+            "prepare p as select 1"
+        }) {
             Result r = run("{\"datasource\":\"ro\",\"query\":\"" + write + "\"}");
             assertThat(r.status()).as(write).isEqualTo(Status.REJECTED);
             assertThat(r.error()).contains("read-only").contains("nothing was run");
@@ -124,7 +149,10 @@ class PostgresTest extends JdbcContract {
 
     @Test
     void dollarQuotedSemicolonsAreOneStatement() throws Exception {
-        assertThat(rows(run("{\"datasource\":\"ro\",\"query\":\"select $x$a;b$x$ as s\"}")).get(0).get("s").asText())
+        assertThat(rows(run("{\"datasource\":\"ro\",\"query\":\"select $x$a;b$x$ as s\"}"))
+                        .get(0)
+                        .get("s")
+                        .asText())
                 .isEqualTo("a;b");
     }
 

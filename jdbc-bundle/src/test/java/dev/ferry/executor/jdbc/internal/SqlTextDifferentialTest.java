@@ -1,10 +1,8 @@
 package dev.ferry.executor.jdbc.internal;
 
-import dev.ferry.testing.Needs;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.ferry.testing.Needs;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -31,13 +29,30 @@ import org.postgresql.ds.PGSimpleDataSource;
 class SqlTextDifferentialTest {
     /** Tails that are valid after a query in one database or both, with J standing for generated junk. */
     private static final String[] TAILS = {
-        ";§", ";§", " where 'J' = 'J'", " where'J'='J'", " where E'J' = E'J'", " where e'J'='J'", " -- J\n", " -- J\r",
-        " // J\n", " // J\r", " /* J */", " /* /* J */ J */", " where $$J$$ = $$J$$", " where $a$J$a$ = $a$J$a$",
-        " as \"J\"", " as `J`", " where U&'J' = 'J'"};
+        ";§",
+        ";§",
+        " where 'J' = 'J'",
+        " where'J'='J'",
+        " where E'J' = E'J'",
+        " where e'J'='J'",
+        " -- J\n",
+        " -- J\r",
+        " // J\n",
+        " // J\r",
+        " /* J */",
+        " /* /* J */ J */",
+        " where $$J$$ = $$J$$",
+        " where $a$J$a$ = $a$J$a$",
+        " as \"J\"",
+        " as `J`",
+        " where U&'J' = 'J'"
+    };
     /** What junk is made of: every character that opens, closes or escapes something, and a statement. */
     private static final String[] JUNK = {
-        ";", "; ", "'", "''", "\\", "-", "--", "/", "*", "/*", "*/", "\r", "\n", "$", "$$", "$a$", "\"", "`", "E", "e", " ",
-        "a", ";§", ";§ --", "where"};
+        ";", "; ", "'", "''", "\\", "-", "--", "/", "*", "/*", "*/", "\r", "\n", "$", "$$", "$a$", "\"", "`", "E", "e",
+        " ", "a", ";§", ";§ --", "where"
+    };
+
     private static final int TEXTS = 4000;
 
     @Test
@@ -54,13 +69,15 @@ class SqlTextDifferentialTest {
         pg.setURL(url);
         check(pg, "select nextval('ctr')", SqlText.Dialect.POSTGRESQL);
         // and with backslash escapes in every string, as a server configured so reads them
-        try (Connection c = pg.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = pg.getConnection();
+                Statement st = c.createStatement()) {
             st.execute("alter database " + c.getCatalog() + " set standard_conforming_strings = off");
         }
         try {
             check(pg, "select nextval('ctr')", SqlText.Dialect.POSTGRESQL);
         } finally {
-            try (Connection c = pg.getConnection(); Statement st = c.createStatement()) {
+            try (Connection c = pg.getConnection();
+                    Statement st = c.createStatement()) {
                 st.execute("alter database " + c.getCatalog() + " reset standard_conforming_strings");
             }
         }
@@ -73,7 +90,8 @@ class SqlTextDifferentialTest {
         int several = 0;
         int severalThatRanSeveral = 0;
         List<String> broken = new ArrayList<>();
-        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = ds.getConnection();
+                Statement st = c.createStatement()) {
             st.execute("drop sequence if exists ctr");
             st.execute("create sequence ctr");
             for (int t = 0; t < TEXTS; t++) {
@@ -97,7 +115,8 @@ class SqlTextDifferentialTest {
                     one++;
                     oneThatRan += ran == 1 ? 1 : 0;
                     if (ran > 1) {
-                        broken.add(ran + " statements ran of: " + text.replace("\n", "\\n").replace("\r", "\\r"));
+                        broken.add(ran + " statements ran of: "
+                                + text.replace("\n", "\\n").replace("\r", "\\r"));
                     }
                 } else {
                     several++;
@@ -106,10 +125,14 @@ class SqlTextDifferentialTest {
             }
             st.execute("drop sequence ctr");
         }
-        assertThat(broken).as("texts counted as one statement of which the database ran more").isEmpty();
+        assertThat(broken)
+                .as("texts counted as one statement of which the database ran more")
+                .isEmpty();
         // the generator reaches both sides: single statements that run, and texts the database runs several of
         assertThat(oneThatRan).as("of " + one + " texts counted as one").isGreaterThan(200);
-        assertThat(severalThatRanSeveral).as("of " + several + " texts counted as several").isGreaterThan(50);
+        assertThat(severalThatRanSeveral)
+                .as("of " + several + " texts counted as several")
+                .isGreaterThan(50);
     }
 
     /** A statement that advances the sequence, then up to 4 tails (§ is that statement again). */

@@ -18,8 +18,7 @@ import org.osgi.framework.BundleContext;
 
 /** Helpers shared by the in-framework tests: test bundles, refresh, bounded waits. */
 final class Bundles {
-    private Bundles() {
-    }
+    private Bundles() {}
 
     /** Installs and starts one of the test bundles packed under tb/ in this test bundle. */
     static Bundle install(BundleContext context, String name) throws Exception {
@@ -48,7 +47,9 @@ final class Bundles {
     }
 
     static Optional<ExecutorInfo> active(ExecutorRegistry registry, String type) {
-        return registry.capabilities().stream().filter(i -> i.type().equals(type) && i.isActive()).findFirst();
+        return registry.capabilities().stream()
+                .filter(i -> i.type().equals(type) && i.isActive())
+                .findFirst();
     }
 
     /** Waits, bounded, for a condition that another thread or the framework makes true. */
@@ -57,6 +58,9 @@ final class Bundles {
     }
 
     static Result run(ExecutorRegistry registry, String type, String payload, Duration timeout) throws Exception {
-        return registry.submit(Task.of(type, payload), timeout).result().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        return registry.submit(Task.of(type, payload), timeout)
+                .result()
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
     }
 }

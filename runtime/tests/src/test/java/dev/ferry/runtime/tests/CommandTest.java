@@ -40,7 +40,8 @@ class CommandTest {
      * its own pid from /proc/self/stat (a shell builtin's read, so the shell's own): the program runs in
      * a PID namespace of its own, where $$ is the namespace's number, while /proc is the worker's.
      */
-    private static final String TREE = String.join("\n",
+    private static final String TREE = String.join(
+            "\n",
             "read -r p _ < /proc/self/stat; echo $p > pids",
             "sh -c 'read -r p _ < /proc/self/stat; echo $p >> pids; exec sleep 300' &",
             "(setsid sh -c 'read -r p _ < /proc/self/stat; echo $p >> pids; exec sleep 300' &)",
@@ -81,7 +82,9 @@ class CommandTest {
     void aTimeoutKillsTheWholeTreeIncludingADaemon() throws Exception {
         Result r = run(registry, "command", script(TREE), Duration.ofSeconds(2));
         assertThat(r.status()).isEqualTo(Status.TIMED_OUT);
-        assertThat(Files.exists(dir.resolve("ready"))).as("the tree was complete before the deadline").isTrue();
+        assertThat(Files.exists(dir.resolve("ready")))
+                .as("the tree was complete before the deadline")
+                .isTrue();
         assertAllDead(pids());
     }
 
@@ -107,8 +110,10 @@ class CommandTest {
     void theExecutorsConcurrencyLimitIsEnforcedByTheRegistry() throws Exception {
         configure(Map.of("executor.concurrency.max", 1));
         TaskHandle busy = registry.submit(Task.of("command", "{\"command\":\"sleep\",\"args\":[\"5\"]}"), SHORT);
-        await("the sleep running", SHORT, () -> registry.capabilities().stream()
-                .anyMatch(i -> i.type().equals("command") && i.inFlight() == 1));
+        await(
+                "the sleep running",
+                SHORT,
+                () -> registry.capabilities().stream().anyMatch(i -> i.type().equals("command") && i.inFlight() == 1));
         // the new limit reaches the registry through a service event: ask until it shows, bounded
         long deadline = System.nanoTime() + SHORT.toNanos();
         Result second;
@@ -128,7 +133,8 @@ class CommandTest {
         assertThat(blocked.rejection()).isEqualTo(Rejection.POLICY_DENIED);
 
         configure(Map.of("blocked_commands", new String[0]));
-        assertThat(run(registry, "command", "{\"command\":\"echo\",\"args\":[\"x\"]}", SHORT).status())
+        assertThat(run(registry, "command", "{\"command\":\"echo\",\"args\":[\"x\"]}", SHORT)
+                        .status())
                 .isEqualTo(Status.SUCCEEDED);
     }
 
@@ -138,7 +144,10 @@ class CommandTest {
     }
 
     private List<Long> pids() throws IOException {
-        List<Long> pids = Files.readAllLines(dir.resolve("pids")).stream().map(String::trim).map(Long::parseLong).toList();
+        List<Long> pids = Files.readAllLines(dir.resolve("pids")).stream()
+                .map(String::trim)
+                .map(Long::parseLong)
+                .toList();
         assertThat(pids).hasSize(3);
         return pids;
     }
@@ -171,8 +180,9 @@ class CommandTest {
             } catch (Exception e) {
                 return false;
             }
-            return refs != null && values.entrySet().stream()
-                    .allMatch(e -> java.util.Objects.deepEquals(e.getValue(), refs[0].getProperty(e.getKey())));
+            return refs != null
+                    && values.entrySet().stream()
+                            .allMatch(e -> java.util.Objects.deepEquals(e.getValue(), refs[0].getProperty(e.getKey())));
         });
     }
 }

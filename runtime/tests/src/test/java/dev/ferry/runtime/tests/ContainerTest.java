@@ -1,15 +1,13 @@
 package dev.ferry.runtime.tests;
 
-import dev.ferry.testing.Needs;
 import static dev.ferry.runtime.tests.Bundles.await;
 import static dev.ferry.runtime.tests.Bundles.run;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ferry.executor.api.ExecutorRegistry;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Status;
+import dev.ferry.testing.Needs;
 import java.io.InputStream;
 import java.net.URL;
 import java.time.Duration;
@@ -52,14 +50,15 @@ class ContainerTest {
 
     @BeforeAll
     static void engine() {
-        Needs.present(HOST != null && IMAGE != null, "a container engine (FERRY_TEST_DOCKER_HOST and FERRY_TEST_IMAGE)");
+        Needs.present(
+                HOST != null && IMAGE != null, "a container engine (FERRY_TEST_DOCKER_HOST and FERRY_TEST_IMAGE)");
     }
 
     @Test
     void theBundleIsUpdatedUninstalledAndInstalledUnderLoadWithoutLosingATask() throws Exception {
         Configuration c = configAdmin.getConfiguration("dev.ferry.executor.container", "?");
-        c.update(new Hashtable<>(Map.of("docker_host", HOST, "allowed_images", new String[] {IMAGE},
-                "worker_id", "in-framework-test")));
+        c.update(new Hashtable<>(
+                Map.of("docker_host", HOST, "allowed_images", new String[] {IMAGE}, "worker_id", "in-framework-test")));
         String echo = "{\"image\":\"" + IMAGE + "\",\"command\":[\"echo\",\"hi\"]}";
         await("a container task answered", SHORT, () -> {
             try {
@@ -69,7 +68,9 @@ class ContainerTest {
             }
         });
         Bundle bundle = List.of(context.getBundles()).stream()
-                .filter(b -> b.getSymbolicName().equals("dev.ferry.executor.container")).findFirst().orElseThrow();
+                .filter(b -> b.getSymbolicName().equals("dev.ferry.executor.container"))
+                .findFirst()
+                .orElseThrow();
         String location = bundle.getLocation();
 
         AtomicBoolean stop = new AtomicBoolean();
@@ -77,20 +78,23 @@ class ContainerTest {
         List<String> failed = new CopyOnWriteArrayList<>();
         List<Thread> load = new java.util.ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            Thread t = new Thread(() -> {
-                while (!stop.get()) {
-                    try {
-                        Result r = run(registry, "container", echo, SHORT);
-                        if (r.status() == Status.SUCCEEDED && r.outputAsString().equals("hi\n")) {
-                            succeeded.incrementAndGet();
-                        } else {
-                            failed.add(r.toString());
+            Thread t = new Thread(
+                    () -> {
+                        while (!stop.get()) {
+                            try {
+                                Result r = run(registry, "container", echo, SHORT);
+                                if (r.status() == Status.SUCCEEDED
+                                        && r.outputAsString().equals("hi\n")) {
+                                    succeeded.incrementAndGet();
+                                } else {
+                                    failed.add(r.toString());
+                                }
+                            } catch (Exception e) {
+                                failed.add(e.toString());
+                            }
                         }
-                    } catch (Exception e) {
-                        failed.add(e.toString());
-                    }
-                }
-            }, "container-load-" + i);
+                    },
+                    "container-load-" + i);
             t.start();
             load.add(t);
         }
@@ -121,6 +125,8 @@ class ContainerTest {
             }
             c.delete();
         }
-        assertThat(failed).as("tasks lost or failed while the bundle was swapped").isEmpty();
+        assertThat(failed)
+                .as("tasks lost or failed while the bundle was swapped")
+                .isEmpty();
     }
 }

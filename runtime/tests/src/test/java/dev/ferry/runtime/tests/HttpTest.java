@@ -81,15 +81,24 @@ class HttpTest {
     void theRegistryDeadlineAbortsTheRequest() throws Exception {
         Result r = run(registry, "http", "{\"url\":\"" + url("/slow") + "\"}", Duration.ofMillis(500));
         assertThat(r.status()).isEqualTo(Status.TIMED_OUT);
-        assertThat(slowAborted.await(10, TimeUnit.SECONDS)).as("the server saw the connection go").isTrue();
+        assertThat(slowAborted.await(10, TimeUnit.SECONDS))
+                .as("the server saw the connection go")
+                .isTrue();
     }
 
     @Test
     void aCancelAbortsTheRequest() throws Exception {
-        TaskHandle handle = registry.submit(Task.of("http", "{\"url\":\"" + url("/slow") + "\"}"), Duration.ofSeconds(60));
+        TaskHandle handle =
+                registry.submit(Task.of("http", "{\"url\":\"" + url("/slow") + "\"}"), Duration.ofSeconds(60));
         assertThat(slowStarted.await(10, TimeUnit.SECONDS)).isTrue();
         handle.cancel();
-        assertThat(handle.result().toCompletableFuture().get(10, TimeUnit.SECONDS).status()).isEqualTo(Status.CANCELLED);
-        assertThat(slowAborted.await(10, TimeUnit.SECONDS)).as("the server saw the connection go").isTrue();
+        assertThat(handle.result()
+                        .toCompletableFuture()
+                        .get(10, TimeUnit.SECONDS)
+                        .status())
+                .isEqualTo(Status.CANCELLED);
+        assertThat(slowAborted.await(10, TimeUnit.SECONDS))
+                .as("the server saw the connection go")
+                .isTrue();
     }
 }

@@ -52,8 +52,15 @@ class JdbcTest {
 
     @Test
     void aDatasourceConfigurationAppliesLive() throws Exception {
-        datasource(Map.of("name", "live", "url", "jdbc:h2:mem:inframework;DB_CLOSE_DELAY=-1;DATABASE_TO_LOWER=TRUE",
-                "user", "sa", "read_only", false));
+        datasource(Map.of(
+                "name",
+                "live",
+                "url",
+                "jdbc:h2:mem:inframework;DB_CLOSE_DELAY=-1;DATABASE_TO_LOWER=TRUE",
+                "user",
+                "sa",
+                "read_only",
+                false));
         await("the datasource serves", SHORT, () -> {
             try {
                 return query("select 1 as answer").status() == Status.SUCCEEDED;
@@ -64,8 +71,15 @@ class JdbcTest {
         assertThat(query("select 1 as answer").outputAsString()).isEqualTo("[{\"answer\":1}]");
         assertThat(query("create table if not exists t (i int)").status()).isEqualTo(Status.SUCCEEDED);
 
-        datasource(Map.of("name", "live", "url", "jdbc:h2:mem:inframework;DB_CLOSE_DELAY=-1;DATABASE_TO_LOWER=TRUE",
-                "user", "sa", "read_only", true));
+        datasource(Map.of(
+                "name",
+                "live",
+                "url",
+                "jdbc:h2:mem:inframework;DB_CLOSE_DELAY=-1;DATABASE_TO_LOWER=TRUE",
+                "user",
+                "sa",
+                "read_only",
+                true));
         await("the datasource turned read-only", SHORT, () -> {
             try {
                 return query("insert into t values (1)").rejection() == Rejection.POLICY_DENIED;
@@ -99,6 +113,7 @@ class JdbcTest {
             }
         });
         assertThat(registry.health().get("jdbc").isHealthy()).isFalse();
-        assertThat(run(registry, "command", "{\"command\":\"true\"}", SHORT).status()).isEqualTo(Status.SUCCEEDED);
+        assertThat(run(registry, "command", "{\"command\":\"true\"}", SHORT).status())
+                .isEqualTo(Status.SUCCEEDED);
     }
 }

@@ -29,6 +29,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
@@ -38,7 +39,6 @@ import org.osgi.test.common.annotation.InjectBundleContext;
 import org.osgi.test.common.annotation.InjectService;
 import org.osgi.test.junit5.context.BundleContextExtension;
 import org.osgi.test.junit5.service.ServiceExtension;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The registry seen through real bundles installed, updated and uninstalled in a real framework. */
 @ExtendWith({BundleContextExtension.class, ServiceExtension.class})
@@ -67,11 +67,23 @@ class RegistryTest {
     @Test
     void installUpdateAndUninstallAreSeenThroughTheRegistry() throws Exception {
         Bundle swap = install(context, "swap-v1.jar");
-        await("swap 1.0.0 registered", SHORT, () -> active(registry, "swap").map(ExecutorInfo::bundleVersion).orElse("").equals("1.0.0"));
+        await(
+                "swap 1.0.0 registered",
+                SHORT,
+                () -> active(registry, "swap")
+                        .map(ExecutorInfo::bundleVersion)
+                        .orElse("")
+                        .equals("1.0.0"));
         assertThat(run(registry, "swap", "", SHORT).outputAsString()).isEqualTo("v1");
 
         update(context, swap, "swap-v2.jar");
-        await("swap 2.0.0 registered", SHORT, () -> active(registry, "swap").map(ExecutorInfo::bundleVersion).orElse("").equals("2.0.0"));
+        await(
+                "swap 2.0.0 registered",
+                SHORT,
+                () -> active(registry, "swap")
+                        .map(ExecutorInfo::bundleVersion)
+                        .orElse("")
+                        .equals("2.0.0"));
         Result r = run(registry, "swap", "", SHORT);
         assertThat(r.outputAsString()).isEqualTo("v2");
         assertThat(r.metadata()).containsEntry(Result.EXECUTED_BY, "dev.ferry.test.swap/2.0.0");
@@ -110,14 +122,25 @@ class RegistryTest {
         stop.set(true);
         CompletableFuture.allOf(clients.toArray(new CompletableFuture[0])).get(30, TimeUnit.SECONDS);
 
-        Map<Status, Long> byStatus = results.stream().collect(Collectors.groupingBy(Result::status, Collectors.counting()));
-        assertThat(byStatus).as("every task of %d succeeded: %s", results.size(),
-                results.stream().filter(r -> r.status() != Status.SUCCEEDED).limit(3).toList())
+        Map<Status, Long> byStatus =
+                results.stream().collect(Collectors.groupingBy(Result::status, Collectors.counting()));
+        assertThat(byStatus)
+                .as(
+                        "every task of %d succeeded: %s",
+                        results.size(),
+                        results.stream()
+                                .filter(r -> r.status() != Status.SUCCEEDED)
+                                .limit(3)
+                                .toList())
                 .containsOnlyKeys(Status.SUCCEEDED);
         assertThat(results).extracting(Result::outputAsString).contains("v1", "v2");
         // how long the swap held tasks up: the slowest task, against the 5 ms a task takes
-        long slowest = results.stream().mapToLong(r -> Long.parseLong(r.metadata().get(Result.DURATION_MICROS))).max().orElse(0);
-        System.out.printf("update under load: %d tasks, none lost; slowest task %d ms (a task sleeps 5 ms)%n",
+        long slowest = results.stream()
+                .mapToLong(r -> Long.parseLong(r.metadata().get(Result.DURATION_MICROS)))
+                .max()
+                .orElse(0);
+        System.out.printf(
+                "update under load: %d tasks, none lost; slowest task %d ms (a task sleeps 5 ms)%n",
                 results.size(), slowest / 1000);
     }
 
@@ -127,7 +150,10 @@ class RegistryTest {
         await("swap registered", SHORT, () -> active(registry, "swap").isPresent());
 
         TaskHandle running = registry.submit(Task.of("swap", "800"), SHORT);
-        await("task running", SHORT, () -> active(registry, "swap").map(ExecutorInfo::inFlight).orElse(0) == 1);
+        await(
+                "task running",
+                SHORT,
+                () -> active(registry, "swap").map(ExecutorInfo::inFlight).orElse(0) == 1);
         CompletableFuture<Void> uninstall = CompletableFuture.runAsync(() -> {
             try {
                 swap.uninstall();
@@ -165,24 +191,38 @@ class RegistryTest {
         await("swap registered", SHORT, () -> active(registry, "swap").isPresent());
 
         TaskHandle first = registry.submit(Task.of("swap", "5000"), SHORT);
-        await("first task running", SHORT, () -> active(registry, "swap").map(ExecutorInfo::inFlight).orElse(0) == 1);
+        await(
+                "first task running",
+                SHORT,
+                () -> active(registry, "swap").map(ExecutorInfo::inFlight).orElse(0) == 1);
         Result second = run(registry, "swap", "0", SHORT);
         first.cancel();
 
         assertThat(second.status()).isEqualTo(Status.REJECTED);
         assertThat(second.rejection()).isEqualTo(Rejection.OVER_CAPACITY);
         assertThat(second.error()).contains("over capacity").contains("type_concurrency");
-        assertThat(first.result().toCompletableFuture().get(10, TimeUnit.SECONDS).status()).isEqualTo(Status.CANCELLED);
+        assertThat(first.result()
+                        .toCompletableFuture()
+                        .get(10, TimeUnit.SECONDS)
+                        .status())
+                .isEqualTo(Status.CANCELLED);
     }
 
     @Test
     void theHighestRankingServesAType() throws Exception {
         install(context, "misc.jar");
-        await("both ranked services registered", SHORT,
-                () -> registry.capabilities().stream().filter(i -> i.type().equals("ranked")).count() == 2);
+        await(
+                "both ranked services registered",
+                SHORT,
+                () -> registry.capabilities().stream()
+                                .filter(i -> i.type().equals("ranked"))
+                                .count()
+                        == 2);
 
         assertThat(run(registry, "ranked", "", SHORT).outputAsString()).isEqualTo("high");
-        List<ExecutorInfo> ranked = registry.capabilities().stream().filter(i -> i.type().equals("ranked")).toList();
+        List<ExecutorInfo> ranked = registry.capabilities().stream()
+                .filter(i -> i.type().equals("ranked"))
+                .toList();
         assertThat(ranked.get(0).isActive()).isTrue();
         assertThat(ranked.get(0).ranking()).isEqualTo(5);
         assertThat(ranked.get(1).isActive()).isFalse();
@@ -213,7 +253,13 @@ class RegistryTest {
                 swap.loadClass("dev.ferry.test.swap.SwapExecutor").getClassLoader());
 
         update(context, swap, "swap-v2.jar");
-        await("swap 2.0.0 registered", SHORT, () -> active(registry, "swap").map(ExecutorInfo::bundleVersion).orElse("").equals("2.0.0"));
+        await(
+                "swap 2.0.0 registered",
+                SHORT,
+                () -> active(registry, "swap")
+                        .map(ExecutorInfo::bundleVersion)
+                        .orElse("")
+                        .equals("2.0.0"));
         assertThat(run(registry, "swap", "", SHORT).outputAsString()).isEqualTo("v2");
 
         await("the 1.0.0 class loader collected", Duration.ofSeconds(20), () -> {
@@ -236,7 +282,9 @@ class RegistryTest {
         assertThat(negative.status()).isEqualTo(Status.REJECTED);
         assertThat(negative.error()).contains("timeout");
 
-        assertThat(registry.validate("command", "{\"command\":\"echo\"}".getBytes()).isValid()).isTrue();
+        assertThat(registry.validate("command", "{\"command\":\"echo\"}".getBytes())
+                        .isValid())
+                .isTrue();
         assertThat(registry.validate("command", "[]".getBytes()).message()).contains("JSON object");
     }
 

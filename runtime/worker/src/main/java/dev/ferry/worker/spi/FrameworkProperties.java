@@ -5,8 +5,7 @@ package dev.ferry.worker.spi;
  * folder, or by hand in Karaf's {@code etc/config.properties}.
  */
 public final class FrameworkProperties {
-    private FrameworkProperties() {
-    }
+    private FrameworkProperties() {}
 
     /**
      * The worker's home folder ({@code etc/}, {@code deploy/}, {@code data/}). The executor bundles read it too,

@@ -2,8 +2,7 @@ package dev.ferry.worker.spi;
 
 /** Properties of services the worker's bundles register for each other and for the launcher. */
 public final class ServiceProperties {
-    private ServiceProperties() {
-    }
+    private ServiceProperties() {}
 
     /** On the gRPC API's endpoint service: {@code host:port} where it serves, or {@code off}. */
     public static final String GRPC_ADDRESS = "ferry.grpc.address";

@@ -1,8 +1,8 @@
 package dev.ferry.test.misc;
 
 import dev.ferry.executor.api.Executor;
-import dev.ferry.executor.api.Prepared;
 import dev.ferry.executor.api.ExecutorType;
+import dev.ferry.executor.api.Prepared;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Task;
 import org.osgi.service.component.annotations.Activate;

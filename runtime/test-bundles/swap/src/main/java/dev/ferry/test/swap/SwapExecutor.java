@@ -1,9 +1,9 @@
 package dev.ferry.test.swap;
 
 import dev.ferry.executor.api.Executor;
-import dev.ferry.executor.api.Prepared;
 import dev.ferry.executor.api.ExecutorType;
 import dev.ferry.executor.api.InvalidPayloadException;
+import dev.ferry.executor.api.Prepared;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Task;
 import java.nio.charset.StandardCharsets;

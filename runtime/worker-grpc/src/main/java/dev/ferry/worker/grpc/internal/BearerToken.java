@@ -14,7 +14,8 @@ import java.security.NoSuchAlgorithmException;
  * SHA-256 digests with {@link MessageDigest#isEqual}, so its time says nothing about the token.
  */
 final class BearerToken implements ServerInterceptor {
-    static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> AUTHORIZATION =
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     private static final String PREFIX = "Bearer ";
 
     private final byte[] expected;
@@ -24,14 +25,14 @@ final class BearerToken implements ServerInterceptor {
     }
 
     @Override
-    public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
+    public <Q, A> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
         String problem = check(headers.get(AUTHORIZATION));
         if (problem == null) {
             return next.startCall(call, headers);
         }
         call.close(Status.UNAUTHENTICATED.withDescription(problem), new Metadata());
-        return new ServerCall.Listener<Q>() {
-        };
+        return new ServerCall.Listener<Q>() {};
     }
 
     /** @return null when the header carries the token, else what is wrong */

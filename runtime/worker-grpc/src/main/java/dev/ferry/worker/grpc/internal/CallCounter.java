@@ -25,16 +25,19 @@ final class CallCounter implements ServerInterceptor, MetricFamily {
     private final Map<String, AtomicLongArray> byMethod = new ConcurrentHashMap<>();
 
     @Override
-    public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
-        AtomicLongArray codes = byMethod.computeIfAbsent(call.getMethodDescriptor().getFullMethodName(),
-                m -> new AtomicLongArray(CODES.length));
-        return next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
-            @Override
-            public void close(Status status, Metadata trailers) {
-                codes.incrementAndGet(status.getCode().value());
-                super.close(status, trailers);
-            }
-        }, headers);
+    public <Q, A> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
+        AtomicLongArray codes = byMethod.computeIfAbsent(
+                call.getMethodDescriptor().getFullMethodName(), m -> new AtomicLongArray(CODES.length));
+        return next.startCall(
+                new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+                    @Override
+                    public void close(Status status, Metadata trailers) {
+                        codes.incrementAndGet(status.getCode().value());
+                        super.close(status, trailers);
+                    }
+                },
+                headers);
     }
 
     @Override

@@ -29,7 +29,8 @@ final class Caller implements ServerInterceptor {
     }
 
     @Override
-    public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
+    public <Q, A> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
         String who = subject(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
         if (who == null) {
             who = token ? "token" : "unauthenticated";
@@ -45,7 +46,8 @@ final class Caller implements ServerInterceptor {
         try {
             Certificate[] chain = session.getPeerCertificates();
             return chain.length > 0 && chain[0] instanceof X509Certificate x
-                    ? "tls:" + x.getSubjectX500Principal().getName() : null;
+                    ? "tls:" + x.getSubjectX500Principal().getName()
+                    : null;
         } catch (SSLPeerUnverifiedException e) {
             return null; // TLS without a client certificate
         }

@@ -6,8 +6,7 @@ import io.grpc.StatusRuntimeException;
 
 /** A rejected task, or a wrong request, as the gRPC status code a client can act on. */
 final class Errors {
-    private Errors() {
-    }
+    private Errors() {}
 
     static StatusRuntimeException rejected(Result result) {
         String message = result.error().isEmpty() ? "rejected" : result.error();

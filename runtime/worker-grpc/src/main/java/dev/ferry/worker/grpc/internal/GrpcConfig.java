@@ -5,7 +5,9 @@ import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 // "__" in a method name is "_" in the key.
-@ObjectClassDefinition(id = GrpcConfig.PID, name = "Ferry gRPC API",
+@ObjectClassDefinition(
+        id = GrpcConfig.PID,
+        name = "Ferry gRPC API",
         description = "The worker's gRPC server (ferry.worker.v1.Worker, grpc.health.v1.Health, reflection).")
 @interface GrpcConfig {
     String PID = "dev.ferry.grpc";
@@ -13,47 +15,67 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(name = "Enabled", description = "Serve the gRPC API at all.")
     boolean enabled() default true;
 
-    @AttributeDefinition(name = "Host",
+    @AttributeDefinition(
+            name = "Host",
             description = "The address to listen on. Anything but a loopback address needs a token or mutual TLS."
                     + " The launcher's --grpc-host wins over this.")
     String host() default "127.0.0.1";
 
-    @AttributeDefinition(name = "Port", min = "0", max = "65535",
+    @AttributeDefinition(
+            name = "Port",
+            min = "0",
+            max = "65535",
             description = "The TCP port; 0 picks a free one (the ready line says which). The launcher's --grpc-port"
                     + " wins over this.")
     int port() default 50051;
 
-    @AttributeDefinition(name = "Bearer token", type = AttributeType.PASSWORD, required = false,
+    @AttributeDefinition(
+            name = "Bearer token",
+            type = AttributeType.PASSWORD,
+            required = false,
             description = "When set, every call must send 'authorization: Bearer <token>'. At least 16 characters.")
     String token() default "";
 
-    @AttributeDefinition(name = "Bearer token file", required = false,
+    @AttributeDefinition(
+            name = "Bearer token file",
+            required = false,
             description = "A file whose first line is the token, instead of token.")
     String token__file() default "";
 
-    @AttributeDefinition(name = "TLS certificate chain file", required = false,
+    @AttributeDefinition(
+            name = "TLS certificate chain file",
+            required = false,
             description = "PEM certificate chain of the server; with tls_key_file, the server speaks TLS only.")
     String tls__cert__file() default "";
 
     @AttributeDefinition(name = "TLS private key file", required = false, description = "PEM (PKCS#8) private key.")
     String tls__key__file() default "";
 
-    @AttributeDefinition(name = "TLS client CA file", required = false,
+    @AttributeDefinition(
+            name = "TLS client CA file",
+            required = false,
             description = "PEM certificates of the CAs that sign client certificates; when set, every client must"
                     + " present a certificate they signed (mutual TLS).")
     String tls__client__ca__file() default "";
 
-    @AttributeDefinition(name = "Maximum request size (bytes)", min = "1024",
+    @AttributeDefinition(
+            name = "Maximum request size (bytes)",
+            min = "1024",
             description = "The largest request message accepted; bigger ones fail with RESOURCE_EXHAUSTED.")
     int max__inbound__message__bytes() default 4 * 1024 * 1024;
 
-    @AttributeDefinition(name = "Maximum reply size (bytes)", min = "1024",
-            description = "The largest reply sent. An Execute reply that would be bigger (a large output) is cut to fit,"
-                    + " keeping the output's head, and flagged ferry.output_truncated: gRPC clients refuse messages over"
-                    + " their own limit (4 MiB by default) and the task's answer would be lost.")
+    @AttributeDefinition(
+            name = "Maximum reply size (bytes)",
+            min = "1024",
+            description =
+                    "The largest reply sent. An Execute reply that would be bigger (a large output) is cut to fit,"
+                            + " keeping the output's head, and flagged ferry.output_truncated: gRPC clients refuse messages over"
+                            + " their own limit (4 MiB by default) and the task's answer would be lost.")
     int max__outbound__message__bytes() default 4 * 1024 * 1024;
 
-    @AttributeDefinition(name = "Maximum streamed output (bytes)", min = "0",
+    @AttributeDefinition(
+            name = "Maximum streamed output (bytes)",
+            min = "0",
             description = "The most output one ExecuteStream call sends (all channels together); the rest is dropped"
                     + " and the final message says ferry.stream_truncated. The worker never holds a stream whole, so"
                     + " this may be far above max_outbound_message_bytes.")
@@ -65,19 +87,25 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(name = "Maximum concurrent calls per connection", min = "1")
     int max__concurrent__calls__per__connection() default 1000;
 
-    @AttributeDefinition(name = "Request threads", min = "1",
+    @AttributeDefinition(
+            name = "Request threads",
+            min = "1",
             description = "Threads that take Execute calls in: each reads the request and hands the task to the"
                     + " registry, which runs it on its own threads and parks it (holding no thread) while it waits"
                     + " for a slot or an executor update. Health, reflection, Validate and Capabilities have four"
                     + " threads of their own.")
     int threads() default 8;
 
-    @AttributeDefinition(name = "Most request threads (retired)", min = "0",
+    @AttributeDefinition(
+            name = "Most request threads (retired)",
+            min = "0",
             description = "No longer used: an Execute call holds no thread while its task waits. Accepted so that an"
                     + " older file still starts, with a warning; remove it.")
     int max__threads() default 0;
 
-    @AttributeDefinition(name = "Health refresh (seconds)", min = "1",
+    @AttributeDefinition(
+            name = "Health refresh (seconds)",
+            min = "1",
             description = "How often the grpc.health.v1 entries ask each executor for its health. Installs and"
                     + " uninstalls show at once.")
     int health__refresh__seconds() default 5;

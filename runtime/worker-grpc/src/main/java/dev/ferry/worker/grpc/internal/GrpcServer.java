@@ -1,12 +1,14 @@
 package dev.ferry.worker.grpc.internal;
 
 import dev.ferry.executor.api.ExecutorRegistry;
+import dev.ferry.support.Configs;
+import dev.ferry.support.Configured;
 import dev.ferry.worker.grpc.v1.WorkerGrpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Metadata;
+import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallExecutorSupplier;
-import io.grpc.Server;
 import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -20,14 +22,11 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.Hashtable;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
@@ -35,9 +34,6 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
-import dev.ferry.support.Configs;
-import dev.ferry.support.Configured;
-import java.util.Map;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
@@ -58,7 +54,8 @@ public final class GrpcServer {
     static final String ADDRESS = dev.ferry.worker.spi.ServiceProperties.GRPC_ADDRESS;
     static final String FAILURE = dev.ferry.worker.spi.ServiceProperties.GRPC_FAILURE;
     private static final String EXECUTE = WorkerGrpc.getExecuteMethod().getFullMethodName();
-    private static final String EXECUTE_STREAM = WorkerGrpc.getExecuteStreamMethod().getFullMethodName();
+    private static final String EXECUTE_STREAM =
+            WorkerGrpc.getExecuteStreamMethod().getFullMethodName();
     private static final Logger LOG = LoggerFactory.getLogger(GrpcServer.class);
 
     private final BundleContext context;
@@ -134,7 +131,9 @@ public final class GrpcServer {
             settings = next;
             LOG.info("gRPC API reconfigured: {}", value);
         } catch (IllegalArgumentException e) {
-            LOG.warn("The gRPC API could not restart with its new configuration ({}); back to the previous one", e.getMessage());
+            LOG.warn(
+                    "The gRPC API could not restart with its new configuration ({}); back to the previous one",
+                    e.getMessage());
             try {
                 if (previousSettings != null && previousSettings.enabled) {
                     running = Running.start(context, registry, previousSettings, calls);
@@ -191,12 +190,19 @@ public final class GrpcServer {
 
         private Running(Settings settings) {
             boss = new NioEventLoopGroup(1, dev.ferry.support.Threads.factory("ferry-grpc-accept"));
-            workers = new NioEventLoopGroup(Math.min(4, Runtime.getRuntime().availableProcessors()), dev.ferry.support.Threads.factory("ferry-grpc-io"));
+            workers = new NioEventLoopGroup(
+                    Math.min(4, Runtime.getRuntime().availableProcessors()),
+                    dev.ferry.support.Threads.factory("ferry-grpc-io"));
             // A fixed few (gRPC's own default is an unbounded cached pool): an Execute holds its thread only
             // to read the request and submit the task; the registry parks a task that must wait, and the
             // answer is sent from whichever thread completes it. So a cancel always finds a thread.
-            requests = new ThreadPoolExecutor(settings.threads, settings.threads, 60, TimeUnit.SECONDS,
-                    new java.util.concurrent.LinkedBlockingQueue<>(), dev.ferry.support.Threads.factory("ferry-grpc-call"));
+            requests = new ThreadPoolExecutor(
+                    settings.threads,
+                    settings.threads,
+                    60,
+                    TimeUnit.SECONDS,
+                    new java.util.concurrent.LinkedBlockingQueue<>(),
+                    dev.ferry.support.Threads.factory("ferry-grpc-call"));
             requests.allowCoreThreadTimeOut(true);
             control = dev.ferry.support.Threads.boundedPool("ferry-grpc-control", 4, 1024);
             scheduler = dev.ferry.support.Threads.scheduled("ferry-grpc-health");
@@ -206,20 +212,22 @@ public final class GrpcServer {
         static Running start(BundleContext context, ExecutorRegistry registry, Settings settings, CallCounter calls) {
             Running r = new Running(settings);
             try {
-                NettyServerBuilder builder = NettyServerBuilder
-                        .forAddress(new InetSocketAddress(settings.address, settings.port), credentials(settings))
+                NettyServerBuilder builder = NettyServerBuilder.forAddress(
+                                new InetSocketAddress(settings.address, settings.port), credentials(settings))
                         .bossEventLoopGroup(r.boss)
                         .workerEventLoopGroup(r.workers)
                         .channelType(NioServerSocketChannel.class)
                         // Execute runs on the request threads; health, reflection, Validate and
                         // Capabilities on the control threads, so a probe answers however busy Execute
-                        // is (a Validate may wait, bounded, for a type being updated). gRPC looks each call's method up on the default executor before it
+                        // is (a Validate may wait, bounded, for a type being updated). gRPC looks each call's method up
+                        // on the default executor before it
                         // switches to the supplied one: that lookup runs inline on the Netty thread (it
                         // only reads the method table), which saves every call a thread hop.
                         .executor(Runnable::run)
                         .callExecutor(new ServerCallExecutorSupplier() {
                             @Override
-                            public <Q, A> java.util.concurrent.Executor getExecutor(ServerCall<Q, A> call, Metadata headers) {
+                            public <Q, A> java.util.concurrent.Executor getExecutor(
+                                    ServerCall<Q, A> call, Metadata headers) {
                                 String method = call.getMethodDescriptor().getFullMethodName();
                                 return EXECUTE.equals(method) || EXECUTE_STREAM.equals(method) ? r.requests : r.control;
                             }
@@ -230,8 +238,10 @@ public final class GrpcServer {
                         .addService(r.health.getHealthService())
                         .addService(ProtoReflectionServiceV1.newInstance())
                         .addService(ProtoReflectionService.newInstance())
-                        .addService(new WorkerService(registry, settings.maxOutboundMessageBytes, settings.maxStreamBytes));
-                builder.intercept(new Caller(settings.token != null)); // first added, last to run: after the token check
+                        .addService(
+                                new WorkerService(registry, settings.maxOutboundMessageBytes, settings.maxStreamBytes));
+                builder.intercept(
+                        new Caller(settings.token != null)); // first added, last to run: after the token check
                 if (settings.token != null) {
                     builder.intercept(new BearerToken(settings.token));
                 }
@@ -242,15 +252,22 @@ public final class GrpcServer {
                 throw new IllegalArgumentException(bindProblem(settings, e));
             } catch (RuntimeException e) {
                 r.shutDownThreads();
-                throw new IllegalArgumentException("cannot start on " + settings.host + ":" + settings.port + ": " + e.getMessage());
+                throw new IllegalArgumentException(
+                        "cannot start on " + settings.host + ":" + settings.port + ": " + e.getMessage());
             }
             r.entries = new HealthEntries(context, registry, r.health, r.scheduler, settings.healthRefreshSeconds);
-            r.address = hostPort(settings, ((InetSocketAddress) r.server.getListenSockets().get(0)).getPort());
+            r.address = hostPort(
+                    settings, ((InetSocketAddress) r.server.getListenSockets().get(0)).getPort());
             if (settings.tokenInClearBeyondLoopback()) {
-                LOG.warn("The gRPC API on {} takes a bearer token over plain TCP: anyone on the path can read it. Add"
-                        + " tls_cert_file and tls_key_file to {}.cfg", r.address, GrpcConfig.PID);
+                LOG.warn(
+                        "The gRPC API on {} takes a bearer token over plain TCP: anyone on the path can read it. Add"
+                                + " tls_cert_file and tls_key_file to {}.cfg",
+                        r.address,
+                        GrpcConfig.PID);
             }
-            LOG.info("gRPC API listening on {} ({}{})", r.address,
+            LOG.info(
+                    "gRPC API listening on {} ({}{})",
+                    r.address,
                     settings.tls() ? (settings.mutualTls() ? "mutual TLS" : "TLS") : "plain TCP",
                     settings.token != null ? ", bearer token" : "");
             return r;
@@ -292,7 +309,8 @@ public final class GrpcServer {
         if (!s.tls()) {
             return InsecureServerCredentials.create();
         }
-        TlsServerCredentials.Builder b = TlsServerCredentials.newBuilder().keyManager(s.certFile.toFile(), s.keyFile.toFile());
+        TlsServerCredentials.Builder b =
+                TlsServerCredentials.newBuilder().keyManager(s.certFile.toFile(), s.keyFile.toFile());
         if (s.mutualTls()) {
             b.trustManager(s.clientCaFile.toFile()).clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
         }

@@ -39,8 +39,12 @@ final class HealthEntries {
     private final Set<String> published = new HashSet<>();
     private final ScheduledFuture<?> periodic;
 
-    HealthEntries(BundleContext context, ExecutorRegistry registry, HealthStatusManager manager,
-            ScheduledExecutorService scheduler, int refreshSeconds) {
+    HealthEntries(
+            BundleContext context,
+            ExecutorRegistry registry,
+            HealthStatusManager manager,
+            ScheduledExecutorService scheduler,
+            int refreshSeconds) {
         this.manager = manager;
         this.registry = registry;
         this.scheduler = scheduler;
@@ -105,7 +109,8 @@ final class HealthEntries {
                 Health h = health.get(type);
                 // the registry sees a new service in the same event as this tracker, maybe after it
                 behind |= h == null;
-                manager.setStatus(PREFIX + type, h != null && h.isHealthy() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+                manager.setStatus(
+                        PREFIX + type, h != null && h.isHealthy() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
             }
             for (String gone : published) {
                 if (!types.contains(gone)) {

@@ -14,8 +14,7 @@ final class Limits {
     static final int MAX_METADATA_KEY = 256;
     static final int MAX_METADATA_VALUE = 4096;
 
-    private Limits() {
-    }
+    private Limits() {}
 
     /** @return null when the fields are within bounds, else what is wrong, without repeating the field */
     static String problem(String type, String id, Map<String, String> metadata) {
@@ -60,7 +59,9 @@ final class Limits {
                 case Character.CONTROL, Character.FORMAT, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR:
                     return false;
                 case Character.SURROGATE:
-                    if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    if (Character.isHighSurrogate(c)
+                            && i + 1 < s.length()
+                            && Character.isLowSurrogate(s.charAt(i + 1))) {
                         if (Character.getType(s.codePointAt(i)) == Character.FORMAT) {
                             return false; // a format character outside the first plane (the U+E0001 tags)
                         }

@@ -18,6 +18,7 @@ final class Settings {
     final int port;
     /** the bearer token, or null when none is required */
     final String token;
+
     final Path certFile;
     final Path keyFile;
     final Path clientCaFile;
@@ -29,6 +30,7 @@ final class Settings {
     final int threads;
     /** What the configuration names that is no longer used, for a warning; null when nothing. */
     final String retired;
+
     final int healthRefreshSeconds;
 
     private Settings(GrpcConfig c, Function<String, String> frameworkProperty) {
@@ -55,8 +57,8 @@ final class Settings {
                     + (certFile == null ? "tls_cert_file" : "tls_key_file") + " is missing");
         }
         if (clientCaFile != null && certFile == null) {
-            throw new IllegalArgumentException("tls_client_ca_file (mutual TLS) needs the server's own tls_cert_file"
-                    + " and tls_key_file too");
+            throw new IllegalArgumentException(
+                    "tls_client_ca_file (mutual TLS) needs the server's own tls_cert_file" + " and tls_key_file too");
         }
         if (!address.isLoopbackAddress() && token == null && clientCaFile == null) {
             throw new IllegalArgumentException("refusing to listen on " + host + " without authentication: anyone"
@@ -67,16 +69,19 @@ final class Settings {
         maxInboundMessageBytes = atLeast(c.max__inbound__message__bytes(), 1024, "max_inbound_message_bytes");
         maxOutboundMessageBytes = atLeast(c.max__outbound__message__bytes(), 1024, "max_outbound_message_bytes");
         if (c.max__stream__bytes() < 0) {
-            throw new IllegalArgumentException("max_stream_bytes must be >= 0 (0 streams no output, only the outcome), got "
-                    + c.max__stream__bytes());
+            throw new IllegalArgumentException(
+                    "max_stream_bytes must be >= 0 (0 streams no output, only the outcome), got "
+                            + c.max__stream__bytes());
         }
         maxStreamBytes = c.max__stream__bytes();
         maxInboundMetadataBytes = atLeast(c.max__inbound__metadata__bytes(), 1024, "max_inbound_metadata_bytes");
-        maxConcurrentCallsPerConnection = atLeast(c.max__concurrent__calls__per__connection(), 1,
-                "max_concurrent_calls_per_connection");
+        maxConcurrentCallsPerConnection =
+                atLeast(c.max__concurrent__calls__per__connection(), 1, "max_concurrent_calls_per_connection");
         threads = atLeast(c.threads(), 1, "threads");
-        retired = c.max__threads() != 0 ? "max_threads in etc/" + GrpcConfig.PID + ".cfg is no longer used (an Execute"
-                + " call holds no thread while its task waits; the pool is 'threads'): remove it" : null;
+        retired = c.max__threads() != 0
+                ? "max_threads in etc/" + GrpcConfig.PID + ".cfg is no longer used (an Execute"
+                        + " call holds no thread while its task waits; the pool is 'threads'): remove it"
+                : null;
         healthRefreshSeconds = atLeast(c.health__refresh__seconds(), 1, "health_refresh_seconds");
     }
 
@@ -107,7 +112,8 @@ final class Settings {
         }
         Path p = Paths.get(value.trim());
         if (!Files.isReadable(p) || Files.isDirectory(p)) {
-            throw new IllegalArgumentException(key + " " + p + " is not a readable file; fix the path or its permissions");
+            throw new IllegalArgumentException(
+                    key + " " + p + " is not a readable file; fix the path or its permissions");
         }
         return p;
     }
@@ -122,8 +128,8 @@ final class Settings {
 
     private static int checkPort(int port, String what) {
         if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException(what + " " + port + " is out of range; give a port from 0 (any free"
-                    + " port) to 65535");
+            throw new IllegalArgumentException(
+                    what + " " + port + " is out of range; give a port from 0 (any free" + " port) to 65535");
         }
         return port;
     }

@@ -22,6 +22,7 @@ import java.util.concurrent.locks.ReentrantLock;
 final class StreamCall implements OutputSink {
     /** Metadata of the final message: bytes the task produced (all channels), and whether the cap cut the stream. */
     static final String STREAM_BYTES = "ferry.stream_bytes";
+
     static final String STREAM_TRUNCATED = "ferry.stream_truncated";
     static final int CHUNK_BYTES = 256 * 1024;
     /** Output queued for one client before its writer waits: what the worker may hold per stream. */
@@ -40,10 +41,15 @@ final class StreamCall implements OutputSink {
     private boolean truncated; // guarded by lock
     /** The answer went out or the client went away: nothing more is sent. Guarded by lock. */
     private boolean closed;
+
     private volatile TaskHandle handle;
     private volatile boolean cancelled;
 
-    StreamCall(ServerCallStreamObserver<ExecuteStreamResponse> call, String taskId, long maxStreamBytes, int maxReplyBytes) {
+    StreamCall(
+            ServerCallStreamObserver<ExecuteStreamResponse> call,
+            String taskId,
+            long maxStreamBytes,
+            int maxReplyBytes) {
         this.call = call;
         this.taskId = taskId;
         this.maxStreamBytes = maxStreamBytes;
@@ -95,7 +101,8 @@ final class StreamCall implements OutputSink {
         try {
             if (!closed) {
                 send(ExecuteStreamResponse.newBuilder()
-                        .setStarted(TaskStarted.newBuilder().setTaskId(id).setExecutedBy(executedBy)).build());
+                        .setStarted(TaskStarted.newBuilder().setTaskId(id).setExecutedBy(executedBy))
+                        .build());
             }
         } finally {
             lock.unlock();
@@ -121,11 +128,16 @@ final class StreamCall implements OutputSink {
                     continue;
                 }
                 int n = (int) Math.min(Math.min(length, chunkBytes), room);
-                send(ExecuteStreamResponse.newBuilder().setChunk(OutputChunk.newBuilder()
-                        .setChannel(channel == Channel.STDERR ? dev.ferry.worker.grpc.v1.Channel.STDERR
-                                : dev.ferry.worker.grpc.v1.Channel.OUTPUT) // the proto's (OutputSink.Channel is in scope)
-                        .setOffset(offsets[channel.ordinal()])
-                        .setData(ByteString.copyFrom(data, offset, n))).build());
+                send(ExecuteStreamResponse.newBuilder()
+                        .setChunk(OutputChunk.newBuilder()
+                                .setChannel(
+                                        channel == Channel.STDERR
+                                                ? dev.ferry.worker.grpc.v1.Channel.STDERR
+                                                : dev.ferry.worker.grpc.v1.Channel
+                                                        .OUTPUT) // the proto's (OutputSink.Channel is in scope)
+                                .setOffset(offsets[channel.ordinal()])
+                                .setData(ByteString.copyFrom(data, offset, n)))
+                        .build());
                 offsets[channel.ordinal()] += n;
                 sent += n;
                 produced += n;
@@ -155,7 +167,9 @@ final class StreamCall implements OutputSink {
             if (truncated) {
                 answer.putMetadata(STREAM_TRUNCATED, "true");
             }
-            send(ExecuteStreamResponse.newBuilder().setResult(WorkerService.fit(answer.build(), maxReplyBytes - 16)).build());
+            send(ExecuteStreamResponse.newBuilder()
+                    .setResult(WorkerService.fit(answer.build(), maxReplyBytes - 16))
+                    .build());
             call.onCompleted();
         } catch (IllegalStateException | io.grpc.StatusRuntimeException e) {
             // the client went away between the check and the answer: nobody is listening any more

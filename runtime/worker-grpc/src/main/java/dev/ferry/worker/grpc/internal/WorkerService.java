@@ -35,6 +35,7 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
 
     /** Metadata keys the worker adds to a reply it had to cut to fit. */
     static final String OUTPUT_TRUNCATED = "ferry.output_truncated";
+
     static final String OUTPUT_BYTES = "ferry.output_bytes";
 
     private final ExecutorRegistry registry;
@@ -75,22 +76,22 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
         if (r == null) {
             return;
         }
-        StreamCall stream = new StreamCall((ServerCallStreamObserver<ExecuteStreamResponse>) observer, r.task.id(),
-                maxStreamBytes, maxReplyBytes);
+        StreamCall stream = new StreamCall(
+                (ServerCallStreamObserver<ExecuteStreamResponse>) observer, r.task.id(), maxStreamBytes, maxReplyBytes);
         TaskHandle handle = registry.submit(r.task, r.timeout, stream);
         stream.running(handle);
         handle.result().whenComplete(stream::finish);
     }
 
     /** A checked request: the task and its timeout ({@code null}: the registry's default). */
-    private record Request(Task task, Duration timeout) {
-    }
+    private record Request(Task task, Duration timeout) {}
 
     /** The request as a task, or null when it is wrong (the call is answered with the error then). */
     private static Request request(ExecuteRequest request, StreamObserver<?> observer) {
         String type = request.getTaskType();
         if (type.isBlank()) {
-            observer.onError(Errors.invalid("task_type is empty; name an executor type, e.g. \"command\" (Capabilities lists them)"));
+            observer.onError(Errors.invalid(
+                    "task_type is empty; name an executor type, e.g. \"command\" (Capabilities lists them)"));
             return null;
         }
         String bad = Limits.problem(type, request.getTaskId(), request.getMetadataMap());
@@ -139,7 +140,8 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
      */
     static boolean answeredWithError(StreamObserver<?> call, String id, Result result, Throwable failure) {
         if (result == null) {
-            call.onError(io.grpc.Status.INTERNAL.withDescription("task " + id + " ended without a result: " + failure)
+            call.onError(io.grpc.Status.INTERNAL
+                    .withDescription("task " + id + " ended without a result: " + failure)
                     .asRuntimeException());
             return true;
         }
@@ -174,7 +176,9 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
         while (b.build().getSerializedSize() > max && !b.getMetadataMap().isEmpty()) {
             String largest = null;
             for (java.util.Map.Entry<String, String> e : b.getMetadataMap().entrySet()) {
-                if (largest == null || e.getValue().length() > b.getMetadataMap().get(largest).length()) {
+                if (largest == null
+                        || e.getValue().length()
+                                > b.getMetadataMap().get(largest).length()) {
                     largest = e.getKey();
                 }
             }
@@ -218,8 +222,8 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
         if (request.hasTimeout()) {
             com.google.protobuf.Duration t = request.getTimeout();
             if (t.getSeconds() < 0 || t.getNanos() < 0 || (t.getSeconds() == 0 && t.getNanos() == 0)) {
-                throw new IllegalArgumentException("timeout must be positive (it is " + t.getSeconds() + "s " + t.getNanos()
-                        + "ns); leave it unset for the worker's default");
+                throw new IllegalArgumentException("timeout must be positive (it is " + t.getSeconds() + "s "
+                        + t.getNanos() + "ns); leave it unset for the worker's default");
             }
             requested = Duration.ofSeconds(t.getSeconds(), t.getNanos());
         }
@@ -245,7 +249,8 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
             observer.onError(Errors.invalid(bad));
             return;
         }
-        Validation v = registry.validate(request.getTaskType(), request.getPayload().toByteArray());
+        Validation v =
+                registry.validate(request.getTaskType(), request.getPayload().toByteArray());
         if (!v.isValid() && v.rejection() == dev.ferry.executor.api.Rejection.UNKNOWN_TYPE) {
             observer.onError(Errors.notFound(v.message()));
             return;
@@ -269,13 +274,15 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
         for (ExecutorInfo info : infos) {
             if (info.isActive()) {
                 Health h = info.health();
-                byType.put(info.type(), Capability.newBuilder()
-                        .setTaskType(info.type())
-                        .setBundle(info.bundleSymbolicName())
-                        .setVersion(info.bundleVersion())
-                        .setHealthy(h != null && h.isHealthy())
-                        .setHealth(h == null ? "" : h.message())
-                        .setInFlight(info.inFlight()));
+                byType.put(
+                        info.type(),
+                        Capability.newBuilder()
+                                .setTaskType(info.type())
+                                .setBundle(info.bundleSymbolicName())
+                                .setVersion(info.bundleVersion())
+                                .setHealthy(h != null && h.isHealthy())
+                                .setHealth(h == null ? "" : h.message())
+                                .setInFlight(info.inFlight()));
             }
         }
         for (ExecutorInfo info : infos) {

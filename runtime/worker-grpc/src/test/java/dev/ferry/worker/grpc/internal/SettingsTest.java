@@ -40,12 +40,14 @@ class SettingsTest {
     void theStreamCapDefaultsToAGibibyteAndCannotBeNegative() {
         assertThat(settings(Map.of()).maxStreamBytes).isEqualTo(1L << 30);
         assertThat(settings(Map.of("max_stream_bytes", "0")).maxStreamBytes).isZero();
-        assertThatThrownBy(() -> settings(Map.of("max_stream_bytes", "-1"))).hasMessageContaining("max_stream_bytes must be >= 0");
+        assertThatThrownBy(() -> settings(Map.of("max_stream_bytes", "-1")))
+                .hasMessageContaining("max_stream_bytes must be >= 0");
     }
 
     @Test
     void theLaunchersFlagsWinOverTheConfiguration() {
-        Settings s = settings(Map.of("host", "127.0.0.2", "port", 7000),
+        Settings s = settings(
+                Map.of("host", "127.0.0.2", "port", 7000),
                 Map.of(Settings.HOST_PROPERTY, "127.0.0.3", Settings.PORT_PROPERTY, "0"));
         assertThat(s.host).isEqualTo("127.0.0.3");
         assertThat(s.port).isZero();
@@ -54,18 +56,21 @@ class SettingsTest {
     @Test
     void anyOtherAddressNeedsATokenOrMutualTls() {
         assertThatThrownBy(() -> settings(Map.of("host", "0.0.0.0")))
-                .hasMessageContaining("refusing to listen on 0.0.0.0").hasMessageContaining("token");
+                .hasMessageContaining("refusing to listen on 0.0.0.0")
+                .hasMessageContaining("token");
         assertThatThrownBy(() -> settings(Map.of(), Map.of(Settings.HOST_PROPERTY, "::")))
                 .hasMessageContaining("refusing to listen on ::");
         assertThat(settings(Map.of("host", "0.0.0.0", "token", TOKEN)).token).isEqualTo(TOKEN);
-        assertThat(settings(Map.of("host", "0.0.0.0", "token", TOKEN)).tokenInClearBeyondLoopback()).isTrue();
-        assertThat(settings(Map.of("token", TOKEN)).tokenInClearBeyondLoopback()).isFalse();
+        assertThat(settings(Map.of("host", "0.0.0.0", "token", TOKEN)).tokenInClearBeyondLoopback())
+                .isTrue();
+        assertThat(settings(Map.of("token", TOKEN)).tokenInClearBeyondLoopback())
+                .isFalse();
     }
 
     @Test
     void tlsWithoutClientCertificatesIsNotAuthentication() throws IOException {
-        Map<String, Object> tls = new HashMap<>(Map.of("host", "0.0.0.0", "tls_cert_file", file("c.pem"), "tls_key_file",
-                file("k.pem")));
+        Map<String, Object> tls =
+                new HashMap<>(Map.of("host", "0.0.0.0", "tls_cert_file", file("c.pem"), "tls_key_file", file("k.pem")));
         assertThatThrownBy(() -> settings(tls)).hasMessageContaining("refusing");
         tls.put("tls_client_ca_file", file("ca.pem"));
         Settings s = settings(tls);
@@ -82,10 +87,13 @@ class SettingsTest {
         assertThatThrownBy(() -> settings(Map.of("token", "short"))).hasMessageContaining("at least 16");
         assertThatThrownBy(() -> settings(Map.of("token", TOKEN, "token_file", file("t"))))
                 .hasMessageContaining("both token and token_file");
-        assertThatThrownBy(() -> settings(Map.of("token_file", dir.resolve("missing").toString())))
-                .hasMessageContaining("token_file").hasMessageContaining("not a readable file");
+        assertThatThrownBy(() ->
+                        settings(Map.of("token_file", dir.resolve("missing").toString())))
+                .hasMessageContaining("token_file")
+                .hasMessageContaining("not a readable file");
         Files.writeString(dir.resolve("empty"), "\n");
-        assertThatThrownBy(() -> settings(Map.of("token_file", dir.resolve("empty").toString())))
+        assertThatThrownBy(
+                        () -> settings(Map.of("token_file", dir.resolve("empty").toString())))
                 .hasMessageContaining("is empty");
         assertThatThrownBy(() -> settings(Map.of("tls_cert_file", file("c.pem"))))
                 .hasMessageContaining("tls_key_file is missing");
@@ -95,7 +103,9 @@ class SettingsTest {
                 .hasMessageContaining("max_inbound_message_bytes is 10");
         assertThatThrownBy(() -> settings(Map.of("threads", 0))).hasMessageContaining("threads");
         // retired, not a typo: an older file still starts, and is told to drop it
-        assertThat(settings(Map.of("max_threads", 512)).retired).contains("max_threads").contains("remove it");
+        assertThat(settings(Map.of("max_threads", 512)).retired)
+                .contains("max_threads")
+                .contains("remove it");
         assertThat(settings(Map.of()).retired).isNull();
     }
 

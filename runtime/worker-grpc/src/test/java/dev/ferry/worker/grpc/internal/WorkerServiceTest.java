@@ -22,7 +22,10 @@ class WorkerServiceTest {
 
     private static ExecuteRequest withTimeout(long seconds, int nanos) {
         return ExecuteRequest.newBuilder()
-                .setTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(seconds).setNanos(nanos)).build();
+                .setTimeout(com.google.protobuf.Duration.newBuilder()
+                        .setSeconds(seconds)
+                        .setNanos(nanos))
+                .build();
     }
 
     @Test
@@ -32,25 +35,35 @@ class WorkerServiceTest {
         assertThat(WorkerService.timeout(withTimeout(2, 0), null)).isEqualTo(Duration.ofSeconds(2));
         Duration fromDeadline = WorkerService.timeout(none, Deadline.after(5, TimeUnit.SECONDS));
         assertThat(fromDeadline).isBetween(Duration.ofSeconds(4), Duration.ofSeconds(5));
-        assertThat(WorkerService.timeout(withTimeout(2, 0), Deadline.after(5, TimeUnit.SECONDS))).isEqualTo(Duration.ofSeconds(2));
+        assertThat(WorkerService.timeout(withTimeout(2, 0), Deadline.after(5, TimeUnit.SECONDS)))
+                .isEqualTo(Duration.ofSeconds(2));
         assertThat(WorkerService.timeout(withTimeout(9, 0), Deadline.after(1, TimeUnit.SECONDS)))
                 .isLessThanOrEqualTo(Duration.ofSeconds(1));
-        assertThat(WorkerService.timeout(withTimeout(Long.MAX_VALUE / 4, 0), null)).isEqualTo(Duration.ofDays(365));
+        assertThat(WorkerService.timeout(withTimeout(Long.MAX_VALUE / 4, 0), null))
+                .isEqualTo(Duration.ofDays(365));
         // a deadline already passed still gives the registry a positive timeout (it answers TIMED_OUT at once)
-        assertThat(WorkerService.timeout(none, Deadline.after(-1, TimeUnit.SECONDS))).isPositive();
+        assertThat(WorkerService.timeout(none, Deadline.after(-1, TimeUnit.SECONDS)))
+                .isPositive();
     }
 
     @Test
     void aTimeoutMustBePositive() {
-        assertThatThrownBy(() -> WorkerService.timeout(withTimeout(0, 0), null)).hasMessageContaining("timeout must be positive");
-        assertThatThrownBy(() -> WorkerService.timeout(withTimeout(-3, 0), null)).hasMessageContaining("-3s");
-        assertThatThrownBy(() -> WorkerService.timeout(withTimeout(0, -5), null)).hasMessageContaining("-5ns");
+        assertThatThrownBy(() -> WorkerService.timeout(withTimeout(0, 0), null))
+                .hasMessageContaining("timeout must be positive");
+        assertThatThrownBy(() -> WorkerService.timeout(withTimeout(-3, 0), null))
+                .hasMessageContaining("-3s");
+        assertThatThrownBy(() -> WorkerService.timeout(withTimeout(0, -5), null))
+                .hasMessageContaining("-5ns");
     }
 
     @Test
     void resultsKeepEveryField() {
-        Result r = Result.builder(dev.ferry.executor.api.Status.FAILED).output("out").exitCode(3).error("exit code 3")
-                .metadata("stderr", "boom").build();
+        Result r = Result.builder(dev.ferry.executor.api.Status.FAILED)
+                .output("out")
+                .exitCode(3)
+                .error("exit code 3")
+                .metadata("stderr", "boom")
+                .build();
         ExecuteResponse resp = WorkerService.response("t", r);
         assertThat(resp.getTaskId()).isEqualTo("t");
         assertThat(resp.getStatus()).isEqualTo(Status.FAILED);
@@ -70,21 +83,28 @@ class WorkerServiceTest {
         byte[] big = new byte[10 * 1024 * 1024];
         java.util.Arrays.fill(big, (byte) 'x');
         big[0] = 'h';
-        Result r = Result.builder(dev.ferry.executor.api.Status.SUCCEEDED).output(big).metadata("stderr", "e".repeat(1 << 20))
+        Result r = Result.builder(dev.ferry.executor.api.Status.SUCCEEDED)
+                .output(big)
+                .metadata("stderr", "e".repeat(1 << 20))
                 .build();
         ExecuteResponse fitted = WorkerService.fit(WorkerService.response("t", r), max);
         assertThat(fitted.getSerializedSize()).isLessThanOrEqualTo(max).isGreaterThan(max - 1024);
         assertThat(fitted.getOutput().byteAt(0)).isEqualTo((byte) 'h');
-        assertThat(fitted.getMetadataMap()).containsEntry(WorkerService.OUTPUT_TRUNCATED, "true")
+        assertThat(fitted.getMetadataMap())
+                .containsEntry(WorkerService.OUTPUT_TRUNCATED, "true")
                 .containsEntry(WorkerService.OUTPUT_BYTES, Integer.toString(big.length))
                 .containsEntry("stderr", "e".repeat(1 << 20));
 
-        Result loud = Result.builder(dev.ferry.executor.api.Status.FAILED).output("out").metadata("stderr", "e".repeat(6 << 20))
+        Result loud = Result.builder(dev.ferry.executor.api.Status.FAILED)
+                .output("out")
+                .metadata("stderr", "e".repeat(6 << 20))
                 .build();
         ExecuteResponse cut = WorkerService.fit(WorkerService.response("t", loud), max);
         assertThat(cut.getSerializedSize()).isLessThanOrEqualTo(max);
         assertThat(cut.getMetadataMap().get("stderr")).endsWith("[cut by the worker to fit the reply]");
-        assertThat(cut.getOutput().toStringUtf8()).as("the output stays whole when the metadata is what is big").isEqualTo("out");
+        assertThat(cut.getOutput().toStringUtf8())
+                .as("the output stays whole when the metadata is what is big")
+                .isEqualTo("out");
 
         ExecuteResponse small = WorkerService.response("t", Result.succeeded("fine"));
         assertThat(WorkerService.fit(small, max)).isSameAs(small);
@@ -97,8 +117,10 @@ class WorkerServiceTest {
         assertThat(code(Rejection.OVER_CAPACITY)).isEqualTo(io.grpc.Status.Code.RESOURCE_EXHAUSTED);
         assertThat(code(Rejection.POLICY_DENIED)).isEqualTo(io.grpc.Status.Code.PERMISSION_DENIED);
         assertThat(code(Rejection.SHUTTING_DOWN)).isEqualTo(io.grpc.Status.Code.UNAVAILABLE);
-        assertThat(Errors.rejected(Result.rejected(Rejection.INVALID_PAYLOAD, "args: must be an array")).getStatus()
-                .getDescription()).isEqualTo("args: must be an array");
+        assertThat(Errors.rejected(Result.rejected(Rejection.INVALID_PAYLOAD, "args: must be an array"))
+                        .getStatus()
+                        .getDescription())
+                .isEqualTo("args: must be an array");
     }
 
     private static io.grpc.Status.Code code(Rejection r) {
@@ -123,11 +145,19 @@ class WorkerServiceTest {
     }
 
     /** The registry's snapshots are provider types: a test makes its own. */
-    private record Stats(java.util.Map<dev.ferry.executor.api.Status, Long> counts, long p50Micros, long p99Micros,
-            long maxMicros) implements ExecutorStats {
-    }
+    private record Stats(
+            java.util.Map<dev.ferry.executor.api.Status, Long> counts, long p50Micros, long p99Micros, long maxMicros)
+            implements ExecutorStats {}
 
-    private record Info(String type, String bundleSymbolicName, String bundleVersion, long serviceId, int ranking,
-            boolean isActive, Health health, int inFlight, ExecutorStats stats) implements ExecutorInfo {
-    }
+    private record Info(
+            String type,
+            String bundleSymbolicName,
+            String bundleVersion,
+            long serviceId,
+            int ranking,
+            boolean isActive,
+            Health health,
+            int inFlight,
+            ExecutorStats stats)
+            implements ExecutorInfo {}
 }

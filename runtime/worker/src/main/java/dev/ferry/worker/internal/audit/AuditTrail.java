@@ -36,15 +36,15 @@ public final class AuditTrail implements TaskObserver {
     /** Its configuration's PID. */
     public static final String PID = AuditConfig.PID;
     /** How it reads its configuration (no file is opened): the check config.yaml's bridge asks is this reader too. */
-    public static final java.util.function.Function<Map<String, Object>, ?> READER = p -> Settings.from(
-            Configs.read(AuditConfig.class, AuditConfig.PID, p), null);
+    public static final java.util.function.Function<Map<String, Object>, ?> READER =
+            p -> Settings.from(Configs.read(AuditConfig.class, AuditConfig.PID, p), null);
     /** Keys whose values are masked, whatever the value (a string, a number, a list, an object). */
-    private static final Pattern SECRET_KEY = Pattern.compile(
-            "(?i)pass|pwd|secret|token|auth|cookie|key|credential|session|private|signature|cert");
+    private static final Pattern SECRET_KEY =
+            Pattern.compile("(?i)pass|pwd|secret|token|auth|cookie|key|credential|session|private|signature|cert");
+
     private static final JsonFactory JSON = JsonFactory.builder().build();
 
-    private record Entry(long millis, Task task, Result result) {
-    }
+    private record Entry(long millis, Task task, Result result) {}
 
     /** How often the writer looks for lines to write. */
     private static final long WRITE_EVERY_MS = 50;
@@ -53,14 +53,15 @@ public final class AuditTrail implements TaskObserver {
     public record Settings(boolean enabled, boolean payloads, Path file, long maxFileBytes, int maxFiles) {
         static Settings from(AuditConfig c, BundleContext context) {
             if (c.max__file__bytes() < 1024) {
-                throw new IllegalArgumentException("configuration " + AuditConfig.PID + ", max_file_bytes: must be >= 1024, got "
-                        + c.max__file__bytes());
+                throw new IllegalArgumentException("configuration " + AuditConfig.PID
+                        + ", max_file_bytes: must be >= 1024, got " + c.max__file__bytes());
             }
             if (c.max__files() < 1) {
-                throw new IllegalArgumentException("configuration " + AuditConfig.PID + ", max_files: must be >= 1, got "
-                        + c.max__files());
+                throw new IllegalArgumentException(
+                        "configuration " + AuditConfig.PID + ", max_files: must be >= 1, got " + c.max__files());
             }
-            return new Settings(c.enabled(), c.payloads(), fileOf(c.file(), context), c.max__file__bytes(), c.max__files());
+            return new Settings(
+                    c.enabled(), c.payloads(), fileOf(c.file(), context), c.max__file__bytes(), c.max__files());
         }
     }
 
@@ -76,7 +77,8 @@ public final class AuditTrail implements TaskObserver {
     public AuditTrail(BundleContext context, Map<String, Object> properties) throws IOException {
         // refused (said by the reader): the trail records nothing rather than something else than asked
         this(new dev.ferry.support.Configured<Settings>(LOG, "the audit trail", "records nothing", null)
-                .start(() -> Settings.from(Configs.read(AuditConfig.class, AuditConfig.PID, properties), context)).get());
+                .start(() -> Settings.from(Configs.read(AuditConfig.class, AuditConfig.PID, properties), context))
+                .get());
     }
 
     /** From checked settings, or null when they were refused: the component's way, and the benchmark's. */
@@ -124,7 +126,8 @@ public final class AuditTrail implements TaskObserver {
                 queue.put(e); // the writer is behind: this task waits for it, so nothing goes unaudited
             } catch (InterruptedException x) {
                 Thread.currentThread().interrupt();
-                LOG.warn("Task {} is missing from the audit trail: its thread was interrupted while the trail was full",
+                LOG.warn(
+                        "Task {} is missing from the audit trail: its thread was interrupted while the trail was full",
                         task.id());
             }
         }
@@ -164,14 +167,19 @@ public final class AuditTrail implements TaskObserver {
                         // a line never takes a file past max_file_bytes: this one goes without its payload
                         line.setLength(0);
                         format(e, line, false);
-                        line.insert(line.length() - 2, ",\"payload_note\":\"left out: the line would be larger than"
-                                + " max_file_bytes of " + AuditConfig.PID + "\"");
+                        line.insert(
+                                line.length() - 2,
+                                ",\"payload_note\":\"left out: the line would be larger than" + " max_file_bytes of "
+                                        + AuditConfig.PID + "\"");
                     }
                     out.write(line);
                 }
                 out.flush();
             } catch (IOException e) {
-                LOG.error("Cannot write the audit trail to {}: {}; {} task(s) are missing from it", file, e.toString(),
+                LOG.error(
+                        "Cannot write the audit trail to {}: {}; {} task(s) are missing from it",
+                        file,
+                        e.toString(),
                         batch.size());
             }
             batch.clear();
@@ -240,7 +248,8 @@ public final class AuditTrail implements TaskObserver {
      */
     static String masked(byte[] payload) {
         java.io.StringWriter out = new java.io.StringWriter(payload.length + 16);
-        try (JsonParser in = JSON.createParser(payload); JsonGenerator g = JSON.createGenerator(out)) {
+        try (JsonParser in = JSON.createParser(payload);
+                JsonGenerator g = JSON.createGenerator(out)) {
             for (JsonToken t = in.nextToken(); t != null; t = in.nextToken()) {
                 if (t == JsonToken.FIELD_NAME) {
                     String name = in.currentName();

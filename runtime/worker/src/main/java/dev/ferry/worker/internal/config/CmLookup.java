@@ -31,7 +31,8 @@ final class CmLookup {
 
     /** The configuration of a PID, or of the factory PID's instance with that name (a datasource's). */
     List<Configuration> configurations(String pid, String factoryName) throws IOException, InvalidSyntaxException {
-        String filter = factoryName == null ? "(" + Constants.SERVICE_PID + "=" + escaped(pid) + ")"
+        String filter = factoryName == null
+                ? "(" + Constants.SERVICE_PID + "=" + escaped(pid) + ")"
                 : "(&(service.factoryPid=" + escaped(pid) + ")(name=" + escaped(factoryName) + "))";
         Configuration[] found = cm.listConfigurations(filter);
         return found == null ? List.of() : List.of(found);
@@ -40,8 +41,8 @@ final class CmLookup {
     /** A type's configuration PID: the one its check names, else Ferry's convention. */
     String pidOf(String type) {
         try {
-            for (ServiceReference<ConfigurationCheck> ref : context.getServiceReferences(ConfigurationCheck.class,
-                    typeFilter(type))) {
+            for (ServiceReference<ConfigurationCheck> ref :
+                    context.getServiceReferences(ConfigurationCheck.class, typeFilter(type))) {
                 Object pid = ref.getProperty(ConfigurationCheck.PID);
                 if (pid != null) {
                     return pid.toString();
@@ -55,7 +56,8 @@ final class CmLookup {
 
     boolean served(String type) {
         try {
-            return !context.getServiceReferences(Executor.class, typeFilter(type)).isEmpty();
+            return !context.getServiceReferences(Executor.class, typeFilter(type))
+                    .isEmpty();
         } catch (InvalidSyntaxException e) {
             return false; // cannot happen: the type is escaped
         }

@@ -37,10 +37,13 @@ import org.slf4j.LoggerFactory;
  * (what the registry may serve, asked on every task) and the {@link EffectiveView} ({@code executor:config}).
  * This class holds the refusal state and moves the parts, always under its own lock.
  */
-@Component(immediate = true, service = {Switches.class, ConfigBridge.class})
+@Component(
+        immediate = true,
+        service = {Switches.class, ConfigBridge.class})
 public final class ConfigBridge implements Switches {
     /** The framework property naming the file ({@code --config FILE}); else {@code <etc>/config.yaml}. */
     public static final String FILE = dev.ferry.worker.spi.FrameworkProperties.CONFIG_FILE;
+
     static final String POLL = dev.ferry.worker.spi.FrameworkProperties.CONFIG_POLL;
     public static final String DATASOURCE_FACTORY_PID = "dev.ferry.datasource";
 
@@ -48,11 +51,11 @@ public final class ConfigBridge implements Switches {
     public static Map<String, String> workerPids() {
         return ConfigYaml.WORKER_SECTIONS;
     }
+
     private static final Logger LOG = LoggerFactory.getLogger(ConfigBridge.class);
 
     /** One effective setting, for {@code executor:config}. */
-    public record Setting(String key, String value, String source) {
-    }
+    public record Setting(String key, String value, String source) {}
 
     private final BundleContext context;
     private final CmLookup lookup;
@@ -71,6 +74,7 @@ public final class ConfigBridge implements Switches {
     private volatile Map<String, Transaction.Target> unchecked = Map.of();
     /** Whether the file applied at start is still in force: a late refusal of it holds every task. */
     private boolean started = true;
+
     private volatile Parsed applied = Parsed.EMPTY;
 
     @Activate
@@ -79,7 +83,8 @@ public final class ConfigBridge implements Switches {
         String etcDir = firstSet(context.getProperty("felix.fileinstall.dir"), context.getProperty("karaf.etc"));
         Path etc = etcDir == null ? null : Path.of(etcDir).toAbsolutePath().normalize();
         String named = context.getProperty(FILE);
-        this.file = named != null && !named.isBlank() ? Path.of(named).toAbsolutePath().normalize()
+        this.file = named != null && !named.isBlank()
+                ? Path.of(named).toAbsolutePath().normalize()
                 : etc != null ? etc.resolve("config.yaml") : null;
         this.lookup = new CmLookup(context, cm);
         this.watch = new FileWatch(file);
@@ -99,13 +104,15 @@ public final class ConfigBridge implements Switches {
             }
         };
         try {
-            context.addServiceListener(checkListener, "(" + Constants.OBJECTCLASS + "=" + ConfigurationCheck.class.getName() + ")");
+            context.addServiceListener(
+                    checkListener, "(" + Constants.OBJECTCLASS + "=" + ConfigurationCheck.class.getName() + ")");
         } catch (InvalidSyntaxException e) {
             throw new IllegalStateException(e);
         }
-        this.cmListener = context.registerService(org.osgi.service.cm.ConfigurationListener.class,
-                transaction::changedElsewhere, null);
-        poll(true); // before the registry serves (it waits for this service): the file's limits hold from the first task
+        this.cmListener = context.registerService(
+                org.osgi.service.cm.ConfigurationListener.class, transaction::changedElsewhere, null);
+        poll(true); // before the registry serves (it waits for this service): the file's limits hold from the first
+        // task
         this.looks = dev.ferry.support.Threads.scheduled("ferry-config-yaml");
         long every = pollMillis(context.getProperty(POLL));
         looks.scheduleWithFixedDelay(this::look, every, every, TimeUnit.MILLISECONDS);
@@ -161,8 +168,10 @@ public final class ConfigBridge implements Switches {
     /** @return what the operator should know about the applied file: sections nothing checks, types nothing serves */
     public List<String> notes() {
         List<String> out = new ArrayList<>();
-        unchecked.values().forEach(t -> out.add(t.section().path() + ": nothing installed checks or uses " + t.what()
-                + " yet; its settings apply when a bundle that does is installed"));
+        unchecked
+                .values()
+                .forEach(t -> out.add(t.section().path() + ": nothing installed checks or uses " + t.what()
+                        + " yet; its settings apply when a bundle that does is installed"));
         applied.switches().keySet().forEach(type -> {
             if (!lookup.served(type)) {
                 out.add("executors." + type + ": no installed bundle serves type '" + type + "'");
@@ -176,8 +185,8 @@ public final class ConfigBridge implements Switches {
         try {
             poll(false);
         } catch (Throwable t) { // an Error too: the scheduled look must never end
-            String why = file + " could not be looked at (" + t + "); the previous configuration stays, and the next look"
-                    + " tries again";
+            String why = file + " could not be looked at (" + t
+                    + "); the previous configuration stays, and the next look" + " tries again";
             synchronized (this) {
                 if (!why.equals(refused)) {
                     LOG.error(why, t);
@@ -235,7 +244,8 @@ public final class ConfigBridge implements Switches {
         }
         Transaction.Applied done = (Transaction.Applied) outcome;
         Map<String, String> nowOff = gate.applied(parsed);
-        if (atStart || gate.hold() != null) { // nothing was served until now: nor is a type before its settings reach it
+        if (atStart
+                || gate.hold() != null) { // nothing was served until now: nor is a type before its settings reach it
             gate.awaitArrival(parsed);
         }
         applied = parsed;
@@ -246,7 +256,10 @@ public final class ConfigBridge implements Switches {
         if (!atStart) { // at start, the bundles that check them may simply not have started yet: see checkArrived
             notes().forEach(n -> LOG.warn("{}: {}", file, n));
         }
-        LOG.info("Applied {}: {} configuration(s){}", file, done.configurations(),
+        LOG.info(
+                "Applied {}: {} configuration(s){}",
+                file,
+                done.configurations(),
                 nowOff.isEmpty() ? "" : ", disabled: " + String.join(", ", new java.util.TreeSet<>(nowOff.keySet())));
     }
 
@@ -262,7 +275,7 @@ public final class ConfigBridge implements Switches {
         }
         Map<String, Transaction.Target> left = new LinkedHashMap<>(unchecked);
         List<String> problems = new ArrayList<>();
-        for (java.util.Iterator<Transaction.Target> it = left.values().iterator(); it.hasNext();) {
+        for (java.util.Iterator<Transaction.Target> it = left.values().iterator(); it.hasNext(); ) {
             Transaction.Target t = it.next();
             if (t.checkedPid().equals(pid)) {
                 Transaction.Checked checked = transaction.check(t);
@@ -276,7 +289,8 @@ public final class ConfigBridge implements Switches {
         }
         unchecked = left;
         if (!problems.isEmpty()) {
-            refuse(file + " refused: " + String.join("; ", problems) + "; fix it and the whole file is applied again",
+            refuse(
+                    file + " refused: " + String.join("; ", problems) + "; fix it and the whole file is applied again",
                     started);
         }
     }
@@ -289,7 +303,8 @@ public final class ConfigBridge implements Switches {
      * @param defaults the metatype's keys and defaults (empty when there is no metatype), in order
      * @param secretKeys keys the metatype marks as passwords
      */
-    public List<Setting> effective(String pid, String factoryName, Map<String, String> defaults, java.util.Set<String> secretKeys)
+    public List<Setting> effective(
+            String pid, String factoryName, Map<String, String> defaults, java.util.Set<String> secretKeys)
             throws IOException, InvalidSyntaxException {
         return view.effective(pid, factoryName, defaults, secretKeys);
     }

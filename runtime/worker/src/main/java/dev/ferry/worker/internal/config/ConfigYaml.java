@@ -45,8 +45,17 @@ final class ConfigYaml {
     static final String EXECUTORS = "executors";
     static final String WORKER = "worker";
     /** The sections of {@code worker:} and the PID each configures. */
-    static final Map<String, String> WORKER_SECTIONS = orderedOf("registry", "dev.ferry.registry", "grpc", "dev.ferry.grpc",
-            "metrics", "dev.ferry.metrics", "audit", "dev.ferry.audit", "logging", "dev.ferry.logging");
+    static final Map<String, String> WORKER_SECTIONS = orderedOf(
+            "registry",
+            "dev.ferry.registry",
+            "grpc",
+            "dev.ferry.grpc",
+            "metrics",
+            "dev.ferry.metrics",
+            "audit",
+            "dev.ferry.audit",
+            "logging",
+            "dev.ferry.logging");
 
     private static Map<String, String> orderedOf(String... pairs) {
         Map<String, String> m = new java.util.LinkedHashMap<>();
@@ -55,6 +64,7 @@ final class ConfigYaml {
         }
         return java.util.Collections.unmodifiableMap(m);
     }
+
     static final String DATASOURCES = "datasources";
     static final String ENABLED = "enabled";
 
@@ -67,8 +77,7 @@ final class ConfigYaml {
     private static final int MAX_BYTES = 1024 * 1024;
 
     /** One key's value as Configuration Admin takes it (String, Long, Double, Boolean, String[]) and its line. */
-    record Entry(String key, Object value, int line) {
-    }
+    record Entry(String key, Object value, int line) {}
 
     /** One section: {@code executors.command}, {@code worker.grpc}, {@code datasources.reports}. */
     record Section(String path, String name, int line, Map<String, Entry> entries) {
@@ -84,11 +93,13 @@ final class ConfigYaml {
     }
 
     /** A type's {@code enabled} value and its line. */
-    record Switch(boolean enabled, int line) {
-    }
+    record Switch(boolean enabled, int line) {}
 
     /** The file as read: sections by path, and the types it switches on or off. */
-    record Parsed(Map<String, Section> executors, Map<String, Switch> switches, Map<String, Section> worker,
+    record Parsed(
+            Map<String, Section> executors,
+            Map<String, Switch> switches,
+            Map<String, Section> worker,
             Map<String, Section> datasources) {
         static final Parsed EMPTY = new Parsed(Map.of(), Map.of(), Map.of(), Map.of());
     }
@@ -130,14 +141,19 @@ final class ConfigYaml {
             options.setAllowRecursiveKeys(false);
             options.setMaxAliasesForCollections(20);
             options.setCodePointLimit(MAX_BYTES);
-            root = new Composer(new ParserImpl(new StreamReader(new StringReader(text)), options), new Resolver(), options)
+            root = new Composer(
+                            new ParserImpl(new StreamReader(new StringReader(text)), options), new Resolver(), options)
                     .getSingleNode();
         } catch (MarkedYAMLException e) {
-            int line = e.getProblemMark() != null ? e.getProblemMark().getLine() + 1 : e.getContextMark().getLine() + 1;
+            int line = e.getProblemMark() != null
+                    ? e.getProblemMark().getLine() + 1
+                    : e.getContextMark().getLine() + 1;
             throw new Refused(file + " line " + line + " refused: not valid YAML: " + e.getProblem()
-                    + (e.getContext() != null ? " (" + e.getContext() + ")" : "") + "; nothing in the file was applied");
+                    + (e.getContext() != null ? " (" + e.getContext() + ")" : "")
+                    + "; nothing in the file was applied");
         } catch (YAMLException e) {
-            throw new Refused(file + " refused: not valid YAML: " + e.getMessage() + "; nothing in the file was applied");
+            throw new Refused(
+                    file + " refused: not valid YAML: " + e.getMessage() + "; nothing in the file was applied");
         }
         if (root == null) {
             return Parsed.EMPTY; // an empty file (or only comments) sets nothing
@@ -150,7 +166,8 @@ final class ConfigYaml {
             Node value = top.getValue();
             switch (top.getKey()) {
                 case EXECUTORS -> {
-                    for (Map.Entry<String, Node> type : mapping(value, EXECUTORS).entrySet()) {
+                    for (Map.Entry<String, Node> type :
+                            mapping(value, EXECUTORS).entrySet()) {
                         Section s = section(EXECUTORS + "." + type.getKey(), type.getKey(), type.getValue());
                         if (s == null) {
                             continue;
@@ -160,7 +177,10 @@ final class ConfigYaml {
                             if (enabled.value instanceof Boolean b) {
                                 switches.put(type.getKey(), new Switch(b, enabled.line));
                             } else {
-                                problem(enabled.line, s.path + "." + ENABLED, "must be true or false, got '" + enabled.value + "'");
+                                problem(
+                                        enabled.line,
+                                        s.path + "." + ENABLED,
+                                        "must be true or false, got '" + enabled.value + "'");
                             }
                         }
                         executors.put(type.getKey(), s);
@@ -169,8 +189,11 @@ final class ConfigYaml {
                 case WORKER -> {
                     for (Map.Entry<String, Node> part : mapping(value, WORKER).entrySet()) {
                         if (!WORKER_SECTIONS.containsKey(part.getKey())) {
-                            problem(value, WORKER + "." + part.getKey(), "is not a section of worker: it has "
-                                    + String.join(", ", WORKER_SECTIONS.keySet()) + " (see the README's configuration reference)");
+                            problem(
+                                    value,
+                                    WORKER + "." + part.getKey(),
+                                    "is not a section of worker: it has " + String.join(", ", WORKER_SECTIONS.keySet())
+                                            + " (see the README's configuration reference)");
                             continue;
                         }
                         Section s = section(WORKER + "." + part.getKey(), part.getKey(), part.getValue());
@@ -180,22 +203,30 @@ final class ConfigYaml {
                     }
                 }
                 case DATASOURCES -> {
-                    for (Map.Entry<String, Node> ds : mapping(value, DATASOURCES).entrySet()) {
+                    for (Map.Entry<String, Node> ds :
+                            mapping(value, DATASOURCES).entrySet()) {
                         Section s = section(DATASOURCES + "." + ds.getKey(), ds.getKey(), ds.getValue());
                         if (s == null) {
                             continue;
                         }
                         Entry name = s.entries.get("name");
                         if (name != null && !ds.getKey().equals(name.value)) {
-                            problem(name.line, s.path + ".name", "differs from the section's name '" + ds.getKey()
-                                    + "'; the section's name is the datasource's name: remove 'name'");
+                            problem(
+                                    name.line,
+                                    s.path + ".name",
+                                    "differs from the section's name '" + ds.getKey()
+                                            + "'; the section's name is the datasource's name: remove 'name'");
                         }
                         s.entries.put("name", new Entry("name", ds.getKey(), s.line));
                         datasources.put(ds.getKey(), s);
                     }
                 }
-                default -> problem(root, top.getKey(), "is not a section of config.yaml; it has 'executors', 'worker' and"
-                        + " 'datasources'" + near(top.getKey()));
+                default ->
+                    problem(
+                            root,
+                            top.getKey(),
+                            "is not a section of config.yaml; it has 'executors', 'worker' and" + " 'datasources'"
+                                    + near(top.getKey()));
             }
         }
         if (!problems.isEmpty()) {
@@ -238,8 +269,10 @@ final class ConfigYaml {
         for (Map.Entry<String, Node> e : mapping(node, path).entrySet()) {
             String key = ALIASES.getOrDefault(e.getKey(), e.getKey());
             if (entries.containsKey(key)) {
-                problem(e.getValue(), path + "." + e.getKey(), "sets " + key + " a second time (" + e.getKey() + " is another"
-                        + " name for it); keep one");
+                problem(
+                        e.getValue(),
+                        path + "." + e.getKey(),
+                        "sets " + key + " a second time (" + e.getKey() + " is another" + " name for it); keep one");
                 continue;
             }
             Object value = value(e.getValue(), path + "." + e.getKey());
@@ -259,8 +292,11 @@ final class ConfigYaml {
             List<String> items = new ArrayList<>();
             for (Node item : seq.getValue()) {
                 if (!(item instanceof ScalarNode s) || s.getTag().equals(Tag.NULL)) {
-                    problem(item, where, "must be a list of values (names, numbers); an item here is "
-                            + (item instanceof ScalarNode ? "empty" : "a list or a mapping"));
+                    problem(
+                            item,
+                            where,
+                            "must be a list of values (names, numbers); an item here is "
+                                    + (item instanceof ScalarNode ? "empty" : "a list or a mapping"));
                     return null;
                 }
                 String text = text(s, where);
@@ -288,7 +324,8 @@ final class ConfigYaml {
         if (tag.equals(Tag.INT)) {
             try {
                 String digits = v.replace("_", "");
-                BigInteger n = digits.startsWith("0x") ? new BigInteger(digits.substring(2), 16)
+                BigInteger n = digits.startsWith("0x")
+                        ? new BigInteger(digits.substring(2), 16)
                         : digits.startsWith("0o") ? new BigInteger(digits.substring(2), 8) : new BigInteger(digits);
                 return n.longValueExact();
             } catch (ArithmeticException | NumberFormatException e) {
@@ -321,8 +358,11 @@ final class ConfigYaml {
             String replacement;
             if (m.group(1).equals("env")) {
                 if (name.isEmpty() || env.apply(name) == null) {
-                    problem(s, where, "refers to the environment variable '" + name + "', which the worker's environment"
-                            + " does not have; set it before starting the worker");
+                    problem(
+                            s,
+                            where,
+                            "refers to the environment variable '" + name + "', which the worker's environment"
+                                    + " does not have; set it before starting the worker");
                     return null;
                 }
                 replacement = "$[env:" + name + "]";

@@ -36,7 +36,8 @@ final class EffectiveView {
      * @param defaults the metatype's keys and defaults (empty when there is no metatype), in order
      * @param secretKeys keys the metatype marks as passwords
      */
-    List<ConfigBridge.Setting> effective(String pid, String factoryName, Map<String, String> defaults, java.util.Set<String> secretKeys)
+    List<ConfigBridge.Setting> effective(
+            String pid, String factoryName, Map<String, String> defaults, java.util.Set<String> secretKeys)
             throws IOException, InvalidSyntaxException {
         List<Configuration> found = lookup.configurations(pid, factoryName);
         Dictionary<String, Object> props = found.isEmpty() ? null : found.get(0).getProperties();
@@ -49,7 +50,8 @@ final class EffectiveView {
             }
         }
         Section section = sectionFor(pid, factoryName);
-        String cfgFile = props == null || props.get("felix.fileinstall.filename") == null ? null
+        String cfgFile = props == null || props.get("felix.fileinstall.filename") == null
+                ? null
                 : Configs.source(pid, Map.of("felix.fileinstall.filename", props.get("felix.fileinstall.filename")));
         List<ConfigBridge.Setting> out = new ArrayList<>();
         Map<String, String> keys = new LinkedHashMap<>(defaults);
@@ -58,7 +60,8 @@ final class EffectiveView {
             String key = k.getKey();
             boolean secret = secretKeys.contains(key);
             if (!set.containsKey(key)) {
-                out.add(new ConfigBridge.Setting(key, k.getValue() == null ? "" : Secrets.show(key, secret, k.getValue()), "default"));
+                out.add(new ConfigBridge.Setting(
+                        key, k.getValue() == null ? "" : Secrets.show(key, secret, k.getValue()), "default"));
                 continue;
             }
             Object value = set.get(key);
@@ -90,7 +93,9 @@ final class EffectiveView {
     private Section sectionFor(String pid, String factoryName) {
         Parsed p = applied.get();
         if (factoryName != null) {
-            return ConfigBridge.DATASOURCE_FACTORY_PID.equals(pid) ? p.datasources().get(factoryName) : null;
+            return ConfigBridge.DATASOURCE_FACTORY_PID.equals(pid)
+                    ? p.datasources().get(factoryName)
+                    : null;
         }
         for (Map.Entry<String, String> w : ConfigYaml.WORKER_SECTIONS.entrySet()) {
             if (w.getValue().equals(pid)) {
@@ -107,7 +112,8 @@ final class EffectiveView {
 
     /** @return the datasource names configured now (factory configurations of {@value ConfigBridge#DATASOURCE_FACTORY_PID}) */
     List<String> datasourceNames() throws IOException, InvalidSyntaxException {
-        Configuration[] found = lookup.cm().listConfigurations("(service.factoryPid=" + ConfigBridge.DATASOURCE_FACTORY_PID + ")");
+        Configuration[] found =
+                lookup.cm().listConfigurations("(service.factoryPid=" + ConfigBridge.DATASOURCE_FACTORY_PID + ")");
         List<String> names = new ArrayList<>();
         if (found != null) {
             for (Configuration c : found) {

@@ -16,8 +16,7 @@ final class FileWatch {
     static final long MAX_BYTES = 1024 * 1024;
 
     /** What a look found. */
-    sealed interface Look permits Unchanged, Absent, Refused, Content {
-    }
+    sealed interface Look permits Unchanged, Absent, Refused, Content {}
 
     /** Nothing to do: the same as last time, or still changing. */
     enum Unchanged implements Look {
@@ -30,12 +29,10 @@ final class FileWatch {
     }
 
     /** A file that cannot be applied at all (not a regular file, too large, empty …), and why. */
-    record Refused(String why) implements Look {
-    }
+    record Refused(String why) implements Look {}
 
     /** The file's text, stable since the last look. */
-    record Content(String text) implements Look {
-    }
+    record Content(String text) implements Look {}
 
     private final Path file;
     private byte[] seen; // the content last looked at, applied or refused

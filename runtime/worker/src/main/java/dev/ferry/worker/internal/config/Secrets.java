@@ -6,8 +6,7 @@ import java.util.Locale;
 final class Secrets {
     static final String MASK = "********";
 
-    private Secrets() {
-    }
+    private Secrets() {}
 
     /**
      * @param key a property name
@@ -19,15 +18,21 @@ final class Secrets {
         if (k.endsWith("_file") || k.endsWith(".file")) {
             return false;
         }
-        return k.contains("password") || k.contains("passwd") || k.contains("token") || k.contains("secret")
-                || k.contains("private_key") || k.contains("api_key") || k.contains("credential");
+        return k.contains("password")
+                || k.contains("passwd")
+                || k.contains("token")
+                || k.contains("secret")
+                || k.contains("private_key")
+                || k.contains("api_key")
+                || k.contains("credential");
     }
 
     /** A value as it may be shown: a reference ($[env:NAME]) as the config.yaml spelling, a secret masked. */
     static String show(String key, boolean secret, Object value) {
         String text = value instanceof String[] a ? "[" + String.join(", ", a) + "]" : String.valueOf(value);
         if (text.startsWith("$[") && text.endsWith("]") && text.indexOf(']') == text.length() - 1) {
-            return "${" + text.substring(2, text.length() - 1) + "}"; // a reference names where the secret is, not the secret
+            return "${" + text.substring(2, text.length() - 1)
+                    + "}"; // a reference names where the secret is, not the secret
         }
         // a password can also sit inside another value: a URL's user or parameters, init_sql's PASSWORD '…'
         return secret || isSecret(key) ? MASK : dev.ferry.support.Redact.inText(text);

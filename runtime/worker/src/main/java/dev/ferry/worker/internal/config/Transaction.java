@@ -45,23 +45,19 @@ final class Transaction {
     }
 
     /** What a target's check said: whether there is one, and its objection as a line of the refusal, or null. */
-    record Checked(boolean found, String problem) {
-    }
+    record Checked(boolean found, String problem) {}
 
     /** How an apply ended. */
-    sealed interface Outcome permits Applied, Refused {
-    }
+    sealed interface Outcome permits Applied, Refused {}
 
     /**
      * Written: {@code unchecked} are the sections nothing installed checks yet (their bundles may not have started),
      * by path.
      */
-    record Applied(int configurations, Map<String, Target> unchecked) implements Outcome {
-    }
+    record Applied(int configurations, Map<String, Target> unchecked) implements Outcome {}
 
     /** Nothing was written, and why. */
-    record Refused(String why) implements Outcome {
-    }
+    record Refused(String why) implements Outcome {}
 
     private final CmLookup lookup;
     private final Path file;
@@ -83,7 +79,8 @@ final class Transaction {
             String conflict = conflict(t);
             if (conflict != null) {
                 problems.add("line " + t.section().line() + ": " + t.section().path() + " sets " + t.what() + ", which "
-                        + conflict + " also sets; configure it in one place: move the settings into config.yaml and delete"
+                        + conflict
+                        + " also sets; configure it in one place: move the settings into config.yaml and delete"
                         + " that file, or remove the section from config.yaml");
                 continue;
             }
@@ -112,8 +109,10 @@ final class Transaction {
     Checked check(Target t) {
         Collection<ServiceReference<ConfigurationCheck>> refs;
         try {
-            refs = lookup.context().getServiceReferences(ConfigurationCheck.class, "(" + ConfigurationCheck.PID + "="
-                    + CmLookup.escaped(t.checkedPid()) + ")");
+            refs = lookup.context()
+                    .getServiceReferences(
+                            ConfigurationCheck.class,
+                            "(" + ConfigurationCheck.PID + "=" + CmLookup.escaped(t.checkedPid()) + ")");
         } catch (InvalidSyntaxException e) {
             return new Checked(false, null); // a PID the filter cannot hold has no check
         }
@@ -130,8 +129,11 @@ final class Transaction {
             } finally {
                 lookup.context().ungetService(ref);
             }
-            return new Checked(true, problem.map(p -> "line " + t.section().lineOf(p) + ": " + t.section().path() + ": "
-                    + withoutPreamble(p, t)).orElse(null));
+            return new Checked(
+                    true,
+                    problem.map(p -> "line " + t.section().lineOf(p) + ": "
+                                    + t.section().path() + ": " + withoutPreamble(p, t))
+                            .orElse(null));
         }
         return new Checked(false, null);
     }
@@ -156,8 +158,12 @@ final class Transaction {
                 out.add(new Target(s, pid, null, pid));
             }
         });
-        parsed.datasources().forEach((name, s) -> out.add(new Target(s, null, ConfigBridge.DATASOURCE_FACTORY_PID,
-                "datasource '" + name + "' (" + ConfigBridge.DATASOURCE_FACTORY_PID + ")")));
+        parsed.datasources()
+                .forEach((name, s) -> out.add(new Target(
+                        s,
+                        null,
+                        ConfigBridge.DATASOURCE_FACTORY_PID,
+                        "datasource '" + name + "' (" + ConfigBridge.DATASOURCE_FACTORY_PID + ")")));
         return out;
     }
 
@@ -174,8 +180,10 @@ final class Transaction {
     /** @return the file that also sets the target's PID, or null */
     private String conflict(Target t) {
         if (etc != null) {
-            List<Path> candidates = t.pid() != null ? List.of(etc.resolve(t.pid() + ".cfg"))
-                    : List.of(etc.resolve(t.factoryPid() + "-" + t.section().name() + ".cfg"),
+            List<Path> candidates = t.pid() != null
+                    ? List.of(etc.resolve(t.pid() + ".cfg"))
+                    : List.of(
+                            etc.resolve(t.factoryPid() + "-" + t.section().name() + ".cfg"),
                             etc.resolve(t.factoryPid() + "~" + t.section().name() + ".cfg"));
             for (Path p : candidates) {
                 if (Files.isRegularFile(p) && setsSomething(p) && !writtenBack(p)) {
@@ -200,8 +208,9 @@ final class Transaction {
     /** A .cfg file of only comments (the templates Karaf's features install) sets nothing, so it is no conflict. */
     private static boolean setsSomething(Path cfg) {
         try {
-            return Files.readAllLines(cfg).stream().map(String::strip).anyMatch(l -> !l.isEmpty() && !l.startsWith("#")
-                    && !l.startsWith("!"));
+            return Files.readAllLines(cfg).stream()
+                    .map(String::strip)
+                    .anyMatch(l -> !l.isEmpty() && !l.startsWith("#") && !l.startsWith("!"));
         } catch (IOException | RuntimeException e) {
             return true;
         }
@@ -226,7 +235,9 @@ final class Transaction {
     }
 
     private List<Configuration> existing(Target t) throws IOException, InvalidSyntaxException {
-        return t.pid() != null ? lookup.configurations(t.pid(), null) : lookup.configurations(t.factoryPid(), t.section().name());
+        return t.pid() != null
+                ? lookup.configurations(t.pid(), null)
+                : lookup.configurations(t.factoryPid(), t.section().name());
     }
 
     /** Writes every target; deletes what an earlier version of the file set and this one does not. */
@@ -236,7 +247,9 @@ final class Transaction {
         Configuration[] ours = lookup.cm().listConfigurations("(" + Configs.ORIGIN + "=*)");
         if (ours != null) {
             for (Configuration c : ours) {
-                String key = c.getFactoryPid() != null ? c.getFactoryPid() + "~" + c.getProperties().get("name") : c.getPid();
+                String key = c.getFactoryPid() != null
+                        ? c.getFactoryPid() + "~" + c.getProperties().get("name")
+                        : c.getPid();
                 if (!wanted.containsKey(key)) {
                     LOG.info("{}: no longer in {}, back to its defaults", key, file);
                     c.delete();
@@ -245,8 +258,10 @@ final class Transaction {
         }
         Map<String, Map<String, Object>> now = new java.util.concurrent.ConcurrentHashMap<>();
         for (Target t : wanted.values()) {
-            Configuration c = t.pid() != null ? lookup.cm().getConfiguration(t.pid(), "?")
-                    : lookup.cm().getFactoryConfiguration(t.factoryPid(), t.section().name(), "?");
+            Configuration c = t.pid() != null
+                    ? lookup.cm().getConfiguration(t.pid(), "?")
+                    : lookup.cm()
+                            .getFactoryConfiguration(t.factoryPid(), t.section().name(), "?");
             Map<String, Object> props = properties(t);
             now.put(c.getPid(), props);
             c.updateIfDifferent(new Hashtable<>(props));
@@ -265,7 +280,8 @@ final class Transaction {
         }
         try {
             List<Configuration> found = lookup.configurations(event.getPid(), null);
-            Dictionary<String, Object> props = found.isEmpty() ? null : found.get(0).getProperties();
+            Dictionary<String, Object> props =
+                    found.isEmpty() ? null : found.get(0).getProperties();
             if (props == null) {
                 return;
             }
@@ -281,9 +297,13 @@ final class Transaction {
                 }
             }
             if (!changed.isEmpty()) {
-                LOG.warn("{} was changed outside {} ({}): the change applies now, and {} sets these keys again when it"
-                        + " next changes or the worker starts; change them there to keep them", event.getPid(), file,
-                        String.join(", ", changed), file.getFileName());
+                LOG.warn(
+                        "{} was changed outside {} ({}): the change applies now, and {} sets these keys again when it"
+                                + " next changes or the worker starts; change them there to keep them",
+                        event.getPid(),
+                        file,
+                        String.join(", ", changed),
+                        file.getFileName());
             }
         } catch (IOException | InvalidSyntaxException | RuntimeException e) {
             LOG.debug("Cannot compare {} with {}: {}", event.getPid(), file, e.toString());

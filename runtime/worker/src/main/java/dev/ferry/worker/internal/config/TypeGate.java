@@ -29,6 +29,7 @@ final class TypeGate {
     private volatile String hold;
     /** Types whose config.yaml settings have not reached their service since the start; see awaitArrival. */
     private volatile Map<String, String> arriving = Map.of();
+
     private ServiceListener arrivalListener;
 
     TypeGate(CmLookup lookup, Path file) {
@@ -66,8 +67,10 @@ final class TypeGate {
         Map<String, String> nowOff = new HashMap<>();
         parsed.switches().forEach((type, s) -> {
             if (!s.enabled()) {
-                nowOff.put(type, "type '" + type + "' is disabled in config.yaml (" + file + " line " + s.line()
-                        + ": enabled: false); set enabled: true there to serve it again");
+                nowOff.put(
+                        type,
+                        "type '" + type + "' is disabled in config.yaml (" + file + " line " + s.line()
+                                + ": enabled: false); set enabled: true there to serve it again");
             }
         });
         off = Map.copyOf(nowOff);
@@ -90,8 +93,10 @@ final class TypeGate {
             // a type whose component is not active yet gets the settings when it activates (DS reads an existing
             // configuration then): only one already serving can run a task with its defaults in between
             if (!s.entries().isEmpty() && lookup.served(type)) {
-                waiting.put(type, "type '" + type + "' is starting: the settings " + file + " gives it (line " + s.line()
-                        + ") have not reached it yet; retry in a moment");
+                waiting.put(
+                        type,
+                        "type '" + type + "' is starting: the settings " + file + " gives it (line " + s.line()
+                                + ") have not reached it yet; retry in a moment");
             }
         });
         close();
@@ -102,13 +107,16 @@ final class TypeGate {
         ServiceListener listener = event -> {
             ServiceReference<?> ref = event.getServiceReference();
             Object type = ref.getProperty(Executor.TYPE);
-            if (type != null && ref.getProperty(Configs.ORIGIN) != null && event.getType() != ServiceEvent.UNREGISTERING) {
+            if (type != null
+                    && ref.getProperty(Configs.ORIGIN) != null
+                    && event.getType() != ServiceEvent.UNREGISTERING) {
                 waiting.remove(type.toString());
             }
         };
         try {
             context.addServiceListener(listener, "(" + Constants.OBJECTCLASS + "=" + Executor.class.getName() + ")");
-            for (ServiceReference<Executor> ref : context.getServiceReferences(Executor.class, "(" + Configs.ORIGIN + "=*)")) {
+            for (ServiceReference<Executor> ref :
+                    context.getServiceReferences(Executor.class, "(" + Configs.ORIGIN + "=*)")) {
                 waiting.remove(String.valueOf(ref.getProperty(Executor.TYPE)));
             }
         } catch (InvalidSyntaxException e) {

@@ -1,5 +1,6 @@
 package dev.ferry.worker.internal.deploy;
 
+import dev.ferry.support.WholeFile;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarInputStream;
 import java.util.jar.Manifest;
-import dev.ferry.support.WholeFile;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
@@ -48,6 +48,7 @@ public final class DeployWatcher implements Runnable {
     static final String POLL = dev.ferry.worker.spi.FrameworkProperties.DEPLOY_POLL;
     /** The framework property that sets the largest jar deploy/ takes, in bytes (64 MiB unless set). */
     static final String MAX_BYTES = dev.ferry.worker.spi.FrameworkProperties.DEPLOY_MAX_BYTES;
+
     private static final Logger LOG = LoggerFactory.getLogger(DeployWatcher.class);
 
     /** What was last seen of a file, and what became of it. */
@@ -151,7 +152,7 @@ public final class DeployWatcher implements Runnable {
             LOG.warn("Cannot list {} ({}); bundles there are not watched until it is readable", folder, e.getMessage());
             return;
         }
-        for (var it = files.entrySet().iterator(); it.hasNext();) {
+        for (var it = files.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, Seen> e = it.next();
             if (!present.contains(e.getKey())) {
                 it.remove();
@@ -184,7 +185,10 @@ public final class DeployWatcher implements Runnable {
         seen.handled = true;
         WholeFile.Outcome read = WholeFile.read(jar, maxBytes);
         if (read instanceof WholeFile.Refused refused) {
-            LOG.warn("deploy/{} {}; nothing changed (the largest bundle deploy/ takes is set by {})", name, refused.why(),
+            LOG.warn(
+                    "deploy/{} {}; nothing changed (the largest bundle deploy/ takes is set by {})",
+                    name,
+                    refused.why(),
                     MAX_BYTES);
             if (refused.why().startsWith("changed while")) {
                 seen.handled = false; // looked at again once it is still
@@ -198,11 +202,18 @@ public final class DeployWatcher implements Runnable {
         String problem = problem(bytes);
         if (problem != null) {
             if (seen.bundle != null) {
-                LOG.warn("deploy/{} was replaced by a file that is not a valid bundle ({}); {} {} stays installed and"
-                        + " serving. Copy a complete bundle jar to update it", name, problem,
-                        seen.bundle.getSymbolicName(), seen.bundle.getVersion());
+                LOG.warn(
+                        "deploy/{} was replaced by a file that is not a valid bundle ({}); {} {} stays installed and"
+                                + " serving. Copy a complete bundle jar to update it",
+                        name,
+                        problem,
+                        seen.bundle.getSymbolicName(),
+                        seen.bundle.getVersion());
             } else {
-                LOG.warn("deploy/{} is not a valid bundle ({}); it is ignored until it is replaced by one", name, problem);
+                LOG.warn(
+                        "deploy/{} is not a valid bundle ({}); it is ignored until it is replaced by one",
+                        name,
+                        problem);
             }
             return;
         }
@@ -266,7 +277,11 @@ public final class DeployWatcher implements Runnable {
         try (InputStream in = new ByteArrayInputStream(bytes)) {
             b.update(in);
         } catch (BundleException | IOException e) {
-            LOG.warn("deploy/{} could not update {} ({}); the previous version stays", name, b.getSymbolicName(), e.getMessage());
+            LOG.warn(
+                    "deploy/{} could not update {} ({}); the previous version stays",
+                    name,
+                    b.getSymbolicName(),
+                    e.getMessage());
             return;
         }
         refresh(b);
@@ -285,15 +300,22 @@ public final class DeployWatcher implements Runnable {
         String ours = folder.toUri().toString();
         StringBuilder beside = new StringBuilder();
         for (Bundle other : context.getBundles()) {
-            if (other != b && bsn != null && bsn.equals(other.getSymbolicName()) && !other.getLocation().startsWith(ours)) {
+            if (other != b
+                    && bsn != null
+                    && bsn.equals(other.getSymbolicName())
+                    && !other.getLocation().startsWith(ours)) {
                 beside.append(beside.length() == 0 ? "" : ", ").append(other.getVersion());
             }
         }
         if (beside.length() > 0) {
-            LOG.warn("deploy/{} is {} {}, the name of one of the worker's own bundles (installed: {}): it runs beside it and"
-                    + " can take over what it serves (an executor type, by a higher service.ranking). Remove it unless"
-                    + " you built it; deploy/ is for executors of your own, under names of your own", name, bsn,
-                    b.getVersion(), beside);
+            LOG.warn(
+                    "deploy/{} is {} {}, the name of one of the worker's own bundles (installed: {}): it runs beside it and"
+                            + " can take over what it serves (an executor type, by a higher service.ranking). Remove it unless"
+                            + " you built it; deploy/ is for executors of your own, under names of your own",
+                    name,
+                    bsn,
+                    b.getVersion(),
+                    beside);
         }
     }
 
@@ -303,7 +325,11 @@ public final class DeployWatcher implements Runnable {
             refresh(b);
             LOG.info("deploy/{} deleted: uninstalled {} {}", name, b.getSymbolicName(), b.getVersion());
         } catch (BundleException | IllegalStateException e) {
-            LOG.warn("deploy/{} deleted, but {} could not be uninstalled: {}", name, b.getSymbolicName(), e.getMessage());
+            LOG.warn(
+                    "deploy/{} deleted, but {} could not be uninstalled: {}",
+                    name,
+                    b.getSymbolicName(),
+                    e.getMessage());
         }
     }
 
@@ -315,11 +341,19 @@ public final class DeployWatcher implements Runnable {
             b.start();
         } catch (BundleException | IllegalStateException e) {
             if (b.getState() == Bundle.INSTALLED) {
-                LOG.warn("deploy/{}: {} {} is installed but does not resolve: {}. It stays installed, not started;"
-                        + " executor:list shows it until it is replaced", name, b.getSymbolicName(), b.getVersion(),
+                LOG.warn(
+                        "deploy/{}: {} {} is installed but does not resolve: {}. It stays installed, not started;"
+                                + " executor:list shows it until it is replaced",
+                        name,
+                        b.getSymbolicName(),
+                        b.getVersion(),
                         Unresolved.explain(context, b));
             } else {
-                LOG.warn("deploy/{}: {} {} is installed but cannot start: {}", name, b.getSymbolicName(), b.getVersion(),
+                LOG.warn(
+                        "deploy/{}: {} {} is installed but cannot start: {}",
+                        name,
+                        b.getSymbolicName(),
+                        b.getVersion(),
                         e.getMessage());
             }
         }
@@ -328,7 +362,8 @@ public final class DeployWatcher implements Runnable {
     /** Refreshes the one bundle (and what depends on it), waiting for it so the next look sees the result. */
     private void refresh(Bundle b) {
         CountDownLatch done = new CountDownLatch(1);
-        context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class)
+        context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION)
+                .adapt(FrameworkWiring.class)
                 .refreshBundles(List.of(b), event -> done.countDown());
         try {
             if (!done.await(60, TimeUnit.SECONDS)) {

@@ -23,11 +23,11 @@ import org.osgi.framework.wiring.FrameworkWiring;
 public final class Unresolved {
     /** The package every executor imports. */
     public static final String API_PACKAGE = "dev.ferry.executor.api";
+
     private static final Pattern LOW = Pattern.compile("\\(version>=([^)]+)\\)");
     private static final Pattern HIGH = Pattern.compile("\\(!\\(version>=([^)]+)\\)\\)");
 
-    private Unresolved() {
-    }
+    private Unresolved() {}
 
     /**
      * @return one line per installed bundle that imports the executor API and is not resolved, saying why
@@ -49,10 +49,12 @@ public final class Unresolved {
         if (revision == null) {
             return "it has been uninstalled";
         }
-        FrameworkWiring framework = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class);
+        FrameworkWiring framework =
+                context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class);
         List<String> missing = new ArrayList<>();
         for (BundleRequirement r : revision.getDeclaredRequirements(PackageNamespace.PACKAGE_NAMESPACE)) {
-            if (PackageNamespace.RESOLUTION_OPTIONAL.equals(r.getDirectives().get(PackageNamespace.REQUIREMENT_RESOLUTION_DIRECTIVE))) {
+            if (PackageNamespace.RESOLUTION_OPTIONAL.equals(
+                    r.getDirectives().get(PackageNamespace.REQUIREMENT_RESOLUTION_DIRECTIVE))) {
                 continue;
             }
             if (!framework.findProviders(r).isEmpty()) {
@@ -65,7 +67,8 @@ public final class Unresolved {
                     + (there.isEmpty() ? "no bundle exports it" : "the worker has version " + String.join(", ", there))
                     + (name.equals(API_PACKAGE) ? " (rebuild it against the executor API the worker has)" : ""));
         }
-        return missing.isEmpty() ? "a requirement other than a package import is missing; see the worker log"
+        return missing.isEmpty()
+                ? "a requirement other than a package import is missing; see the worker log"
                 : String.join("; ", missing);
     }
 

@@ -22,7 +22,10 @@ import org.slf4j.LoggerFactory;
  * (Karaf, whose logging has its own commands) it does nothing. A level it cannot read changes nothing.
  */
 @Designate(ocd = LoggingConfig.class)
-@Component(configurationPid = LoggingConfig.PID, immediate = true, service = {})
+@Component(
+        configurationPid = LoggingConfig.PID,
+        immediate = true,
+        service = {})
 public final class LogLevels {
     private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(LogLevels.class);
     /** Its configuration's PID. */
@@ -34,8 +37,9 @@ public final class LogLevels {
     private final Level launcherLevel;
     /** The loggers set, held: java.util.logging keeps loggers only weakly, and a collected one forgets its level. */
     private final List<Logger> set = new ArrayList<>();
-    private final dev.ferry.support.Configured<Levels> levels = new dev.ferry.support.Configured<>(LOG, "the log levels",
-            "stay as the launcher set them", null);
+
+    private final dev.ferry.support.Configured<Levels> levels =
+            new dev.ferry.support.Configured<>(LOG, "the log levels", "stay as the launcher set them", null);
 
     @Activate
     public LogLevels(BundleContext context, Map<String, Object> properties) {
@@ -61,8 +65,7 @@ public final class LogLevels {
     }
 
     /** The levels a configuration sets: the root's (null: the launcher's) and per logger. */
-    record Levels(Level root, Map<String, Level> named) {
-    }
+    record Levels(Level root, Map<String, Level> named) {}
 
     private static Levels read(Map<String, Object> properties) {
         return parse(Configs.read(LoggingConfig.class, LoggingConfig.PID, properties));
@@ -81,7 +84,8 @@ public final class LogLevels {
                 throw new IllegalArgumentException("configuration " + LoggingConfig.PID + ", levels: entries are"
                         + " logger=level, e.g. dev.ferry.executor.http=debug; got '" + entry + "'");
             }
-            named.put(entry.substring(0, eq).trim(), level(entry.substring(eq + 1).trim(), "levels (" + entry + ")"));
+            named.put(
+                    entry.substring(0, eq).trim(), level(entry.substring(eq + 1).trim(), "levels (" + entry + ")"));
         }
         return new Levels(root, named);
     }

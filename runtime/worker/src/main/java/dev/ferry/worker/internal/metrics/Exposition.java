@@ -16,14 +16,20 @@ import java.util.stream.Stream;
 /** The Prometheus text exposition format (version 0.0.4), written family by family. */
 final class Exposition {
     /** Bucket bounds of the task duration histogram, in seconds. */
-    static final double[] BOUNDS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300};
+    static final double[] BOUNDS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300
+    };
+
     static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
     private final StringBuilder out = new StringBuilder(8192);
 
     /** Starts a metric family. */
     Exposition family(String name, String type, String help) {
-        out.append("# HELP ").append(name).append(' ').append(help.replace("\\", "\\\\").replace("\n", "\\n")).append('\n');
+        out.append("# HELP ")
+                .append(name)
+                .append(' ')
+                .append(help.replace("\\", "\\\\").replace("\n", "\\n"))
+                .append('\n');
         out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
         return this;
     }
@@ -34,7 +40,11 @@ final class Exposition {
         if (labels.length > 0) {
             out.append('{');
             for (int i = 0; i < labels.length; i += 2) {
-                out.append(i == 0 ? "" : ",").append(labels[i]).append("=\"").append(escape(labels[i + 1])).append('"');
+                out.append(i == 0 ? "" : ",")
+                        .append(labels[i])
+                        .append("=\"")
+                        .append(escape(labels[i + 1]))
+                        .append('"');
             }
             out.append('}');
         }
@@ -63,17 +73,30 @@ final class Exposition {
     void registry(RegistryView registry) {
         Map<String, RegistryView.TypeState> types = registry.typeStates(BOUNDS);
         family("ferry_tasks_total", "counter", "Tasks ended, by executor type and status (REJECTED ones too).");
-        types.forEach((type, t) -> t.counters().byStatus().forEach((status, n) -> sample("ferry_tasks_total", n, "type", type,
-                "status", status.name())));
-        family("ferry_tasks_rejected_total", "counter", "Tasks rejected before they ran, by executor type and reason; tasks"
-                + " whose type nobody serves are counted with type=\"\".");
+        types.forEach((type, t) -> t.counters()
+                .byStatus()
+                .forEach((status, n) -> sample("ferry_tasks_total", n, "type", type, "status", status.name())));
+        family(
+                "ferry_tasks_rejected_total",
+                "counter",
+                "Tasks rejected before they ran, by executor type and reason; tasks"
+                        + " whose type nobody serves are counted with type=\"\".");
         types.forEach((type, t) -> t.counters().rejected().forEach((reason, n) -> {
             if (reason != Rejection.UNKNOWN_TYPE) {
                 sample("ferry_tasks_rejected_total", n, "type", type, "reason", reason.name());
             }
         }));
-        sample("ferry_tasks_rejected_total", registry.unknownTypeRejections(), "type", "", "reason", Rejection.UNKNOWN_TYPE.name());
-        family("ferry_task_duration_seconds", "histogram", "Time from arrival to answer of tasks that ran (waiting included).");
+        sample(
+                "ferry_tasks_rejected_total",
+                registry.unknownTypeRejections(),
+                "type",
+                "",
+                "reason",
+                Rejection.UNKNOWN_TYPE.name());
+        family(
+                "ferry_task_duration_seconds",
+                "histogram",
+                "Time from arrival to answer of tasks that ran (waiting included).");
         types.forEach((type, t) -> {
             TaskMetrics m = t.counters();
             for (int i = 0; i < BOUNDS.length; i++) {
@@ -85,23 +108,35 @@ final class Exposition {
         });
         family("ferry_tasks_in_flight", "gauge", "Tasks running now, by executor type.");
         types.forEach((type, t) -> sample("ferry_tasks_in_flight", t.inFlight(), "type", type));
-        family("ferry_tasks_waiting", "gauge", "Tasks waiting now for a slot of their type or for its executor to come back.");
+        family(
+                "ferry_tasks_waiting",
+                "gauge",
+                "Tasks waiting now for a slot of their type or for its executor to come back.");
         types.forEach((type, t) -> sample("ferry_tasks_waiting", t.waiting(), "type", type));
         family("ferry_type_concurrency_limit", "gauge", "Tasks a type may run at once.");
         types.forEach((type, t) -> sample("ferry_type_concurrency_limit", t.limit(), "type", type));
         family("ferry_type_drained", "gauge", "1 while an operator has drained the type (executor:drain).");
         types.forEach((type, t) -> sample("ferry_type_drained", t.drained() ? 1 : 0, "type", type));
-        family("ferry_executor_services", "gauge", "Executor services registered now, by type (the active one and stand-bys).");
+        family(
+                "ferry_executor_services",
+                "gauge",
+                "Executor services registered now, by type (the active one and stand-bys).");
         types.forEach((type, t) -> sample("ferry_executor_services", t.services(), "type", type));
-        family("ferry_executor_changes_total", "counter", "Executor services that arrived or departed (installs, updates,"
-                + " uninstalls, configuration changes), by type.");
+        family(
+                "ferry_executor_changes_total",
+                "counter",
+                "Executor services that arrived or departed (installs, updates,"
+                        + " uninstalls, configuration changes), by type.");
         types.forEach((type, t) -> {
             sample("ferry_executor_changes_total", t.counters().arrived(), "type", type, "change", "arrived");
             sample("ferry_executor_changes_total", t.counters().departed(), "type", type, "change", "departed");
         });
-        family("ferry_executor_drain_seconds_total", "counter", "Time departing executor services spent finishing their"
-                + " running tasks, by type.");
-        types.forEach((type, t) -> sample("ferry_executor_drain_seconds_total", t.counters().drainSeconds(), "type", type));
+        family(
+                "ferry_executor_drain_seconds_total",
+                "counter",
+                "Time departing executor services spent finishing their" + " running tasks, by type.");
+        types.forEach((type, t) ->
+                sample("ferry_executor_drain_seconds_total", t.counters().drainSeconds(), "type", type));
     }
 
     private static String le(double bound) {
@@ -109,7 +144,8 @@ final class Exposition {
     }
 
     /** A family another bundle publishes (the gRPC API's calls): values by label values, in the order of its labels. */
-    void source(String name, String type, String help, List<String> labels, Map<List<String>, ? extends Number> values) {
+    void source(
+            String name, String type, String help, List<String> labels, Map<List<String>, ? extends Number> values) {
         family(name, type, help);
         values.forEach((key, value) -> {
             String[] pairs = new String[labels.size() * 2];
@@ -175,8 +211,10 @@ final class Exposition {
 
     private static long residentBytes() {
         try (Stream<String> lines = Files.lines(Path.of("/proc/self/status"))) {
-            return lines.filter(l -> l.startsWith("VmRSS:")).findFirst()
-                    .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024).orElse(-1L);
+            return lines.filter(l -> l.startsWith("VmRSS:"))
+                    .findFirst()
+                    .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024)
+                    .orElse(-1L);
         } catch (IOException | RuntimeException e) {
             return -1; // not Linux
         }

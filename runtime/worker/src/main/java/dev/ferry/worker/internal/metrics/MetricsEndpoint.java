@@ -3,6 +3,7 @@ package dev.ferry.worker.internal.metrics;
 import dev.ferry.support.Configs;
 import dev.ferry.support.Configured;
 import dev.ferry.worker.internal.registry.RegistryView;
+import dev.ferry.worker.spi.MetricFamily;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +19,6 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
-import dev.ferry.worker.spi.MetricFamily;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -45,18 +45,23 @@ import org.slf4j.LoggerFactory;
  * {@value #REQUEST_DEADLINE_MS} ms.
  */
 @Designate(ocd = MetricsConfig.class)
-@Component(configurationPid = MetricsConfig.PID, immediate = true, service = {})
+@Component(
+        configurationPid = MetricsConfig.PID,
+        immediate = true,
+        service = {})
 public final class MetricsEndpoint {
     private static final Logger LOG = LoggerFactory.getLogger(MetricsEndpoint.class);
     /** Its configuration's PID. */
     public static final String PID = MetricsConfig.PID;
     /** How it reads its configuration: the check config.yaml's bridge asks is this reader too. */
     public static final java.util.function.Function<Map<String, Object>, ?> READER = MetricsEndpoint::read;
+
     private static final int MAX_HEAD = 8192;
     /** The whole request head must arrive within this, however slowly its bytes trickle in. */
     private static final long REQUEST_DEADLINE_MS = 3000;
     /** Scrapes served at once, and connections that may wait for a thread; more are closed at once. */
     private static final int THREADS = 4;
+
     private static final int WAITING = 12;
 
     private final RegistryView registry;
@@ -70,7 +75,8 @@ public final class MetricsEndpoint {
         this.registry = registry;
         // refused: never something more open instead; no endpoint, and the reason where the operator looks
         MetricsSettings s = new Configured<MetricsSettings>(LOG, "the metrics endpoint", "does not start", null)
-                .start(() -> read(properties)).get();
+                .start(() -> read(properties))
+                .get();
         this.settings = s;
         if (s == null || !s.enabled()) {
             server = null;
@@ -93,8 +99,10 @@ public final class MetricsEndpoint {
         accept.start();
         LOG.info("Metrics on http://{}/metrics{}", address(), s.token() != null ? " (bearer token)" : "");
         if (!s.address().isLoopbackAddress()) {
-            LOG.warn("The metrics endpoint on {} takes its token over plain HTTP: anyone on the path can read it; keep it"
-                    + " on a trusted network", address());
+            LOG.warn(
+                    "The metrics endpoint on {} takes its token over plain HTTP: anyone on the path can read it; keep it"
+                            + " on a trusted network",
+                    address());
         }
     }
 
@@ -107,8 +115,12 @@ public final class MetricsEndpoint {
             socket.bind(new InetSocketAddress(s.address(), s.port()));
             return socket;
         } catch (IOException e) {
-            LOG.error("The metrics endpoint cannot listen on {}:{} ({}): another worker or program may use the port; set"
-                    + " port in {} (0 picks a free one)", s.address().getHostAddress(), s.port(), e.getMessage(),
+            LOG.error(
+                    "The metrics endpoint cannot listen on {}:{} ({}): another worker or program may use the port; set"
+                            + " port in {} (0 picks a free one)",
+                    s.address().getHostAddress(),
+                    s.port(),
+                    e.getMessage(),
                     MetricsConfig.PID);
             try {
                 if (socket != null) {
@@ -154,7 +166,8 @@ public final class MetricsEndpoint {
         for (MetricFamily f : families) {
             try {
                 e.source(f.name(), f.type(), f.help(), f.labels(), f.samples());
-            } catch (RuntimeException | LinkageError x) { // a family of another bundle that fails: the rest is still served
+            } catch (RuntimeException
+                    | LinkageError x) { // a family of another bundle that fails: the rest is still served
                 LOG.warn("Metric family {} could not be read: {}", f, x.toString());
             }
         }
@@ -180,11 +193,17 @@ public final class MetricsEndpoint {
     }
 
     private void serve(Socket client) {
-        try (client; InputStream in = client.getInputStream(); OutputStream out = client.getOutputStream()) {
+        try (client;
+                InputStream in = client.getInputStream();
+                OutputStream out = client.getOutputStream()) {
             String[] head = head(client, in, System.nanoTime() + REQUEST_DEADLINE_MS * 1_000_000L);
             if (head == null) {
-                reply(out, 400, "Bad Request", "the request head is missing, larger than " + MAX_HEAD + " bytes, or took"
-                        + " longer than " + REQUEST_DEADLINE_MS + " ms\n");
+                reply(
+                        out,
+                        400,
+                        "Bad Request",
+                        "the request head is missing, larger than " + MAX_HEAD + " bytes, or took" + " longer than "
+                                + REQUEST_DEADLINE_MS + " ms\n");
                 return;
             }
             String[] line = head[0].split(" ");
@@ -193,7 +212,11 @@ public final class MetricsEndpoint {
                 return;
             }
             if (settings.token() != null && !authorized(head)) {
-                reply(out, 401, "Unauthorized", "send 'Authorization: Bearer <token>' (the token of " + MetricsConfig.PID + ")\n");
+                reply(
+                        out,
+                        401,
+                        "Unauthorized",
+                        "send 'Authorization: Bearer <token>' (the token of " + MetricsConfig.PID + ")\n");
                 return;
             }
             String path = line[1].split("\\?", 2)[0];
@@ -206,8 +229,9 @@ public final class MetricsEndpoint {
                 return;
             }
             byte[] body = scrape().getBytes(StandardCharsets.UTF_8);
-            out.write(("HTTP/1.1 200 OK\r\nContent-Type: " + Exposition.CONTENT_TYPE + "\r\nContent-Length: " + body.length
-                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(("HTTP/1.1 200 OK\r\nContent-Type: " + Exposition.CONTENT_TYPE + "\r\nContent-Length: "
+                            + body.length + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             if (line[0].equals("GET")) {
                 out.write(body);
             }
@@ -268,7 +292,8 @@ public final class MetricsEndpoint {
     private static void reply(OutputStream out, int code, String reason, String text) throws IOException {
         byte[] body = text.getBytes(StandardCharsets.UTF_8);
         out.write(("HTTP/1.1 " + code + " " + reason + "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "
-                + body.length + "\r\nConnection: close\r\n" + (code == 401 ? "WWW-Authenticate: Bearer\r\n" : "") + "\r\n")
+                        + body.length + "\r\nConnection: close\r\n"
+                        + (code == 401 ? "WWW-Authenticate: Bearer\r\n" : "") + "\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
         out.write(body);
         out.flush();

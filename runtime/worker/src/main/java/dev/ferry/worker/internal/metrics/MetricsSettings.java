@@ -15,8 +15,8 @@ record MetricsSettings(boolean enabled, InetAddress address, int port, String to
         try {
             address = InetAddress.getByName(host);
         } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("host '" + host + "' is not an address this machine knows; give an IP address,"
-                    + " e.g. 127.0.0.1");
+            throw new IllegalArgumentException("host '" + host
+                    + "' is not an address this machine knows; give an IP address," + " e.g. 127.0.0.1");
         }
         if (c.port() < 0 || c.port() > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + c.port());
@@ -29,5 +29,4 @@ record MetricsSettings(boolean enabled, InetAddress address, int port, String to
         }
         return new MetricsSettings(true, address, c.port(), token);
     }
-
 }

@@ -39,12 +39,17 @@ final class Deadlines implements AutoCloseable {
      * past it (or once closed) the hooks run on the stopping thread.
      */
     private final ThreadPoolExecutor hooks = Threads.elastic("ferry-deadlines-stop", 256, 30);
+
     private final Executor stopper = Threads.orCaller(hooks);
 
     Deadlines(Ticker ticker) {
         this.ticker = ticker;
-        this.watch = new Watch<>("ferry-deadlines", TICK_NANOS, TimeUnit.MILLISECONDS.toNanos(50),
-                (w, now) -> w.check(this, now), ticker);
+        this.watch = new Watch<>(
+                "ferry-deadlines",
+                TICK_NANOS,
+                TimeUnit.MILLISECONDS.toNanos(50),
+                (w, now) -> w.check(this, now),
+                ticker);
     }
 
     void watch(Watched w) {
@@ -75,7 +80,9 @@ final class Deadlines implements AutoCloseable {
     int stopAll(ServiceEntry entry, String message) {
         AtomicInteger stopped = new AtomicInteger();
         watch.forEach(w -> {
-            if (w instanceof TaskRun run && run.entry() == entry && run.stop(TaskRun.State.CANCELLED, message, stopper)) {
+            if (w instanceof TaskRun run
+                    && run.entry() == entry
+                    && run.stop(TaskRun.State.CANCELLED, message, stopper)) {
                 stopped.incrementAndGet();
             }
         });
@@ -96,9 +103,15 @@ final class Deadlines implements AutoCloseable {
         for (StackTraceElement frame : t.getStackTrace()) {
             stack.append("\n\tat ").append(frame);
         }
-        LOG.warn("Task {} was stopped {} ms ago ({}) but its thread {} is still inside executor {}; it holds a slot and"
-                + " whatever it uses until it returns. Its stack:{}", run.task.id(), (now - run.stoppedNanos()) / 1_000_000,
-                run.stopMessage(), t.getName(), run.executedBy(), stack);
+        LOG.warn(
+                "Task {} was stopped {} ms ago ({}) but its thread {} is still inside executor {}; it holds a slot and"
+                        + " whatever it uses until it returns. Its stack:{}",
+                run.task.id(),
+                (now - run.stoppedNanos()) / 1_000_000,
+                run.stopMessage(),
+                t.getName(),
+                run.executedBy(),
+                stack);
     }
 
     @Override

@@ -4,9 +4,9 @@ import dev.ferry.executor.api.Executor;
 import dev.ferry.executor.api.InvalidPayloadException;
 import dev.ferry.executor.api.OutputSink;
 import dev.ferry.executor.api.Prepared;
+import dev.ferry.executor.api.Rejection;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Status;
-import dev.ferry.executor.api.Rejection;
 import dev.ferry.executor.api.Task;
 import dev.ferry.executor.api.TaskHandle;
 import dev.ferry.support.Configured;
@@ -50,15 +50,13 @@ final class Dispatcher implements AutoCloseable {
     static final int MAX_TASK_THREADS = 4096;
 
     /** What admission decided for a task. */
-    sealed interface Admission permits Admitted, Queued, Rejected {
-    }
+    sealed interface Admission permits Admitted, Queued, Rejected {}
 
     /**
      * Admitted: the task holds its service (entered) and, unless it is only validated, a permit of its
      * type; whoever receives it must run it or give both back.
      */
-    record Admitted(ServiceEntry entry, Prepared prepared) implements Admission {
-    }
+    record Admitted(ServiceEntry entry, Prepared prepared) implements Admission {}
 
     /** Parked, holding no thread: its admission ends later, in {@link #deliver}. */
     enum Queued implements Admission {
@@ -66,8 +64,7 @@ final class Dispatcher implements AutoCloseable {
     }
 
     /** Refused, holding nothing; {@code result} is not stamped yet, {@code entry} is the service that refused it or null. */
-    record Rejected(Result result, ServiceEntry entry) implements Admission {
-    }
+    record Rejected(Result result, ServiceEntry entry) implements Admission {}
 
     private final ServiceTable table = new ServiceTable();
     private final Ticker ticker;
@@ -80,6 +77,7 @@ final class Dispatcher implements AutoCloseable {
     private final LongAdder unknownTypes = new LongAdder();
     /** The registry's configuration; refused at start, it has none: no task runs, each is told why. */
     private final Configured<RegistrySettings> config;
+
     private volatile boolean closed;
 
     Dispatcher(Configured<RegistrySettings> config, Switches switches, Ticker ticker) {
@@ -111,7 +109,8 @@ final class Dispatcher implements AutoCloseable {
         long start = ticker.nanos();
         Optional<Result> refusal = gate(task, timeout, false);
         if (refusal.isPresent()) {
-            return new Answered(task.id(), CompletableFuture.completedFuture(outcomes.stamp(null, null, refusal.get(), start)));
+            return new Answered(
+                    task.id(), CompletableFuture.completedFuture(outcomes.stamp(null, null, refusal.get(), start)));
         }
         TaskRun run = newRun(task, timeout, start, false, output);
         deliver(run, admit(run, false));
@@ -179,13 +178,14 @@ final class Dispatcher implements AutoCloseable {
         TypeSlot slot = run.slot;
         ServiceEntry entry;
         Executor executor;
-        for (;;) {
+        for (; ; ) {
             entry = slot.enterFirst();
             long now = ticker.nanos();
             if (entry == null) {
                 long until = run.startNanos + Math.min(run.timeoutNanos, s.absentGraceNanos());
                 if (slot.mayComeBack(now, s.absentGraceNanos()) && until - now > 0) {
-                    if (parkForServices(new Parked(Parked.Kind.ARRIVAL, run, null, null, until, sawInactive),
+                    if (parkForServices(
+                            new Parked(Parked.Kind.ARRIVAL, run, null, null, until, sawInactive),
                             () -> slot.entries().length > 0)) {
                         return Queued.QUEUED;
                     }
@@ -207,7 +207,8 @@ final class Dispatcher implements AutoCloseable {
             // Either its component is being disposed right now (an update: the service is about to
             // leave, then select again) or it failed to activate: wait briefly to see which.
             sawInactive = true;
-            if (parkForServices(new Parked(Parked.Kind.DEPARTURE, run, entry, null, now + REMOVAL_WAIT_NANOS, true),
+            if (parkForServices(
+                    new Parked(Parked.Kind.DEPARTURE, run, entry, null, now + REMOVAL_WAIT_NANOS, true),
                     entry::isRemoved)) {
                 return Queued.QUEUED;
             }
@@ -303,7 +304,9 @@ final class Dispatcher implements AutoCloseable {
                     }
                 });
             } catch (RejectedExecutionException e) {
-                deliver(run, new Rejected(closed ? outcomes.shuttingDown() : outcomes.noThread(MAX_TASK_THREADS), null));
+                deliver(
+                        run,
+                        new Rejected(closed ? outcomes.shuttingDown() : outcomes.noThread(MAX_TASK_THREADS), null));
             }
         }
     }
@@ -338,7 +341,8 @@ final class Dispatcher implements AutoCloseable {
             }
         } else if (a instanceof Rejected r) {
             // a validation's refusal is its answer, not a task's: not stamped, not counted
-            run.future.complete(run.validateOnly ? r.result() : outcomes.stamp(run.slot, r.entry(), r.result(), run.startNanos));
+            run.future.complete(
+                    run.validateOnly ? r.result() : outcomes.stamp(run.slot, r.entry(), r.result(), run.startNanos));
         }
         // Queued: its wait ends in release, servicesChanged or expired, which come back here
     }
@@ -413,8 +417,13 @@ final class Dispatcher implements AutoCloseable {
         if (!normal) {
             if (result != null && !result.error().isEmpty()) {
                 // the caller was answered at the stop, before this came back: the executor's own word goes to the log
-                LOG.info("Task {} was stopped ({}); afterwards executor {} answered: {} {}", run.task.id(),
-                        run.stopMessage(), entry.executedBy, result.status(), result.error());
+                LOG.info(
+                        "Task {} was stopped ({}); afterwards executor {} answered: {} {}",
+                        run.task.id(),
+                        run.stopMessage(),
+                        entry.executedBy,
+                        result.status(),
+                        result.error());
             }
             result = outcomes.stopped(run, result);
         }
@@ -466,12 +475,19 @@ final class Dispatcher implements AutoCloseable {
             applyLimit(slot);
             int left = entry.drain(s.drainTimeoutNanos(), () -> servicesChanged(slot));
             if (left > 0) {
-                int stopped = watchdog.stopAll(entry, "its executor " + entry.executedBy + " went away and the drain"
-                        + " timeout passed (drain_timeout_ms " + s.drainTimeoutNanos() / 1_000_000 + " in "
-                        + RegistryConfig.PID + ")");
-                LOG.warn("Executor {} went away with {} task(s) still running after the drain timeout: {} stopped"
-                        + " (answered CANCELLED, their processes or statements ended); raise drain_timeout_ms in {} to let"
-                        + " long tasks finish", entry, left, stopped, RegistryConfig.PID);
+                int stopped = watchdog.stopAll(
+                        entry,
+                        "its executor " + entry.executedBy + " went away and the drain"
+                                + " timeout passed (drain_timeout_ms " + s.drainTimeoutNanos() / 1_000_000 + " in "
+                                + RegistryConfig.PID + ")");
+                LOG.warn(
+                        "Executor {} went away with {} task(s) still running after the drain timeout: {} stopped"
+                                + " (answered CANCELLED, their processes or statements ended); raise drain_timeout_ms in {} to let"
+                                + " long tasks finish",
+                        entry,
+                        left,
+                        stopped,
+                        RegistryConfig.PID);
             } else {
                 LOG.info("Executor for type '{}' removed: {}", entry.type, entry);
             }

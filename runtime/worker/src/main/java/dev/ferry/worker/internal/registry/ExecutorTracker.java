@@ -31,14 +31,22 @@ final class ExecutorTracker implements ServiceTrackerCustomizer<Executor, Servic
         Object type = ref.getProperty(Executor.TYPE);
         Bundle bundle = ref.getBundle();
         if (!(type instanceof String) || ((String) type).isBlank()) {
-            LOG.warn("Ignoring Executor service {} from bundle {}: it has no '{}' service property naming its"
-                    + " task type; add one (e.g. @Component(property = \"{}=mytype\"))",
-                    ref.getProperty(Constants.SERVICE_ID), bundle == null ? "?" : bundle.getSymbolicName(),
-                    Executor.TYPE, Executor.TYPE);
+            LOG.warn(
+                    "Ignoring Executor service {} from bundle {}: it has no '{}' service property naming its"
+                            + " task type; add one (e.g. @Component(property = \"{}=mytype\"))",
+                    ref.getProperty(Constants.SERVICE_ID),
+                    bundle == null ? "?" : bundle.getSymbolicName(),
+                    Executor.TYPE,
+                    Executor.TYPE);
             return null;
         }
-        ServiceEntry entry = new ServiceEntry((String) type, (Long) ref.getProperty(Constants.SERVICE_ID), properties(ref),
-                bundle.getSymbolicName(), bundle.getVersion().toString(), () -> context.getService(ref),
+        ServiceEntry entry = new ServiceEntry(
+                (String) type,
+                (Long) ref.getProperty(Constants.SERVICE_ID),
+                properties(ref),
+                bundle.getSymbolicName(),
+                bundle.getVersion().toString(),
+                () -> context.getService(ref),
                 () -> ungetQuietly(ref));
         dispatcher.serviceAdded(entry);
         return entry;
@@ -64,7 +72,8 @@ final class ExecutorTracker implements ServiceTrackerCustomizer<Executor, Servic
 
     private static ServiceEntry.Properties properties(ServiceReference<?> ref) {
         Object r = ref.getProperty(Constants.SERVICE_RANKING);
-        return new ServiceEntry.Properties(r instanceof Integer ? (Integer) r : 0, maxTimeout(ref), maxConcurrency(ref));
+        return new ServiceEntry.Properties(
+                r instanceof Integer ? (Integer) r : 0, maxTimeout(ref), maxConcurrency(ref));
     }
 
     private static int maxConcurrency(ServiceReference<?> ref) {
@@ -73,14 +82,19 @@ final class ExecutorTracker implements ServiceTrackerCustomizer<Executor, Servic
             return Integer.MAX_VALUE;
         }
         try {
-            int n = v instanceof Number ? ((Number) v).intValue() : Integer.parseInt(v.toString().trim());
+            int n = v instanceof Number
+                    ? ((Number) v).intValue()
+                    : Integer.parseInt(v.toString().trim());
             if (n >= 1) {
                 return n;
             }
         } catch (NumberFormatException e) {
             // reported below
         }
-        LOG.warn("Ignoring {}={} on executor service {}: it must be a whole number >= 1", Executor.MAX_CONCURRENCY, v,
+        LOG.warn(
+                "Ignoring {}={} on executor service {}: it must be a whole number >= 1",
+                Executor.MAX_CONCURRENCY,
+                v,
                 ref.getProperty(Constants.SERVICE_ID));
         return Integer.MAX_VALUE;
     }
@@ -100,8 +114,11 @@ final class ExecutorTracker implements ServiceTrackerCustomizer<Executor, Servic
             return Long.MAX_VALUE;
         }
         if (!(seconds > 0)) {
-            LOG.warn("Ignoring {}={} on executor service {}: it must be a positive number of seconds",
-                    Executor.MAX_TIMEOUT_SECONDS, v, ref.getProperty(Constants.SERVICE_ID));
+            LOG.warn(
+                    "Ignoring {}={} on executor service {}: it must be a positive number of seconds",
+                    Executor.MAX_TIMEOUT_SECONDS,
+                    v,
+                    ref.getProperty(Constants.SERVICE_ID));
             return Long.MAX_VALUE;
         }
         return RegistrySettings.seconds(seconds);

@@ -40,7 +40,10 @@ import org.slf4j.LoggerFactory;
  * told of every answered task, and the operator's view (capabilities, health, counters, drain).
  */
 @Designate(ocd = RegistryConfig.class)
-@Component(immediate = true, configurationPid = RegistryConfig.PID, service = {ExecutorRegistry.class, RegistryView.class})
+@Component(
+        immediate = true,
+        configurationPid = RegistryConfig.PID,
+        service = {ExecutorRegistry.class, RegistryView.class})
 public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryView {
     private static final Logger LOG = LoggerFactory.getLogger(OsgiExecutorRegistry.class);
     /** Its configuration's PID. */
@@ -176,8 +179,16 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
             for (int i = 0; i < entries.length; i++) {
                 ServiceEntry e = entries[i];
                 Health health = i == 0 ? healthOf(slot, e) : null;
-                out.add(new Info(e.type, e.bundleName, e.bundleVersion, e.serviceId, e.ranking(), i == 0, health,
-                        e.inFlight(), slot.stats.snapshot()));
+                out.add(new Info(
+                        e.type,
+                        e.bundleName,
+                        e.bundleVersion,
+                        e.serviceId,
+                        e.ranking(),
+                        i == 0,
+                        health,
+                        e.inFlight(),
+                        slot.stats.snapshot()));
             }
         }
         return out;
@@ -198,10 +209,16 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
     @Override
     public int drain(String type, String reason) {
         boolean why = reason != null && !reason.isBlank();
-        int running = dispatcher.drain(type, "type '" + type + "' is drained for maintenance" + (why ? " (" + reason + ")" : "")
-                + "; it takes no new task until an operator runs executor:resume " + type + " (send it elsewhere meanwhile)");
+        int running = dispatcher.drain(
+                type,
+                "type '" + type + "' is drained for maintenance" + (why ? " (" + reason + ")" : "")
+                        + "; it takes no new task until an operator runs executor:resume " + type
+                        + " (send it elsewhere meanwhile)");
         if (running >= 0) {
-            LOG.info("Type '{}' drained{}: new tasks are refused, {} running finish", type, why ? " (" + reason + ")" : "",
+            LOG.info(
+                    "Type '{}' drained{}: new tasks are refused, {} running finish",
+                    type,
+                    why ? " (" + reason + ")" : "",
                     running);
         }
         return running;
@@ -229,8 +246,15 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
     public Map<String, TypeState> typeStates(double[] bounds) {
         Map<String, TypeState> out = new TreeMap<>();
         for (TypeSlot slot : dispatcher.table().slots()) {
-            out.put(slot.type, new TypeState(slot.inFlight(), slot.parkedForPermit() + slot.parkedForArrival(), slot.limit(),
-                    slot.entries().length, slot.drainedBy().isPresent(), slot.stats.metrics(bounds)));
+            out.put(
+                    slot.type,
+                    new TypeState(
+                            slot.inFlight(),
+                            slot.parkedForPermit() + slot.parkedForArrival(),
+                            slot.limit(),
+                            slot.entries().length,
+                            slot.drainedBy().isPresent(),
+                            slot.stats.metrics(bounds)));
         }
         return out;
     }
@@ -293,8 +317,17 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
         }
     }
 
-    private record Info(String type, String bundleSymbolicName, String bundleVersion, long serviceId, int ranking,
-            boolean isActive, Health health, int inFlight, ExecutorStats stats) implements ExecutorInfo {
+    private record Info(
+            String type,
+            String bundleSymbolicName,
+            String bundleVersion,
+            long serviceId,
+            int ranking,
+            boolean isActive,
+            Health health,
+            int inFlight,
+            ExecutorStats stats)
+            implements ExecutorInfo {
         @Override
         public String toString() {
             return type + " " + bundleSymbolicName + "/" + bundleVersion + (isActive ? "" : " (standby)");

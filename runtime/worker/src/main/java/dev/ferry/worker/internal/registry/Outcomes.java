@@ -53,9 +53,12 @@ final class Outcomes {
     // -- admission
 
     Result overCapacity(TypeSlot slot) {
-        return Result.rejected(Rejection.OVER_CAPACITY, "type '" + slot.type + "' is over capacity: " + slot.limit()
-                + " task(s) running, its limit; retry later, or raise max_concurrency / type_concurrency (or queue_wait_ms"
-                + " to wait for a slot) in " + RegistryConfig.PID + ", or the executor's own " + Executor.MAX_CONCURRENCY);
+        return Result.rejected(
+                Rejection.OVER_CAPACITY,
+                "type '" + slot.type + "' is over capacity: " + slot.limit()
+                        + " task(s) running, its limit; retry later, or raise max_concurrency / type_concurrency (or queue_wait_ms"
+                        + " to wait for a slot) in " + RegistryConfig.PID + ", or the executor's own "
+                        + Executor.MAX_CONCURRENCY);
     }
 
     Result notActivated(ServiceEntry e) {
@@ -91,8 +94,10 @@ final class Outcomes {
 
     /** The task-thread pool is at its bound: the last guard, which the type limits normally keep far away. */
     Result noThread(int bound) {
-        return Result.rejected(Rejection.OVER_CAPACITY, "the worker runs " + bound + " tasks at once, its most; retry"
-                + " later, or lower max_concurrency / type_concurrency in " + RegistryConfig.PID);
+        return Result.rejected(
+                Rejection.OVER_CAPACITY,
+                "the worker runs " + bound + " tasks at once, its most; retry"
+                        + " later, or lower max_concurrency / type_concurrency in " + RegistryConfig.PID);
     }
 
     /** An Error (out of memory …) on a task thread: the caller still gets an answer, then the error goes on its way. */

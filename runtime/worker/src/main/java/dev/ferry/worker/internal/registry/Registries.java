@@ -9,14 +9,14 @@ import dev.ferry.support.Ticker;
  * for the benchmarks, which compare it with calling the executor directly.
  */
 public final class Registries {
-    private Registries() {
-    }
+    private Registries() {}
 
     /** @return the registry with default settings and {@code executor} serving {@code type} */
     public static ExecutorRegistry with(String type, Executor executor) {
         OsgiExecutorRegistry r = new OsgiExecutorRegistry(RegistrySettings.DEFAULTS, Switches.ALL_ON, Ticker.SYSTEM);
-        r.dispatcher().serviceAdded(new ServiceEntry(type, 1, ServiceEntry.Properties.NONE, "bench", "1.0.0",
-                () -> executor, () -> {}));
+        r.dispatcher()
+                .serviceAdded(new ServiceEntry(
+                        type, 1, ServiceEntry.Properties.NONE, "bench", "1.0.0", () -> executor, () -> {}));
         return r;
     }
 

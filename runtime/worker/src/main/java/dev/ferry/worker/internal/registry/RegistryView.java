@@ -28,8 +28,7 @@ public interface RegistryView extends ExecutorRegistry {
     Map<String, String> drained();
 
     /** The state of one type now, for a metrics endpoint. */
-    record TypeState(int inFlight, int waiting, int limit, int services, boolean drained, TaskMetrics counters) {
-    }
+    record TypeState(int inFlight, int waiting, int limit, int services, boolean drained, TaskMetrics counters) {}
 
     /**
      * @param bounds the duration histogram's bucket bounds, in seconds, ascending

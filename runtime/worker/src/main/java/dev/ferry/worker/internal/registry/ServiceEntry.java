@@ -11,8 +11,8 @@ import java.util.function.Supplier;
  */
 final class ServiceEntry {
     /** Highest ranking first, then lowest service id: the OSGi service ordering. */
-    static final Comparator<ServiceEntry> ORDER = Comparator.comparingInt((ServiceEntry e) -> -e.ranking)
-            .thenComparingLong(e -> e.serviceId);
+    static final Comparator<ServiceEntry> ORDER =
+            Comparator.comparingInt((ServiceEntry e) -> -e.ranking).thenComparingLong(e -> e.serviceId);
 
     /** What the service's properties say, replaced whole when they change. */
     record Properties(int ranking, long maxTimeoutNanos, int maxConcurrency) {
@@ -27,6 +27,7 @@ final class ServiceEntry {
     final String executedBy;
     /** Read by ORDER while sorting: a plain copy of {@link #properties}' ranking. */
     private volatile int ranking;
+
     private volatile Properties properties;
 
     private final Supplier<Executor> getter;
@@ -35,8 +36,14 @@ final class ServiceEntry {
     private volatile boolean removed;
     private volatile Executor service;
 
-    ServiceEntry(String type, long serviceId, Properties properties, String bundleName, String bundleVersion,
-            Supplier<Executor> getter, Runnable releaser) {
+    ServiceEntry(
+            String type,
+            long serviceId,
+            Properties properties,
+            String bundleName,
+            String bundleVersion,
+            Supplier<Executor> getter,
+            Runnable releaser) {
         this.type = type;
         this.serviceId = serviceId;
         this.properties = properties;

@@ -16,6 +16,12 @@ import java.util.Map;
  * @param departed executor services that left
  * @param drainSeconds time spent draining services that left
  */
-public record TaskMetrics(Map<Status, Long> byStatus, Map<Rejection, Long> rejected, long[] durationBuckets, long durationCount,
-        double durationSumSeconds, long arrived, long departed, double drainSeconds) {
-}
+public record TaskMetrics(
+        Map<Status, Long> byStatus,
+        Map<Rejection, Long> rejected,
+        long[] durationBuckets,
+        long durationCount,
+        double durationSumSeconds,
+        long arrived,
+        long departed,
+        double drainSeconds) {}

@@ -52,12 +52,14 @@ final class TaskRun implements ExecutionContext, TaskHandle, Deadlines.Watched {
     final Optional<OutputSink> live;
     /** Answered once: at the end, or at once when stopped. */
     final CompletableFuture<Result> future = new CompletableFuture<>();
+
     private final Ticker ticker;
     private final Outcomes outcomes;
     /** The effective deadline: the registry's cap until admitted, then the executor's too; brought forward by tighten. */
     private volatile long deadlineNanos;
     /** The service it was admitted to; null before (and for a task refused without one). */
     private volatile ServiceEntry entry;
+
     private final AtomicReference<State> state = new AtomicReference<>(State.LIVE);
     private List<Runnable> hooks; // guarded by this
     private Thread thread; // guarded by this: the thread inside the executor, if any
@@ -67,8 +69,15 @@ final class TaskRun implements ExecutionContext, TaskHandle, Deadlines.Watched {
     /** When it was stopped, for the watch on threads that do not come back. */
     private volatile long stoppedNanos;
 
-    TaskRun(Task task, TypeSlot slot, Outcomes outcomes, long startNanos, long timeoutNanos, long deadlineNanos,
-            boolean validateOnly, OutputSink live) {
+    TaskRun(
+            Task task,
+            TypeSlot slot,
+            Outcomes outcomes,
+            long startNanos,
+            long timeoutNanos,
+            long deadlineNanos,
+            boolean validateOnly,
+            OutputSink live) {
         this.task = task;
         this.slot = slot;
         this.outcomes = outcomes;
@@ -213,7 +222,10 @@ final class TaskRun implements ExecutionContext, TaskHandle, Deadlines.Watched {
         }
         if (!normal) {
             if (slot.unstuck(task.id())) {
-                LOG.warn("Task {}: its thread came back from executor {} {} ms after its stop", task.id(), executedBy(),
+                LOG.warn(
+                        "Task {}: its thread came back from executor {} {} ms after its stop",
+                        task.id(),
+                        executedBy(),
                         (ticker.nanos() - stoppedNanos) / 1_000_000);
             }
             Thread.interrupted();
@@ -271,7 +283,8 @@ final class TaskRun implements ExecutionContext, TaskHandle, Deadlines.Watched {
             return false;
         }
         if (now - deadlineNanos >= 0) {
-            deadlines.timeOut(this, "deadline of " + dev.ferry.support.Numbers.seconds(deadlineNanos - startNanos) + " passed");
+            deadlines.timeOut(
+                    this, "deadline of " + dev.ferry.support.Numbers.seconds(deadlineNanos - startNanos) + " passed");
         }
         return false;
     }

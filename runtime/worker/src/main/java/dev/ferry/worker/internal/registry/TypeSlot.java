@@ -24,9 +24,11 @@ final class TypeSlot {
     private volatile ServiceEntry[] entries = NONE;
     /** Resized, never replaced, when the limit changes: running tasks keep counting against it. */
     private final Permits permits;
+
     private volatile int limit;
     /** When the type's last service left; valid while {@link #entries} is empty. */
     private volatile long departedAt;
+
     private volatile boolean departed;
     /** Services of this type being drained now. */
     private volatile int draining;

@@ -51,8 +51,15 @@ final class TypeStats {
         for (int i = 0; i < bounds.length; i++) {
             cumulative[i] = latency.countAtMost((long) (bounds[i] * 1e6));
         }
-        return new TaskMetrics(byStatus, byReason, cumulative, latency.count(), latencySumMicros.sum() / 1e6,
-                arrived.sum(), departed.sum(), drainNanos.sum() / 1e9);
+        return new TaskMetrics(
+                byStatus,
+                byReason,
+                cumulative,
+                latency.count(),
+                latencySumMicros.sum() / 1e6,
+                arrived.sum(),
+                departed.sum(),
+                drainNanos.sum() / 1e9);
     }
 
     ExecutorStats snapshot() {
@@ -60,11 +67,13 @@ final class TypeStats {
         for (Status s : Status.values()) {
             byStatus.put(s, counts[s.ordinal()].sum());
         }
-        return new Snapshot(Collections.unmodifiableMap(byStatus), latency.percentile(0.50), latency.percentile(0.99),
+        return new Snapshot(
+                Collections.unmodifiableMap(byStatus),
+                latency.percentile(0.50),
+                latency.percentile(0.99),
                 latency.max());
     }
 
     private record Snapshot(Map<Status, Long> counts, long p50Micros, long p99Micros, long maxMicros)
-            implements ExecutorStats {
-    }
+            implements ExecutorStats {}
 }

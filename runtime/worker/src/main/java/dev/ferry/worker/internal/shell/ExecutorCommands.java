@@ -35,12 +35,16 @@ import org.osgi.service.metatype.ObjectClassDefinition;
  * line saying what to fix, never a stack trace.
  */
 @Component(service = ExecutorCommands.class)
-@GogoCommand(scope = "executor", function = {"list", "run", "validate", "health", "stats", "config", "drain", "resume"})
+@GogoCommand(
+        scope = "executor",
+        function = {"list", "run", "validate", "health", "stats", "config", "drain", "resume"})
 public class ExecutorCommands {
     private static final String TYPE = "the executor type, e.g. command (executor:list shows them)";
-    private static final String PAYLOAD = "the payload, JSON in single quotes, e.g. '{\"command\":\"echo\",\"args\":[\"hi\"]}'";
+    private static final String PAYLOAD =
+            "the payload, JSON in single quotes, e.g. '{\"command\":\"echo\",\"args\":[\"hi\"]}'";
     /** The property of the stopper a running executor:run registers; the standalone launcher runs it on Ctrl-C (SIGINT). */
     static final String INTERRUPT_PROPERTY = dev.ferry.worker.spi.ServiceProperties.SHELL_INTERRUPT;
+
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)?");
 
     private final RegistryView registry;
@@ -49,7 +53,9 @@ public class ExecutorCommands {
     private final MetaTypeService metatype;
 
     @Activate
-    public ExecutorCommands(@Reference RegistryView registry, org.osgi.framework.BundleContext context,
+    public ExecutorCommands(
+            @Reference RegistryView registry,
+            org.osgi.framework.BundleContext context,
             @Reference ConfigBridge config,
             @Reference(cardinality = ReferenceCardinality.OPTIONAL) MetaTypeService metatype) {
         this.registry = registry;
@@ -74,7 +80,11 @@ public class ExecutorCommands {
     @Descriptor("Runs a task and prints its outcome")
     public void run(
             @Descriptor("print the output as it comes, then the outcome; Ctrl-C cancels the task")
-            @Parameter(names = {"-f", "--follow"}, presentValue = "true", absentValue = "false") boolean follow,
+                    @Parameter(
+                            names = {"-f", "--follow"},
+                            presentValue = "true",
+                            absentValue = "false")
+                    boolean follow,
             @Descriptor(TYPE) String type,
             @Descriptor(PAYLOAD) String json) {
         run(follow, type, json, null);
@@ -84,7 +94,11 @@ public class ExecutorCommands {
     @Descriptor("Runs a task with a timeout and prints its outcome")
     public void run(
             @Descriptor("print the output as it comes, then the outcome; Ctrl-C cancels the task")
-            @Parameter(names = {"-f", "--follow"}, presentValue = "true", absentValue = "false") boolean follow,
+                    @Parameter(
+                            names = {"-f", "--follow"},
+                            presentValue = "true",
+                            absentValue = "false")
+                    boolean follow,
             @Descriptor(TYPE) String type,
             @Descriptor(PAYLOAD) String json,
             @Descriptor("the longest the task may run: 30 (seconds), 30s, 500ms, 2m, 1h") String timeout) {
@@ -120,29 +134,38 @@ public class ExecutorCommands {
     }
 
     /** executor:config NAME — the effective configuration of one type, of registry, grpc, or of datasource NAME. */
-    @Descriptor("Shows the configuration in effect of one part of the worker, every key with where its value comes from")
-    public void config(@Descriptor("an executor type (command, http ...), registry, grpc, metrics, audit, logging, or a datasource's name") String name) {
+    @Descriptor(
+            "Shows the configuration in effect of one part of the worker, every key with where its value comes from")
+    public void config(
+            @Descriptor(
+                            "an executor type (command, http ...), registry, grpc, metrics, audit, logging, or a datasource's name")
+                    String name) {
         System.out.println(configText(name));
     }
 
     /** executor:drain TYPE [REASON] — stops admitting tasks of a type while running ones finish. */
-    @Descriptor("Stops admitting tasks of a type for maintenance: callers are refused with the reason (gRPC UNAVAILABLE),"
-            + " its health is down, tasks running finish. executor:resume undoes it; a restart does too")
+    @Descriptor(
+            "Stops admitting tasks of a type for maintenance: callers are refused with the reason (gRPC UNAVAILABLE),"
+                    + " its health is down, tasks running finish. executor:resume undoes it; a restart does too")
     public void drain(@Descriptor(TYPE) String type) {
         System.out.println(drainText(type, null));
     }
 
     /** executor:drain TYPE REASON */
     @Descriptor("Stops admitting tasks of a type for maintenance, saying why to the callers refused")
-    public void drain(@Descriptor(TYPE) String type, @Descriptor("why, shown to the callers refused, e.g. 'disk swap'") String reason) {
+    public void drain(
+            @Descriptor(TYPE) String type,
+            @Descriptor("why, shown to the callers refused, e.g. 'disk swap'") String reason) {
         System.out.println(drainText(type, reason));
     }
 
     /** executor:resume TYPE — takes tasks of a drained type again. */
     @Descriptor("Takes tasks of a drained type again")
     public void resume(@Descriptor(TYPE) String type) {
-        System.out.println(registry.resume(type) ? "type '" + type + "' takes tasks again"
-                : "type '" + type + "' is not drained" + drainedNow());
+        System.out.println(
+                registry.resume(type)
+                        ? "type '" + type + "' takes tasks again"
+                        : "type '" + type + "' is not drained" + drainedNow());
     }
 
     String drainText(String type, String reason) {
@@ -151,7 +174,8 @@ public class ExecutorCommands {
             return "error: no executor type '" + type + "' (executor:list shows them)";
         }
         return "type '" + type + "' drained: new tasks are refused, " + running + " running finish"
-                + (running == 0 ? "" : " (executor:list shows them as IN-FLIGHT)") + "; executor:resume " + type + " undoes it";
+                + (running == 0 ? "" : " (executor:list shows them as IN-FLIGHT)") + "; executor:resume " + type
+                + " undoes it";
     }
 
     private String drainedNow() {
@@ -184,8 +208,11 @@ public class ExecutorCommands {
             if (ocd != null) {
                 for (AttributeDefinition ad : ocd.getAttributeDefinitions(ObjectClassDefinition.ALL)) {
                     String[] d = ad.getDefaultValue();
-                    defaults.put(ad.getID(), d == null ? "" : ad.getCardinality() == 0 ? String.join("", d)
-                            : "[" + String.join(", ", d) + "]");
+                    defaults.put(
+                            ad.getID(),
+                            d == null
+                                    ? ""
+                                    : ad.getCardinality() == 0 ? String.join("", d) : "[" + String.join(", ", d) + "]");
                     if (ad.getType() == AttributeDefinition.PASSWORD) {
                         secrets.add(ad.getID());
                     }
@@ -197,18 +224,24 @@ public class ExecutorCommands {
             } catch (java.io.IOException | org.osgi.framework.InvalidSyntaxException ex) {
                 return "error: Configuration Admin failed: " + ex.getMessage();
             }
-            sb.append(title).append(" (").append(name == null ? pid : pid + ", name " + name).append(")\n");
+            sb.append(title)
+                    .append(" (")
+                    .append(name == null ? pid : pid + ", name " + name)
+                    .append(")\n");
             List<String[]> rows = new ArrayList<>();
             rows.add(new String[] {"  KEY", "FROM", "VALUE"}); // VALUE last: long lists make no other column wide
             settings.forEach(st -> rows.add(new String[] {"  " + st.key(), st.source(), st.value()}));
             sb.append(table(rows)).append('\n');
             if (title.startsWith("type ")) {
-                config.off(title.substring(5)).ifPresent(off -> sb.append("  not served: ").append(off).append('\n'));
+                config.off(title.substring(5))
+                        .ifPresent(
+                                off -> sb.append("  not served: ").append(off).append('\n'));
             }
             sb.append('\n');
         }
         if (sb.length() == 0) {
-            return "nothing is configured as '" + only + "'; give a type (" + String.join(", ", config.typePids().keySet())
+            return "nothing is configured as '" + only + "'; give a type ("
+                    + String.join(", ", config.typePids().keySet())
                     + "), registry, grpc, metrics, audit, logging, or a datasource's name";
         }
         return (sb + configNotes()).stripTrailing();
@@ -223,7 +256,10 @@ public class ExecutorCommands {
                 sb.append("\nConfiguration: ").append(refused);
             }
             for (String n : config.notes()) {
-                sb.append("\nConfiguration: ").append(config.file()).append(": ").append(n);
+                sb.append("\nConfiguration: ")
+                        .append(config.file())
+                        .append(": ")
+                        .append(n);
             }
         }
         return sb.toString();
@@ -254,7 +290,8 @@ public class ExecutorCommands {
     String listText() {
         List<ExecutorInfo> infos = registry.capabilities();
         List<String> unresolved = dev.ferry.worker.internal.deploy.Unresolved.executorBundles(context);
-        String notes = (unresolved.isEmpty() ? "" : "\nNot serving:\n  " + String.join("\n  ", unresolved)) + configNotes();
+        String notes =
+                (unresolved.isEmpty() ? "" : "\nNot serving:\n  " + String.join("\n  ", unresolved)) + configNotes();
         if (infos.isEmpty()) {
             return "No executors are installed. Drop an executor bundle into deploy/ or install one." + notes;
         }
@@ -265,10 +302,17 @@ public class ExecutorCommands {
             ExecutorStats s = i.stats();
             long ok = s.count(Status.SUCCEEDED);
             long failed = s.count(Status.FAILED);
-            rows.add(new String[] {i.type(), i.bundleSymbolicName(), i.bundleVersion(),
-                i.isActive() ? "active" : "standby (ranking " + i.ranking() + ")", Integer.toString(i.inFlight()),
-                Long.toString(ok), Long.toString(failed), Long.toString(s.total() - ok - failed),
-                i.health() == null ? "-" : state(i.health())});
+            rows.add(new String[] {
+                i.type(),
+                i.bundleSymbolicName(),
+                i.bundleVersion(),
+                i.isActive() ? "active" : "standby (ranking " + i.ranking() + ")",
+                Integer.toString(i.inFlight()),
+                Long.toString(ok),
+                Long.toString(failed),
+                Long.toString(s.total() - ok - failed),
+                i.health() == null ? "-" : state(i.health())
+            });
         }
         return table(rows) + notes;
     }
@@ -289,7 +333,11 @@ public class ExecutorCommands {
         } catch (IllegalArgumentException e) {
             return "error: " + e.getMessage();
         }
-        Task task = new Task(Task.nextId(), type, json.getBytes(StandardCharsets.UTF_8), Map.of("origin", "shell", Task.CALLER, "local shell"));
+        Task task = new Task(
+                Task.nextId(),
+                type,
+                json.getBytes(StandardCharsets.UTF_8),
+                Map.of("origin", "shell", Task.CALLER, "local shell"));
         Follow follow = out == null ? null : new Follow();
         // submit, not execute: the shell gets its answer at the deadline whatever the executor does
         TaskHandle handle = follow == null ? registry.submit(task, limit) : registry.submit(task, limit, follow);
@@ -297,11 +345,14 @@ public class ExecutorCommands {
         // Ctrl-C: Karaf's shell interrupts this thread itself; the standalone worker's launcher runs this stopper
         Thread self = Thread.currentThread();
         java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
-        org.osgi.framework.ServiceRegistration<Runnable> stopper = context.registerService(Runnable.class, () -> {
-            if (running.get()) { // never the next command's thread
-                self.interrupt();
-            }
-        }, new java.util.Hashtable<>(Map.of(INTERRUPT_PROPERTY, "true")));
+        org.osgi.framework.ServiceRegistration<Runnable> stopper = context.registerService(
+                Runnable.class,
+                () -> {
+                    if (running.get()) { // never the next command's thread
+                        self.interrupt();
+                    }
+                },
+                new java.util.Hashtable<>(Map.of(INTERRUPT_PROPERTY, "true")));
         try {
             if (follow != null) {
                 follow.print(result, out, err);
@@ -325,7 +376,9 @@ public class ExecutorCommands {
 
     String validateText(String type, String json) {
         Validation v = registry.validate(type, json.getBytes(StandardCharsets.UTF_8));
-        return v.isValid() ? "valid" : "invalid (" + v.rejection().name().toLowerCase().replace('_', ' ') + "): " + v.message();
+        return v.isValid()
+                ? "valid"
+                : "invalid (" + v.rejection().name().toLowerCase().replace('_', ' ') + "): " + v.message();
     }
 
     String healthText() {
@@ -367,7 +420,9 @@ public class ExecutorCommands {
         StringBuilder sb = new StringBuilder();
         sb.append(r.status());
         if (r.rejection() != null) {
-            sb.append(" (").append(r.rejection().name().toLowerCase().replace('_', ' ')).append(')');
+            sb.append(" (")
+                    .append(r.rejection().name().toLowerCase().replace('_', ' '))
+                    .append(')');
         }
         sb.append("  exit=").append(r.exitCode());
         String us = r.metadata().get(Result.DURATION_MICROS);
@@ -400,16 +455,18 @@ public class ExecutorCommands {
     static Duration parseDuration(String text) {
         Matcher m = DURATION.matcher(text.trim());
         if (!m.matches()) {
-            throw new IllegalArgumentException("timeout '" + text + "' is not a duration; write 30, 30s, 500ms, 2m or 1h");
+            throw new IllegalArgumentException(
+                    "timeout '" + text + "' is not a duration; write 30, 30s, 500ms, 2m or 1h");
         }
         double n = Double.parseDouble(m.group(1));
         String unit = m.group(2) == null ? "s" : m.group(2);
-        double nanos = n * switch (unit) {
-            case "ms" -> 1e6;
-            case "m" -> 60e9;
-            case "h" -> 3600e9;
-            default -> 1e9;
-        };
+        double nanos = n
+                * switch (unit) {
+                    case "ms" -> 1e6;
+                    case "m" -> 60e9;
+                    case "h" -> 3600e9;
+                    default -> 1e9;
+                };
         if (nanos < 1e6) {
             throw new IllegalArgumentException("timeout '" + text + "' is too short; give at least 1ms");
         }

@@ -14,8 +14,7 @@ import java.util.concurrent.TimeUnit;
  * only, so a console that prints slowly slows the task down rather than filling the worker's memory.
  */
 final class Follow implements OutputSink {
-    private record Chunk(Channel channel, byte[] bytes) {
-    }
+    private record Chunk(Channel channel, byte[] bytes) {}
 
     private final BlockingQueue<Chunk> chunks = new ArrayBlockingQueue<>(16);
     private volatile boolean closed;

@@ -13,10 +13,12 @@ class AuditMaskTest {
 
     @Test
     void secretValuesOfAnyTypeAndSpellingAreMasked() {
-        String out = masked("{\"url\":\"http://x/\",\"headers\":{\"Authorization\":[\"Bearer abc123\"],\"Cookie\":\"sid=s3cr3t\","
-                + "\"X-Trace\":\"t1\"},\"env\":{\"ENCRYPTION_KEY\":\"k3y\",\"DB_PASSWORD\":\"pw\"},\"password\":12345,"
-                + "\"pass\\u0077ord2\":\"escaped\",\"nested\":{\"token\":{\"value\":\"deep\"}},\"args\":[\"plain\"]}");
-        assertThat(out).doesNotContain("abc123", "s3cr3t", "k3y", "\"pw\"", "12345", "escaped", "deep")
+        String out = masked(
+                "{\"url\":\"http://x/\",\"headers\":{\"Authorization\":[\"Bearer abc123\"],\"Cookie\":\"sid=s3cr3t\","
+                        + "\"X-Trace\":\"t1\"},\"env\":{\"ENCRYPTION_KEY\":\"k3y\",\"DB_PASSWORD\":\"pw\"},\"password\":12345,"
+                        + "\"pass\\u0077ord2\":\"escaped\",\"nested\":{\"token\":{\"value\":\"deep\"}},\"args\":[\"plain\"]}");
+        assertThat(out)
+                .doesNotContain("abc123", "s3cr3t", "k3y", "\"pw\"", "12345", "escaped", "deep")
                 .contains("\"X-Trace\":\"t1\"", "\"args\":[\"plain\"]", "\"url\":\"http://x/\"")
                 .contains("\"Authorization\":\"***\"", "\"password\":\"***\"");
     }
@@ -54,7 +56,8 @@ class AuditMaskTest {
             plainNanos = Math.min(plainNanos, t1 - t0);
             secretNanos = Math.min(secretNanos, t2 - t1);
         }
-        assertThat(secretNanos).as("masking %d bytes against reading %d", big.length(), same.length())
+        assertThat(secretNanos)
+                .as("masking %d bytes against reading %d", big.length(), same.length())
                 .isLessThan(20 * plainNanos + 50_000_000L);
     }
 }

@@ -34,7 +34,8 @@ class AuditRotationTest {
                 lines++;
                 assertThat(line).startsWith("{\"time\":").endsWith("}");
                 if (!line.contains("\"payload\"")) {
-                    assertThat(line).contains("\"payload_note\":\"left out: the line would be larger than max_file_bytes");
+                    assertThat(line)
+                            .contains("\"payload_note\":\"left out: the line would be larger than max_file_bytes");
                 }
             }
         }

@@ -1,7 +1,6 @@
 package dev.ferry.worker.internal.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.worker.internal.config.ConfigYaml.Parsed;
 import java.nio.file.Files;
@@ -51,7 +50,8 @@ class ConfigYamlTest {
 
         var command = p.executors().get("command").entries();
         assertThat(command).containsOnlyKeys("allowed_commands", "blocked_commands"); // enabled is the registry's
-        assertThat((String[]) command.get("allowed_commands").value()).containsExactly("ls", "cat", "grep", "head", "tail");
+        assertThat((String[]) command.get("allowed_commands").value())
+                .containsExactly("ls", "cat", "grep", "head", "tail");
         assertThat((String[]) command.get("blocked_commands").value()).containsExactly("rm", "sudo", "dd");
         assertThat(command.get("allowed_commands").line()).isEqualTo(4);
 
@@ -82,8 +82,14 @@ class ConfigYamlTest {
         assertThat(command.get("executor.timeout.max.seconds").value()).isEqualTo(2.5);
         assertThat(command.get("sandbox_network").value()).isEqualTo(false);
         assertThat(command.get("environment").value()).isEqualTo("clean");
-        assertThat(p.executors().get("http").entries().get("executor.concurrency.max").value()).isEqualTo(8L);
-        assertThat(p.worker().get("registry").entries().get("absent_grace_ms").value()).isEqualTo(5000L);
+        assertThat(p.executors()
+                        .get("http")
+                        .entries()
+                        .get("executor.concurrency.max")
+                        .value())
+                .isEqualTo(8L);
+        assertThat(p.worker().get("registry").entries().get("absent_grace_ms").value())
+                .isEqualTo(5000L);
         assertThat(p.worker().get("grpc").entries().get("port").value()).isEqualTo(0L);
     }
 
@@ -116,7 +122,8 @@ class ConfigYamlTest {
                   reports:
                     url: jdbc:h2:mem:x
                     password: ${env:NOT_SET_ANYWHERE}
-                """)).contains("line 4: datasources.reports.password refers to the environment variable 'NOT_SET_ANYWHERE'")
+                """))
+                .contains("line 4: datasources.reports.password refers to the environment variable 'NOT_SET_ANYWHERE'")
                 .contains("nothing in the file was applied");
         assertThat(refusal("worker:\n  grpc:\n    token: ${file:nope.txt}\n"))
                 .contains("line 3: worker.grpc.token refers to the file " + dir.resolve("nope.txt"));
@@ -125,9 +132,11 @@ class ConfigYamlTest {
     @Test
     void badInputIsRefusedWithTheLineTheKeyAndWhy() {
         assertThat(refusal("executors:\n  command:\n    allowed_commands: [ls\n"))
-                .contains("line 4").contains("not valid YAML");
+                .contains("line 4")
+                .contains("not valid YAML");
         assertThat(refusal("executor:\n  command: {}\n"))
-                .contains("line 1: executor is not a section of config.yaml").contains("did you mean 'executors'?");
+                .contains("line 1: executor is not a section of config.yaml")
+                .contains("did you mean 'executors'?");
         assertThat(refusal("executors:\n  command:\n    enabled: maybe\n"))
                 .contains("line 3: executors.command.enabled must be true or false, got 'maybe'");
         assertThat(refusal("executors:\n  command:\n    kill_grace_ms:\n"))
@@ -138,9 +147,11 @@ class ConfigYamlTest {
                 .contains("line 4: executors.command.sandbox is set twice");
         assertThat(refusal("executors:\n  command:\n    concurrency: 2\n    executor.concurrency.max: 3\n"))
                 .contains("executors.command.executor.concurrency.max sets executor.concurrency.max a second time");
-        assertThat(refusal("worker:\n  registri: {}\n")).contains("line 2: worker.registri is not a section of worker")
+        assertThat(refusal("worker:\n  registri: {}\n"))
+                .contains("line 2: worker.registri is not a section of worker")
                 .contains("registry, grpc, metrics, audit, logging");
-        assertThat(refusal("datasources:\n  a:\n    name: b\n    url: x\n")).contains("line 3: datasources.a.name differs");
+        assertThat(refusal("datasources:\n  a:\n    name: b\n    url: x\n"))
+                .contains("line 3: datasources.a.name differs");
         assertThat(refusal("executors:\n  command:\n    max_output_bytes: 99999999999999999999\n"))
                 .contains("line 3: executors.command.max_output_bytes is not a whole number that fits in 64 bits");
         assertThat(refusal("executors: [command]\n")).contains("line 1: executors must be a mapping");

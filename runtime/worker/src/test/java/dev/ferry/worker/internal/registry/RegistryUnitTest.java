@@ -10,25 +10,26 @@ import dev.ferry.executor.api.Rejection;
 import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Status;
 import dev.ferry.executor.api.Task;
+import dev.ferry.testing.Await;
+import dev.ferry.testing.FakeTicker;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import dev.ferry.testing.Await;
-import dev.ferry.testing.FakeTicker;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.osgi.util.converter.Converters;
 
 /** The registry with plain executors, outside a framework: selection, admission, deadlines, cancellation, capacity, grace. */
 class RegistryUnitTest {
-    private final OsgiExecutorRegistry registry = new OsgiExecutorRegistry(settings(Map.of("absent_grace_ms", 2000L)), Switches.ALL_ON, dev.ferry.support.Ticker.SYSTEM);
+    private final OsgiExecutorRegistry registry = new OsgiExecutorRegistry(
+            settings(Map.of("absent_grace_ms", 2000L)), Switches.ALL_ON, dev.ferry.support.Ticker.SYSTEM);
     private final AtomicInteger ids = new AtomicInteger(100);
     private final Locale defaultLocale = Locale.getDefault();
 
@@ -55,7 +56,8 @@ class RegistryUnitTest {
         }));
         assertThat(registry.execute(Task.of("t", "a"), null).outputAsString()).isEqualTo("A");
         assertThat(prepares).hasValue(1);
-        assertThat(await(registry.submit(Task.of("t", "b"), null)).outputAsString()).isEqualTo("B");
+        assertThat(await(registry.submit(Task.of("t", "b"), null)).outputAsString())
+                .isEqualTo("B");
         assertThat(prepares).hasValue(2);
         assertThat(registry.validate("t", "c".getBytes()).isValid()).isTrue();
         assertThat(prepares).hasValue(3);
@@ -77,9 +79,17 @@ class RegistryUnitTest {
         }));
         add(registry, entry("whole", 0, task -> context -> {
             assertThat(context.liveOutput()).isPresent();
-            return Result.builder(Status.SUCCEEDED).output("all at once").metadata("k", "v").build();
+            return Result.builder(Status.SUCCEEDED)
+                    .output("all at once")
+                    .metadata("k", "v")
+                    .build();
         }));
-        add(registry, entry("unary", 0, task -> context -> Result.succeeded(context.liveOutput().isPresent() ? "live" : "kept")));
+        add(
+                registry,
+                entry(
+                        "unary",
+                        0,
+                        task -> context -> Result.succeeded(context.liveOutput().isPresent() ? "live" : "kept")));
         java.util.List<String> heard = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
         dev.ferry.executor.api.OutputSink sink = new dev.ferry.executor.api.OutputSink() {
             @Override
@@ -101,7 +111,9 @@ class RegistryUnitTest {
         assertThat(heard).containsExactly("started t-2 test.bundle/1.0.0", "OUTPUT all at once");
         assertThat(whole.output()).isEmpty();
         assertThat(whole.metadata()).containsEntry("k", "v").containsKey(Result.EXECUTED_BY);
-        assertThat(registry.execute(Task.of("unary", ""), null).outputAsString()).as("no sink: nothing live").isEqualTo("kept");
+        assertThat(registry.execute(Task.of("unary", ""), null).outputAsString())
+                .as("no sink: nothing live")
+                .isEqualTo("kept");
         heard.clear();
         registry.submit(Task.of("nope", ""), null, sink);
         assertThat(heard).as("a refused task never starts").isEmpty();
@@ -133,7 +145,9 @@ class RegistryUnitTest {
             waiting.add(registry.submit(Task.of("t", Integer.toString(i)), Duration.ofSeconds(60)));
         }
         assertThat(parked(registry, "t")).isEqualTo(1000);
-        assertThat(taskThreads() - threadsBefore).as("threads in the registry's pool while 1,000 tasks wait").isLessThanOrEqualTo(1);
+        assertThat(taskThreads() - threadsBefore)
+                .as("threads in the registry's pool while 1,000 tasks wait")
+                .isLessThanOrEqualTo(1);
         release.countDown();
         assertThat(await(first).status()).isEqualTo(Status.SUCCEEDED);
         for (var h : waiting) {
@@ -149,7 +163,9 @@ class RegistryUnitTest {
     }
 
     private static int taskThreads() {
-        return (int) Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("ferry-task-")).count();
+        return (int) Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("ferry-task-"))
+                .count();
     }
 
     /**
@@ -161,7 +177,8 @@ class RegistryUnitTest {
     @Test
     void aTypeSwitchedOffServesNoNewTaskWhileItsRunningOneFinishes() throws Exception {
         Map<String, String> off = new java.util.concurrent.ConcurrentHashMap<>();
-        OsgiExecutorRegistry switched = new OsgiExecutorRegistry(settings(Map.of()), t -> java.util.Optional.ofNullable(off.get(t)), dev.ferry.support.Ticker.SYSTEM);
+        OsgiExecutorRegistry switched = new OsgiExecutorRegistry(
+                settings(Map.of()), t -> java.util.Optional.ofNullable(off.get(t)), dev.ferry.support.Ticker.SYSTEM);
         try {
             CountDownLatch started = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
@@ -177,7 +194,8 @@ class RegistryUnitTest {
             assertThat(switched.validate("t", new byte[0]).isValid()).isFalse();
             assertThat(switched.health().get("t").isHealthy()).isFalse();
             assertThat(switched.health().get("t").message()).isEqualTo("type 't' is disabled in config.yaml");
-            assertThat(switched.execute(Task.of("nope", ""), null).error()).as("a type switched off is not listed as served")
+            assertThat(switched.execute(Task.of("nope", ""), null).error())
+                    .as("a type switched off is not listed as served")
                     .contains("types served now: none");
 
             release.countDown();
@@ -243,12 +261,15 @@ class RegistryUnitTest {
         Result sync = registry.execute(Task.of("t", ""), Duration.ofMillis(50));
         assertThat(sync.status()).isEqualTo(Status.TIMED_OUT);
         assertThat(sync.error()).isEqualTo("deadline of 0.050s passed");
-        assertThat(sync.metadata()).containsEntry(Result.EXECUTED_BY, "test.bundle/1.0.0")
+        assertThat(sync.metadata())
+                .containsEntry(Result.EXECUTED_BY, "test.bundle/1.0.0")
                 .containsEntry(Result.EXECUTOR_ERROR, "interrupted while copying /data/x")
                 .containsKey(Result.DURATION_MICROS);
         Result async = await(registry.submit(Task.of("t", ""), Duration.ofMillis(50)));
         assertThat(async.status()).isEqualTo(Status.TIMED_OUT);
-        assertThat(async.metadata()).containsEntry(Result.EXECUTED_BY, "test.bundle/1.0.0").containsKey(Result.DURATION_MICROS);
+        assertThat(async.metadata())
+                .containsEntry(Result.EXECUTED_BY, "test.bundle/1.0.0")
+                .containsKey(Result.DURATION_MICROS);
         CountDownLatch started = new CountDownLatch(1);
         add(registry, entry("c", 0, executing(context -> {
             started.countDown();
@@ -299,12 +320,19 @@ class RegistryUnitTest {
     }
 
     static RegistrySettings settings(Map<String, Object> values) {
-        return RegistrySettings.from(Converters.standardConverter().convert(new HashMap<>(values)).to(RegistryConfig.class));
+        return RegistrySettings.from(
+                Converters.standardConverter().convert(new HashMap<>(values)).to(RegistryConfig.class));
     }
 
     private ServiceEntry entry(String type, int ranking, Executor executor) {
-        return new ServiceEntry(type, ids.incrementAndGet(), new ServiceEntry.Properties(ranking, Long.MAX_VALUE,
-                Integer.MAX_VALUE), "test.bundle", "1.0.0", () -> executor, () -> {});
+        return new ServiceEntry(
+                type,
+                ids.incrementAndGet(),
+                new ServiceEntry.Properties(ranking, Long.MAX_VALUE, Integer.MAX_VALUE),
+                "test.bundle",
+                "1.0.0",
+                () -> executor,
+                () -> {});
     }
 
     // the registry's parts that the framework drives, driven by hand
@@ -379,10 +407,15 @@ class RegistryUnitTest {
             return Result.succeeded("late");
         })));
         Task task = Task.of("t", "");
-        Result r = registry.submit(task, Duration.ofMillis(50)).result().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        Result r = registry.submit(task, Duration.ofMillis(50))
+                .result()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
         assertThat(r.status()).isEqualTo(Status.TIMED_OUT);
         awaitTrue(() -> !registry.health().get("t").isHealthy(), "health shows the stuck task");
-        assertThat(registry.health().get("t").message()).contains("still running in the executor").contains(task.id());
+        assertThat(registry.health().get("t").message())
+                .contains("still running in the executor")
+                .contains(task.id());
         release.set(true);
         awaitTrue(() -> registry.health().get("t").isHealthy(), "healthy again once it returned");
     }
@@ -413,13 +446,19 @@ class RegistryUnitTest {
             return Result.succeeded("never");
         })));
         try {
-            Result first = registry.submit(Task.of("slowhook", ""), Duration.ofMillis(50)).result().toCompletableFuture()
+            Result first = registry.submit(Task.of("slowhook", ""), Duration.ofMillis(50))
+                    .result()
+                    .toCompletableFuture()
                     .get(10, TimeUnit.SECONDS);
             assertThat(first.status()).isEqualTo(Status.TIMED_OUT);
             assertThat(hookEntered.await(10, TimeUnit.SECONDS)).isTrue();
-            Result second = registry.submit(Task.of("sleeps", ""), Duration.ofMillis(50)).result().toCompletableFuture()
+            Result second = registry.submit(Task.of("sleeps", ""), Duration.ofMillis(50))
+                    .result()
+                    .toCompletableFuture()
                     .get(10, TimeUnit.SECONDS);
-            assertThat(second.status()).as("timed out while the first task's hook still blocks").isEqualTo(Status.TIMED_OUT);
+            assertThat(second.status())
+                    .as("timed out while the first task's hook still blocks")
+                    .isEqualTo(Status.TIMED_OUT);
         } finally {
             releaseHook.countDown();
         }
@@ -438,7 +477,9 @@ class RegistryUnitTest {
     void resultsCarryTimingAndOrigin() {
         add(registry, entry("t", 0, replying("x")));
         Result r = registry.execute(Task.of("t", ""), null);
-        assertThat(r.metadata()).containsKey(Result.DURATION_MICROS).containsEntry(Result.EXECUTED_BY, "test.bundle/1.0.0");
+        assertThat(r.metadata())
+                .containsKey(Result.DURATION_MICROS)
+                .containsEntry(Result.EXECUTED_BY, "test.bundle/1.0.0");
         assertThat(registry.stats().get("t").count(Status.SUCCEEDED)).isEqualTo(1);
     }
 
@@ -464,7 +505,9 @@ class RegistryUnitTest {
         Result r = registry.execute(Task.of("slow", ""), Duration.ofMillis(100));
         assertThat(r.status()).isEqualTo(Status.TIMED_OUT);
         assertThat(hookRan).isTrue();
-        assertThat(Thread.currentThread().isInterrupted()).as("no interrupt leaks to the caller").isFalse();
+        assertThat(Thread.currentThread().isInterrupted())
+                .as("no interrupt leaks to the caller")
+                .isFalse();
     }
 
     @Test
@@ -481,7 +524,9 @@ class RegistryUnitTest {
             }
         })));
         long start = System.nanoTime();
-        Result r = registry.submit(Task.of("stubborn", ""), Duration.ofMillis(100)).result().toCompletableFuture()
+        Result r = registry.submit(Task.of("stubborn", ""), Duration.ofMillis(100))
+                .result()
+                .toCompletableFuture()
                 .get(5, TimeUnit.SECONDS);
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         release.countDown();
@@ -496,7 +541,8 @@ class RegistryUnitTest {
         }));
         capped.properties(new ServiceEntry.Properties(0, TimeUnit.SECONDS.toNanos(2), Integer.MAX_VALUE));
         add(registry, capped);
-        long remaining = Long.parseLong(registry.execute(Task.of("slow", ""), Duration.ofHours(1)).outputAsString());
+        long remaining = Long.parseLong(
+                registry.execute(Task.of("slow", ""), Duration.ofHours(1)).outputAsString());
         assertThat(remaining).isBetween(1000L, 2000L);
     }
 
@@ -512,7 +558,11 @@ class RegistryUnitTest {
         assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
         assertThat(handle.cancel()).isTrue();
         assertThat(handle.cancel()).isFalse();
-        assertThat(handle.result().toCompletableFuture().get(5, TimeUnit.SECONDS).status()).isEqualTo(Status.CANCELLED);
+        assertThat(handle.result()
+                        .toCompletableFuture()
+                        .get(5, TimeUnit.SECONDS)
+                        .status())
+                .isEqualTo(Status.CANCELLED);
     }
 
     @Test
@@ -529,7 +579,8 @@ class RegistryUnitTest {
         update(registry, settings(Map.of("type_concurrency", new String[] {"t=1"}, "queue_wait_ms", 5000L)));
         var waiting = CompletableFuture.supplyAsync(() -> registry.execute(Task.of("t", ""), null));
         release.countDown();
-        assertThat(first.result().toCompletableFuture().get(5, TimeUnit.SECONDS).status()).isEqualTo(Status.SUCCEEDED);
+        assertThat(first.result().toCompletableFuture().get(5, TimeUnit.SECONDS).status())
+                .isEqualTo(Status.SUCCEEDED);
         assertThat(waiting.get(10, TimeUnit.SECONDS).status()).isEqualTo(Status.SUCCEEDED);
     }
 
@@ -546,7 +597,8 @@ class RegistryUnitTest {
         release.countDown();
         assertThat(second.rejection()).isEqualTo(Rejection.OVER_CAPACITY);
         assertThat(second.error()).contains(Executor.MAX_CONCURRENCY);
-        assertThat(first.result().toCompletableFuture().get(5, TimeUnit.SECONDS).status()).isEqualTo(Status.SUCCEEDED);
+        assertThat(first.result().toCompletableFuture().get(5, TimeUnit.SECONDS).status())
+                .isEqualTo(Status.SUCCEEDED);
         assertThat(registry.limits()).containsEntry("t", 1);
     }
 
@@ -561,7 +613,8 @@ class RegistryUnitTest {
         Result second = registry.execute(Task.of("t", ""), null);
         release.countDown();
         assertThat(second.rejection()).isEqualTo(Rejection.OVER_CAPACITY);
-        assertThat(first.result().toCompletableFuture().get(5, TimeUnit.SECONDS).status()).isEqualTo(Status.SUCCEEDED);
+        assertThat(first.result().toCompletableFuture().get(5, TimeUnit.SECONDS).status())
+                .isEqualTo(Status.SUCCEEDED);
         assertThat(registry.execute(Task.of("t", ""), null).status()).isEqualTo(Status.SUCCEEDED);
     }
 
@@ -572,7 +625,9 @@ class RegistryUnitTest {
         remove(registry, old);
         var waiting = registry.submit(Task.of("t", ""), null).result().toCompletableFuture();
         awaitTrue(() -> parkedForArrival(registry, "t") == 1, "the task is parked for the type");
-        assertThat(waiting).as("the task waits for its type, it is not rejected").isNotDone();
+        assertThat(waiting)
+                .as("the task waits for its type, it is not rejected")
+                .isNotDone();
         add(registry, entry("t", 0, replying("new")));
         Result r = waiting.get(5, TimeUnit.SECONDS);
         assertThat(r.status()).isEqualTo(Status.SUCCEEDED);
@@ -615,7 +670,11 @@ class RegistryUnitTest {
         remove(registry, e); // blocks until the task is done
         assertThat(finished).isTrue();
         assertThat(await(running).outputAsString()).isEqualTo("finished");
-        assertThat(running.result().toCompletableFuture().get(1, TimeUnit.SECONDS).outputAsString()).isEqualTo("finished");
+        assertThat(running.result()
+                        .toCompletableFuture()
+                        .get(1, TimeUnit.SECONDS)
+                        .outputAsString())
+                .isEqualTo("finished");
     }
 
     /**
@@ -624,7 +683,8 @@ class RegistryUnitTest {
      */
     @Test
     void aTaskStillRunningAfterTheDrainTimeoutIsStopped() throws Exception {
-        OsgiExecutorRegistry short_ = new OsgiExecutorRegistry(settings(Map.of("drain_timeout_ms", 200L)), Switches.ALL_ON, dev.ferry.support.Ticker.SYSTEM);
+        OsgiExecutorRegistry short_ = new OsgiExecutorRegistry(
+                settings(Map.of("drain_timeout_ms", 200L)), Switches.ALL_ON, dev.ferry.support.Ticker.SYSTEM);
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch hookRan = new CountDownLatch(1);
         CountDownLatch never = new CountDownLatch(1);
@@ -643,7 +703,9 @@ class RegistryUnitTest {
             Result r = running.result().toCompletableFuture().get(5, TimeUnit.SECONDS);
             assertThat(r.status()).isEqualTo(Status.CANCELLED);
             assertThat(r.error()).contains("went away").contains("drain_timeout_ms 200");
-            assertThat(hookRan.await(5, TimeUnit.SECONDS)).as("the task's cancel hook ran").isTrue();
+            assertThat(hookRan.await(5, TimeUnit.SECONDS))
+                    .as("the task's cancel hook ran")
+                    .isTrue();
         } finally {
             never.countDown();
             close(short_);
@@ -664,10 +726,12 @@ class RegistryUnitTest {
     void badConfigurationNamesTheKey() {
         assertThatThrownBy(() -> settings(Map.of("max_concurrency", 0))).hasMessageContaining("max_concurrency");
         assertThatThrownBy(() -> settings(Map.of("type_concurrency", new String[] {"command"})))
-                .hasMessageContaining("type_concurrency").hasMessageContaining("type=N");
+                .hasMessageContaining("type_concurrency")
+                .hasMessageContaining("type=N");
         assertThatThrownBy(() -> settings(Map.of("type_concurrency", new String[] {"command=x"})))
                 .hasMessageContaining("type_concurrency");
-        assertThatThrownBy(() -> settings(Map.of("default_timeout_seconds", -1.0))).hasMessageContaining("default_timeout_seconds");
+        assertThatThrownBy(() -> settings(Map.of("default_timeout_seconds", -1.0)))
+                .hasMessageContaining("default_timeout_seconds");
     }
 
     /**
@@ -677,8 +741,10 @@ class RegistryUnitTest {
     @Test
     void deadlinesAndWaitsFollowTheRegistrysClock() throws Exception {
         FakeTicker clock = new FakeTicker();
-        OsgiExecutorRegistry timed = new OsgiExecutorRegistry(settings(Map.of("type_concurrency", new String[] {"t=1"},
-                "queue_wait_ms", 3000L)), Switches.ALL_ON, clock);
+        OsgiExecutorRegistry timed = new OsgiExecutorRegistry(
+                settings(Map.of("type_concurrency", new String[] {"t=1"}, "queue_wait_ms", 3000L)),
+                Switches.ALL_ON,
+                clock);
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         try {
@@ -690,14 +756,20 @@ class RegistryUnitTest {
 
             clock.advance(Duration.ofMillis(2999));
             timed.dispatcher().sweep();
-            assertThat(running.result().toCompletableFuture()).as("2.999 s of 5: still running").isNotDone();
-            assertThat(waiting.result().toCompletableFuture()).as("2.999 s of its 3 s wait: still parked").isNotDone();
+            assertThat(running.result().toCompletableFuture())
+                    .as("2.999 s of 5: still running")
+                    .isNotDone();
+            assertThat(waiting.result().toCompletableFuture())
+                    .as("2.999 s of its 3 s wait: still parked")
+                    .isNotDone();
 
             clock.advance(Duration.ofMillis(1));
             timed.dispatcher().sweep();
             Result refused = Await.result("the parked task's answer", Duration.ofSeconds(10), waiting.result());
             assertThat(refused.rejection()).isEqualTo(Rejection.OVER_CAPACITY);
-            assertThat(running.result().toCompletableFuture()).as("3 s of 5: still running").isNotDone();
+            assertThat(running.result().toCompletableFuture())
+                    .as("3 s of 5: still running")
+                    .isNotDone();
 
             clock.advance(Duration.ofSeconds(2));
             timed.dispatcher().sweep();
