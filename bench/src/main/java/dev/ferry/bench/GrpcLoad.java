@@ -8,7 +8,6 @@ import dev.ferry.worker.grpc.v1.WorkerGrpc;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
@@ -113,24 +112,20 @@ final class GrpcLoad implements AutoCloseable {
                 .build();
         GrpcLoad load = new GrpcLoad(p, home, channel);
         HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            try {
-                if (health.check(HealthCheckRequest.newBuilder()
-                                        .setService("executor.hello")
-                                        .build())
-                                .getStatus()
-                        == ServingStatus.SERVING) {
-                    return load;
-                }
-            } catch (StatusRuntimeException e) {
-                // not installed yet
-            }
-            if (System.nanoTime() > deadline) {
-                load.close();
-                throw new IllegalStateException("the hello executor did not come up from deploy/");
-            }
-            Thread.sleep(50);
+        try {
+            // a StatusRuntimeException (not installed yet) counts as not yet
+            dev.ferry.testing.Await.until(
+                    "the hello executor to come up from deploy/",
+                    java.time.Duration.ofSeconds(30),
+                    () -> health.check(HealthCheckRequest.newBuilder()
+                                            .setService("executor.hello")
+                                            .build())
+                                    .getStatus()
+                            == ServingStatus.SERVING);
+            return load;
+        } catch (AssertionError e) {
+            load.close();
+            throw new IllegalStateException(e.getMessage(), e);
         }
     }
 

@@ -314,24 +314,21 @@ public final class Main {
 
     /** Waits, bounded, for a service matching the filter; null when none came. */
     private static ServiceReference<?> awaitService(BundleContext context, String filter, long timeoutMillis) {
-        long deadline = System.currentTimeMillis() + timeoutMillis;
-        while (System.currentTimeMillis() < deadline) {
-            try {
-                ServiceReference<?>[] refs = context.getServiceReferences((String) null, filter);
-                if (refs != null && refs.length > 0) {
-                    return refs[0];
-                }
-            } catch (org.osgi.framework.InvalidSyntaxException e) {
-                throw new IllegalStateException(e);
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return null;
-            }
+        org.osgi.util.tracker.ServiceTracker<Object, Object> tracker;
+        try {
+            tracker = new org.osgi.util.tracker.ServiceTracker<>(context, context.createFilter(filter), null);
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
         }
-        return null;
+        tracker.open(true); // all services: the launcher's class space is not the bundles'
+        try {
+            return tracker.waitForService(timeoutMillis) == null ? null : tracker.getServiceReference();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } finally {
+            tracker.close();
+        }
     }
 
     /**

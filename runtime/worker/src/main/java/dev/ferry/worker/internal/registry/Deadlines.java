@@ -29,7 +29,7 @@ final class Deadlines implements AutoCloseable {
         boolean check(Deadlines deadlines, long now);
     }
 
-    volatile long stuckNanos = STUCK_NANOS;
+    private volatile long stuckNanos = STUCK_NANOS;
     private final Ticker ticker;
     private final Watch<Watched> watch;
     /**
@@ -50,6 +50,16 @@ final class Deadlines implements AutoCloseable {
                 TimeUnit.MILLISECONDS.toNanos(50),
                 (w, now) -> w.check(this, now),
                 ticker);
+    }
+
+    /** How long a stopped task's thread may stay in its executor before it is reported (tests shorten it). */
+    void stuckAfter(java.time.Duration d) {
+        stuckNanos = d.toNanos();
+    }
+
+    /** @return whether a task stopped at {@code stoppedNanos} has been stopped too long by {@code now} */
+    boolean stuckSince(long stoppedNanos, long now) {
+        return now - stoppedNanos >= stuckNanos;
     }
 
     void watch(Watched w) {

@@ -443,7 +443,7 @@ final class Dispatcher implements AutoCloseable {
     void serviceAdded(ServiceEntry entry) {
         TypeSlot slot = table.getOrAdd(entry.type, x -> settings().concurrencyOf(entry.type));
         slot.add(entry);
-        slot.stats.arrived.increment();
+        slot.stats.serviceArrived();
         applyLimit(slot);
         servicesChanged(slot);
         LOG.info("Executor for type '{}' is available: {}", entry.type, entry);
@@ -494,8 +494,7 @@ final class Dispatcher implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            slot.stats.departed.increment();
-            slot.stats.drainNanos.add(ticker.nanos() - drainStart);
+            slot.stats.serviceDeparted(ticker.nanos() - drainStart);
             slot.drainEnded();
         }
     }
@@ -559,7 +558,7 @@ final class Dispatcher implements AutoCloseable {
 
     /** How long a stopped task's thread may stay in its executor before it is reported (tests shorten it). */
     void stuckAfter(Duration d) {
-        watchdog.stuckNanos = d.toNanos();
+        watchdog.stuckAfter(d);
     }
 
     /** Looks at every deadline and wait now (tests that move the ticker by hand). */

@@ -276,7 +276,7 @@ final class TaskRun implements ExecutionContext, TaskHandle, Deadlines.Watched {
             return true;
         }
         if (s != State.LIVE) {
-            if (now - stoppedNanos >= deadlines.stuckNanos) {
+            if (deadlines.stuckSince(stoppedNanos, now)) {
                 deadlines.report(this, now);
                 return true;
             }

@@ -14,9 +14,9 @@ final class TypeStats {
     private final LongAdder[] rejections = new LongAdder[Rejection.values().length];
     private final LatencyHistogram latency = new LatencyHistogram();
     private final LongAdder latencySumMicros = new LongAdder();
-    final LongAdder arrived = new LongAdder();
-    final LongAdder departed = new LongAdder();
-    final LongAdder drainNanos = new LongAdder();
+    private final LongAdder arrived = new LongAdder();
+    private final LongAdder departed = new LongAdder();
+    private final LongAdder drainNanos = new LongAdder();
 
     TypeStats() {
         for (int i = 0; i < counts.length; i++) {
@@ -25,6 +25,17 @@ final class TypeStats {
         for (int i = 0; i < rejections.length; i++) {
             rejections[i] = new LongAdder();
         }
+    }
+
+    /** An executor service of the type arrived. */
+    void serviceArrived() {
+        arrived.increment();
+    }
+
+    /** One left, after draining its tasks for {@code drainNanos}. */
+    void serviceDeparted(long drainNanos) {
+        departed.increment();
+        this.drainNanos.add(drainNanos);
     }
 
     void record(Status status, Rejection rejection, long micros) {
