@@ -1,5 +1,6 @@
 package dev.ferry.testing;
 
+import dev.ferry.executor.api.DirectExecutionContext;
 import dev.ferry.executor.api.ExecutionContext;
 import dev.ferry.executor.api.OutputSink;
 import dev.ferry.executor.api.Prepared;
@@ -8,18 +9,16 @@ import dev.ferry.executor.api.Status;
 import dev.ferry.support.Threads;
 import dev.ferry.support.Ticker;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * An execution context that stops its task the way the worker's registry does, for an executor's tests
- * outside the worker: when its deadline passes (on its {@link Ticker}: the system's, or a
- * {@link FakeTicker} the test moves) or the test calls {@link #cancel()}, it runs the cancel hooks once,
- * interrupts the executing thread, and {@link #run} answers {@link Status#TIMED_OUT} or
- * {@link Status#CANCELLED} whatever the executor returned — its output and metadata kept, its error under
- * {@link Result#EXECUTOR_ERROR}. Executors therefore never build the result of a stopped task themselves.
+ * outside the worker: when its deadline passes (on its {@link Ticker}: the system's, or a {@link FakeTicker}
+ * the test moves) or the test calls {@link #cancel()}, it runs the cancel hooks once, interrupts the executing
+ * thread, and {@link #run} answers {@link Status#TIMED_OUT} or {@link Status#CANCELLED} whatever the executor
+ * returned — its output and metadata kept, its error under {@link Result#EXECUTOR_ERROR}. The API's
+ * {@link DirectExecutionContext} keeps the hooks; this adds the deadline, the interrupt and the answer.
  *
  * <pre>
  * Result r = StoppingContext.withTimeout(Duration.ofSeconds(1)).run(executor.prepare(task));
@@ -29,18 +28,16 @@ public final class StoppingContext implements ExecutionContext {
     private static final long TICK_NANOS = 1_000_000L;
 
     private final Ticker ticker;
-    private final Optional<OutputSink> live;
-    private final String taskId;
+    /** The hooks, the stop reason and the live sink. */
+    private final DirectExecutionContext hooks;
+
     private long deadlineNanos; // guarded by this
-    private Status stopped; // guarded by this
-    private final List<Runnable> hooks = new ArrayList<>(); // guarded by this
     private Thread thread; // guarded by this
 
     private StoppingContext(Ticker ticker, Duration timeout, OutputSink live) {
         this.ticker = ticker;
         this.deadlineNanos = ticker.nanos() + timeout.toNanos();
-        this.live = Optional.ofNullable(live);
-        this.taskId = "test-" + Long.toHexString(System.nanoTime());
+        this.hooks = DirectExecutionContext.withTimeout(Duration.ofDays(365), live);
     }
 
     /** @return a context whose deadline is {@code timeout} from now on the system clock */
@@ -103,15 +100,8 @@ public final class StoppingContext implements ExecutionContext {
     }
 
     private void watch() {
-        while (!Thread.currentThread().isInterrupted()) {
-            long deadline;
-            synchronized (this) {
-                if (thread == null && stopped != null) {
-                    return;
-                }
-                deadline = deadlineNanos;
-            }
-            if (ticker.nanos() - deadline >= 0) {
+        while (!Thread.currentThread().isInterrupted() && !isCancelled()) {
+            if (ticker.nanos() - deadlineNanos() >= 0) {
                 stop(Status.TIMED_OUT);
                 return;
             }
@@ -125,16 +115,11 @@ public final class StoppingContext implements ExecutionContext {
     }
 
     private void stop(Status reason) {
-        List<Runnable> toRun;
-        synchronized (this) {
-            if (stopped != null) {
-                return;
-            }
-            stopped = reason;
-            toRun = new ArrayList<>(hooks);
-            hooks.clear();
+        if (reason == Status.TIMED_OUT) {
+            hooks.timeOut();
+        } else {
+            hooks.cancel();
         }
-        toRun.forEach(Runnable::run);
         synchronized (this) {
             if (thread != null) {
                 thread.interrupt();
@@ -144,7 +129,7 @@ public final class StoppingContext implements ExecutionContext {
 
     @Override
     public String taskId() {
-        return taskId;
+        return hooks.taskId();
     }
 
     @Override
@@ -166,33 +151,22 @@ public final class StoppingContext implements ExecutionContext {
     }
 
     @Override
-    public synchronized boolean isCancelled() {
-        return stopped != null;
+    public boolean isCancelled() {
+        return hooks.isCancelled();
     }
 
     @Override
-    public synchronized Status stopReason() {
-        return stopped;
+    public Status stopReason() {
+        return hooks.stopReason();
     }
 
     @Override
     public Optional<OutputSink> liveOutput() {
-        return live;
+        return hooks.liveOutput();
     }
 
     @Override
     public Hook onCancel(Runnable hook) {
-        synchronized (this) {
-            if (stopped == null) {
-                hooks.add(hook);
-                return () -> {
-                    synchronized (this) {
-                        hooks.remove(hook);
-                    }
-                };
-            }
-        }
-        hook.run();
-        return () -> {};
+        return hooks.onCancel(hook);
     }
 }

@@ -204,95 +204,7 @@ public final class ContainerExecutor implements Executor {
                     return Result.error("image '" + p.image + "' is still not on this host after it was pulled");
                 }
             }
-            String created = id;
-            Engine.Exchange attach = p.stdin == null
-                    ? null
-                    : engine.open("POST", "/containers/" + id + "/attach?stream=1&stdin=1", null, true);
-            try (ExecutionContext.Hook hook = context.onCancel(() -> kill(engine, created))) {
-                Engine.Answer started = engine.call("POST", "/containers/" + id + "/start", null);
-                if (!started.ok()) {
-                    return Result.error("the engine could not start the container: " + started.message());
-                }
-                if (attach != null) {
-                    io.execute(() -> {
-                        try {
-                            attach.out.write(p.stdin);
-                            attach.out.flush();
-                            attach.shutdownOutput(); // the container's stdin ends here
-                        } catch (IOException e) {
-                            // the program closed its stdin early, or ended: not the task's failure
-                            LOG.debug("stdin of container {} not written whole: {}", shortId(created), e.getMessage());
-                        }
-                    });
-                }
-                // taken live, the output is followed as the container writes it, up to its exit; else read after it
-                OutputSink live = context.liveOutput().orElse(null);
-                Output out = live == null ? null : logs(engine, id, s.maxOutputBytes, live);
-                // the wait lasts as long as the container runs: bounded by the task's deadline (its hook kills the
-                // container then) and a call's time for the answer after it
-                Engine.Answer waited = engine.call(
-                        "POST",
-                        "/containers/" + id + "/wait",
-                        null,
-                        context.remaining().plus(Engine.CALL_TIMEOUT));
-                if (context.isCancelled()) {
-                    return stopped(context, "the container was killed");
-                }
-                if (!waited.ok()) {
-                    return Result.error("waiting for the container failed: " + waited.message());
-                }
-                Object exit = Json.at(Json.read(waited.body()), "StatusCode");
-                int code = exit instanceof Number n ? n.intValue() : -1;
-                if (out == null) {
-                    out = logs(engine, id, s.maxOutputBytes, null);
-                }
-                // only a failed container can have run out of memory: one call fewer for the rest
-                Object oom = code == 0
-                        ? null
-                        : Json.at(
-                                Json.read(engine.call("GET", "/containers/" + id + "/json", null)
-                                        .body()),
-                                "State",
-                                "OOMKilled");
-                Result.Builder r = Result.builder(code == 0 ? Status.SUCCEEDED : Status.FAILED)
-                        .exitCode(code)
-                        .output(out.stdout.toByteArray())
-                        .metadata("container_id", shortId(id))
-                        .metadata("image", p.image);
-                if (live == null) { // streamed, stderr went out as it came
-                    r.metadata("stderr", out.stderr.toString(StandardCharsets.UTF_8));
-                }
-                if (out.stdoutTruncated) {
-                    r.metadata("stdout_truncated", "true");
-                }
-                if (out.stderrTruncated) {
-                    r.metadata("stderr_truncated", "true");
-                }
-                if (Boolean.TRUE.equals(oom)) {
-                    r.metadata("oom_killed", "true");
-                } else if (code == 137) {
-                    // SIGKILL, which the worker did not send (a stop would have returned above). Podman on cgroup v1
-                    // reports no out-of-memory kill (State.OOMKilled stays false), so the likely cause is said
-                    r.metadata("signal", "SIGKILL").metadata("oom_killed", "unknown");
-                }
-                if (code != 0) {
-                    r.error(
-                            Boolean.TRUE.equals(oom)
-                                    ? "the container ran out of memory (memory_bytes " + s.memoryBytes + ")"
-                                    : code == 137
-                                            ? "the container was killed by SIGKILL, which the worker did not send: most often"
-                                                    + " the memory limit (memory_bytes " + s.memoryBytes
-                                                    + "); the engine did not say it was"
-                                                    + " out of memory (Podman does not on cgroup v1 hosts)"
-                                            : "the container exited with " + code);
-                }
-                return r.metadata("duration_ms", Numbers.millis(System.nanoTime() - start))
-                        .build();
-            } finally {
-                if (attach != null) {
-                    attach.close();
-                }
-            }
+            return runCreated(engine, id, p, s, context, start);
         } catch (InterruptedException e) { // a sink's write, stopped: the registry reports the stop
             Thread.currentThread().interrupt();
             return stopped(context, "the container was killed");
@@ -306,6 +218,115 @@ public final class ContainerExecutor implements Executor {
                 removeSurely(engine, id);
             }
         }
+    }
+
+    /** Starts a created container, feeds its stdin, waits for it and collects what it wrote. */
+    private Result runCreated(
+            Engine engine, String id, ContainerPayload p, ContainerSettings s, ExecutionContext context, long start)
+            throws IOException, InterruptedException {
+        String created = id;
+        Engine.Exchange attach = p.stdin == null
+                ? null
+                : engine.open("POST", "/containers/" + id + "/attach?stream=1&stdin=1", null, true);
+        try (ExecutionContext.Hook hook = context.onCancel(() -> kill(engine, created))) {
+            Engine.Answer started = engine.call("POST", "/containers/" + id + "/start", null);
+            if (!started.ok()) {
+                return Result.error("the engine could not start the container: " + started.message());
+            }
+            if (attach != null) {
+                io.execute(() -> {
+                    try {
+                        attach.out.write(p.stdin);
+                        attach.out.flush();
+                        attach.shutdownOutput(); // the container's stdin ends here
+                    } catch (IOException e) {
+                        // the program closed its stdin early, or ended: not the task's failure
+                        LOG.debug("stdin of container {} not written whole: {}", shortId(created), e.getMessage());
+                    }
+                });
+            }
+            // taken live, the output is followed as the container writes it, up to its exit; else read after it
+            OutputSink live = context.liveOutput().orElse(null);
+            Output out = live == null ? null : logs(engine, id, s.maxOutputBytes, live);
+            // the wait lasts as long as the container runs: bounded by the task's deadline (its hook kills the
+            // container then) and a call's time for the answer after it
+            Engine.Answer waited = engine.call(
+                    "POST",
+                    "/containers/" + id + "/wait",
+                    null,
+                    context.remaining().plus(Engine.CALL_TIMEOUT));
+            if (context.isCancelled()) {
+                return stopped(context, "the container was killed");
+            }
+            if (!waited.ok()) {
+                return Result.error("waiting for the container failed: " + waited.message());
+            }
+            Object exit = Json.at(Json.read(waited.body()), "StatusCode");
+            int code = exit instanceof Number n ? n.intValue() : -1;
+            if (out == null) {
+                out = logs(engine, id, s.maxOutputBytes, null);
+            }
+            return finished(engine, id, code, out, live, p, s, start);
+        } finally {
+            if (attach != null) {
+                attach.close();
+            }
+        }
+    }
+
+    /** The result of a container that exited with {@code code}: its output, and what its exit means. */
+    private static Result finished(
+            Engine engine,
+            String id,
+            int code,
+            Output out,
+            OutputSink live,
+            ContainerPayload p,
+            ContainerSettings s,
+            long start)
+            throws IOException {
+        // only a failed container can have run out of memory: one call fewer for the rest
+        Object oom = code == 0
+                ? null
+                : Json.at(
+                        Json.read(engine.call("GET", "/containers/" + id + "/json", null)
+                                .body()),
+                        "State",
+                        "OOMKilled");
+        Result.Builder r = Result.builder(code == 0 ? Status.SUCCEEDED : Status.FAILED)
+                .exitCode(code)
+                .output(out.stdout.toByteArray())
+                .metadata("container_id", shortId(id))
+                .metadata("image", p.image);
+        if (live == null) { // streamed, stderr went out as it came
+            r.metadata("stderr", out.stderr.toString(StandardCharsets.UTF_8));
+        }
+        if (out.stdoutTruncated) {
+            r.metadata("stdout_truncated", "true");
+        }
+        if (out.stderrTruncated) {
+            r.metadata("stderr_truncated", "true");
+        }
+        if (Boolean.TRUE.equals(oom)) {
+            r.metadata("oom_killed", "true");
+        } else if (code == 137) {
+            // SIGKILL, which the worker did not send (a stop would have returned above). Podman on cgroup v1
+            // reports no out-of-memory kill (State.OOMKilled stays false), so the likely cause is said
+            r.metadata("signal", "SIGKILL").metadata("oom_killed", "unknown");
+        }
+        if (code != 0) {
+            r.error(
+                    Boolean.TRUE.equals(oom)
+                            ? "the container ran out of memory (memory_bytes " + s.memoryBytes + ")"
+                            : code == 137
+                                    ? "the container was killed by SIGKILL, which the worker did not send: most often"
+                                            + " the memory limit (memory_bytes " + s.memoryBytes
+                                            + "); the engine did not say it was"
+                                            + " out of memory (Podman does not on cgroup v1 hosts)"
+                                    : "the container exited with " + code);
+        }
+        return r.metadata("duration_ms", Numbers.millis(System.nanoTime() - start))
+                .build();
     }
 
     /** Removes the container, on an io thread (see {@link #uninterruptibly}). */

@@ -10,11 +10,11 @@ import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Status;
 import dev.ferry.executor.api.Task;
 import dev.ferry.executor.api.TaskHandle;
+import dev.ferry.testing.osgi.Configurations;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -23,8 +23,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceReference;
-import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.test.common.annotation.InjectBundleContext;
 import org.osgi.test.common.annotation.InjectService;
@@ -171,18 +169,12 @@ class CommandTest {
     }
 
     private void configure(Map<String, Object> values) throws Exception {
-        Configuration c = configAdmin.getConfiguration("dev.ferry.executor.command", "?");
-        c.update(new Hashtable<>(values));
-        await("command executor reconfigured with " + values, SHORT, () -> {
-            ServiceReference<?>[] refs;
-            try {
-                refs = context.getServiceReferences("dev.ferry.executor.api.Executor", "(executor.type=command)");
-            } catch (Exception e) {
-                return false;
-            }
-            return refs != null
-                    && values.entrySet().stream()
-                            .allMatch(e -> java.util.Objects.deepEquals(e.getValue(), refs[0].getProperty(e.getKey())));
-        });
+        Configurations.apply(
+                context,
+                configAdmin,
+                "dev.ferry.executor.command",
+                "(&(objectClass=dev.ferry.executor.api.Executor)(executor.type=command))",
+                values,
+                SHORT);
     }
 }

@@ -14,13 +14,12 @@ import dev.ferry.executor.api.Result;
 import dev.ferry.executor.api.Status;
 import dev.ferry.executor.api.Task;
 import dev.ferry.executor.api.TaskHandle;
+import dev.ferry.testing.osgi.Configurations;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -32,8 +31,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceReference;
-import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.test.common.annotation.InjectBundleContext;
 import org.osgi.test.common.annotation.InjectService;
@@ -288,26 +285,14 @@ class RegistryTest {
         assertThat(registry.validate("command", "[]".getBytes()).message()).contains("JSON object");
     }
 
-    /**
-     * Replaces the registry's configuration and waits until it applied: DS republishes the
-     * configuration as properties of the registry service after the component took it.
-     */
+    /** Replaces the registry's configuration and waits until it applied. */
     private void configure(Map<String, Object> values) throws Exception {
-        Configuration c = configAdmin.getConfiguration("dev.ferry.registry", "?");
-        c.update(new Hashtable<>(values));
-        await("registry reconfigured with " + values, SHORT, () -> {
-            ServiceReference<ExecutorRegistry> ref = context.getServiceReference(ExecutorRegistry.class);
-            if (ref == null) {
-                return false;
-            }
-            for (String key : values.keySet()) {
-                Object want = values.get(key);
-                Object have = ref.getProperty(key);
-                if (!Objects.deepEquals(want, have)) {
-                    return false;
-                }
-            }
-            return true;
-        });
+        Configurations.apply(
+                context,
+                configAdmin,
+                "dev.ferry.registry",
+                "(objectClass=" + ExecutorRegistry.class.getName() + ")",
+                values,
+                SHORT);
     }
 }
