@@ -11,11 +11,13 @@ import java.util.concurrent.locks.LockSupport;
  * A pool that hands a job straight to an idle thread, for work that must start at once (a submitted task):
  * a thread that just finished a job looks for the next one for a few microseconds, spinning, before it parks,
  * so a job that follows closely starts without the wake-up of a parked thread (tens of microseconds on a busy
- * machine). Spinning burns a core that running tasks may need, so it happens only while the machine has cores
- * to spare: threads running jobs and threads spinning together are at most half the cores (on two cores: one
- * thread spins, and only while no job runs), and a thread spins only when its last job came within the spin
- * window (else it parks at once, until a job again comes that soon). Measured on two cores under four
- * concurrent command tasks, spinning without the first rule cost the worker a third more CPU per task. Idle
+ * machine). Spinning burns a core that running tasks (and the threads serving their callers) may need, so it
+ * happens only on a machine with cores to spare: not within 100 ms of more jobs running at once than half the
+ * cores, and with running and spinning threads together at most half the cores (on two cores: one thread
+ * spins, only while no job runs, and only while jobs come one at a time); and a thread spins only when its last
+ * job came within the spin window (else it parks at once, until a job again comes that soon). Measured on two
+ * cores under two and four concurrent command tasks over gRPC, spinning without the first rule cost the worker
+ * a fifth to a third more CPU per task. Idle
  * threads go after the keep-alive; at most
  * {@code maxThreads} exist, past that {@link #execute} throws {@link RejectedExecutionException}. Made by
  * {@link Threads#handOff}.
@@ -23,6 +25,8 @@ import java.util.concurrent.locks.LockSupport;
 public final class HandOffPool implements Executor {
     /** How long a thread that just finished a job looks for the next one before it parks. */
     static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    /** How long after jobs crowded the cores no thread spins. */
+    static final long CROWDED_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final String name;
     private final int maxThreads;
@@ -37,6 +41,9 @@ public final class HandOffPool implements Executor {
 
     private final AtomicInteger spinning = new AtomicInteger();
     private final int spareCores = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    /** When more jobs than {@link #spareCores} last ran at once: no thread spins for {@link #CROWDED_NANOS} after. */
+    private volatile long crowdedAt = System.nanoTime() - CROWDED_NANOS;
+
     private volatile boolean shutdown;
 
     HandOffPool(String name, int maxThreads, long keepAliveNanos) {
@@ -104,7 +111,9 @@ public final class HandOffPool implements Executor {
             thread = Thread.currentThread();
             try {
                 for (Runnable job = first; job != null; job = awaitNext()) {
-                    busy.incrementAndGet();
+                    if (busy.incrementAndGet() > spareCores) {
+                        crowdedAt = System.nanoTime();
+                    }
                     try {
                         job.run();
                     } catch (RuntimeException e) {
@@ -127,7 +136,7 @@ public final class HandOffPool implements Executor {
             }
             long start = System.nanoTime();
             Runnable job = null;
-            if (spin) {
+            if (spin && start - crowdedAt > CROWDED_NANOS) {
                 if (spinning.incrementAndGet() + busy.get() <= spareCores) {
                     while ((job = next) == null
                             && System.nanoTime() - start < SPIN_NANOS
