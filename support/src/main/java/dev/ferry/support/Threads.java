@@ -13,7 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The one maker of Ferry's threads: every thread a Ferry bundle starts comes from here, a daemon named
  * for the operator's thread dump ({@code ferry-<role>} or {@code ferry-<role>-N}), and every pool has
- * a bound on its threads. Nothing else in Ferry calls {@code new Thread} or {@code Executors.new…}.
+ * a bound on its threads. Nothing else in Ferry's bundles calls {@code new Thread} or
+ * {@code Executors.new…} (the launcher's JVM shutdown hook and the benchmarks' client threads are not the
+ * worker's).
  */
 public final class Threads {
     private Threads() {}

@@ -103,8 +103,8 @@ final class Transaction {
     }
 
     /**
-     * Runs the check registered for the target's PID, holding the service only while it runs (a check is
-     * a delayed component: released, it may be deactivated).
+     * Runs the check registered for the target's PID, holding the service only while it runs (a third party's
+     * check may be a delayed component: released, it may be deactivated).
      */
     Checked check(Target t) {
         Collection<ServiceReference<ConfigurationCheck>> refs;

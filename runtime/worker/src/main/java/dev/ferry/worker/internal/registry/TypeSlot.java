@@ -12,8 +12,10 @@ import java.util.concurrent.Semaphore;
 /**
  * Everything the registry keeps for one task type: its services, its permits, the tasks parked for a
  * permit or for a service, the operator's drain, and its counters. It holds this state and is the only
- * one that writes it; the {@link Dispatcher} is the only one that asks it to (services come and go,
- * permits are taken and handed over, tasks park), so every change of a type goes through one place.
+ * one that writes it; the {@link Dispatcher} is the only one that asks it to change what decides a task's
+ * path (services come and go, permits are taken and handed over, tasks park, the operator drains), so every
+ * such change goes through one place. The watchdog and a task's run tell it of stopped tasks whose thread
+ * did not come back, which only health reads.
  */
 final class TypeSlot {
     private static final ServiceEntry[] NONE = new ServiceEntry[0];
