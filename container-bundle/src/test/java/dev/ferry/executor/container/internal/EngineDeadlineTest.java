@@ -11,7 +11,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import org.junit.jupiter.api.Test;
@@ -25,18 +24,48 @@ class EngineDeadlineTest {
     @Test
     @org.junit.jupiter.api.Timeout(60) // without deadlines the call would wait forever: fail instead
     void aCallToAnEngineThatNeverAnswersEndsAtItsDeadline() throws Exception {
+        assertEndsAtDeadline(channel -> {
+            // read nothing, answer nothing, keep it open
+        });
+    }
+
+    /**
+     * An engine that answers a byte at a time, each well within any per-read timeout: the call's deadline is for
+     * the whole answer, so it still ends on time.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aCallToAnEngineThatTricklesItsAnswerEndsAtItsDeadline() throws Exception {
+        assertEndsAtDeadline(channel -> {
+            channel.write(java.nio.ByteBuffer.wrap("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            for (int i = 0; i < 1000; i++) {
+                channel.write(java.nio.ByteBuffer.wrap(new byte[] {'x'}));
+                Thread.sleep(20); // the engine's pace, not the test's order: a byte every 20 ms
+            }
+        });
+    }
+
+    /** What the fake engine does with a connection. */
+    private interface FakeEngine {
+        void serve(SocketChannel channel) throws Exception;
+    }
+
+    private void assertEndsAtDeadline(FakeEngine behaviour) throws Exception {
         Path socket = dir.resolve("hung.sock");
         ScheduledThreadPoolExecutor timers = dev.ferry.support.Threads.scheduled("test-engine-deadlines");
-        List<SocketChannel> held = new ArrayList<>();
+        List<SocketChannel> held = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(socket));
             Thread acceptor = dev.ferry.support.Threads.daemon("test-hung-engine", () -> {
                 try {
                     for (; ; ) {
-                        held.add(server.accept()); // read nothing, answer nothing, keep it open
+                        SocketChannel c = server.accept();
+                        held.add(c);
+                        behaviour.serve(c);
                     }
-                } catch (IOException closed) {
-                    // the test is over
+                } catch (Exception closed) {
+                    // the test is over, or the client closed the connection at its deadline
                 }
             });
             acceptor.start();
