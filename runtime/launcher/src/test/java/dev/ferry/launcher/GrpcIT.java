@@ -183,7 +183,7 @@ class GrpcIT {
         // one command at a time, the next waiting for the slot
         WorkerProcess.cfg(home, "dev.ferry.executor.command", "executor.concurrency.max = 1");
         WorkerProcess.cfg(home, "dev.ferry.registry", "queue_wait_ms = 10000");
-        int metrics = freePort();
+        int metrics = MetricsIT.freePort();
         WorkerProcess.cfg(home, "dev.ferry.metrics", "port = " + metrics);
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell");
                 Client c = Client.plain(port(w, "127.0.0.1"))) {
@@ -243,7 +243,7 @@ class GrpcIT {
         WorkerProcess.cfg(home, "dev.ferry.executor.command", "executor.concurrency.max = 1");
         WorkerProcess.cfg(home, "dev.ferry.registry", "queue_wait_ms = 20000");
         WorkerProcess.cfg(home, "dev.ferry.grpc", "threads = 2");
-        int metrics = freePort();
+        int metrics = MetricsIT.freePort();
         WorkerProcess.cfg(home, "dev.ferry.metrics", "port = " + metrics);
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--no-shell");
                 Client c = Client.plain(port(w, "127.0.0.1"))) {
@@ -468,10 +468,7 @@ class GrpcIT {
 
     @Test
     void aRefusedConfigurationAtRuntimeKeepsTheServerAsItWas() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = MetricsIT.freePort();
         WorkerProcess.cfg(home, "dev.ferry.grpc", "token = " + TOKEN);
         try (WorkerProcess w = WorkerProcess.start(
                         "--home",
@@ -507,10 +504,7 @@ class GrpcIT {
 
     @Test
     void aChangedConfigurationRestartsTheServerWithIt() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = MetricsIT.freePort();
         try (WorkerProcess w = WorkerProcess.start(
                         "--home", home.toString(), "--no-shell", "--grpc-port", Integer.toString(port));
                 Client c = Client.plain(port)) {
@@ -574,10 +568,7 @@ class GrpcIT {
 
     @Test
     void theGrpcBundleRestartsAndUpdatesAtRuntime() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = MetricsIT.freePort();
         try (WorkerProcess w = WorkerProcess.start("--home", home.toString(), "--grpc-port", Integer.toString(port));
                 Client c = Client.plain(port)) {
             assertThat(port(w, "127.0.0.1")).isEqualTo(port);
@@ -843,12 +834,6 @@ class GrpcIT {
                 Duration.ofSeconds(15),
                 () -> MetricsIT.scrape(metricsPort, null).getOrDefault("ferry_tasks_waiting{type=\"command\"}", -1.0)
                         == n);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     static boolean zombie(ProcessHandle p) {

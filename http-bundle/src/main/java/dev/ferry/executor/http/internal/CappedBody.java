@@ -53,10 +53,4 @@ final class CappedBody {
         }
         return new CappedBody(new byte[0], false);
     }
-
-    /** Why reading stopped early, when a hook or the body deadline closed the stream. */
-    enum Stop {
-        TIMED_OUT,
-        CANCELLED
-    }
 }

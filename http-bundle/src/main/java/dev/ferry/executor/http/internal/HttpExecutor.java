@@ -166,21 +166,16 @@ public final class HttpExecutor implements Executor {
             HttpResponse<InputStream> response;
             CappedBody received;
             long head;
-            AtomicReference<CappedBody.Stop> stop = new AtomicReference<>();
+            java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
             AtomicReference<InputStream> reading = new AtomicReference<>();
             // The request timeout bounds the wait for the response head; the task's deadline (the
             // watchdog's hook) bounds the body. send() with an input stream read here: the client's
             // path with the fewest thread hand-offs.
-            try (ExecutionContext.Hook hook = context.onCancel(() -> abort(
-                    reading,
-                    stop,
-                    context.stopReason() == Status.TIMED_OUT
-                            ? CappedBody.Stop.TIMED_OUT
-                            : CappedBody.Stop.CANCELLED))) {
+            try (ExecutionContext.Hook hook = context.onCancel(() -> abort(reading, stopped))) {
                 response = c.http.send(request, HttpResponse.BodyHandlers.ofInputStream());
                 head = System.nanoTime();
                 reading.set(response.body());
-                if (stop.get() != null) {
+                if (stopped.get()) {
                     response.body().close();
                 }
                 // a redirect's body is read and dropped, never streamed: only the final answer's body is the output
@@ -189,10 +184,10 @@ public final class HttpExecutor implements Executor {
                         : CappedBody.read(response.body(), c.settings.maxBodySize);
             } catch (InterruptedException e) {
                 // the registry stopped the task (it reports TIMED_OUT or CANCELLED itself)
-                abort(reading, stop, CappedBody.Stop.CANCELLED);
+                abort(reading, stopped);
                 throw e;
             } catch (IOException e) {
-                if (stop.get() != null) {
+                if (stopped.get()) {
                     // the task was stopped and its hook aborted the request: the registry answers the stop, this is its
                     // detail
                     return Result.error("the request was aborted when its task was stopped");
@@ -331,9 +326,8 @@ public final class HttpExecutor implements Executor {
     }
 
     /** Stops a request: closing the body stream aborts it, and wakes the thread reading it. */
-    private static void abort(
-            AtomicReference<InputStream> reading, AtomicReference<CappedBody.Stop> stop, CappedBody.Stop why) {
-        stop.compareAndSet(null, why);
+    private static void abort(AtomicReference<InputStream> reading, java.util.concurrent.atomic.AtomicBoolean stopped) {
+        stopped.set(true);
         InputStream in = reading.get();
         if (in != null) {
             try {

@@ -92,11 +92,12 @@ final class Dispatcher implements AutoCloseable {
 
     Result execute(Task task, Duration timeout) {
         long start = ticker.nanos();
-        Optional<Result> refusal = gate(task, timeout, false);
+        TypeSlot slot = table.get(task.type());
+        Optional<Result> refusal = gate(task, slot, timeout, false);
         if (refusal.isPresent()) {
             return outcomes.stamp(null, null, refusal.get(), start);
         }
-        TaskRun run = newRun(task, timeout, start, false, null);
+        TaskRun run = newRun(task, slot, timeout, start, false, null);
         Admission a = admit(run, false);
         if (a instanceof Admitted admitted) {
             return runHere(run, admitted); // on the caller's thread: no hand-off
@@ -107,29 +108,31 @@ final class Dispatcher implements AutoCloseable {
 
     TaskHandle submit(Task task, Duration timeout, OutputSink output) {
         long start = ticker.nanos();
-        Optional<Result> refusal = gate(task, timeout, false);
+        TypeSlot slot = table.get(task.type());
+        Optional<Result> refusal = gate(task, slot, timeout, false);
         if (refusal.isPresent()) {
             return new Answered(
                     task.id(), CompletableFuture.completedFuture(outcomes.stamp(null, null, refusal.get(), start)));
         }
-        TaskRun run = newRun(task, timeout, start, false, output);
+        TaskRun run = newRun(task, slot, timeout, start, false, output);
         deliver(run, admit(run, false));
         return run;
     }
 
     /** @return {@link Outcomes#VALID} when the task would be admitted, else the unstamped refusal */
     Result validate(Task task) {
-        Optional<Result> refusal = gate(task, null, true);
+        TypeSlot slot = table.get(task.type());
+        Optional<Result> refusal = gate(task, slot, null, true);
         if (refusal.isPresent()) {
             return refusal.get();
         }
-        TaskRun run = newRun(task, null, ticker.nanos(), true, null);
+        TaskRun run = newRun(task, slot, null, ticker.nanos(), true, null);
         deliver(run, admit(run, false));
         return run.future.join(); // a parked validation (its type mid-update) waits here, bounded by absent_grace_ms
     }
 
     /** The checks before admission: a task the registry cannot take at all is answered here. */
-    private Optional<Result> gate(Task task, Duration timeout, boolean validateOnly) {
+    private Optional<Result> gate(Task task, TypeSlot slot, Duration timeout, boolean validateOnly) {
         if (closed) {
             return Optional.of(outcomes.shuttingDown());
         }
@@ -144,7 +147,6 @@ final class Dispatcher implements AutoCloseable {
             unknownTypes.increment(); // answered as a type nobody serves, and counted so
             return Optional.of(outcomes.unknownType(off.get()));
         }
-        TypeSlot slot = table.get(task.type());
         if (slot == null) {
             unknownTypes.increment();
             return Optional.of(outcomes.unknownType(table.unknownType(task.type(), switches)));
@@ -158,11 +160,13 @@ final class Dispatcher implements AutoCloseable {
         return Optional.empty();
     }
 
-    private TaskRun newRun(Task task, Duration timeout, long start, boolean validateOnly, OutputSink output) {
+    /** @param slot the task's type, as the gate found it (a type's slot, once made, stays) */
+    private TaskRun newRun(
+            Task task, TypeSlot slot, Duration timeout, long start, boolean validateOnly, OutputSink output) {
         RegistrySettings s = settings();
         long timeoutNanos = timeout == null || timeout.isZero() ? s.defaultTimeoutNanos() : timeout.toNanos();
         long deadline = start + Math.min(timeoutNanos, s.maxTimeoutNanos());
-        return new TaskRun(task, table.get(task.type()), outcomes, start, timeoutNanos, deadline, validateOnly, output);
+        return new TaskRun(task, slot, outcomes, start, timeoutNanos, deadline, validateOnly, output);
     }
 
     // -- admission
