@@ -404,7 +404,8 @@ final class Dispatcher implements AutoCloseable {
                 LOG.warn("Executor {} was interrupted on task {} that nobody stopped", entry, run.task.id(), e);
                 result = outcomes.executorFailed(entry, e);
             } else {
-                result = null; // how an executor answers a stop: the stop's own result says it all
+                // how an executor answers a stop: its word, logged and kept under ferry.executor_error as any other
+                result = outcomes.interruptedAtStop(e);
             }
         } catch (Exception | LinkageError e) {
             // LinkageError: the executor's bundle was refreshed under it; the task is reported, the worker goes on.

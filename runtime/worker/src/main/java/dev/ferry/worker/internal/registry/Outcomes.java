@@ -92,6 +92,11 @@ final class Outcomes {
         return Result.error("executor " + e.executedBy + " failed: " + t);
     }
 
+    /** What an executor that answered a stop with the interrupt it got said: "interrupted", and the interrupt's own words. */
+    Result interruptedAtStop(InterruptedException e) {
+        return Result.error(e.getMessage() == null ? "interrupted" : "interrupted: " + e.getMessage());
+    }
+
     /** The task-thread pool is at its bound: the last guard, which the type limits normally keep far away. */
     Result noThread(int bound) {
         return Result.rejected(

@@ -247,6 +247,22 @@ class RegistryUnitTest {
         assertThat(await(first).status()).isEqualTo(Status.SUCCEEDED);
     }
 
+    /**
+     * An executor that answers a stop by throwing the InterruptedException it got (as Prepared's javadoc allows, and
+     * the command executor does) is still heard: its word ("interrupted") is kept under ferry.executor_error, as a
+     * returned error would be, and logged with the task.
+     */
+    @Test
+    void anExecutorThatRethrowsTheStopsInterruptIsHeard() throws Exception {
+        add(registry, entry("t", 0, executing(context -> {
+            Thread.sleep(10_000);
+            return Result.succeeded("late");
+        })));
+        Result r = registry.execute(Task.of("t", ""), Duration.ofMillis(50));
+        assertThat(r.status()).isEqualTo(Status.TIMED_OUT);
+        assertThat(r.metadata()).containsEntry(Result.EXECUTOR_ERROR, "interrupted: sleep interrupted");
+    }
+
     /** A stopped task's result is built by the registry in one place: origin, duration, and the executor's own error kept. */
     @Test
     void stopResultsCarryTheOriginAndTheExecutorsOwnError() throws Exception {
