@@ -302,6 +302,7 @@ public final class Main {
     private static void stop(Framework framework, CountDownLatch stopped) {
         try {
             if ((framework.getState() & (Bundle.ACTIVE | Bundle.STARTING)) != 0) {
+                beforeStop(framework.getBundleContext());
                 framework.stop();
             }
             // the registry drains running tasks while the executor bundles stop
@@ -309,6 +310,32 @@ public final class Main {
             stopped.await(5, TimeUnit.SECONDS);
         } catch (BundleException | InterruptedException e) {
             System.err.println("ferry: could not stop cleanly: " + e);
+        }
+    }
+
+    /**
+     * Runs what must happen while the framework still runs (the gRPC API: NOT_SERVING, its grace, GOAWAY, the
+     * running calls' end): each {@link Runnable} registered with {@value ServiceProperties#BEFORE_STOP}.
+     */
+    private static void beforeStop(BundleContext context) {
+        try {
+            org.osgi.framework.ServiceReference<?>[] refs = context.getServiceReferences(
+                    Runnable.class.getName(), "(" + ServiceProperties.BEFORE_STOP + "=true)");
+            for (org.osgi.framework.ServiceReference<?> r :
+                    refs == null ? new org.osgi.framework.ServiceReference<?>[0] : refs) {
+                Object service = context.getService(r);
+                if (service instanceof Runnable first) {
+                    try {
+                        first.run();
+                    } catch (RuntimeException e) {
+                        System.err.println("ferry: " + service + " failed before the stop: " + e);
+                    } finally {
+                        context.ungetService(r);
+                    }
+                }
+            }
+        } catch (org.osgi.framework.InvalidSyntaxException | IllegalStateException e) {
+            // a filter of our own making; or the framework is stopping already: nothing left to run before it
         }
     }
 

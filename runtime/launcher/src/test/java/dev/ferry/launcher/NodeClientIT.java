@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 class NodeClientIT {
     private static final String MODULES = System.getenv("FERRY_TEST_NODE_MODULES");
     /** What the build gives a client: worker.proto and grpc/health/v1/health.proto, as the README says. */
-    private static final Path PROTOS = Path.of("../worker-grpc/target/proto");
+    private static final Path PROTOS = Path.of("../../proto/target/proto");
 
     @TempDir
     Path home;

@@ -13,4 +13,13 @@ public final class ServiceProperties {
      * launcher runs it on Ctrl-C (Karaf's shell interrupts the command's thread itself).
      */
     public static final String SHELL_INTERRUPT = "ferry.shell.interrupt";
+
+    /**
+     * {@code true} on a {@link Runnable} that must run before the framework stops: the standalone launcher runs
+     * each on SIGTERM (or at the end of the shell) and only then stops the framework. The gRPC API registers one:
+     * it reports NOT_SERVING, waits its shutdown grace, sends GOAWAY and waits for the calls that run. A
+     * {@code Runnable} because the launcher lives outside the framework and shares no class but the JDK's with
+     * it. In Karaf, the bundle's own stop does the same.
+     */
+    public static final String BEFORE_STOP = "ferry.before.stop";
 }

@@ -5,5 +5,5 @@
  * import the executor API only).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package dev.ferry.worker.spi;

@@ -31,7 +31,9 @@ final class BearerToken implements ServerInterceptor {
         if (problem == null) {
             return next.startCall(call, headers);
         }
-        call.close(Status.UNAUTHENTICATED.withDescription(problem), new Metadata());
+        call.close(
+                Status.UNAUTHENTICATED.withDescription(problem),
+                Errors.trailers(dev.ferry.worker.grpc.v1.WorkerMetadata.REFUSED_UNAUTHENTICATED));
         return new ServerCall.Listener<Q>() {};
     }
 

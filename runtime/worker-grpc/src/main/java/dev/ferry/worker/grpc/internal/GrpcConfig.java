@@ -109,4 +109,49 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             description = "How often the grpc.health.v1 entries ask each executor for its health. Installs and"
                     + " uninstalls show at once.")
     int health__refresh__seconds() default 5;
+
+    @AttributeDefinition(
+            name = "Most connection age (seconds)",
+            min = "0",
+            description = "A client connection older than this is asked to go (GOAWAY) and reconnects, resolving its"
+                    + " target again: so long-lived clients spread onto workers added since. Its calls finish first"
+                    + " (see max_connection_age_grace_seconds). 0: connections never age out.")
+    int max__connection__age__seconds() default 300;
+
+    @AttributeDefinition(
+            name = "Connection age grace (seconds)",
+            min = "0",
+            description = "How long the calls of an aged-out connection may still run; 0: as long as they take (a"
+                    + " task is never cut for its connection's age).")
+    int max__connection__age__grace__seconds() default 0;
+
+    @AttributeDefinition(
+            name = "Shutdown grace (milliseconds)",
+            min = "0",
+            description = "On stop (SIGTERM), how long the worker reports NOT_SERVING on every health entry while it"
+                    + " still takes calls, so that clients that poll health see it before the worker asks them to go"
+                    + " (GOAWAY).")
+    int shutdown__grace__ms() default 1000;
+
+    @AttributeDefinition(
+            name = "Shutdown timeout (seconds)",
+            min = "0",
+            description = "On stop, after GOAWAY, how long the calls that run may take to finish before they are"
+                    + " cut. Give the service manager (systemd's TimeoutStopSec, Kubernetes'"
+                    + " terminationGracePeriodSeconds) more than shutdown_grace_ms and this together.")
+    int shutdown__timeout__seconds() default 30;
+
+    @AttributeDefinition(
+            name = "Task id window (seconds)",
+            min = "0",
+            description = "How long a task id a caller gave is remembered after its task ended: the same id again"
+                    + " within it gets the first run's outcome and never runs twice. 0: forgotten when it ends (a"
+                    + " running task's id is always held).")
+    int task__id__window__seconds() default 600;
+
+    @AttributeDefinition(
+            name = "Task ids kept",
+            min = "0",
+            description = "The most ended task ids remembered at once; the oldest leave first.")
+    int task__id__window__size() default 10000;
 }

@@ -66,12 +66,16 @@ public final class GrpcServer {
     private final CallCounter calls = new CallCounter();
     private final Configured<Settings> config = new Configured<>(LOG, "the gRPC API", "does not start", null);
     private final ServiceRegistration<?> callMetrics;
+    private final ServiceRegistration<?> beforeStop;
 
     @Activate
     public GrpcServer(BundleContext context, Map<String, Object> properties, @Reference ExecutorRegistry registry) {
         this.context = context;
         this.registry = registry;
         callMetrics = context.registerService(dev.ferry.worker.spi.MetricFamily.class, calls, null);
+        Hashtable<String, Object> first = new Hashtable<>();
+        first.put(dev.ferry.worker.spi.ServiceProperties.BEFORE_STOP, Boolean.TRUE);
+        beforeStop = context.registerService(Runnable.class, this::quiesce, first);
         Running started = null;
         String key = ADDRESS;
         String value;
@@ -158,12 +162,33 @@ public final class GrpcServer {
         return Settings.of(Configs.read(GrpcConfig.class, GrpcConfig.PID, properties), context::getProperty);
     }
 
+    /**
+     * The worker stops (the launcher runs this on SIGTERM before it stops the framework; a bundle stop runs it too):
+     * NOT_SERVING on every health entry, the shutdown grace, GOAWAY, then the calls that run finish.
+     */
+    void quiesce() {
+        Running r;
+        synchronized (this) {
+            r = running;
+        }
+        if (r != null) {
+            r.quiesce();
+        }
+    }
+
     @Deactivate
-    synchronized void stop() {
-        try {
-            callMetrics.unregister();
-        } catch (IllegalStateException e) {
-            // the bundle is stopping and took it already
+    void deactivate() {
+        quiesce(); // outside the lock: it waits for calls
+        stop();
+    }
+
+    private synchronized void stop() {
+        for (ServiceRegistration<?> r : java.util.List.of(callMetrics, beforeStop)) {
+            try {
+                r.unregister();
+            } catch (IllegalStateException e) {
+                // the bundle is stopping and took it already
+            }
         }
         try {
             endpoint.unregister();
@@ -184,11 +209,16 @@ public final class GrpcServer {
         private final ExecutorService control;
         private final ScheduledExecutorService scheduler;
         private final HealthStatusManager health = new HealthStatusManager();
+        private final Settings settings;
+        private final java.util.concurrent.atomic.AtomicBoolean quiesced =
+                new java.util.concurrent.atomic.AtomicBoolean();
         private Server server;
         private HealthEntries entries;
+        private ServiceRegistration<dev.ferry.worker.spi.ServingListener> listening;
         private String address;
 
         private Running(Settings settings) {
+            this.settings = settings;
             boss = new NioEventLoopGroup(1, dev.ferry.support.Threads.factory("ferry-grpc-accept"));
             workers = new NioEventLoopGroup(
                     Math.min(4, Runtime.getRuntime().availableProcessors()),
@@ -238,8 +268,21 @@ public final class GrpcServer {
                         .addService(r.health.getHealthService())
                         .addService(ProtoReflectionServiceV1.newInstance())
                         .addService(ProtoReflectionService.newInstance())
-                        .addService(
-                                new WorkerService(registry, settings.maxOutboundMessageBytes, settings.maxStreamBytes));
+                        .addService(new WorkerService(
+                                registry,
+                                settings.maxOutboundMessageBytes,
+                                settings.maxStreamBytes,
+                                new TaskIds(
+                                        settings.taskIdWindowSize,
+                                        TimeUnit.SECONDS.toNanos(settings.taskIdWindowSeconds),
+                                        System::nanoTime)));
+                if (settings.maxConnectionAgeSeconds > 0) {
+                    builder.maxConnectionAge(settings.maxConnectionAgeSeconds, TimeUnit.SECONDS);
+                    if (settings.maxConnectionAgeGraceSeconds > 0) {
+                        builder.maxConnectionAgeGrace(settings.maxConnectionAgeGraceSeconds, TimeUnit.SECONDS);
+                    }
+                }
+                builder.intercept(new EarlyHeaders()); // first added, last to run: the handler sees its call
                 builder.intercept(
                         new Caller(settings.token != null)); // first added, last to run: after the token check
                 if (settings.token != null) {
@@ -256,6 +299,7 @@ public final class GrpcServer {
                         "cannot start on " + settings.host + ":" + settings.port + ": " + e.getMessage());
             }
             r.entries = new HealthEntries(context, registry, r.health, r.scheduler, settings.healthRefreshSeconds);
+            r.listening = context.registerService(dev.ferry.worker.spi.ServingListener.class, r.entries, null);
             r.address = hostPort(
                     settings, ((InetSocketAddress) r.server.getListenSockets().get(0)).getPort());
             if (settings.tokenInClearBeyondLoopback()) {
@@ -273,7 +317,44 @@ public final class GrpcServer {
             return r;
         }
 
+        /** NOT_SERVING everywhere, the grace, GOAWAY, and the running calls' end (bounded); once. */
+        void quiesce() {
+            if (!quiesced.compareAndSet(false, true)) {
+                return;
+            }
+            unlisten();
+            entries.close();
+            health.enterTerminalState(); // every entry, "" too, NOT_SERVING: watching clients hear it now
+            LOG.info(
+                    "The worker stops: gRPC health reports NOT_SERVING; calls are still taken for {} ms, then clients"
+                            + " are asked to go (GOAWAY) and the calls that run get {} s to finish",
+                    settings.shutdownGraceMs,
+                    settings.shutdownTimeoutSeconds);
+            try {
+                Thread.sleep(settings.shutdownGraceMs); // the grace itself: clients that poll health see it
+                server.shutdown();
+                if (!server.awaitTermination(settings.shutdownTimeoutSeconds, TimeUnit.SECONDS)) {
+                    LOG.warn(
+                            "Calls still ran {} s after the worker began to stop (shutdown_timeout_seconds in {}.cfg);"
+                                    + " they are cut",
+                            settings.shutdownTimeoutSeconds,
+                            GrpcConfig.PID);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private void unlisten() {
+            try {
+                listening.unregister();
+            } catch (IllegalStateException e) {
+                // the bundle is stopping and took it already
+            }
+        }
+
         void stop() {
+            unlisten();
             entries.close();
             health.enterTerminalState();
             server.shutdown();

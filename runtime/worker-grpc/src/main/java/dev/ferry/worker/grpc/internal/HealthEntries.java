@@ -23,9 +23,11 @@ import org.slf4j.LoggerFactory;
  * Keeps one grpc.health.v1 entry per executor type, {@code executor.<type>}: SERVING while its
  * service reports healthy, NOT_SERVING otherwise, gone (NOT_FOUND) once no service of the type
  * is registered. Executor services are tracked by reference only (never activated here), so an
- * install or uninstall shows at once; health itself is asked every few seconds.
+ * install or uninstall shows at once; health itself is asked every few seconds, and at once when an operator
+ * drains or resumes a type (the registry tells this {@link dev.ferry.worker.spi.ServingListener} before it
+ * refuses the type's tasks, so clients balancing on health stop sending them first).
  */
-final class HealthEntries {
+final class HealthEntries implements dev.ferry.worker.spi.ServingListener {
     static final String PREFIX = "executor.";
     private static final Logger LOG = LoggerFactory.getLogger(HealthEntries.class);
 
@@ -36,7 +38,10 @@ final class HealthEntries {
     private final AtomicBoolean pending = new AtomicBoolean();
     private static final int CATCH_UPS = 8;
     private final java.util.concurrent.atomic.AtomicInteger catchUps = new java.util.concurrent.atomic.AtomicInteger();
-    private final Set<String> published = new HashSet<>();
+    private final Set<String> published = new HashSet<>(); // guarded by this
+    /** Types the registry said stop serving, NOT_SERVING here whatever a refresh reads until they change. */
+    private final Set<String> leaving = new HashSet<>(); // guarded by this
+
     private final ScheduledFuture<?> periodic;
 
     HealthEntries(
@@ -109,8 +114,8 @@ final class HealthEntries {
                 Health h = health.get(type);
                 // the registry sees a new service in the same event as this tracker, maybe after it
                 behind |= h == null;
-                manager.setStatus(
-                        PREFIX + type, h != null && h.isHealthy() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+                boolean serving = h != null && h.isHealthy() && !leaving.contains(type);
+                manager.setStatus(PREFIX + type, serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
             }
             for (String gone : published) {
                 if (!types.contains(gone)) {
@@ -128,6 +133,18 @@ final class HealthEntries {
         } catch (RuntimeException e) {
             LOG.warn("could not refresh the gRPC health entries: {}", e.toString());
         }
+    }
+
+    @Override
+    public synchronized void stopsServing(String type) {
+        leaving.add(type);
+        manager.setStatus(PREFIX + type, ServingStatus.NOT_SERVING);
+    }
+
+    @Override
+    public synchronized void changed(String type) {
+        leaving.remove(type);
+        refresh();
     }
 
     void close() {

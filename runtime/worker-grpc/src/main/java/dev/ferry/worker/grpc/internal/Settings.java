@@ -32,6 +32,15 @@ final class Settings {
     final String retired;
 
     final int healthRefreshSeconds;
+    /** 0: never */
+    final int maxConnectionAgeSeconds;
+    /** 0: as long as the calls take */
+    final int maxConnectionAgeGraceSeconds;
+
+    final int shutdownGraceMs;
+    final int shutdownTimeoutSeconds;
+    final int taskIdWindowSeconds;
+    final int taskIdWindowSize;
 
     private Settings(GrpcConfig c, Function<String, String> frameworkProperty) {
         enabled = c.enabled();
@@ -83,6 +92,13 @@ final class Settings {
                         + " call holds no thread while its task waits; the pool is 'threads'): remove it"
                 : null;
         healthRefreshSeconds = atLeast(c.health__refresh__seconds(), 1, "health_refresh_seconds");
+        maxConnectionAgeSeconds = atLeast(c.max__connection__age__seconds(), 0, "max_connection_age_seconds");
+        maxConnectionAgeGraceSeconds =
+                atLeast(c.max__connection__age__grace__seconds(), 0, "max_connection_age_grace_seconds");
+        shutdownGraceMs = atLeast(c.shutdown__grace__ms(), 0, "shutdown_grace_ms");
+        shutdownTimeoutSeconds = atLeast(c.shutdown__timeout__seconds(), 0, "shutdown_timeout_seconds");
+        taskIdWindowSeconds = atLeast(c.task__id__window__seconds(), 0, "task_id_window_seconds");
+        taskIdWindowSize = atLeast(c.task__id__window__size(), 0, "task_id_window_size");
     }
 
     static Settings of(GrpcConfig config, Function<String, String> frameworkProperty) {

@@ -38,20 +38,26 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
 
     static final String OUTPUT_BYTES = "ferry.output_bytes";
 
+    /** Metadata of an answer to a repeated task id: the outcome is the first run's, the task did not run again. */
+    static final String REPEATED = "ferry.repeated";
+
     private final ExecutorRegistry registry;
     private final int maxReplyBytes;
     private final long maxStreamBytes;
+    private final TaskIds ids;
 
     WorkerService(ExecutorRegistry registry) {
-        this(registry, 4 * 1024 * 1024, 1L << 30);
+        this(registry, 4 * 1024 * 1024, 1L << 30, new TaskIds(10_000, TimeUnit.MINUTES.toNanos(10), System::nanoTime));
     }
 
     /**
      * @param maxReplyBytes the largest reply sent (max_outbound_message_bytes): a bigger one is cut to fit
      * @param maxStreamBytes the most output one ExecuteStream call sends (max_stream_bytes)
+     * @param ids the task ids callers gave lately, so that a repeated one never runs twice
      */
-    WorkerService(ExecutorRegistry registry, int maxReplyBytes, long maxStreamBytes) {
+    WorkerService(ExecutorRegistry registry, int maxReplyBytes, long maxStreamBytes, TaskIds ids) {
         this.registry = registry;
+        this.ids = ids;
         this.maxReplyBytes = maxReplyBytes;
         this.maxStreamBytes = maxStreamBytes;
     }
@@ -62,12 +68,42 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
         if (r == null) {
             return;
         }
-        TaskHandle handle = registry.submit(r.task, r.timeout);
         ServerCallStreamObserver<ExecuteResponse> call = (ServerCallStreamObserver<ExecuteResponse>) observer;
-        // The client went away or its deadline passed: the task stops too (its process dies), also
-        // while it is parked for a slot or a type being updated: submit() returns at once either way.
-        call.setOnCancelHandler(handle::cancel);
-        handle.result().whenComplete((result, failure) -> answer(call, r.task.id(), result, failure));
+        String id = r.task.id();
+        TaskIds.Fresh fresh = null;
+        if (!request.getTaskId().isEmpty()) {
+            TaskIds.Claim claim = ids.claim(id, r.task.type(), r.task.payload());
+            if (claim instanceof TaskIds.Conflict conflict) {
+                observer.onError(Errors.duplicate(conflict.message()));
+                return;
+            }
+            if (claim instanceof TaskIds.Seen seen) {
+                // a repeat (a client's retry after a lost answer): the first run's outcome, never a second run;
+                // this call going away leaves the task alone
+                EarlyHeaders.taken(id);
+                seen.result().whenComplete((result, failure) -> answer(call, id, repeated(result), failure));
+                return;
+            }
+            fresh = (TaskIds.Fresh) claim;
+        }
+        TaskHandle handle = registry.submit(r.task, r.timeout);
+        if (fresh != null) {
+            fresh.ran(handle.result());
+        }
+        Result refused = handle.result().toCompletableFuture().getNow(null);
+        if (refused == null || refused.status() != dev.ferry.executor.api.Status.REJECTED) {
+            EarlyHeaders.taken(id); // before the answer can go: the answer is sent after whenComplete below
+        }
+        Deadline deadline = Context.current().getDeadline();
+        // The client went away: the task stops too (its process dies), also while it is parked for a slot or a type
+        // being updated. When the call's deadline passed, the registry's own deadline (the same instant: the task's
+        // timeout is what was left of the call) ends it as TIMED_OUT, as a timeout, not as a cancel.
+        call.setOnCancelHandler(() -> {
+            if (deadline == null || !deadline.isExpired()) {
+                handle.cancel();
+            }
+        });
+        handle.result().whenComplete((result, failure) -> answer(call, id, result, failure));
     }
 
     @Override
@@ -76,11 +112,36 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
         if (r == null) {
             return;
         }
+        TaskIds.Fresh fresh = null;
+        if (!request.getTaskId().isEmpty()) {
+            TaskIds.Claim claim = ids.claim(r.task.id(), r.task.type(), r.task.payload());
+            if (claim instanceof TaskIds.Conflict conflict) {
+                observer.onError(Errors.duplicate(conflict.message()));
+                return;
+            }
+            if (claim instanceof TaskIds.Seen) {
+                observer.onError(Errors.duplicate("task '" + r.task.id() + "' runs or ran on this worker already, and"
+                        + " a stream cannot replay its output: call Execute with the same task_id for its outcome"));
+                return;
+            }
+            fresh = (TaskIds.Fresh) claim;
+        }
         StreamCall stream = new StreamCall(
                 (ServerCallStreamObserver<ExecuteStreamResponse>) observer, r.task.id(), maxStreamBytes, maxReplyBytes);
         TaskHandle handle = registry.submit(r.task, r.timeout, stream);
+        if (fresh != null) {
+            fresh.ran(handle.result());
+        }
         stream.running(handle);
         handle.result().whenComplete(stream::finish);
+    }
+
+    /** The outcome of an earlier call with the same task id, marked as such ({@value #REPEATED}). */
+    private static Result repeated(Result result) {
+        if (result == null || result.status() == dev.ferry.executor.api.Status.REJECTED) {
+            return result;
+        }
+        return result.toBuilder().metadata(REPEATED, "true").build();
     }
 
     /** A checked request: the task and its timeout ({@code null}: the registry's default). */

@@ -14,6 +14,7 @@ import dev.ferry.executor.api.Validation;
 import dev.ferry.support.Configs;
 import dev.ferry.support.Configured;
 import dev.ferry.support.Ticker;
+import dev.ferry.worker.spi.ServingListener;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -56,6 +57,8 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
     private final ServiceTracker<Executor, ServiceEntry> tracker;
     /** Whoever is told of every answered task (the audit trail); replaced, never mutated. */
     private volatile TaskObserver[] observers = new TaskObserver[0];
+    /** Whoever is told when an operator drains or resumes a type (the gRPC health entries); replaced, never mutated. */
+    private volatile ServingListener[] servingListeners = new ServingListener[0];
 
     /**
      * @param switches the config.yaml bridge: a mandatory reference, so no task runs before the file
@@ -120,6 +123,31 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
 
     synchronized void removeObserver(TaskObserver o) {
         observers = Arrays.stream(observers).filter(x -> x != o).toArray(TaskObserver[]::new);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    synchronized void addServingListener(ServingListener l) {
+        ServingListener[] next = Arrays.copyOf(servingListeners, servingListeners.length + 1);
+        next[next.length - 1] = l;
+        servingListeners = next;
+    }
+
+    synchronized void removeServingListener(ServingListener l) {
+        servingListeners = Arrays.stream(servingListeners).filter(x -> x != l).toArray(ServingListener[]::new);
+    }
+
+    private void tell(String type, boolean stops) {
+        for (ServingListener l : servingListeners) {
+            try {
+                if (stops) {
+                    l.stopsServing(type);
+                } else {
+                    l.changed(type);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("Serving listener {} failed on type {}", l, type, e);
+            }
+        }
     }
 
     private void observe(Task task, Result result) {
@@ -209,6 +237,10 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
     @Override
     public int drain(String type, String reason) {
         boolean why = reason != null && !reason.isBlank();
+        if (dispatcher.table().get(type) != null) {
+            // health first: a client balancing on it stops sending before the refusals start
+            tell(type, true);
+        }
         int running = dispatcher.drain(
                 type,
                 "type '" + type + "' is drained for maintenance" + (why ? " (" + reason + ")" : "")
@@ -228,6 +260,7 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
     public boolean resume(String type) {
         boolean resumed = dispatcher.resume(type);
         if (resumed) {
+            tell(type, false);
             LOG.info("Type '{}' resumed: it takes tasks again", type);
         }
         return resumed;
