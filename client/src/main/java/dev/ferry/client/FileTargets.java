@@ -1,0 +1,116 @@
+package dev.ferry.client;
+
+import io.grpc.EquivalentAddressGroup;
+import io.grpc.NameResolver;
+import io.grpc.NameResolverProvider;
+import io.grpc.Status;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * A target that is a file of workers, {@code file:///etc/ferry/workers}: one {@code host:port} a line ({@code #}
+ * starts a comment). Read again whenever gRPC resolves the target again (a connection lost, or aged out by the
+ * worker's max_connection_age), so workers added to the file get tasks without a restart of the caller. For machines
+ * without a DNS name for the fleet; with one, use {@code dns:///name:port}.
+ */
+final class FileTargets extends NameResolverProvider {
+    static final String SCHEME = "file";
+
+    @Override
+    protected boolean isAvailable() {
+        return true;
+    }
+
+    @Override
+    protected int priority() {
+        return 4; // below dns (5): a target without a scheme stays a DNS name
+    }
+
+    @Override
+    public String getDefaultScheme() {
+        return SCHEME;
+    }
+
+    @Override
+    public Collection<Class<? extends SocketAddress>> getProducedSocketAddressTypes() {
+        return List.of(InetSocketAddress.class);
+    }
+
+    @Override
+    public NameResolver newNameResolver(URI target, NameResolver.Args args) {
+        if (!SCHEME.equals(target.getScheme())) {
+            return null;
+        }
+        Path file = Path.of(target.getPath());
+        return new NameResolver() {
+            private Listener2 listener;
+
+            @Override
+            public String getServiceAuthority() {
+                return "ferry-workers";
+            }
+
+            @Override
+            public void start(Listener2 listener) {
+                this.listener = listener;
+                resolve();
+            }
+
+            @Override
+            public void refresh() {
+                resolve();
+            }
+
+            private void resolve() {
+                try {
+                    List<EquivalentAddressGroup> groups = new ArrayList<>();
+                    for (InetSocketAddress a : read(file, args.getDefaultPort())) {
+                        groups.add(new EquivalentAddressGroup(a));
+                    }
+                    if (groups.isEmpty()) {
+                        listener.onError(Status.UNAVAILABLE.withDescription(
+                                "the worker list " + file + " names no worker; add lines of host:port"));
+                        return;
+                    }
+                    listener.onResult(ResolutionResult.newBuilder()
+                            .setAddressesOrError(io.grpc.StatusOr.fromValue(groups))
+                            .build());
+                } catch (IOException | IllegalArgumentException e) {
+                    listener.onError(Status.UNAVAILABLE.withDescription(
+                            "cannot read the worker list " + file + ": " + e.getMessage()));
+                }
+            }
+
+            @Override
+            public void shutdown() {}
+        };
+    }
+
+    /** The workers a file names, in its order. */
+    static List<InetSocketAddress> read(Path file, int defaultPort) throws IOException {
+        List<InetSocketAddress> out = new ArrayList<>();
+        int n = 0;
+        for (String line : Files.readAllLines(file)) {
+            n++;
+            int hash = line.indexOf('#');
+            String s = (hash >= 0 ? line.substring(0, hash) : line).trim();
+            if (s.isEmpty()) {
+                continue;
+            }
+            InetSocketAddress named = Targets.hostPort(s, defaultPort, file + " line " + n);
+            InetSocketAddress resolved = new InetSocketAddress(named.getHostString(), named.getPort());
+            if (resolved.isUnresolved()) {
+                throw new IOException(file + " line " + n + ": host '" + named.getHostString() + "' does not resolve");
+            }
+            out.add(resolved);
+        }
+        return out;
+    }
+}
