@@ -13,7 +13,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
- * {@code java -jar bench/target/ferry-bench.jar [dispatch|command|command-load|command-grpc|startup|stream|deadline|http|http-jmh|jdbc|container|grpc|all] [--runs N]}: runs the
+ * {@code java -jar bench/target/ferry-bench.jar [dispatch|command|command-load|command-grpc|client|startup|stream|deadline|http|http-jmh|jdbc|container|grpc|all] [--runs N]}: runs the
  * benchmarks N times (default 3) and prints, per run and as the median of the runs, each Ferry
  * path beside its plain baseline as a ratio.
  */
@@ -46,6 +46,9 @@ public final class Report {
         }
         if (which.equals("command-grpc")) {
             CommandGrpcLoad.run(runs);
+        }
+        if (which.equals("client")) {
+            ClientLoad.run(runs);
         }
         if (which.equals("startup")) {
             Startup.run(runs);

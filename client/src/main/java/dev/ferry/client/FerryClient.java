@@ -19,7 +19,6 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
-import io.grpc.NameResolverRegistry;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
@@ -71,27 +70,20 @@ public final class FerryClient implements AutoCloseable {
 
     private final String target;
     private final ChannelCredentials credentials;
-    private final CallCredentials token;
     private final int maxAttempts;
     private final Duration answerSlack;
-    private final NameResolverRegistry resolvers;
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private FerryClient(Builder b) {
         this.target = b.target;
-        this.credentials = b.credentials;
-        this.token = b.token == null ? null : new Bearer(b.token);
+        // the token rides on the channel, not on each call: gRPC's own health checks (the balancing) carry it too
+        this.credentials = b.token == null
+                ? b.credentials
+                : io.grpc.CompositeChannelCredentials.create(b.credentials, new Bearer(b.token));
         this.maxAttempts = b.maxAttempts;
         this.answerSlack = b.answerSlack;
-        this.resolvers = new NameResolverRegistry();
-        NameResolverRegistry defaults = NameResolverRegistry.getDefaultRegistry();
-        for (String scheme : new String[] {"dns", "unix"}) {
-            if (defaults.getProviderForScheme(scheme) != null) {
-                resolvers.register(defaults.getProviderForScheme(scheme));
-            }
-        }
-        resolvers.register(new FileTargets());
+        FileTargets.install();
     }
 
     /** @return a builder; its target is 127.0.0.1:50051 until set */
@@ -267,7 +259,6 @@ public final class FerryClient implements AutoCloseable {
             try {
                 CapabilitiesResponse r = WorkerGrpc.newBlockingStub(w.channel)
                         .withDeadlineAfter(5, TimeUnit.SECONDS)
-                        .withCallCredentials(token)
                         .capabilities(CapabilitiesRequest.getDefaultInstance());
                 List<WorkerInfo.Executor> executors = new ArrayList<>();
                 for (Capability c : r.getExecutorsList()) {
@@ -300,7 +291,6 @@ public final class FerryClient implements AutoCloseable {
             try {
                 HealthCheckResponse r = HealthGrpc.newBlockingStub(w.channel)
                         .withDeadlineAfter(5, TimeUnit.SECONDS)
-                        .withCallCredentials(token)
                         .check(HealthCheckRequest.newBuilder()
                                 .setService(service)
                                 .build());
@@ -342,13 +332,18 @@ public final class FerryClient implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("this FerryClient is closed");
         }
-        return channels.computeIfAbsent(type, t -> newChannel("executor." + t));
+        try {
+            return channels.computeIfAbsent(type, t -> newChannel("executor." + t));
+        } catch (IllegalArgumentException e) {
+            throw new NoWorkerException(
+                    "the target " + target + " cannot be resolved (" + e.getMessage() + "); give host:port,"
+                            + " dns:///name:port or file:///path",
+                    e);
+        }
     }
 
-    @SuppressWarnings("deprecation") // nameResolverFactory: the per-channel way to add a resolver
     private ManagedChannel newChannel(String healthService) {
         ManagedChannelBuilder<?> b = Grpc.newChannelBuilder(target, credentials)
-                .nameResolverFactory(resolvers.asFactory())
                 .defaultServiceConfig(serviceConfig(healthService, maxAttempts))
                 .maxRetryAttempts(Math.max(maxAttempts, 1))
                 .enableRetry();
@@ -385,9 +380,8 @@ public final class FerryClient implements AutoCloseable {
         return config;
     }
 
-    private CallOptions callOptions(Attempts attempts) {
-        CallOptions o = CallOptions.DEFAULT.withStreamTracerFactory(attempts);
-        return token == null ? o : o.withCallCredentials(token);
+    private static CallOptions callOptions(Attempts attempts) {
+        return CallOptions.DEFAULT.withStreamTracerFactory(attempts);
     }
 
     private CallOptions options(TaskRequest task, Attempts attempts) {

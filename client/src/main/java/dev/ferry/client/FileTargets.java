@@ -22,6 +22,18 @@ import java.util.List;
  */
 final class FileTargets extends NameResolverProvider {
     static final String SCHEME = "file";
+    private static boolean installed; // guarded by FileTargets.class
+
+    /**
+     * Adds the scheme to gRPC's default registry, once: channels look schemes up there (a resolver handed to one
+     * channel's builder is not asked for its scheme). gRPC has no {@code file} scheme of its own.
+     */
+    static synchronized void install() {
+        if (!installed) {
+            io.grpc.NameResolverRegistry.getDefaultRegistry().register(new FileTargets());
+            installed = true;
+        }
+    }
 
     @Override
     protected boolean isAvailable() {

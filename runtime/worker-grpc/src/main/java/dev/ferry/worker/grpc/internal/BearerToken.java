@@ -18,17 +18,27 @@ final class BearerToken implements ServerInterceptor {
             Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     private static final String PREFIX = "Bearer ";
 
+    private static final String HEALTH = io.grpc.health.v1.HealthGrpc.SERVICE_NAME;
+
     private final byte[] expected;
+    private final boolean healthOpen;
 
     BearerToken(String token) {
+        this(token, false);
+    }
+
+    /** @param healthOpen let grpc.health.v1 calls in without the token (probes that cannot send one) */
+    BearerToken(String token, boolean healthOpen) {
         this.expected = digest(token);
+        this.healthOpen = healthOpen;
     }
 
     @Override
     public <Q, A> ServerCall.Listener<Q> interceptCall(
             ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
         String problem = check(headers.get(AUTHORIZATION));
-        if (problem == null) {
+        if (problem == null
+                || (healthOpen && HEALTH.equals(call.getMethodDescriptor().getServiceName()))) {
             return next.startCall(call, headers);
         }
         call.close(

@@ -14,6 +14,10 @@ import io.grpc.ServerInterceptor;
  * headers commit a call in gRPC's retry machinery, so a client never retries a task a worker took, and learns which
  * task id the worker runs ({@link WorkerMetadata#TASK}). The stub's own later {@code sendHeaders} (with the first
  * reply) is then a no-op.
+ *
+ * <p>gRPC holds back a unary method's headers until its reply (they would go out together); {@link #flushed}
+ * registers Execute as server-streaming on this side so they leave at once. On the wire a unary call and a
+ * server-streaming call with one reply are the same: clients see no difference.
  */
 final class EarlyHeaders implements ServerInterceptor {
     private static final Context.Key<Call<?, ?>> KEY = Context.key("ferry.early-headers");
@@ -54,5 +58,30 @@ final class EarlyHeaders implements ServerInterceptor {
                 // the call was closed meanwhile (cancelled): nobody to tell
             }
         }
+    }
+
+    /** The service with the named unary method registered as server-streaming, so its early headers are flushed. */
+    static io.grpc.ServerServiceDefinition flushed(io.grpc.ServerServiceDefinition service, String fullMethodName) {
+        io.grpc.ServiceDescriptor original = service.getServiceDescriptor();
+        io.grpc.ServiceDescriptor.Builder descriptor = io.grpc.ServiceDescriptor.newBuilder(original.getName())
+                .setSchemaDescriptor(original.getSchemaDescriptor());
+        java.util.List<io.grpc.ServerMethodDefinition<?, ?>> methods = new java.util.ArrayList<>();
+        for (io.grpc.ServerMethodDefinition<?, ?> m : service.getMethods()) {
+            io.grpc.ServerMethodDefinition<?, ?> bound =
+                    m.getMethodDescriptor().getFullMethodName().equals(fullMethodName) ? streaming(m) : m;
+            descriptor.addMethod(bound.getMethodDescriptor());
+            methods.add(bound);
+        }
+        io.grpc.ServerServiceDefinition.Builder out = io.grpc.ServerServiceDefinition.builder(descriptor.build());
+        methods.forEach(out::addMethod);
+        return out.build();
+    }
+
+    private static <Q, A> io.grpc.ServerMethodDefinition<Q, A> streaming(io.grpc.ServerMethodDefinition<Q, A> m) {
+        return io.grpc.ServerMethodDefinition.create(
+                m.getMethodDescriptor().toBuilder()
+                        .setType(io.grpc.MethodDescriptor.MethodType.SERVER_STREAMING)
+                        .build(),
+                m.getServerCallHandler());
     }
 }

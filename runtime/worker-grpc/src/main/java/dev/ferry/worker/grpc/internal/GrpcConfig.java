@@ -154,4 +154,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             min = "0",
             description = "The most ended task ids remembered at once; the oldest leave first.")
     int task__id__window__size() default 10000;
+
+    @AttributeDefinition(
+            name = "Health without the token",
+            description = "Let grpc.health.v1 calls (Check, Watch) in without the bearer token, for probes that cannot"
+                    + " send one (Kubernetes' grpc probes). They learn which types are served and whether they are"
+                    + " healthy, nothing else; every other call still needs the token.")
+    boolean health__without__token() default false;
 }

@@ -268,14 +268,17 @@ public final class GrpcServer {
                         .addService(r.health.getHealthService())
                         .addService(ProtoReflectionServiceV1.newInstance())
                         .addService(ProtoReflectionService.newInstance())
-                        .addService(new WorkerService(
-                                registry,
-                                settings.maxOutboundMessageBytes,
-                                settings.maxStreamBytes,
-                                new TaskIds(
-                                        settings.taskIdWindowSize,
-                                        TimeUnit.SECONDS.toNanos(settings.taskIdWindowSeconds),
-                                        System::nanoTime)));
+                        .addService(EarlyHeaders.flushed(
+                                new WorkerService(
+                                                registry,
+                                                settings.maxOutboundMessageBytes,
+                                                settings.maxStreamBytes,
+                                                new TaskIds(
+                                                        settings.taskIdWindowSize,
+                                                        TimeUnit.SECONDS.toNanos(settings.taskIdWindowSeconds),
+                                                        System::nanoTime))
+                                        .bindService(),
+                                EXECUTE));
                 if (settings.maxConnectionAgeSeconds > 0) {
                     builder.maxConnectionAge(settings.maxConnectionAgeSeconds, TimeUnit.SECONDS);
                     if (settings.maxConnectionAgeGraceSeconds > 0) {
@@ -286,7 +289,7 @@ public final class GrpcServer {
                 builder.intercept(
                         new Caller(settings.token != null)); // first added, last to run: after the token check
                 if (settings.token != null) {
-                    builder.intercept(new BearerToken(settings.token));
+                    builder.intercept(new BearerToken(settings.token, settings.healthWithoutToken));
                 }
                 builder.intercept(calls); // last added, first to run: refused calls count too
                 r.server = builder.build().start();

@@ -72,6 +72,9 @@ final class HealthEntries implements dev.ferry.worker.spi.ServingListener {
             }
         };
         tracker.open();
+        // the entries of the types served now exist before the server is announced (the ready line): a client
+        // balancing on them would otherwise find none and fail its first calls
+        refresh();
         periodic = scheduler.scheduleWithFixedDelay(this::refresh, refreshSeconds, refreshSeconds, TimeUnit.SECONDS);
     }
 

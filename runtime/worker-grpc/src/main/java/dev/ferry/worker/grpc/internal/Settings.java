@@ -41,6 +41,7 @@ final class Settings {
     final int shutdownTimeoutSeconds;
     final int taskIdWindowSeconds;
     final int taskIdWindowSize;
+    final boolean healthWithoutToken;
 
     private Settings(GrpcConfig c, Function<String, String> frameworkProperty) {
         enabled = c.enabled();
@@ -99,6 +100,7 @@ final class Settings {
         shutdownTimeoutSeconds = atLeast(c.shutdown__timeout__seconds(), 0, "shutdown_timeout_seconds");
         taskIdWindowSeconds = atLeast(c.task__id__window__seconds(), 0, "task_id_window_seconds");
         taskIdWindowSize = atLeast(c.task__id__window__size(), 0, "task_id_window_size");
+        healthWithoutToken = c.health__without__token();
     }
 
     static Settings of(GrpcConfig config, Function<String, String> frameworkProperty) {
