@@ -88,6 +88,12 @@ class FleetIT {
             Files.writeString(home.resolve("etc/config.yaml"), "executors:\n  command:\n    enabled: false\n");
             worker(name, false);
         }
+        for (int i = 0; i < 3; i++) {
+            Files.copy(BUNDLES.resolve("swap-v1.jar"), base.resolve("w" + i + "/deploy/swap.jar"));
+        }
+        try (FerryClient c = client(targets(0, 1, 2))) {
+            awaitServing(c, "swap", 3);
+        }
         try (FerryClient c = client(targets(0, 1, 2));
                 Load load = new Load(c, 4, () -> TaskRequest.of("command", TRUE))) {
             load.awaitTotal(300);
@@ -144,10 +150,6 @@ class FleetIT {
         worker("w2", false);
         try (FerryClient c = client(targets(0, 1, 2));
                 Load load = new Load(c, 6, () -> TaskRequest.of("swap", "50"))) {
-            for (int i = 0; i < 3; i++) {
-                Files.copy(BUNDLES.resolve("swap-v1.jar"), base.resolve("w" + i + "/deploy/swap.jar"));
-            }
-            awaitServing(c, "swap", 3);
             load.awaitTotal(300);
             long before = load.onWorker(addresses.get(stopping));
             assertThat(before).isPositive();
@@ -168,13 +170,20 @@ class FleetIT {
         worker("w0", false);
         int killed = worker("w1", false);
         worker("w2", false);
+        for (int i = 0; i < 3; i++) {
+            Files.copy(BUNDLES.resolve("swap-v1.jar"), base.resolve("w" + i + "/deploy/swap.jar"));
+        }
+        try (FerryClient c = client(targets(0, 1, 2))) {
+            awaitServing(c, "swap", 3);
+        }
         try (FerryClient c = client(targets(0, 1, 2));
                 Load load = new Load(c, 6, () -> TaskRequest.of("swap", "1000"))) {
-            for (int i = 0; i < 3; i++) {
-                Files.copy(BUNDLES.resolve("swap-v1.jar"), base.resolve("w" + i + "/deploy/swap.jar"));
-            }
-            awaitServing(c, "swap", 3);
             load.awaitTotal(12);
+            // the balancer sends to the worker (its health stream for the type said SERVING): tasks run there now
+            Await.until(
+                    "tasks answered by " + addresses.get(killed),
+                    START,
+                    () -> load.onWorker(addresses.get(killed)) >= 3);
             workers.get(killed).process.destroyForcibly(); // SIGKILL: its running tasks' answers never come
             long mark = System.nanoTime();
             load.awaitSentAfter(mark, 12);
@@ -223,12 +232,14 @@ class FleetIT {
         for (String name : List.of("w0", "w1", "w2")) {
             worker(name, false);
         }
+        for (int i = 0; i < 3; i++) {
+            Files.copy(BUNDLES.resolve("swap-v1.jar"), base.resolve("w" + i + "/deploy/swap.jar"));
+        }
+        try (FerryClient c = client(targets(0, 1, 2))) {
+            awaitServing(c, "swap", 3);
+        }
         try (FerryClient c = client(targets(0, 1, 2));
                 Load load = new Load(c, 4, () -> TaskRequest.of("swap", "20"))) {
-            for (int i = 0; i < 3; i++) {
-                Files.copy(BUNDLES.resolve("swap-v1.jar"), base.resolve("w" + i + "/deploy/swap.jar"));
-            }
-            awaitServing(c, "swap", 3);
             load.awaitTotal(200);
             for (int i = 0; i < 3; i++) {
                 Path deployed = base.resolve("w" + i + "/deploy/swap.jar");
@@ -249,6 +260,32 @@ class FleetIT {
             assertThat(load.sentAfter(mark)).allMatch(r -> r.outputText().equals("v2"));
         }
         assertThat(lastLoad.failures()).isEmpty();
+    }
+
+    @Test
+    void aTaskRefusedOverCapacityIsOfferedToAnotherWorkerAndRuns() throws Exception {
+        Path limited = base.resolve("w0");
+        Files.createDirectories(limited.resolve("etc"));
+        // one swap task at a time, and no waiting for the slot: the rest are refused, RESOURCE_EXHAUSTED
+        Files.writeString(limited.resolve("etc/config.yaml"), "executors:\n  swap:\n    concurrency: 1\n");
+        int refusing = worker("w0", false);
+        worker("w1", false);
+        for (int i = 0; i < 2; i++) {
+            Files.copy(BUNDLES.resolve("swap-v1.jar"), base.resolve("w" + i + "/deploy/swap.jar"));
+        }
+        try (FerryClient c = client(targets(0, 1))) {
+            awaitServing(c, "swap", 2);
+        }
+        try (FerryClient c = client(targets(0, 1));
+                Load load = new Load(c, 6, () -> TaskRequest.of("swap", "100"), 200)) {
+            load.awaitTotal(200);
+        }
+        assertThat(lastLoad.failures()).as("every task ran somewhere").isEmpty();
+        // the worker refused some before they ran, and gRPC's retry policy sent those to the other
+        Path audit = base.resolve("w0/data/log/audit.log");
+        assertThat(Files.readAllLines(audit).stream().filter(l -> l.contains("\"rejection\":\"OVER_CAPACITY\"")))
+                .as("tasks " + addresses.get(refusing) + " refused over capacity")
+                .isNotEmpty();
     }
 
     @Test

@@ -192,11 +192,25 @@ class GrpcIT {
                     () -> WorkerGrpc.newBlockingStub(c.channel)
                             .withDeadlineAfter(1500, TimeUnit.MILLISECONDS)
                             .execute(execute("command", "{\"command\":\"sleep\",\"args\":[\"301.5\"]}")
+                                    .setTaskId("deadline-1")
                                     .build()),
                     Code.DEADLINE_EXCEEDED,
                     "");
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
             awaitProcess("301.5", false);
+            // the passed call deadline ended the task as a timeout (the README's promise), recorded under its id
+            Path audit = home.resolve("data/log/audit.log");
+            dev.ferry.testing.Await.until(
+                    "deadline-1 in the audit trail",
+                    START,
+                    () -> Files.exists(audit)
+                            && Files.readAllLines(audit).stream()
+                                    .anyMatch(l -> l.contains("\"task_id\":\"deadline-1\"")));
+            assertThat(Files.readAllLines(audit).stream()
+                            .filter(l -> l.contains("\"task_id\":\"deadline-1\""))
+                            .findFirst()
+                            .orElseThrow())
+                    .contains("\"status\":\"TIMED_OUT\"");
 
             ListenableFuture<ExecuteResponse> call = c.futureWorker()
                     .execute(execute("command", "{\"command\":\"sleep\",\"args\":[\"302.5\"]}")

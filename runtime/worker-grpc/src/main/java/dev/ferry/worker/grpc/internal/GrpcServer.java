@@ -359,7 +359,9 @@ public final class GrpcServer {
         void stop() {
             unlisten();
             entries.close();
-            health.enterTerminalState();
+            if (!quiesced.get()) {
+                health.enterTerminalState(); // once: a second time only warns
+            }
             server.shutdown();
             try {
                 if (!server.awaitTermination(2, TimeUnit.SECONDS)) {

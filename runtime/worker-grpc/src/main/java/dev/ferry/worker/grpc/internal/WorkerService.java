@@ -41,6 +41,9 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
     /** Metadata of an answer to a repeated task id: the outcome is the first run's, the task did not run again. */
     static final String REPEATED = "ferry.repeated";
 
+    /** How far ahead of the call's deadline a client's cancel still counts as that deadline (see execute). */
+    static final long DEADLINE_SLACK_MILLIS = 500;
+
     private final ExecutorRegistry registry;
     private final int maxReplyBytes;
     private final long maxStreamBytes;
@@ -97,9 +100,11 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
         Deadline deadline = Context.current().getDeadline();
         // The client went away: the task stops too (its process dies), also while it is parked for a slot or a type
         // being updated. When the call's deadline passed, the registry's own deadline (the same instant: the task's
-        // timeout is what was left of the call) ends it as TIMED_OUT, as a timeout, not as a cancel.
+        // timeout is what was left of the call) ends it as TIMED_OUT, as a timeout, not as a cancel. A client's
+        // timer fires before this side's (its deadline started before the request travelled), so a cancel that comes
+        // within DEADLINE_SLACK of the deadline is the deadline.
         call.setOnCancelHandler(() -> {
-            if (deadline == null || !deadline.isExpired()) {
+            if (deadline == null || deadline.timeRemaining(TimeUnit.MILLISECONDS) > DEADLINE_SLACK_MILLIS) {
                 handle.cancel();
             }
         });
