@@ -109,47 +109,55 @@ final class ClientLoad {
         return out;
     }
 
-    /** The ferry command line, as a user runs it: a new JVM for one `true` task. */
+    /**
+     * The ferry command line, as a user runs it: a new JVM for one `true` task; beside it the same with C1 only
+     * ({@code -XX:TieredStopAtLevel=1}), alternated.
+     */
     private static void cliWallTime(String target, int runs) throws Exception {
         Path jar = Path.of(System.getProperty("ferry.cli.jar", "cli/target/ferry-cli.jar"));
         if (!Files.isRegularFile(jar)) {
             System.out.println("cli: " + jar + " is missing (build the project first); not measured");
             return;
         }
-        List<Double> millis = new ArrayList<>();
+        List<List<Double>> millis = List.of(new ArrayList<>(), new ArrayList<>());
+        List<List<String>> jvm = List.of(List.of(), List.of("-XX:TieredStopAtLevel=1"));
         for (int r = 0; r < runs + 1; r++) {
-            long t0 = System.nanoTime();
-            Process p = new ProcessBuilder(
-                            Path.of(System.getProperty("java.home"), "bin", "java")
-                                    .toString(),
-                            "-jar",
-                            jar.toString(),
-                            "run",
-                            "--target",
-                            target,
-                            "command",
-                            "{\"command\":\"true\"}")
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-            int exit = p.waitFor();
-            double ms = (System.nanoTime() - t0) / 1e6;
-            if (exit != 0) {
-                throw new IllegalStateException("ferry run exited " + exit);
-            }
-            if (r > 0) { // the first warms the file cache
-                millis.add(ms);
+            for (int v = 0; v < 2; v++) {
+                List<String> cmd = new ArrayList<>(List.of(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+                cmd.addAll(jvm.get(v));
+                cmd.addAll(List.of(
+                        "-jar", jar.toString(), "run", "--target", target, "command", "{\"command\":\"true\"}"));
+                long t0 = System.nanoTime();
+                Process p = new ProcessBuilder(cmd)
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start();
+                int exit = p.waitFor();
+                double ms = (System.nanoTime() - t0) / 1e6;
+                if (exit != 0) {
+                    throw new IllegalStateException("ferry run exited " + exit);
+                }
+                if (r > 0) { // the first of each warms the file cache
+                    millis.get(v).add(ms);
+                }
             }
         }
-        double[] sorted =
-                millis.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        System.out.printf(
-                Locale.ROOT,
-                "cli: 'ferry run command {\"command\":\"true\"}' wall time median %.0f ms (min %.0f, max %.0f) of %d%n",
-                DeadlineLoad.median(millis),
-                sorted[0],
-                sorted[sorted.length - 1],
-                sorted.length);
+        for (int v = 0; v < 2; v++) {
+            double[] sorted = millis.get(v).stream()
+                    .mapToDouble(Double::doubleValue)
+                    .sorted()
+                    .toArray();
+            System.out.printf(
+                    Locale.ROOT,
+                    "cli%s: 'ferry run command {\"command\":\"true\"}' wall time median %.0f ms (min %.0f, max %.0f)"
+                            + " of %d%n",
+                    v == 0 ? "" : " (java " + jvm.get(v).get(0) + ")",
+                    DeadlineLoad.median(millis.get(v)),
+                    sorted[0],
+                    sorted[sorted.length - 1],
+                    sorted.length);
+        }
     }
 
     /** `true` command tasks from 8 threads through one client: one worker, then three (same machine, same run). */

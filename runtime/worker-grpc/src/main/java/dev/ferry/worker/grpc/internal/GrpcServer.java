@@ -326,8 +326,8 @@ public final class GrpcServer {
                 return;
             }
             unlisten();
-            entries.close();
             health.enterTerminalState(); // every entry, "" too, NOT_SERVING: watching clients hear it now
+            entries.close(); // after: a refresh it sets off may no longer clear an entry
             LOG.info(
                     "The worker stops: gRPC health reports NOT_SERVING; calls are still taken for {} ms, then clients"
                             + " are asked to go (GOAWAY) and the calls that run get {} s to finish",

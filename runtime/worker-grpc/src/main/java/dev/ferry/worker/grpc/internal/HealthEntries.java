@@ -31,6 +31,7 @@ final class HealthEntries implements dev.ferry.worker.spi.ServingListener {
     static final String PREFIX = "executor.";
     private static final Logger LOG = LoggerFactory.getLogger(HealthEntries.class);
 
+    private final BundleContext context;
     private final HealthStatusManager manager;
     private final ExecutorRegistry registry;
     private final ScheduledExecutorService scheduler;
@@ -50,6 +51,7 @@ final class HealthEntries implements dev.ferry.worker.spi.ServingListener {
             HealthStatusManager manager,
             ScheduledExecutorService scheduler,
             int refreshSeconds) {
+        this.context = context;
         this.manager = manager;
         this.registry = registry;
         this.scheduler = scheduler;
@@ -97,14 +99,22 @@ final class HealthEntries implements dev.ferry.worker.spi.ServingListener {
         }
     }
 
-    /** The types whose services are registered now, by this bundle's own tracker. */
+    /**
+     * The types whose services are registered now, as the framework says: not the tracker's own map, which a
+     * service joins only after its adding event (whose refresh may run before it) returns.
+     */
     private Set<String> registeredTypes() {
         Set<String> types = new TreeSet<>();
-        tracker.getTracked().values().forEach(t -> {
-            if (!t.isEmpty()) {
-                types.add(t);
+        try {
+            for (ServiceReference<Executor> ref : context.getServiceReferences(Executor.class, null)) {
+                Object type = ref.getProperty(Executor.TYPE);
+                if (type instanceof String t && !t.isEmpty()) {
+                    types.add(t);
+                }
             }
-        });
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException("no filter given, yet: " + e, e);
+        }
         return types;
     }
 
@@ -131,8 +141,8 @@ final class HealthEntries implements dev.ferry.worker.spi.ServingListener {
             if (behind && catchUps.getAndDecrement() > 0) {
                 scheduler.schedule(this::refreshSoon, 250, TimeUnit.MILLISECONDS);
             }
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            // the server is stopping; nobody asks any more
+        } catch (java.util.concurrent.RejectedExecutionException | IllegalStateException e) {
+            // the server is stopping (its scheduler, or this bundle's context, is gone); nobody asks any more
         } catch (RuntimeException e) {
             LOG.warn("could not refresh the gRPC health entries: {}", e.toString());
         }
