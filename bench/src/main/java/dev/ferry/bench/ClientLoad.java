@@ -26,6 +26,11 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class ClientLoad {
     private static final int BLOCK = 50;
+    /**
+     * -Dferry.bench.client.stub-ids=true: the bare stub sends task ids too, as FerryClient does, so the worker keeps
+     * the same books (its task-id window) on both sides and the ratio is the client's own cost.
+     */
+    private static final boolean STUB_IDS = Boolean.getBoolean("ferry.bench.client.stub-ids");
 
     private ClientLoad() {}
 
@@ -33,8 +38,8 @@ final class ClientLoad {
         try (GrpcLoad load = GrpcLoad.start();
                 FerryClient client =
                         FerryClient.builder().target(load.channel.authority()).build()) {
-            for (int threads : new int[] {1, 8}) {
-                alternate(load, client, threads, 3000); // warm-up, not reported
+            for (int threads : Boolean.getBoolean("ferry.bench.client.one-thread") ? new int[] {1} : new int[] {1, 8}) {
+                alternate(load, client, threads, 10_000); // warm-up (the JIT of both processes), not reported
                 List<Double> ratios = new ArrayList<>();
                 for (int r = 0; r < runs; r++) {
                     double[] rates = alternate(load, client, threads, 8000);
@@ -54,6 +59,9 @@ final class ClientLoad {
                         threads,
                         DeadlineLoad.median(ratios),
                         runs);
+            }
+            if (Boolean.getBoolean("ferry.bench.client.one-thread")) {
+                return;
             }
             cliWallTime(load.channel.authority(), Math.max(runs, 5));
         }
@@ -81,7 +89,13 @@ final class ClientLoad {
                     long t0 = System.nanoTime();
                     for (int i = 0; i < BLOCK; i++) {
                         if (side == 0) {
-                            ExecuteResponse r = stub.execute(hello);
+                            ExecuteResponse r = stub.execute(
+                                    STUB_IDS
+                                            ? hello.toBuilder()
+                                                    .setTaskId(TaskRequest.of("hello", payload)
+                                                            .id())
+                                                    .build()
+                                            : hello);
                             if (r.getStatus() != Status.SUCCEEDED) {
                                 throw new IllegalStateException("hello failed: " + r);
                             }

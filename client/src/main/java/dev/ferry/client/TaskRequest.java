@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
 
 /**
  * One task to send: its type, payload, timeout, and the id a retry of it must carry (a worker that ran or runs an id
@@ -19,7 +18,7 @@ import java.util.UUID;
  *         .withId("nightly-42");
  * </pre>
  *
- * @param id the task id; {@link #of} gives a random one
+ * @param id the task id; {@link #of} gives one no other client gives
  * @param type the executor type
  * @param payload the payload bytes (JSON for the built-in executors)
  * @param metadata extra metadata for the task
@@ -52,7 +51,21 @@ public record TaskRequest(String id, String type, byte[] payload, Map<String, St
 
     /** A task with a payload of bytes. */
     public static TaskRequest of(String type, byte[] payload) {
-        return new TaskRequest(UUID.randomUUID().toString(), type, payload, Map.of(), null);
+        return new TaskRequest(Ids.next(), type, payload, Map.of(), null);
+    }
+
+    /**
+     * Task ids no other client makes: a random 64-bit prefix drawn once per JVM, then a counter (a UUID per task
+     * would ask SecureRandom, under a lock, for every task).
+     */
+    private static final class Ids {
+        private static final String PREFIX = Long.toHexString(new java.security.SecureRandom().nextLong() | (1L << 63));
+        private static final java.util.concurrent.atomic.AtomicLong COUNTER =
+                new java.util.concurrent.atomic.AtomicLong();
+
+        static String next() {
+            return PREFIX + "-" + Long.toHexString(COUNTER.incrementAndGet());
+        }
     }
 
     /** A task whose payload is a Jackson tree. */

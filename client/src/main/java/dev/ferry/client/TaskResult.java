@@ -41,7 +41,7 @@ public final class TaskResult {
         this.output = output;
         this.exitCode = exitCode;
         this.error = error == null ? "" : error;
-        this.metadata = Map.copyOf(metadata);
+        this.metadata = java.util.Collections.unmodifiableMap(metadata); // protobuf's maps are not written after
         this.refusal = refusal;
         this.worker = worker == null ? "" : worker;
     }

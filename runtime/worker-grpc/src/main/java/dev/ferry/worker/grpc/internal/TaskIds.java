@@ -128,13 +128,25 @@ final class TaskIds {
         }
     }
 
+    /** SHA-256 of the type and the payload, as a string of its 32 bytes (compared, never shown). */
     private static String fingerprint(String type, byte[] payload) {
+        MessageDigest d;
         try {
-            MessageDigest d = MessageDigest.getInstance("SHA-256");
-            d.update(type.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            d.update((byte) 0);
-            d.update(payload);
-            return java.util.HexFormat.of().formatHex(d.digest());
+            d = (MessageDigest) SHA_256.clone(); // cheaper than a provider lookup per task
+        } catch (CloneNotSupportedException e) {
+            d = sha256();
+        }
+        d.update(type.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        d.update((byte) 0);
+        d.update(payload);
+        return new String(d.digest(), java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    private static final MessageDigest SHA_256 = sha256();
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("this JVM has no SHA-256", e);
         }
