@@ -461,7 +461,7 @@ public final class FerryClient implements AutoCloseable {
                     Refusal.of(refusal),
                     worker);
         }
-        if (cancelledHere || (s.getCode() == Status.Code.CANCELLED && last != null && last.taken())) {
+        if (cancelledHere) {
             return new TaskResult(
                     task.id(),
                     TaskStatus.CANCELLED,

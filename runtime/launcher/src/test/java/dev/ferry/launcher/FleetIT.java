@@ -142,13 +142,8 @@ class FleetIT {
         worker("w0", false);
         int stopping = worker("w1", false);
         worker("w2", false);
-        for (int i = 0; i < 3; i++) {
-            Files.copy(BUNDLES.resolve("swap-v1.jar"), base.resolve("w" + i + "/deploy/swap.jar"));
-        }
-        try (FerryClient c = client(targets(0, 1, 2))) {
-            awaitServing(c, "swap", 3);
-        }
-        try (FerryClient c = client(targets(0, 1, 2));
+        Path fleet = withSwap(0, 1, 2);
+        try (FerryClient c = client(fleet);
                 Load load = new Load(c, 6, () -> TaskRequest.of("swap", "50"))) {
             load.awaitTotal(300);
             long before = load.onWorker(addresses.get(stopping));
@@ -170,13 +165,8 @@ class FleetIT {
         worker("w0", false);
         int killed = worker("w1", false);
         worker("w2", false);
-        for (int i = 0; i < 3; i++) {
-            Files.copy(BUNDLES.resolve("swap-v1.jar"), base.resolve("w" + i + "/deploy/swap.jar"));
-        }
-        try (FerryClient c = client(targets(0, 1, 2))) {
-            awaitServing(c, "swap", 3);
-        }
-        try (FerryClient c = client(targets(0, 1, 2));
+        Path fleet = withSwap(0, 1, 2);
+        try (FerryClient c = client(fleet);
                 Load load = new Load(c, 6, () -> TaskRequest.of("swap", "1000"))) {
             load.awaitTotal(12);
             // the balancer sends to the worker (its health stream for the type said SERVING): tasks run there now
@@ -232,13 +222,8 @@ class FleetIT {
         for (String name : List.of("w0", "w1", "w2")) {
             worker(name, false);
         }
-        for (int i = 0; i < 3; i++) {
-            Files.copy(BUNDLES.resolve("swap-v1.jar"), base.resolve("w" + i + "/deploy/swap.jar"));
-        }
-        try (FerryClient c = client(targets(0, 1, 2))) {
-            awaitServing(c, "swap", 3);
-        }
-        try (FerryClient c = client(targets(0, 1, 2));
+        Path fleet = withSwap(0, 1, 2);
+        try (FerryClient c = client(fleet);
                 Load load = new Load(c, 4, () -> TaskRequest.of("swap", "20"))) {
             load.awaitTotal(200);
             for (int i = 0; i < 3; i++) {
@@ -268,13 +253,8 @@ class FleetIT {
         WorkerProcess.cfg(base.resolve("w0"), "dev.ferry.registry", "type_concurrency = swap=1");
         int refusing = worker("w0", false);
         worker("w1", false);
-        for (int i = 0; i < 2; i++) {
-            Files.copy(BUNDLES.resolve("swap-v1.jar"), base.resolve("w" + i + "/deploy/swap.jar"));
-        }
-        try (FerryClient c = client(targets(0, 1))) {
-            awaitServing(c, "swap", 2);
-        }
-        try (FerryClient c = client(targets(0, 1));
+        Path fleet = withSwap(0, 1);
+        try (FerryClient c = client(fleet);
                 Load load = new Load(c, 6, () -> TaskRequest.of("swap", "100"), 180)) {
             load.awaitTotal(180);
         }
@@ -322,6 +302,20 @@ class FleetIT {
             assertThat(other.refusal()).isEqualTo(Refusal.DUPLICATE_ID);
             assertThat(other.error()).contains("nightly-42").contains("different task");
         }
+    }
+
+    /**
+     * Deploys the swap executor on these workers and waits until they serve it; returns the target file naming them.
+     */
+    private Path withSwap(int... indexes) throws Exception {
+        for (int i : indexes) {
+            Files.copy(BUNDLES.resolve("swap-v1.jar"), base.resolve("w" + i + "/deploy/swap.jar"));
+        }
+        Path fleet = targets(indexes);
+        try (FerryClient c = client(fleet)) {
+            awaitServing(c, "swap", indexes.length);
+        }
+        return fleet;
     }
 
     /** Waits until capabilities show the type healthy on this many workers, and their health entries serve it. */

@@ -123,20 +123,28 @@ final class HealthEntries implements dev.ferry.worker.spi.ServingListener {
             Set<String> types = registeredTypes();
             Map<String, Health> health = registry.health();
             boolean behind = false;
+            Set<String> now = new HashSet<>();
             for (String type : types) {
                 Health h = health.get(type);
-                // the registry sees a new service in the same event as this tracker, maybe after it
-                behind |= h == null;
+                if (h == null) {
+                    // the registry sees a new service in the same event as this, maybe after it: not yet an entry (a
+                    // client would see a NOT_SERVING that was never true); one it had stays, NOT_SERVING
+                    behind = true;
+                    if (!published.contains(type)) {
+                        continue;
+                    }
+                }
                 boolean serving = h != null && h.isHealthy() && !leaving.contains(type);
                 manager.setStatus(PREFIX + type, serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+                now.add(type);
             }
             for (String gone : published) {
-                if (!types.contains(gone)) {
+                if (!now.contains(gone)) {
                     manager.clearStatus(PREFIX + gone);
                 }
             }
             published.clear();
-            published.addAll(types);
+            published.addAll(now);
             // a service the registry never takes (no valid type) must not keep this asking
             if (behind && catchUps.getAndDecrement() > 0) {
                 scheduler.schedule(this::refreshSoon, 250, TimeUnit.MILLISECONDS);

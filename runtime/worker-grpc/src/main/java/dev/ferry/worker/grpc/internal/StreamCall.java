@@ -44,13 +44,17 @@ final class StreamCall implements OutputSink {
 
     private volatile TaskHandle handle;
     private volatile boolean cancelled;
+    /** The call's deadline, or null: its passing ends the task as TIMED_OUT, not as a cancel. */
+    private final io.grpc.Deadline deadline;
 
     StreamCall(
             ServerCallStreamObserver<ExecuteStreamResponse> call,
             String taskId,
             long maxStreamBytes,
-            int maxReplyBytes) {
+            int maxReplyBytes,
+            io.grpc.Deadline deadline) {
         this.call = call;
+        this.deadline = deadline;
         this.taskId = taskId;
         this.maxStreamBytes = maxStreamBytes;
         this.maxReplyBytes = maxReplyBytes;
@@ -71,8 +75,9 @@ final class StreamCall implements OutputSink {
         }
     }
 
+    /** Nothing more is sent; the task is cancelled, unless the call's deadline ended it (the registry's does too). */
     private void clientGone() {
-        cancelled = true;
+        cancelled = WorkerService.cancels(deadline);
         lock.lock();
         try {
             closed = true;
@@ -81,7 +86,7 @@ final class StreamCall implements OutputSink {
             lock.unlock();
         }
         TaskHandle h = handle;
-        if (h != null) {
+        if (h != null && cancelled) {
             h.cancel(); // its process dies, also while it is parked for a slot
         }
     }

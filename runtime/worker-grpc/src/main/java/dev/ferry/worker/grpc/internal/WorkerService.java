@@ -99,12 +99,9 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
         }
         Deadline deadline = Context.current().getDeadline();
         // The client went away: the task stops too (its process dies), also while it is parked for a slot or a type
-        // being updated. When the call's deadline passed, the registry's own deadline (the same instant: the task's
-        // timeout is what was left of the call) ends it as TIMED_OUT, as a timeout, not as a cancel. A client's
-        // timer fires before this side's (its deadline started before the request travelled), so a cancel that comes
-        // within DEADLINE_SLACK of the deadline is the deadline.
+        // being updated; unless it is the call's deadline (see cancels).
         call.setOnCancelHandler(() -> {
-            if (deadline == null || deadline.timeRemaining(TimeUnit.MILLISECONDS) > DEADLINE_SLACK_MILLIS) {
+            if (cancels(deadline)) {
                 handle.cancel();
             }
         });
@@ -132,13 +129,28 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
             fresh = (TaskIds.Fresh) claim;
         }
         StreamCall stream = new StreamCall(
-                (ServerCallStreamObserver<ExecuteStreamResponse>) observer, r.task.id(), maxStreamBytes, maxReplyBytes);
+                (ServerCallStreamObserver<ExecuteStreamResponse>) observer,
+                r.task.id(),
+                maxStreamBytes,
+                maxReplyBytes,
+                Context.current().getDeadline());
         TaskHandle handle = registry.submit(r.task, r.timeout, stream);
         if (fresh != null) {
             fresh.ran(handle.result());
         }
         stream.running(handle);
         handle.result().whenComplete(stream::finish);
+    }
+
+    /**
+     * Whether a call that ended now, without an answer, cancels its task. Not when it is the call's deadline: the
+     * registry's own deadline (the same instant: the task's timeout is what was left of the call) ends the task as
+     * TIMED_OUT, a timeout and not a cancel, recorded so. A client's timer fires before this side's (its deadline
+     * started before the request travelled), so an end within {@value #DEADLINE_SLACK_MILLIS} ms of the deadline is
+     * the deadline.
+     */
+    static boolean cancels(Deadline deadline) {
+        return deadline == null || deadline.timeRemaining(TimeUnit.MILLISECONDS) > DEADLINE_SLACK_MILLIS;
     }
 
     /** The outcome of an earlier call with the same task id, marked as such ({@value #REPEATED}). */
