@@ -286,8 +286,7 @@ public final class GrpcServer {
                     }
                 }
                 builder.intercept(new EarlyHeaders()); // first added, last to run: the handler sees its call
-                builder.intercept(
-                        new Caller(settings.token != null)); // first added, last to run: after the token check
+                builder.intercept(new Caller(settings.token != null)); // runs after the token check
                 if (settings.token != null) {
                     builder.intercept(new BearerToken(settings.token, settings.healthWithoutToken));
                 }
