@@ -126,12 +126,7 @@ public final class FerryClient implements AutoCloseable {
                     channel(task.type()), WorkerGrpc.getExecuteMethod(), options(task, attempts), request(task));
             return answered(r, attempts);
         } catch (StatusRuntimeException e) {
-            return failed(
-                    task,
-                    e.getStatus(),
-                    e.getTrailers(),
-                    attempts,
-                    Thread.currentThread().isInterrupted());
+            return failed(task, e, attempts);
         }
     }
 
@@ -206,12 +201,7 @@ public final class FerryClient implements AutoCloseable {
             }
             return result;
         } catch (StatusRuntimeException e) {
-            return failed(
-                    task,
-                    e.getStatus(),
-                    e.getTrailers(),
-                    attempts,
-                    Thread.currentThread().isInterrupted());
+            return failed(task, e, attempts);
         }
     }
 
@@ -439,6 +429,16 @@ public final class FerryClient implements AutoCloseable {
                 r.getMetadataMap(),
                 status == TaskStatus.REJECTED ? Refusal.OTHER : null,
                 worker(attempts));
+    }
+
+    /** A blocking call that threw: an interrupt of the caller's thread is the caller's cancel. */
+    private TaskResult failed(TaskRequest task, StatusRuntimeException e, Attempts attempts) {
+        return failed(
+                task,
+                e.getStatus(),
+                e.getTrailers(),
+                attempts,
+                Thread.currentThread().isInterrupted());
     }
 
     /** A call that ended without an answer: a refusal, a timeout, a cancel, an unknown outcome, or no worker. */
