@@ -73,9 +73,14 @@ final class TaskIds {
         this.nanos = nanos;
     }
 
-    /** Claims the id for this task, or finds who has it. */
-    Claim claim(String id, String type, byte[] payload) {
-        String fingerprint = fingerprint(type, payload);
+    /**
+     * Claims the id for this task, or finds who has it.
+     *
+     * @param caller who sends it (the authenticated identity, not an address): another caller's task under the same
+     *     id is a conflict, never its outcome, so nobody reads a task's output by replaying its id and payload
+     */
+    Claim claim(String id, String caller, String type, byte[] payload) {
+        String fingerprint = fingerprint(caller, type, payload);
         synchronized (this) {
             expire();
             Entry e = byId.get(id);
@@ -85,7 +90,8 @@ final class TaskIds {
                 return new Fresh(id, e);
             }
             if (!e.fingerprint.equals(fingerprint)) {
-                return new Conflict("task id '" + id + "' was used for a different task (another type or payload) on"
+                return new Conflict("task id '" + id
+                        + "' was used for a different task (another type, payload or caller) on"
                         + " this worker within the last " + windowNanos / 1_000_000_000L + " s; give every task its"
                         + " own id, and the same id only to a retry of the same task");
             }
@@ -128,14 +134,16 @@ final class TaskIds {
         }
     }
 
-    /** SHA-256 of the type and the payload, as a string of its 32 bytes (compared, never shown). */
-    private static String fingerprint(String type, byte[] payload) {
+    /** SHA-256 of the caller, the type and the payload, as a string of its 32 bytes (compared, never shown). */
+    private static String fingerprint(String caller, String type, byte[] payload) {
         MessageDigest d;
         try {
             d = (MessageDigest) SHA_256.clone(); // cheaper than a provider lookup per task
         } catch (CloneNotSupportedException e) {
             d = sha256();
         }
+        d.update(caller.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        d.update((byte) 0);
         d.update(type.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         d.update((byte) 0);
         d.update(payload);

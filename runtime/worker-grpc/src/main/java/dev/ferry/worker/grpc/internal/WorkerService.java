@@ -75,7 +75,7 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
         String id = r.task.id();
         TaskIds.Fresh fresh = null;
         if (!request.getTaskId().isEmpty()) {
-            TaskIds.Claim claim = ids.claim(id, r.task.type(), r.task.payload());
+            TaskIds.Claim claim = ids.claim(id, caller(), r.task.type(), r.task.payload());
             if (claim instanceof TaskIds.Conflict conflict) {
                 observer.onError(Errors.duplicate(conflict.message()));
                 return;
@@ -116,7 +116,7 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
         }
         TaskIds.Fresh fresh = null;
         if (!request.getTaskId().isEmpty()) {
-            TaskIds.Claim claim = ids.claim(r.task.id(), r.task.type(), r.task.payload());
+            TaskIds.Claim claim = ids.claim(r.task.id(), caller(), r.task.type(), r.task.payload());
             if (claim instanceof TaskIds.Conflict conflict) {
                 observer.onError(Errors.duplicate(conflict.message()));
                 return;
@@ -151,6 +151,12 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
      */
     static boolean cancels(Deadline deadline) {
         return deadline == null || deadline.timeRemaining(TimeUnit.MILLISECONDS) > DEADLINE_SLACK_MILLIS;
+    }
+
+    /** Who sends the current call, as the token check or the TLS handshake established it; empty outside a server. */
+    private static String caller() {
+        String[] caller = Caller.KEY.get();
+        return caller == null ? "" : caller[0];
     }
 
     /** The outcome of an earlier call with the same task id, marked as such ({@value #REPEATED}). */
