@@ -574,10 +574,14 @@ public final class FerryClient implements AutoCloseable {
         return out;
     }
 
-    /** The name TLS checks the workers' certificates against: the target's host:port. */
+    /** The name TLS checks the workers' certificates against: as the target's channel checks it. */
     private String authority() {
         if (credentials instanceof InsecureChannelCredentials) {
             return null;
+        }
+        if (target.startsWith(FileTargets.SCHEME + ":")) {
+            String host = java.net.URI.create(target).getAuthority();
+            return host == null || host.isEmpty() ? "localhost" : host;
         }
         String t = target.startsWith("dns:///") ? target.substring("dns:///".length()) : target;
         return t.contains("://") ? null : t;

@@ -16,7 +16,8 @@ import java.util.List;
 
 /**
  * A target that is a file of workers, {@code file:///etc/ferry/workers}: one {@code host:port} a line ({@code #}
- * starts a comment). Read again whenever gRPC resolves the target again (a connection lost, or aged out by the
+ * starts a comment). Under TLS every worker's certificate must name the target's host, {@code
+ * file://ferry.internal/etc/ferry/workers}, or {@code localhost} when it has none. Read again whenever gRPC resolves the target again (a connection lost, or aged out by the
  * worker's max_connection_age), so workers added to the file get tasks without a restart of the caller. For machines
  * without a DNS name for the fleet; with one, use {@code dns:///name:port}.
  */
@@ -66,7 +67,10 @@ final class FileTargets extends NameResolverProvider {
 
             @Override
             public String getServiceAuthority() {
-                return "ferry-workers";
+                // the name TLS checks every worker's certificate against: file://NAME/path, else localhost
+                return target.getAuthority() == null || target.getAuthority().isEmpty()
+                        ? "localhost"
+                        : target.getAuthority();
             }
 
             @Override

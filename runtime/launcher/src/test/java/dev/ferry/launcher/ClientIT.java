@@ -181,6 +181,17 @@ class ClientIT {
                 assertThat(r.outputText()).isEqualTo("secure\n");
                 assertThat(c.health("command").get(0).status()).isEqualTo("SERVING");
             }
+            // a worker file as the target: the certificates are checked against localhost (or file://NAME/...)
+            Path workers = Files.writeString(dir.resolve("workers"), address + "\n");
+            try (FerryClient c = FerryClient.builder()
+                    .target("file://" + workers)
+                    .tokenFile(token)
+                    .tls(pki.resolve("ca.crt"), pki.resolve("client.crt"), pki.resolve("client.key"))
+                    .build()) {
+                assertThat(c.execute("command", echo, Duration.ofSeconds(10)).outputText())
+                        .isEqualTo("secure\n");
+                assertThat(c.capabilities().get(0).error()).isEmpty();
+            }
             Path wrong = Files.writeString(dir.resolve("wrong"), "not-the-token-0123456789\n");
             try (FerryClient c = FerryClient.builder()
                     .target(address)
