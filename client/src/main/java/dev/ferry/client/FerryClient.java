@@ -30,7 +30,6 @@ import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -635,18 +634,19 @@ public final class FerryClient implements AutoCloseable {
             return this;
         }
 
-        /** Reads the token from the first line of a file (as the worker's token_file). */
+        /** Reads the token from the first line of a file, as the worker reads its token_file. */
         public Builder tokenFile(Path file) {
+            String line;
             try {
-                List<String> lines = Files.readAllLines(file);
-                if (lines.isEmpty() || lines.get(0).isBlank()) {
-                    throw new IllegalArgumentException(
-                            "the token file " + file + " is empty; its first line must be" + " the token");
-                }
-                return token(lines.get(0));
+                line = dev.ferry.support.WholeFile.firstLine(file);
             } catch (IOException e) {
-                throw new IllegalArgumentException("cannot read the token file " + file + ": " + e, e);
+                throw new IllegalArgumentException("cannot read the token file: " + e.getMessage(), e);
             }
+            if (line.isEmpty()) {
+                throw new IllegalArgumentException(
+                        "the token file " + file + " is empty; its first line must be the token");
+            }
+            return token(line);
         }
 
         /** Speaks TLS, trusting the worker certificates the PEM file's CAs signed. */

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -23,6 +22,9 @@ import java.util.List;
  */
 final class FileTargets extends NameResolverProvider {
     static final String SCHEME = "file";
+    /** The most a worker file may hold: thousands of workers. */
+    static final int MAX_BYTES = 1024 * 1024;
+
     private static boolean installed; // guarded by FileTargets.class
 
     /**
@@ -111,9 +113,17 @@ final class FileTargets extends NameResolverProvider {
 
     /** The workers a file names, in its order. */
     static List<InetSocketAddress> read(Path file, int defaultPort) throws IOException {
+        // once, whole: a FIFO or a device named as the file is refused, not read forever
+        dev.ferry.support.WholeFile.Outcome o = dev.ferry.support.WholeFile.read(file, MAX_BYTES);
+        if (o instanceof dev.ferry.support.WholeFile.Refused refused) {
+            throw new IOException(file + " " + refused.why());
+        }
+        if (!(o instanceof dev.ferry.support.WholeFile.Read whole)) {
+            throw new java.nio.file.NoSuchFileException(file.toString(), null, "does not exist");
+        }
         List<InetSocketAddress> out = new ArrayList<>();
         int n = 0;
-        for (String line : Files.readAllLines(file)) {
+        for (String line : new String(whole.bytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n", -1)) {
             n++;
             int hash = line.indexOf('#');
             String s = (hash >= 0 ? line.substring(0, hash) : line).trim();

@@ -38,6 +38,22 @@ class TargetsTest {
     }
 
     @Test
+    void aDeviceOrAHugeFileIsRefusedNotReadForever() throws Exception {
+        assertThatThrownBy(() -> FileTargets.read(Path.of("/dev/zero"), 50051))
+                .hasMessageContaining("/dev/zero")
+                .hasMessageContaining("not a regular file");
+        Path huge = dir.resolve("huge");
+        try (var out = Files.newOutputStream(huge)) {
+            out.write(new byte[FileTargets.MAX_BYTES + 1]);
+        }
+        assertThatThrownBy(() -> FileTargets.read(huge, 50051)).hasMessageContaining("more than the");
+        assertThatThrownBy(() -> FerryClient.builder().tokenFile(Path.of("/dev/zero")))
+                .hasMessageContaining("not a regular file");
+        Path empty = Files.writeString(dir.resolve("empty"), "\n");
+        assertThatThrownBy(() -> FerryClient.builder().tokenFile(empty)).hasMessageContaining("is empty");
+    }
+
+    @Test
     void theTargetsWorkersAreWhatItsResolverFinds() throws Exception {
         Path f = Files.write(dir.resolve("workers"), List.of("127.0.0.1:7001", "127.0.0.1:7002"));
         assertThat(Targets.workers("file://" + f)).hasSize(2);
