@@ -49,10 +49,6 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
     private final long maxStreamBytes;
     private final TaskIds ids;
 
-    WorkerService(ExecutorRegistry registry) {
-        this(registry, 4 * 1024 * 1024, 1L << 30, new TaskIds(10_000, TimeUnit.MINUTES.toNanos(10), System::nanoTime));
-    }
-
     /**
      * @param maxReplyBytes the largest reply sent (max_outbound_message_bytes): a bigger one is cut to fit
      * @param maxStreamBytes the most output one ExecuteStream call sends (max_stream_bytes)

@@ -57,8 +57,8 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
     private final ServiceTracker<Executor, ServiceEntry> tracker;
     /** Whoever is told of every answered task (the audit trail); replaced, never mutated. */
     private volatile TaskObserver[] observers = new TaskObserver[0];
-    /** Whoever is told when an operator drains or resumes a type (the gRPC health entries); replaced, never mutated. */
-    private volatile ServingListener[] servingListeners = new ServingListener[0];
+    /** Whoever is told when an operator drains or resumes a type (the gRPC health entries); read only then. */
+    private final java.util.List<ServingListener> servingListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * @param switches the config.yaml bridge: a mandatory reference, so no task runs before the file
@@ -126,14 +126,12 @@ public final class OsgiExecutorRegistry implements ExecutorRegistry, RegistryVie
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    synchronized void addServingListener(ServingListener l) {
-        ServingListener[] next = Arrays.copyOf(servingListeners, servingListeners.length + 1);
-        next[next.length - 1] = l;
-        servingListeners = next;
+    void addServingListener(ServingListener l) {
+        servingListeners.add(l);
     }
 
-    synchronized void removeServingListener(ServingListener l) {
-        servingListeners = Arrays.stream(servingListeners).filter(x -> x != l).toArray(ServingListener[]::new);
+    void removeServingListener(ServingListener l) {
+        servingListeners.remove(l);
     }
 
     private void tell(String type, boolean stops) {
